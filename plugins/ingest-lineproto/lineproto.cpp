@@ -1,1 +1,172 @@
-// (being written)
+#include "lineproto.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "base/time_util.h"
+
+namespace nanotdb {
+namespace {
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Quotes user text for an error message, shortening very long text (a line may be megabytes).
+std::string Quote(std::string_view s) {
+  constexpr size_t kMaxShown = 80;
+  std::string out = "\"";
+  if (s.size() > kMaxShown) {
+    out.append(s.substr(0, kMaxShown));
+    out += "...";
+  } else {
+    out.append(s);
+  }
+  out += '"';
+  return out;
+}
+
+Status ParseIntValue(std::string_view token, Value* out) {
+  std::string_view digits = token.substr(0, token.size() - 1);
+  if (digits.size() > 1 && digits[0] == '+' && digits[1] != '-') digits.remove_prefix(1);
+  int32_t v = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (digits.empty() || ptr != digits.data() + digits.size()) {
+    return Status::InvalidArgument("invalid int value " + Quote(token) +
+                                   " (expected a base-10 integer before the suffix i)");
+  }
+  if (ec == std::errc::result_out_of_range) {
+    return Status::InvalidArgument("int value " + Quote(token) +
+                                   " out of int32 range (-2147483648..2147483647); drop the i "
+                                   "suffix to store it as float32");
+  }
+  *out = Value::Int32(v);
+  return Status::Ok();
+}
+
+Status ParseFloatValue(std::string_view token, Value* out) {
+  std::string_view num = token;
+  // from_chars takes no leading '+', but FormatValue writes "+Inf".
+  if (num.size() > 1 && num[0] == '+' && num[1] != '-') num.remove_prefix(1);
+  const char* end = num.data() + num.size();
+  float f = 0;
+  auto [ptr, ec] = std::from_chars(num.data(), end, f, std::chars_format::general);
+  if (ptr != end || num.empty()) {
+    return Status::InvalidArgument("invalid value " + Quote(token) +
+                                   " (expected a number, or an integer with suffix i for int32)");
+  }
+  if (ec == std::errc::result_out_of_range) {
+    // Too small rounds to zero (or a subnormal); too large is an error.
+    double d = 0;
+    std::from_chars(num.data(), end, d, std::chars_format::general);
+    if (std::fabs(d) > std::numeric_limits<float>::max()) {
+      return Status::InvalidArgument("float value " + Quote(token) +
+                                     " out of float32 range (about +-3.4e38)");
+    }
+    f = static_cast<float>(d);
+  }
+  *out = Value::Float32(f);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseLine(std::string_view line, Timestamp now, ParsedLine* out, bool* skip) {
+  std::string_view s = Trim(line);
+  if (s.empty() || s[0] == '#') {
+    *skip = true;
+    return Status::Ok();
+  }
+  *skip = false;
+  size_t target_end = 0;
+  while (target_end < s.size() && !IsBlank(s[target_end])) ++target_end;
+  std::string_view target = s.substr(0, target_end);
+  std::string_view rest = Trim(s.substr(target_end));
+  if (rest.empty()) {
+    return Status::InvalidArgument("invalid line " + Quote(s) +
+                                   ": expected 'DB/metric value [timestamp]'");
+  }
+  size_t slash = target.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == target.size()) {
+    return Status::InvalidArgument("invalid target " + Quote(target) + ": expected DB/metric");
+  }
+  std::string_view db = target.substr(0, slash);
+  std::string_view metric = target.substr(slash + 1);
+  NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(db));
+  NANOTDB_RETURN_IF_ERROR(ValidateMetricName(metric));
+
+  size_t value_end = 0;
+  while (value_end < rest.size() && !IsBlank(rest[value_end])) ++value_end;
+  std::string_view token = rest.substr(0, value_end);
+  Value value;
+  if (token.back() == 'i') {
+    NANOTDB_RETURN_IF_ERROR(ParseIntValue(token, &value));
+  } else {
+    NANOTDB_RETURN_IF_ERROR(ParseFloatValue(token, &value));
+  }
+
+  std::string_view ts_text = Trim(rest.substr(value_end));
+  Timestamp ts = now;
+  if (!ts_text.empty()) {
+    Result<Timestamp> parsed = ParseLineTimestamp(ts_text, now);
+    if (!parsed.ok()) return parsed.status();
+    ts = *parsed;
+  }
+  out->db = db;
+  out->metric = metric;
+  out->value = value;
+  out->ts = ts;
+  return Status::Ok();
+}
+
+ParseSummary ParseBody(std::string_view body, Timestamp now,
+                       const std::function<void(size_t line_no, const ParsedLine&)>& on_line,
+                       size_t max_errors) {
+  ParseSummary sum;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t nl = body.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? body.size() : nl;
+    std::string_view line = body.substr(pos, end - pos);
+    pos = nl == std::string_view::npos ? body.size() : nl + 1;
+    ++sum.lines;
+    ParsedLine parsed;
+    bool skip = false;
+    Status st = ParseLine(line, now, &parsed, &skip);
+    if (!st.ok()) {
+      ++sum.errors;
+      if (sum.first_errors.size() < max_errors) {
+        sum.first_errors.push_back({sum.lines, std::move(st)});
+      }
+    } else if (skip) {
+      ++sum.skipped;
+    } else {
+      ++sum.samples;
+      on_line(sum.lines, parsed);
+    }
+  }
+  return sum;
+}
+
+std::string FormatLine(std::string_view db, std::string_view metric, Value v, Timestamp ts,
+                       bool ns_timestamps) {
+  std::string out;
+  out.reserve(db.size() + metric.size() + 48);
+  out.append(db);
+  out += '/';
+  out.append(metric);
+  out += ' ';
+  out += FormatValue(v);
+  if (v.type == ValueType::kInt32) out += 'i';
+  out += ' ';
+  // A leading '-' means "relative to now" on input, so times before 1970 are always dates.
+  out += ns_timestamps && ts >= 0 ? std::to_string(ts) : FormatTimestamp(ts);
+  return out;
+}
+
+}  // namespace nanotdb
