@@ -1,1 +1,148 @@
-// (being written)
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "nanotdb/query.h"
+
+namespace nanotdb {
+namespace {
+
+struct AggregateNameEntry {
+  const char* name;
+  Aggregate agg;
+};
+constexpr AggregateNameEntry kAggregateNames[] = {
+    {"avg", Aggregate::kAvg},     {"count", Aggregate::kCount}, {"first", Aggregate::kFirst},
+    {"last", Aggregate::kLast},   {"max", Aggregate::kMax},     {"min", Aggregate::kMin},
+    {"sum", Aggregate::kSum},
+};
+
+std::string SupportedList() {
+  std::string out;
+  for (const auto& e : kAggregateNames) {
+    if (!out.empty()) out += ',';
+    out += e.name;
+  }
+  return out;
+}
+
+// Running state of one bucket; every aggregate is computed in one pass.
+struct Accumulator {
+  uint64_t count = 0;
+  double sum = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  double first = 0, last = 0;
+
+  void Add(double v) {
+    if (count == 0) first = v;
+    last = v;
+    ++count;
+    sum += v;
+    min = std::min(min, v);
+    max = std::max(max, v);
+  }
+  double Get(Aggregate a) const {
+    switch (a) {
+      case Aggregate::kMin: return min;
+      case Aggregate::kMax: return max;
+      case Aggregate::kSum: return sum;
+      case Aggregate::kAvg: return sum / static_cast<double>(count);
+      case Aggregate::kCount: return static_cast<double>(count);
+      case Aggregate::kFirst: return first;
+      case Aggregate::kLast: return last;
+    }
+    return 0;
+  }
+};
+
+Timestamp FloorTo(Timestamp ts, int64_t window) {
+  Timestamp q = ts / window;
+  if (ts % window != 0 && ts < 0) --q;
+  return q * window;
+}
+
+}  // namespace
+
+const char* AggregateName(Aggregate a) {
+  for (const auto& e : kAggregateNames) {
+    if (e.agg == a) return e.name;
+  }
+  return "?";
+}
+
+std::vector<std::string> SupportedAggregateNames() {
+  std::vector<std::string> out;
+  for (const auto& e : kAggregateNames) out.emplace_back(e.name);
+  return out;
+}
+
+Status ParseAggregateList(std::string_view csv, std::vector<Aggregate>* out) {
+  out->clear();
+  size_t pos = 0;
+  while (pos <= csv.size()) {
+    size_t comma = csv.find(',', pos);
+    if (comma == std::string_view::npos) comma = csv.size();
+    std::string_view item = csv.substr(pos, comma - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    pos = comma + 1;
+    if (item.empty()) continue;
+    const AggregateNameEntry* found = nullptr;
+    for (const auto& e : kAggregateNames) {
+      if (item == e.name) found = &e;
+    }
+    if (found == nullptr) {
+      return Status::InvalidArgument("unsupported aggregate \"" + std::string(item) +
+                                     "\" (supported: " + SupportedList() + ")");
+    }
+    if (std::find(out->begin(), out->end(), found->agg) == out->end()) {
+      out->push_back(found->agg);
+    }
+  }
+  if (out->empty()) {
+    return Status::InvalidArgument("at least one aggregate is required (supported: " +
+                                   SupportedList() + ")");
+  }
+  return Status::Ok();
+}
+
+Status AggregateRange(const Engine& engine, std::string_view db, std::string_view metric,
+                      Timestamp from, Timestamp to, int64_t window,
+                      const std::vector<Aggregate>& aggs, std::vector<Bucket>* out) {
+  out->clear();
+  if (window <= 0) return Status::InvalidArgument("window must be a positive duration");
+  if (aggs.empty()) return Status::InvalidArgument("at least one aggregate is required");
+  if (to < from) return Status::InvalidArgument("end must be >= start");
+  NANOTDB_ASSIGN_OR_RETURN(MetricInfo info, engine.GetMetric(db, metric));
+  const bool is_int = info.type == ValueType::kInt32;
+
+  Accumulator acc;
+  Timestamp bucket = 0;
+  auto close_bucket = [&] {
+    if (acc.count == 0) return;
+    Bucket b;
+    b.start = std::max(bucket, from);
+    // The last bucket of an open-ended range ends at its natural end.
+    Timestamp natural_end = bucket > kMaxTimestamp - window ? kMaxTimestamp : bucket + window;
+    b.end = std::min(natural_end, to);
+    b.count = acc.count;
+    b.values.reserve(aggs.size());
+    for (Aggregate a : aggs) b.values.push_back(acc.Get(a));
+    out->push_back(std::move(b));
+    acc = Accumulator();
+  };
+  Status st = engine.ReadRange(db, metric, from, to, 1, [&](const Sample& s) {
+    Timestamp b = FloorTo(s.ts, window);
+    if (acc.count > 0 && b != bucket) close_bucket();
+    bucket = b;
+    Value v{info.type, s.bits};
+    acc.Add(is_int ? static_cast<double>(v.AsInt32()) : static_cast<double>(v.AsFloat32()));
+    return true;
+  });
+  NANOTDB_RETURN_IF_ERROR(st);
+  close_bucket();
+  return Status::Ok();
+}
+
+}  // namespace nanotdb

@@ -34,6 +34,9 @@ struct EngineOptions {
   // Read-only engines take no lock, create nothing, replay WALs into memory without truncating
   // them and refuse every write: safe to use while a server owns the root.
   bool read_only = false;
+  // Offline bulk load (nanocli import): pages grow until a partition is written as one frame
+  // where memory allows (up to 8M samples / 96 MiB), which compresses best.
+  bool bulk_load = false;
 };
 
 // One sample to write. Views must stay valid for the duration of the call.
