@@ -1,1 +1,213 @@
-// (being written)
+#include "storage/frame.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <random>
+#include <vector>
+
+namespace nanotdb {
+namespace {
+
+constexpr Timestamp kStart = 1767225600000000000;  // 2026-01-01T00:00:00Z
+
+struct Column {
+  MetricId id;
+  ValueType type;
+  std::vector<Sample> samples;
+};
+
+std::vector<ColumnInput> Inputs(const std::vector<Column>& cols) {
+  std::vector<ColumnInput> in;
+  for (const Column& c : cols) in.push_back(ColumnInput{c.id, c.type, c.samples});
+  return in;
+}
+
+// Three metrics sharing one jittered timestamp column, one with its own timestamps.
+std::vector<Column> HostColumns(int n) {
+  std::mt19937 rng(1);
+  std::vector<Timestamp> ts;
+  for (int i = 0; i < n; ++i) ts.push_back(kStart + i * 10 * kNanosPerSecond + rng() % 5000000);
+  Column temp{7, ValueType::kFloat32, {}}, rx{3, ValueType::kInt32, {}},
+      load{12, ValueType::kFloat32, {}}, odd{5, ValueType::kFloat32, {}};
+  uint32_t counter = 0;
+  for (int i = 0; i < n; ++i) {
+    temp.samples.push_back({ts[i], std::bit_cast<uint32_t>(40.0f + (rng() % 100) / 10.0f)});
+    rx.samples.push_back({ts[i], counter += rng() % 100000});
+    load.samples.push_back({ts[i], std::bit_cast<uint32_t>((rng() % 400) / 100.0f)});
+    odd.samples.push_back({ts[i] + 333, std::bit_cast<uint32_t>(static_cast<float>(rng()))});
+  }
+  return {temp, rx, load, odd};
+}
+
+std::string Encode(const std::vector<Column>& cols, int level = 3) {
+  std::string out;
+  auto in = Inputs(cols);
+  Status s = EncodeFrame(in, FrameOptions{level}, &out);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return out;
+}
+
+TEST(FrameTest, EveryColumnRoundTripsAndTheHeaderDescribesIt) {
+  const auto cols = HostColumns(720);
+  const std::string frame = Encode(cols);
+  auto h = ParseFrameHeader(frame);
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->frame_bytes, frame.size());
+  EXPECT_EQ(h->samples, 4u * 720);
+  EXPECT_EQ(h->raw_bytes, 12u * 4 * 720);
+  EXPECT_EQ(h->columns.size(), 4u);
+  EXPECT_EQ(h->ts_blocks.size(), 2u);  // three metrics share one timestamp block
+  EXPECT_EQ(h->codec, "zstd");
+  EXPECT_EQ(h->min_ts, cols[0].samples.front().ts);
+  EXPECT_EQ(h->max_ts, cols[3].samples.back().ts);
+  for (const Column& c : cols) {
+    const FrameColumnInfo* info = h->Find(c.id);
+    ASSERT_NE(info, nullptr);
+    EXPECT_EQ(info->type, c.type);
+    EXPECT_EQ(info->count, c.samples.size());
+    EXPECT_EQ(info->min_ts, c.samples.front().ts);
+    EXPECT_EQ(info->max_ts, c.samples.back().ts);
+    std::vector<Sample> back;
+    ASSERT_TRUE(DecodeFrameColumn(frame, *h, c.id, &back).ok());
+    EXPECT_EQ(back, c.samples);
+  }
+  std::vector<Sample> none;
+  EXPECT_TRUE(DecodeFrameColumn(frame, *h, 99, &none).IsNotFound());
+}
+
+TEST(FrameTest, AdversarialColumnsRoundTrip) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<Column> cols = {
+      {1, ValueType::kInt32, {{kMinTimestamp, 0x80000000u}}},
+      {2,
+       ValueType::kFloat32,
+       {{-5, std::bit_cast<uint32_t>(-0.0f)},
+        {-5, std::bit_cast<uint32_t>(nan)},
+        {-5, 1u},
+        {kMaxTimestamp, std::bit_cast<uint32_t>(-1e30f)}}},
+      {3, ValueType::kInt32, {{0, 0x7fffffffu}, {0, 0x80000000u}, {1, 0xffffffffu}}},
+  };
+  for (int level : {1, 3, 19}) {
+    const std::string frame = Encode(cols, level);
+    auto h = ParseFrameHeader(frame);
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    EXPECT_EQ(h->min_ts, kMinTimestamp);
+    EXPECT_EQ(h->max_ts, kMaxTimestamp);
+    for (const Column& c : cols) {
+      std::vector<Sample> back;
+      ASSERT_TRUE(DecodeFrameColumn(frame, *h, c.id, &back).ok());
+      EXPECT_EQ(back, c.samples);
+    }
+  }
+}
+
+TEST(FrameTest, RandomFramesRoundTrip) {
+  std::mt19937_64 rng(9);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<Column> cols(1 + rng() % 20);
+    MetricId id = 1;
+    for (Column& c : cols) {
+      c.id = id += 1 + rng() % 3;
+      c.type = rng() % 2 ? ValueType::kInt32 : ValueType::kFloat32;
+      Timestamp t = static_cast<Timestamp>(rng() % 1000000000000);
+      for (size_t i = 0, n = 1 + rng() % 200; i < n; ++i) {
+        t += static_cast<Timestamp>(rng() % 3 == 0 ? 0 : rng() % 100000000000);
+        c.samples.push_back({t, static_cast<uint32_t>(rng())});
+      }
+    }
+    std::shuffle(cols.begin(), cols.end(), rng);
+    const std::string frame = Encode(cols);
+    auto h = ParseFrameHeader(frame);
+    ASSERT_TRUE(h.ok());
+    for (const Column& c : cols) {
+      std::vector<Sample> back;
+      ASSERT_TRUE(DecodeFrameColumn(frame, *h, c.id, &back).ok());
+      EXPECT_EQ(back, c.samples);
+    }
+  }
+}
+
+TEST(FrameTest, EncodeAppendsAfterExistingBytes) {
+  const auto cols = HostColumns(10);
+  std::string out = "prefix";
+  auto in = Inputs(cols);
+  ASSERT_TRUE(EncodeFrame(in, FrameOptions{}, &out).ok());
+  auto h = ParseFrameHeader(std::string_view(out).substr(6));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->frame_bytes + 6, out.size());
+}
+
+TEST(FrameTest, InvalidInputIsRejectedNamingTheMetric) {
+  std::string out;
+  EXPECT_TRUE(EncodeFrame({}, FrameOptions{}, &out).IsInvalidArgument());
+  std::vector<Column> unsorted = {{4, ValueType::kInt32, {{10, 1}, {9, 2}}}};
+  Status s = EncodeFrame(Inputs(unsorted), FrameOptions{}, &out);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("metric id 4"), std::string::npos) << s.message();
+  std::vector<Column> empty = {{6, ValueType::kInt32, {}}};
+  EXPECT_TRUE(EncodeFrame(Inputs(empty), FrameOptions{}, &out).IsInvalidArgument());
+  std::vector<Column> dup = {{2, ValueType::kInt32, {{1, 1}}}, {2, ValueType::kInt32, {{1, 1}}}};
+  s = EncodeFrame(Inputs(dup), FrameOptions{}, &out);
+  EXPECT_NE(s.message().find("metric id 2 appears twice"), std::string::npos) << s.message();
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(FrameTest, HeaderNeedsOnlyItsOwnBytes) {
+  const std::string frame = Encode(HostColumns(100));
+  auto h = ParseFrameHeader(frame);
+  ASSERT_TRUE(h.ok());
+  EXPECT_TRUE(ParseFrameHeader(std::string_view(frame).substr(0, h->header_bytes)).ok());
+  for (size_t n = 0; n < h->header_bytes; ++n) {
+    EXPECT_TRUE(ParseFrameHeader(std::string_view(frame).substr(0, n)).status().IsCorruption())
+        << n;
+  }
+}
+
+// Flips every bit of a small frame in turn: the header CRC or a block CRC must catch it, and
+// whatever still decodes must be exactly the original samples.
+TEST(FrameTest, EveryFlippedBitIsDetectedAndNeverYieldsWrongSamples) {
+  const auto cols = HostColumns(6);
+  const std::string frame = Encode(cols);
+  for (size_t byte = 0; byte < frame.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = frame;
+      bad[byte] = static_cast<char>(bad[byte] ^ (1 << bit));
+      auto h = ParseFrameHeader(bad);
+      if (!h.ok()) {
+        EXPECT_TRUE(h.status().IsCorruption());
+        continue;
+      }
+      int failures = 0;
+      for (const Column& c : cols) {
+        std::vector<Sample> back;
+        Status s = DecodeFrameColumn(bad, *h, c.id, &back);
+        if (s.ok()) {
+          EXPECT_EQ(back, c.samples) << "byte " << byte << " bit " << bit;
+        } else {
+          EXPECT_TRUE(s.IsCorruption());
+          EXPECT_NE(s.message().find("metric id " + std::to_string(c.id)), std::string::npos);
+          ++failures;
+        }
+      }
+      EXPECT_GE(failures, 1) << "byte " << byte << " bit " << bit;
+    }
+  }
+}
+
+TEST(FrameTest, CorruptValueBlockFailsOnlyItsMetric) {
+  const auto cols = HostColumns(100);
+  std::string frame = Encode(cols);
+  auto h = ParseFrameHeader(frame);
+  ASSERT_TRUE(h.ok());
+  const FrameColumnInfo* rx = h->Find(3);
+  frame[rx->values.offset + rx->values.stored_len / 2] ^= 0x10;
+  for (const Column& c : cols) {
+    std::vector<Sample> back;
+    Status s = DecodeFrameColumn(frame, *h, c.id, &back);
+    EXPECT_EQ(s.ok(), c.id != 3) << s.ToString();
+  }
+}
+
+}  // namespace
+}  // namespace nanotdb

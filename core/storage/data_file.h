@@ -1,0 +1,102 @@
+// Partition data files (data-<part>.dat): a 16-byte file header followed by frames (frame.h)
+// appended one per flushed page. Byte layout: docs/format/data-file.md.
+//
+// Damage is contained: a torn last frame (crash mid-append) is truncated by the writer on
+// open; a frame whose header fails its checks is skipped by scanning for the next frame
+// magic, so frames after it stay readable; a block failing its CRC fails only the reads that
+// need that block.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nanotdb/env.h"
+#include "nanotdb/status.h"
+#include "nanotdb/types.h"
+#include "storage/frame.h"
+
+namespace nanotdb {
+
+struct DataFileOpenReport {
+  uint64_t file_bytes = 0;   // size found on open
+  uint64_t valid_bytes = 0;  // size after open: header + every byte up to the last good frame
+  uint64_t frames = 0;       // intact frames
+  std::string dropped;       // "" or what was truncated (offset, bytes, reason)
+  std::string damaged;       // "" or unreadable regions left in place between intact frames
+};
+
+// Appends frames to one data file. Not thread-safe: one owner (the engine's flush path).
+class DataFileWriter {
+ public:
+  // Creates the file with its header if missing or empty (syncing it and its directory);
+  // otherwise checks the header and scans the frame headers. A torn tail after the last
+  // intact frame is truncated and described in report->dropped. A file that is not a data
+  // file (bad magic, unknown version) is an error and is left untouched.
+  static Result<std::unique_ptr<DataFileWriter>> Open(Env* env, const std::string& path,
+                                                      DataFileOpenReport* report);
+
+  DataFileWriter(const DataFileWriter&) = delete;
+  DataFileWriter& operator=(const DataFileWriter&) = delete;
+  ~DataFileWriter();
+
+  // Appends one whole frame (from EncodeFrame); sync = fdatasync after the write. On failure
+  // the file is cut back to its previous size when possible, so no partial frame remains.
+  Status Append(std::string_view frame, bool sync);
+  uint64_t size() const;
+  const std::string& path() const;
+
+ private:
+  explicit DataFileWriter(std::unique_ptr<WritableFile> file);
+  std::unique_ptr<WritableFile> file_;
+};
+
+struct FrameIndexEntry {
+  uint64_t offset = 0;  // of the frame's first byte in the file
+  FrameHeader header;
+};
+
+// Read-only view of a data file as it was when opened: it lists the frames present then and
+// never sees later appends (it is safe to use while a writer appends). All const methods are
+// thread-safe.
+class DataFileReader {
+ public:
+  static Result<std::unique_ptr<DataFileReader>> Open(Env* env, const std::string& path);
+
+  DataFileReader(const DataFileReader&) = delete;
+  DataFileReader& operator=(const DataFileReader&) = delete;
+
+  const std::vector<FrameIndexEntry>& frames() const { return frames_; }  // in file order
+  // "" or what was wrong (offset and reason): frames with a bad header that were skipped, or
+  // a torn tail. Frames that could be read stay listed.
+  const std::string& error() const { return error_; }
+  uint64_t file_bytes() const { return file_bytes_; }
+  const std::string& path() const { return path_; }
+
+  // Calls fn for the samples of `id` with from <= ts <= to, frame by frame in file order,
+  // stopping early when fn returns false. Frames whose time range misses [from, to] or that
+  // lack the metric are skipped without reading their blocks. A block failing its checks
+  // returns Corruption naming the file, the frame's offset and the metric id.
+  Status ReadMetric(MetricId id, Timestamp from, Timestamp to,
+                    const std::function<bool(const Sample&)>& fn) const;
+
+  // Decodes every column of frames()[index], in metric id order.
+  Status ReadFrame(size_t index, std::vector<std::pair<MetricId, std::vector<Sample>>>* out) const;
+
+ private:
+  DataFileReader() = default;
+  std::unique_ptr<RandomAccessFile> file_;
+  std::string path_;
+  uint64_t file_bytes_ = 0;
+  std::vector<FrameIndexEntry> frames_;
+  std::string error_;
+};
+
+// The 16-byte file header (exposed for tools and tests).
+std::string EncodeDataFileHeader();
+Status CheckDataFileHeader(std::string_view header, const std::string& path);
+
+}  // namespace nanotdb

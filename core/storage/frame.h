@@ -1,0 +1,97 @@
+// Frames: one flushed page of a partition, as stored in data-<part>.dat.
+//
+// A frame is an uncompressed, CRC32C-protected header (time range, counts and a directory of
+// the metrics it holds) followed by independently decodable blocks: timestamp blocks, each
+// shared by every column whose timestamps are identical (hosts stamp a whole collection cycle
+// with one time), and one value block per metric. Each block carries its own CRC32C and is
+// zstd-compressed when that makes it smaller. Reading one metric decodes its timestamp block
+// and its value block only. Byte layout: docs/format/data-file.md.
+//
+// All functions are pure, thread-safe, never throw, and bound-check every length: corrupt
+// input yields Status::Corruption, never a crash or silently wrong samples.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nanotdb/status.h"
+#include "nanotdb/types.h"
+
+namespace nanotdb {
+
+// One metric's samples for EncodeFrame: non-empty, sorted by ts ascending (equal timestamps
+// allowed; their order is kept). Borrowed for the duration of the call.
+struct ColumnInput {
+  MetricId id = 0;
+  ValueType type = ValueType::kFloat32;
+  std::span<const Sample> samples;
+};
+
+struct FrameOptions {
+  int zstd_level = 3;  // 1..19; a sealed partition rewritten whole may afford more
+};
+
+// Appends one complete frame holding `columns` (at least one; ids unique, in any order) to
+// *out. InvalidArgument (naming the metric id) for empty or unsorted columns, duplicate ids,
+// unknown types, or a frame that would exceed 1 GiB; *out is unchanged on failure.
+Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opts,
+                   std::string* out);
+
+// Where a block lives inside its frame and how it is stored.
+struct BlockRef {
+  uint32_t offset = 0;      // from the start of the frame
+  uint32_t stored_len = 0;  // bytes in the frame
+  uint32_t raw_len = 0;     // bytes after decompression
+  uint8_t compression = 0;  // data_format::kBlockRaw or kBlockZstd
+  uint32_t crc = 0;         // CRC32C of the stored bytes
+};
+
+struct TimestampBlockInfo {
+  BlockRef block;
+  uint32_t count = 0;
+};
+
+struct FrameColumnInfo {
+  MetricId id = 0;
+  ValueType type = ValueType::kFloat32;
+  uint32_t count = 0;
+  Timestamp min_ts = 0, max_ts = 0;  // first and last sample
+  uint32_t ts_block = 0;             // index into FrameHeader::ts_blocks
+  BlockRef values;
+};
+
+struct FrameHeader {
+  uint32_t frame_bytes = 0;   // total on-disk length, header included
+  uint32_t header_bytes = 0;  // the header alone (what a scan must read)
+  Timestamp min_ts = 0, max_ts = 0;
+  uint32_t samples = 0;
+  uint32_t raw_bytes = 0;  // what the samples take uncompressed: 12 bytes each
+  std::string codec;       // "zstd" when any block is zstd-compressed, else "raw"
+  std::vector<TimestampBlockInfo> ts_blocks;
+  std::vector<FrameColumnInfo> columns;  // sorted by id, ids unique
+
+  // The column of `id`, or nullptr when the frame does not hold that metric.
+  const FrameColumnInfo* Find(MetricId id) const;
+};
+
+// Parses and verifies the header of the frame starting at data[0]: magic, lengths, header
+// CRC32C and the consistency of the directory. Reads at most header_bytes of `data`, which
+// may end before the frame's blocks. Corruption describes what is wrong.
+Result<FrameHeader> ParseFrameHeader(std::string_view data);
+
+// Decodes the column of `id` from a whole frame (data[0] is the frame's first byte, at least
+// h.frame_bytes long), verifying its blocks' CRCs, and appends its samples to *out.
+// NotFound when the frame lacks the metric; Corruption (naming the metric) on a bad block.
+Status DecodeFrameColumn(std::string_view frame, const FrameHeader& h, MetricId id,
+                         std::vector<Sample>* out);
+
+// Same, from the stored bytes of the column's two blocks when they were read separately
+// (ts_stored = the bytes at h.ts_blocks[col.ts_block].block, value_stored = col.values).
+Status DecodeColumnBlocks(const FrameHeader& h, const FrameColumnInfo& col,
+                          std::string_view ts_stored, std::string_view value_stored,
+                          std::vector<Sample>* out);
+
+}  // namespace nanotdb
