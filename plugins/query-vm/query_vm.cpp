@@ -1,0 +1,655 @@
+#include "query_vm.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "base/time_util.h"
+#include "nanotdb/plugin.h"
+#include "vm_json.h"
+
+namespace nanotdb::queryvm {
+namespace {
+
+using vm::AppendComputedValue;
+using vm::AppendJsonString;
+using vm::AppendSeconds;
+using vm::BeginSuccess;
+using vm::EndSuccess;
+using vm::GoDurationString;
+using vm::RespondError;
+using vm::RespondSuccess;
+
+// How far back an instant query at an explicit `time` looks for a sample (Prometheus default).
+constexpr int64_t kLookback = 5 * 60 * kNanosPerSecond;
+// The Prometheus version reported to clients: >= 2.24 makes Grafana filter label values with
+// match[] instead of falling back to /api/v1/series.
+constexpr const char* kPrometheusCompatVersion = "2.53.0";
+
+constexpr std::string_view kMissingDbOrTarget = "missing db parameter or DB/metric query";
+
+void RespondBadData(HttpResponse& resp, std::string_view message) {
+  RespondError(resp, 400, "bad_data", message);
+}
+
+// InvalidArgument → 400 bad_data, NotFound → 404 not_found, anything else → 500 execution.
+void RespondStatus(HttpResponse& resp, const Status& st) {
+  if (st.IsInvalidArgument()) return RespondBadData(resp, st.message());
+  if (st.IsNotFound()) return RespondError(resp, 404, "not_found", st.message());
+  RespondError(resp, 500, "execution", st.message());
+}
+
+// A parameter's first value; nullopt when absent or empty.
+std::optional<std::string> NonEmptyParam(const HttpRequest& req, std::string_view name) {
+  std::string v;
+  if (!req.Param(name, &v) || v.empty()) return std::nullopt;
+  return v;
+}
+
+// Go's strconv.ParseBool forms, as the reference accepted. An absent parameter is false.
+Status BoolParam(const HttpRequest& req, std::string_view name, bool* out) {
+  *out = false;
+  std::optional<std::string> v = NonEmptyParam(req, name);
+  if (!v) return Status::Ok();
+  static const std::set<std::string, std::less<>> kTrue = {"1", "t", "T", "true", "TRUE", "True"};
+  static const std::set<std::string, std::less<>> kFalse = {"0",     "f",     "F",
+                                                            "false", "FALSE", "False"};
+  if (kTrue.count(*v)) {
+    *out = true;
+  } else if (!kFalse.count(*v)) {
+    return Status::InvalidArgument("invalid " + std::string(name) + ": must be true or false");
+  }
+  return Status::Ok();
+}
+
+// `limit` of the Prometheus discovery endpoints: 0 or absent means no limit.
+Status LimitParam(const HttpRequest& req, uint64_t* out) {
+  *out = 0;
+  std::optional<std::string> v = NonEmptyParam(req, "limit");
+  if (!v) return Status::Ok();
+  auto res = std::from_chars(v->data(), v->data() + v->size(), *out);
+  if (res.ec != std::errc() || res.ptr != v->data() + v->size()) {
+    return Status::InvalidArgument("invalid limit \"" + *v + "\": must be a non-negative integer");
+  }
+  return Status::Ok();
+}
+
+// The unit of a bare number when timestamp_unit is not given, judged by its magnitude:
+// Prometheus clients send seconds (10 digits today), others ms, us or ns. Relative "-20" and
+// anything that is not a plain number count in seconds.
+TimeUnit InferTimeUnit(std::string_view s) {
+  size_t digits = 0;
+  while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
+  if (digits == 0) return TimeUnit::kSeconds;
+  if (digits <= 11) return TimeUnit::kSeconds;
+  if (digits <= 14) return TimeUnit::kMilliseconds;
+  if (digits <= 17) return TimeUnit::kMicroseconds;
+  return TimeUnit::kNanoseconds;
+}
+
+struct TimeParams {
+  std::optional<TimeUnit> unit;  // from timestamp_unit
+  Timestamp now = 0;
+
+  Status Parse(std::string_view name, std::string_view text, Timestamp* out) const {
+    Result<Timestamp> ts = ParseTimeArg(text, now, unit ? *unit : InferTimeUnit(text));
+    if (!ts.ok()) return ts.status().WithContext("invalid " + std::string(name));
+    *out = *ts;
+    return Status::Ok();
+  }
+};
+
+Status TimeParamsFrom(const HttpRequest& req, Timestamp now, TimeParams* out) {
+  out->now = now;
+  if (std::optional<std::string> u = NonEmptyParam(req, "timestamp_unit")) {
+    TimeUnit unit;
+    if (!ParseTimeUnit(*u, &unit)) {
+      return Status::InvalidArgument("invalid timestamp_unit \"" + *u +
+                                     "\": expected ns, us, ms or s");
+    }
+    out->unit = unit;
+  }
+  return Status::Ok();
+}
+
+// `step`: a duration ("30s", "1m") or float seconds ("15", "0.5"), as Prometheus accepts.
+Status StepParam(const HttpRequest& req, int64_t* out) {
+  *out = 0;
+  std::optional<std::string> v = NonEmptyParam(req, "step");
+  if (!v) return Status::Ok();
+  if ((*v)[0] == '-') return Status::InvalidArgument("invalid step \"" + *v + "\": must be >= 0");
+  double seconds = 0;
+  auto res = std::from_chars(v->data(), v->data() + v->size(), seconds);
+  if (res.ec == std::errc() && res.ptr == v->data() + v->size()) {
+    if (!std::isfinite(seconds) || seconds * kNanosPerSecond > 9e18) {
+      return Status::InvalidArgument("invalid step \"" + *v + "\": out of range");
+    }
+    *out = static_cast<int64_t>(std::llround(seconds * kNanosPerSecond));
+    return Status::Ok();
+  }
+  Result<int64_t> d = ParseDuration(*v);
+  if (!d.ok()) return d.status().WithContext("invalid step");
+  *out = *d;
+  return Status::Ok();
+}
+
+// Every value of a repeated parameter (match[]).
+std::vector<std::string> AllParams(const HttpRequest& req, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : req.params) {
+    if (k == name) out.push_back(v);
+  }
+  return out;
+}
+
+void AppendSeriesLabels(std::string* out, const QueryVmApi::SeriesRef& s) {
+  out->append("{\"__name__\":");
+  AppendJsonString(out, s.info.name);
+  out->append(",\"db\":");
+  AppendJsonString(out, s.db);
+}
+
+void AppendSample(std::string* out, Timestamp ts, std::string_view value_text) {
+  out->push_back('[');
+  AppendSeconds(out, ts);
+  out->append(",\"");
+  out->append(value_text);
+  out->append("\"]");
+}
+
+std::string TooManyPoints(uint64_t max_points) {
+  return "query_range would return more than " + std::to_string(max_points) +
+         " points (max_points in [plugins.query-vm]); narrow the time range or aggregate with "
+         "step (e.g. step=60s) or aggregate and window";
+}
+
+void AppendStringArray(std::string* out, const std::vector<std::string>& items) {
+  out->push_back('[');
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, items[i]);
+  }
+  out->push_back(']');
+}
+
+// A success envelope whose data is a list, truncated to `limit` (0 = all) with a warning the
+// way Prometheus reports it.
+void RespondList(HttpResponse& resp, std::vector<std::string> items, uint64_t limit) {
+  bool truncated = limit != 0 && items.size() > limit;
+  if (truncated) items.resize(limit);
+  resp.body.clear();
+  BeginSuccess(&resp.body);
+  AppendStringArray(&resp.body, items);
+  if (truncated) {
+    resp.body.append(",\"warnings\":[\"results truncated due to limit\"]");
+  }
+  EndSuccess(&resp.body);
+  resp.status = 200;
+  resp.content_type = "application/json";
+}
+
+}  // namespace
+
+QueryVmApi::QueryVmApi(QueryService& query, QueryVmOptions options)
+    : query_(query), options_(std::move(options)) {}
+
+Timestamp QueryVmApi::Now() const {
+  if (options_.now) return options_.now();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<RouteSpec> QueryVmApi::Routes() {
+  auto bind = [this](void (QueryVmApi::*fn)(const HttpRequest&, HttpResponse&) const) {
+    return [this, fn](const HttpRequest& req, HttpResponse& resp) { (this->*fn)(req, resp); };
+  };
+  auto constant = [](std::string data) {
+    return [data = std::move(data)](const HttpRequest&, HttpResponse& resp) {
+      RespondSuccess(resp, data);
+    };
+  };
+  auto text = [](std::string body) {
+    return [body = std::move(body)](const HttpRequest&, HttpResponse& resp) {
+      resp.content_type = "text/plain; charset=utf-8";
+      resp.body = body;
+    };
+  };
+  const std::vector<std::string> kGet = {"GET"};
+  const std::vector<std::string> kGetPost = {"GET", "POST"};
+  std::vector<RouteSpec> routes;
+  auto add = [&](std::string path, bool prefix, std::vector<std::string> methods,
+                 HttpHandler handler) {
+    RouteSpec r;
+    r.path = std::move(path);
+    r.prefix = prefix;
+    r.methods = std::move(methods);
+    r.role = Role::kRead;
+    r.handler = std::move(handler);
+    routes.push_back(std::move(r));
+  };
+  add("/health", false, kGet, bind(&QueryVmApi::Health));
+  add("/-/healthy", false, kGet, text("NanoTDB is Healthy.\n"));
+  add("/-/ready", false, kGet, text("NanoTDB is Ready.\n"));
+  add("/api/v1/query", false, kGetPost, bind(&QueryVmApi::Query));
+  add("/api/v1/query_range", false, kGetPost, bind(&QueryVmApi::QueryRange));
+  add("/api/v1/aggregates", false, kGet, bind(&QueryVmApi::Aggregates));
+  add("/api/v1/databases", false, kGet, bind(&QueryVmApi::Databases));
+  add("/api/v1/metrics", false, kGet, bind(&QueryVmApi::Metrics));
+  add("/api/v1/labels", false, kGetPost, bind(&QueryVmApi::Labels));
+  add("/api/v1/label/", true, kGet, bind(&QueryVmApi::LabelValues));
+  add("/api/v1/series", false, kGetPost, bind(&QueryVmApi::Series));
+  add("/api/v1/status/buildinfo", false, kGet, bind(&QueryVmApi::BuildInfo));
+  add("/api/v1/metadata", false, kGet, constant("{}"));
+  add("/api/v1/query_exemplars", false, kGetPost, constant("[]"));
+  add("/api/v1/rules", false, kGet, constant("{\"groups\":[]}"));
+  add("/api/v1/alerts", false, kGet, constant("{\"alerts\":[]}"));
+  return routes;
+}
+
+void QueryVmApi::Health(const HttpRequest&, HttpResponse& resp) const {
+  resp.status = 200;
+  resp.content_type = "application/json";
+  resp.body = "{\"status\":\"ok\"}\n";
+}
+
+Status QueryVmApi::Resolve(const SeriesSelector& selector, std::vector<SeriesRef>* out) const {
+  if (std::optional<std::string> name = selector.EqualValue(kNameLabel)) {
+    // One exact name: look the metric up directly instead of listing everything.
+    size_t slash = name->find('/');
+    if (slash == std::string::npos) return Status::Ok();
+    std::string db = name->substr(0, slash);
+    NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(db));
+    Result<MetricInfo> info = query_.GetMetric(db, std::string_view(*name).substr(slash + 1));
+    if (!info.ok()) return info.status().IsNotFound() ? Status::Ok() : info.status();
+    if (selector.Matches(db, *name)) out->push_back({std::move(db), std::move(info).value()});
+    return Status::Ok();
+  }
+  std::vector<std::string> dbs;
+  if (std::optional<std::string> db = selector.EqualValue(kDbLabel)) {
+    dbs.push_back(*db);
+  } else {
+    dbs = query_.ListDatabases(/*include_internal=*/false);
+  }
+  for (const std::string& db : dbs) {
+    if (!ValidateDatabaseName(db).ok()) continue;
+    Result<std::vector<MetricInfo>> metrics = query_.ListMetrics(db);
+    if (!metrics.ok()) {
+      if (metrics.status().IsNotFound()) continue;
+      return metrics.status();
+    }
+    for (MetricInfo& m : *metrics) {
+      if (selector.Matches(db, db + "/" + m.name)) out->push_back({db, std::move(m)});
+    }
+  }
+  std::sort(out->begin(), out->end(), [](const SeriesRef& a, const SeriesRef& b) {
+    return a.db != b.db ? a.db < b.db : a.info.name < b.info.name;
+  });
+  return Status::Ok();
+}
+
+Status QueryVmApi::ResolveQuery(const HttpRequest& req, const std::string& query,
+                                std::vector<SeriesRef>* out) const {
+  if (std::optional<std::string> db = NonEmptyParam(req, "db")) {
+    NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(*db));
+    SeriesSelector exact;
+    exact.matchers.push_back(
+        {std::string(kNameLabel), LabelMatcher::Op::kEqual, *db + "/" + query, nullptr});
+    return Resolve(exact, out);
+  }
+  NANOTDB_ASSIGN_OR_RETURN(SeriesSelector selector, ParseSeriesSelector(query));
+  if (query.find('{') == std::string::npos && query.find('/') == std::string::npos) {
+    return Status::InvalidArgument(std::string(kMissingDbOrTarget));
+  }
+  return Resolve(selector, out);
+}
+
+void QueryVmApi::Query(const HttpRequest& req, HttpResponse& resp) const {
+  const Timestamp now = Now();
+  std::optional<std::string> query = NonEmptyParam(req, "query");
+  if (!query) return RespondBadData(resp, "missing query parameter");
+  TimeParams times;
+  Status st = TimeParamsFrom(req, now, &times);
+  if (!st.ok()) return RespondStatus(resp, st);
+  std::optional<Timestamp> at;
+  if (std::optional<std::string> t = NonEmptyParam(req, "time")) {
+    Timestamp ts;
+    st = times.Parse("time", *t, &ts);
+    if (!st.ok()) return RespondStatus(resp, st);
+    at = ts;
+  }
+
+  if (!NonEmptyParam(req, "db")) {
+    if (std::optional<double> c = EvaluateConstant(*query)) {
+      std::string data = "{\"resultType\":\"scalar\",\"result\":[";
+      AppendSeconds(&data, at.value_or(now));
+      data.push_back(',');
+      AppendComputedValue(&data, *c, ValueType::kInt32);
+      data.append("]}");
+      return RespondSuccess(resp, data);
+    }
+  }
+  std::vector<SeriesRef> series;
+  st = ResolveQuery(req, *query, &series);
+  if (!st.ok()) return RespondStatus(resp, st);
+
+  std::string& out = resp.body;
+  out.clear();
+  BeginSuccess(&out);
+  out.append("{\"resultType\":\"vector\",\"result\":[");
+  bool first = true;
+  for (const SeriesRef& s : series) {
+    std::optional<Sample> sample = s.info.last;
+    if (at && sample && sample->ts > *at) {
+      // The newest sample is after `time`: find the last one at or before it.
+      sample.reset();
+      st = query_.ReadRange(s.db, s.info.name, *at - kLookback, *at, 1, [&](const Sample& x) {
+        sample = x;
+        return true;
+      });
+      if (!st.ok()) return RespondStatus(resp, st);
+    }
+    if (!sample) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    out.append("{\"metric\":");
+    AppendSeriesLabels(&out, s);
+    out.append("},\"value\":");
+    AppendSample(&out, sample->ts, FormatValue(Value{s.info.type, sample->bits}));
+    out.push_back('}');
+  }
+  out.append("]}");
+  EndSuccess(&out);
+  resp.status = 200;
+  resp.content_type = "application/json";
+}
+
+void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
+  const Timestamp now = Now();
+  std::optional<std::string> query = NonEmptyParam(req, "query");
+  if (!query) return RespondBadData(resp, "missing query parameter");
+  TimeParams times;
+  Status st = TimeParamsFrom(req, now, &times);
+  if (!st.ok()) return RespondStatus(resp, st);
+  std::optional<std::string> start_text = NonEmptyParam(req, "start");
+  if (!start_text) return RespondBadData(resp, "invalid start: missing time value");
+  Timestamp start = 0, end = now;
+  st = times.Parse("start", *start_text, &start);
+  if (st.ok()) {
+    if (std::optional<std::string> end_text = NonEmptyParam(req, "end")) {
+      st = times.Parse("end", *end_text, &end);
+    }
+  }
+  if (!st.ok()) return RespondStatus(resp, st);
+  if (end < start) return RespondBadData(resp, "end must be >= start");
+
+  std::optional<std::string> agg_text = NonEmptyParam(req, "aggregate");
+  std::optional<std::string> window_text = NonEmptyParam(req, "window");
+  if (agg_text.has_value() != window_text.has_value()) {
+    return RespondBadData(resp, "aggregate queries require both aggregate and window");
+  }
+  std::vector<Aggregate> aggs;
+  int64_t window = 0;
+  bool labelled = false;  // aggregate mode: one series per aggregate, with labels
+  if (agg_text) {
+    st = ParseAggregateList(*agg_text, &aggs);
+    if (!st.ok()) return RespondStatus(resp, st.WithContext("invalid aggregate"));
+    Result<int64_t> w = ParseDuration(*window_text);
+    if (!w.ok()) return RespondStatus(resp, w.status().WithContext("invalid window"));
+    if (*w <= 0) return RespondBadData(resp, "invalid window: must be > 0");
+    window = *w;
+    labelled = true;
+  } else {
+    st = StepParam(req, &window);
+    if (!st.ok()) return RespondStatus(resp, st);
+    if (window > 0) aggs = {Aggregate::kAvg};
+  }
+
+  if (!NonEmptyParam(req, "db") && EvaluateConstant(*query)) {
+    return RespondBadData(resp, "constant expressions are answered by /api/v1/query only");
+  }
+  std::vector<SeriesRef> series;
+  st = ResolveQuery(req, *query, &series);
+  if (!st.ok()) return RespondStatus(resp, st);
+
+  std::string& out = resp.body;
+  out.clear();
+  BeginSuccess(&out);
+  out.append("{\"resultType\":\"matrix\",\"result\":[");
+  uint64_t points = 0;
+  bool first = true;
+  for (const SeriesRef& s : series) {
+    if (aggs.empty()) {
+      // Raw: stream samples straight into the answer; drop the series again if it had none.
+      size_t rollback = out.size();
+      if (!first) out.push_back(',');
+      out.append("{\"metric\":");
+      AppendSeriesLabels(&out, s);
+      out.append("},\"values\":[");
+      uint64_t n = 0;
+      st = query_.ReadRange(s.db, s.info.name, start, end, 1, [&](const Sample& x) {
+        if (++points > options_.max_points) return false;
+        if (n++) out.push_back(',');
+        AppendSample(&out, x.ts, FormatValue(Value{s.info.type, x.bits}));
+        return true;
+      });
+      if (!st.ok()) return RespondError(resp, 500, "execution", st.message());
+      if (points > options_.max_points) {
+        return RespondError(resp, 422, "execution", TooManyPoints(options_.max_points));
+      }
+      if (n == 0) {
+        out.resize(rollback);
+        continue;
+      }
+      out.append("]}");
+      first = false;
+      continue;
+    }
+    std::vector<Bucket> buckets;
+    st = query_.AggregateRange(s.db, s.info.name, start, end, window, aggs, &buckets);
+    if (!st.ok()) return RespondStatus(resp, st);
+    if (buckets.empty()) continue;
+    points += buckets.size() * aggs.size();
+    if (points > options_.max_points) {
+      return RespondError(resp, 422, "execution", TooManyPoints(options_.max_points));
+    }
+    const std::string window_label = GoDurationString(window);
+    for (size_t a = 0; a < aggs.size(); ++a) {
+      if (!first) out.push_back(',');
+      first = false;
+      out.append("{\"metric\":");
+      AppendSeriesLabels(&out, s);
+      if (labelled) {
+        out.append(",\"aggregate\":");
+        AppendJsonString(&out, AggregateName(aggs[a]));
+        out.append(",\"window\":");
+        AppendJsonString(&out, window_label);
+      }
+      out.append("},\"values\":[");
+      for (size_t i = 0; i < buckets.size(); ++i) {
+        if (i) out.push_back(',');
+        out.push_back('[');
+        AppendSeconds(&out, buckets[i].end);
+        out.push_back(',');
+        AppendComputedValue(&out, buckets[i].values[a], s.info.type);
+        out.push_back(']');
+      }
+      out.append("]}");
+    }
+  }
+  out.append("]}");
+  EndSuccess(&out);
+  resp.status = 200;
+  resp.content_type = "application/json";
+}
+
+void QueryVmApi::Aggregates(const HttpRequest&, HttpResponse& resp) const {
+  std::string data = "{\"resultType\":\"aggregates\",\"result\":";
+  AppendStringArray(&data, SupportedAggregateNames());
+  data.append(",\"default\":");
+  AppendJsonString(&data, AggregateName(Aggregate::kAvg));
+  data.push_back('}');
+  RespondSuccess(resp, data);
+}
+
+void QueryVmApi::Databases(const HttpRequest& req, HttpResponse& resp) const {
+  bool include_internal = false;
+  Status st = BoolParam(req, "include_internal", &include_internal);
+  if (!st.ok()) return RespondStatus(resp, st);
+  std::vector<std::string> dbs = query_.ListDatabases(include_internal);
+  std::sort(dbs.begin(), dbs.end());
+  std::string data = "{\"resultType\":\"databases\",\"result\":";
+  AppendStringArray(&data, dbs);
+  data.push_back('}');
+  RespondSuccess(resp, data);
+}
+
+void QueryVmApi::Metrics(const HttpRequest& req, HttpResponse& resp) const {
+  std::optional<std::string> db = NonEmptyParam(req, "db");
+  if (!db) return RespondBadData(resp, "missing db parameter");
+  Status st = ValidateDatabaseName(*db);
+  if (!st.ok()) return RespondStatus(resp, st);
+  bool details = false;
+  st = BoolParam(req, "details", &details);
+  if (!st.ok()) return RespondStatus(resp, st);
+  Result<std::vector<MetricInfo>> metrics = query_.ListMetrics(*db);
+  if (!metrics.ok()) {
+    if (metrics.status().IsNotFound()) {
+      return RespondError(resp, 404, "not_found", "database not found: " + *db);
+    }
+    return RespondStatus(resp, metrics.status());
+  }
+  std::sort(metrics->begin(), metrics->end(),
+            [](const MetricInfo& a, const MetricInfo& b) { return a.name < b.name; });
+  std::string data = "{\"resultType\":\"metrics\",\"db\":";
+  AppendJsonString(&data, *db);
+  data.append(",\"result\":[");
+  for (size_t i = 0; i < metrics->size(); ++i) {
+    const MetricInfo& m = (*metrics)[i];
+    if (i) data.push_back(',');
+    if (!details) {
+      AppendJsonString(&data, m.name);
+      continue;
+    }
+    data.append("{\"name\":");
+    AppendJsonString(&data, m.name);
+    data.append(",\"id\":" + std::to_string(m.id) + ",\"type\":");
+    AppendJsonString(&data, ValueTypeName(m.type));
+    if (m.last) {
+      data.append(",\"last_timestamp\":");
+      AppendJsonString(&data, FormatTimestamp(m.last->ts));
+      data.append(",\"last_timestamp_ns\":" + std::to_string(m.last->ts) + ",\"last_value\":");
+      AppendJsonString(&data, FormatValue(Value{m.type, m.last->bits}));
+    }
+    data.push_back('}');
+  }
+  data.append("]}");
+  RespondSuccess(resp, data);
+}
+
+Status QueryVmApi::ResolveMatches(const HttpRequest& req, bool* any_match,
+                                  std::vector<SeriesRef>* out) const {
+  std::vector<std::string> matches = AllParams(req, "match[]");
+  *any_match = !matches.empty();
+  std::set<std::string> seen;
+  for (const std::string& m : matches) {
+    NANOTDB_ASSIGN_OR_RETURN(SeriesSelector selector, ParseSeriesSelector(m));
+    std::vector<SeriesRef> found;
+    NANOTDB_RETURN_IF_ERROR(Resolve(selector, &found));
+    for (SeriesRef& s : found) {
+      if (seen.insert(s.FullName()).second) out->push_back(std::move(s));
+    }
+  }
+  return Status::Ok();
+}
+
+void QueryVmApi::Labels(const HttpRequest& req, HttpResponse& resp) const {
+  uint64_t limit = 0;
+  Status st = LimitParam(req, &limit);
+  bool any_match = false;
+  std::vector<SeriesRef> series;
+  if (st.ok()) st = ResolveMatches(req, &any_match, &series);
+  if (!st.ok()) return RespondStatus(resp, st);
+  std::vector<std::string> labels;
+  if (!any_match || !series.empty()) labels = {std::string(kNameLabel), std::string(kDbLabel)};
+  RespondList(resp, std::move(labels), limit);
+}
+
+void QueryVmApi::LabelValues(const HttpRequest& req, HttpResponse& resp) const {
+  constexpr std::string_view kPrefix = "/api/v1/label/";
+  constexpr std::string_view kSuffix = "/values";
+  std::string_view path = req.path;
+  if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix) ||
+      path.size() <= kPrefix.size() + kSuffix.size()) {
+    return RespondError(resp, 404, "not_found",
+                        "unknown path " + req.path + ": expected /api/v1/label/<name>/values");
+  }
+  std::string_view label =
+      path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
+  uint64_t limit = 0;
+  Status st = LimitParam(req, &limit);
+  bool any_match = false;
+  std::vector<SeriesRef> series;
+  if (st.ok() && label == kNameLabel) {
+    st = ResolveMatches(req, &any_match, &series);
+    if (st.ok() && !any_match) st = Resolve(SeriesSelector{}, &series);
+  } else if (st.ok() && label == kDbLabel) {
+    st = ResolveMatches(req, &any_match, &series);
+  }
+  if (!st.ok()) return RespondStatus(resp, st);
+  std::set<std::string> values;
+  if (label == kNameLabel) {
+    for (const SeriesRef& s : series) values.insert(s.FullName());
+  } else if (label == kDbLabel) {
+    if (any_match) {
+      for (const SeriesRef& s : series) values.insert(s.db);
+    } else {
+      for (std::string& db : query_.ListDatabases(false)) values.insert(std::move(db));
+    }
+  }
+  RespondList(resp, std::vector<std::string>(values.begin(), values.end()), limit);
+}
+
+void QueryVmApi::Series(const HttpRequest& req, HttpResponse& resp) const {
+  uint64_t limit = 0;
+  Status st = LimitParam(req, &limit);
+  bool any_match = false;
+  std::vector<SeriesRef> series;
+  if (st.ok()) st = ResolveMatches(req, &any_match, &series);
+  if (!st.ok()) return RespondStatus(resp, st);
+  if (!any_match) return RespondBadData(resp, "no match[] parameter provided");
+  bool truncated = limit != 0 && series.size() > limit;
+  if (truncated) series.resize(limit);
+  std::string& out = resp.body;
+  out.clear();
+  BeginSuccess(&out);
+  out.push_back('[');
+  for (size_t i = 0; i < series.size(); ++i) {
+    if (i) out.push_back(',');
+    out.append("{\"__name__\":");
+    AppendJsonString(&out, series[i].FullName());
+    out.append(",\"db\":");
+    AppendJsonString(&out, series[i].db);
+    out.push_back('}');
+  }
+  out.push_back(']');
+  if (truncated) out.append(",\"warnings\":[\"results truncated due to limit\"]");
+  EndSuccess(&out);
+  resp.status = 200;
+  resp.content_type = "application/json";
+}
+
+void QueryVmApi::BuildInfo(const HttpRequest&, HttpResponse& resp) const {
+  std::string data = "{\"version\":";
+  AppendJsonString(&data, kPrometheusCompatVersion);
+  data.append(",\"revision\":");
+  AppendJsonString(&data, "nanotdb-sdk-" NANOTDB_SDK_VERSION);
+  data.append(
+      ",\"branch\":\"HEAD\",\"buildUser\":\"nanotdb\",\"buildDate\":\"\",\"goVersion\":\"none\"}");
+  RespondSuccess(resp, data);
+}
+
+}  // namespace nanotdb::queryvm

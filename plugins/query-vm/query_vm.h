@@ -1,0 +1,79 @@
+// QueryVmApi: the HTTP query API of NanoTDB in the VictoriaMetrics/Prometheus wire format.
+//
+// It turns requests into QueryService calls and answers with the {"status","data"} envelope:
+//   /health, /-/healthy, /-/ready                      liveness
+//   /api/v1/query, /api/v1/query_range                 latest value; raw, step and aggregates
+//   /api/v1/databases, /api/v1/metrics, /api/v1/aggregates   discovery (reference API)
+//   /api/v1/labels, /api/v1/label/<name>/values, /api/v1/series, /api/v1/status/buildinfo,
+//   /api/v1/metadata, /api/v1/query_exemplars, /api/v1/rules, /api/v1/alerts
+//                                                      the Prometheus API subset Grafana uses
+// docs/http-api.md documents every parameter, answer and error text.
+//
+// Thread safety: the handlers only read the (thread-safe) QueryService and may run
+// concurrently. Ownership: the QueryService is borrowed and must outlive this object; routes
+// returned by Routes() capture `this`, so this object must outlive the HTTP server's use of them.
+// Reading never creates a database.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nanotdb/services/http.h"
+#include "nanotdb/services/query.h"
+#include "series_selector.h"
+
+namespace nanotdb::queryvm {
+
+struct QueryVmOptions {
+  // A query_range answer with more points than this is refused (422) with a hint to use step.
+  uint64_t max_points = 1'000'000;
+  // The wall clock (ns); tests pin it. Empty: the system clock.
+  std::function<Timestamp()> now;
+};
+
+class QueryVmApi {
+ public:
+  QueryVmApi(QueryService& query, QueryVmOptions options);
+  QueryVmApi(const QueryVmApi&) = delete;
+  QueryVmApi& operator=(const QueryVmApi&) = delete;
+
+  // Every route above, with its methods (GET, plus POST where Prometheus allows a form body)
+  // and role read, bound to this object.
+  std::vector<RouteSpec> Routes();
+
+  void Health(const HttpRequest& req, HttpResponse& resp) const;
+  void Query(const HttpRequest& req, HttpResponse& resp) const;
+  void QueryRange(const HttpRequest& req, HttpResponse& resp) const;
+  void Aggregates(const HttpRequest& req, HttpResponse& resp) const;
+  void Databases(const HttpRequest& req, HttpResponse& resp) const;
+  void Metrics(const HttpRequest& req, HttpResponse& resp) const;
+  void Labels(const HttpRequest& req, HttpResponse& resp) const;
+  void LabelValues(const HttpRequest& req, HttpResponse& resp) const;  // path carries <name>
+  void Series(const HttpRequest& req, HttpResponse& resp) const;
+  void BuildInfo(const HttpRequest& req, HttpResponse& resp) const;
+
+  // One stored metric seen as a series.
+  struct SeriesRef {
+    std::string db;
+    MetricInfo info;
+    std::string FullName() const { return db + "/" + info.name; }
+  };
+
+ private:
+  Timestamp Now() const;
+  // The series a query names: `db` + `query` (exact metric) or a selector in `query`.
+  Status ResolveQuery(const HttpRequest& req, const std::string& query,
+                      std::vector<SeriesRef>* out) const;
+  // The series matching `selector`, sorted by database then metric name.
+  Status Resolve(const SeriesSelector& selector, std::vector<SeriesRef>* out) const;
+  // The union of every match[] parameter; false when there is none.
+  Status ResolveMatches(const HttpRequest& req, bool* any_match, std::vector<SeriesRef>* out) const;
+
+  QueryService& query_;
+  QueryVmOptions options_;
+};
+
+}  // namespace nanotdb::queryvm

@@ -1,0 +1,61 @@
+// What the `query` and `match[]` parameters may say: a series selector in Prometheus syntax
+// over NanoTDB's two labels, or a constant arithmetic expression (Grafana's "1+1" health check).
+//
+// Every stored metric is one series with the labels
+//   __name__ = "<db>/<metric>"   (split at the first '/', like the line protocol)
+//   db       = "<db>"
+// so `demo/room.temp`, `{__name__="demo/room.temp"}`, `{__name__=~"demo/room\\..*"}` and
+// `{db="demo"}` are all selectors. PromQL functions, operators on series, range vectors and
+// offsets are not supported; parsing them fails with a message naming the construct.
+// All types are plain values; functions are pure and thread-safe.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nanotdb/status.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace nanotdb::queryvm {
+
+inline constexpr std::string_view kNameLabel = "__name__";
+inline constexpr std::string_view kDbLabel = "db";
+
+struct LabelMatcher {
+  enum class Op { kEqual, kNotEqual, kRegex, kNotRegex };
+  std::string label;
+  Op op = Op::kEqual;
+  std::string value;
+  std::shared_ptr<const re2::RE2> regex;  // set for kRegex and kNotRegex; matched in full
+
+  // A label the series lacks has the value "" (Prometheus semantics).
+  bool Matches(std::string_view label_value) const;
+};
+
+// A parsed selector: the matchers of `name{...}` with the name turned into a __name__ matcher.
+struct SeriesSelector {
+  std::vector<LabelMatcher> matchers;
+
+  // The value of the first `label="value"` matcher, if there is one: lets a lookup go straight
+  // to one database or metric instead of listing them all.
+  std::optional<std::string> EqualValue(std::string_view label) const;
+  // True when every matcher accepts the series <db>/<metric>.
+  bool Matches(std::string_view db, std::string_view full_name) const;
+};
+
+// Parses a selector. InvalidArgument names the offending text: a bad regex, an unterminated
+// string, or an unsupported PromQL construct ("function \"rate\" is not supported ...").
+Result<SeriesSelector> ParseSeriesSelector(std::string_view text);
+
+// Evaluates `text` when it is a constant expression of numbers, + - * and parentheses
+// ("1+1", "-2 * (3 + 4)"); nullopt otherwise. Division is left out because '/' separates a
+// database from a metric ("1/2" is metric "2" of database "1").
+std::optional<double> EvaluateConstant(std::string_view text);
+
+}  // namespace nanotdb::queryvm
