@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "base/coding.h"
@@ -39,46 +40,73 @@ void DeltaPass(std::vector<uint64_t>* x, size_t first, int width) {
   for (size_t i = x->size(); i-- > first;) (*x)[i] = Mask((*x)[i] - (*x)[i - 1], width);
 }
 
-uint64_t StreamCost(const std::vector<uint64_t>& x, int width) {
+// Largest d such that every residual from index `first` on is a multiple of d (1 if none).
+uint64_t CommonDivisor(const std::vector<uint64_t>& x, size_t first, int width) {
+  uint64_t g = 0;
+  for (size_t i = first; i < x.size() && g != 1; ++i) {
+    const int64_t r = SignExtend(x[i], width);
+    // |INT64_MIN| does not fit int64; treat it as having no divisor.
+    g = std::gcd(g, r == INT64_MIN ? 1 : static_cast<uint64_t>(r < 0 ? -r : r));
+  }
+  return g == 0 ? 1 : g;
+}
+
+int64_t Residual(const std::vector<uint64_t>& x, size_t i, size_t first, uint64_t divisor,
+                 int width) {
+  const int64_t r = SignExtend(x[i], width);
+  return i < first ? r : r / static_cast<int64_t>(divisor);
+}
+
+uint64_t StreamCost(const std::vector<uint64_t>& x, size_t first, uint64_t divisor, int width) {
   uint64_t cost = 0;
-  for (uint64_t v : x) cost += VarintLength(ZigZagEncode64(SignExtend(v, width)));
+  for (size_t i = 0; i < x.size(); ++i) {
+    cost += VarintLength(ZigZagEncode64(Residual(x, i, first, divisor, width)));
+  }
   return cost;
 }
 
-// Writes x (values of `width` bits) as a residual stream: u8 order, u8 packing, residuals.
-// The order (0 = values, 1 = deltas, 2 = delta-of-deltas) minimising the varint size wins;
-// residual i < order is the i-th difference of x[i], so the stream is self-contained.
+// Writes x (values of `width` bits) as a residual stream: u8 order, u8 packing, varint
+// divisor, residuals. The order (0 = values, 1 = deltas, 2 = delta-of-deltas) minimising the
+// varint size wins; residual i < order is the i-th difference of x[i], so the stream is
+// self-contained. Residuals from index `order` on are divided by their common divisor (byte
+// counters move in 4 KiB pages, large float32 integers in steps of their ulp).
 void PutResidualStream(std::vector<uint64_t> x, int width, std::string* out) {
   std::vector<uint64_t> best = x;
-  uint64_t best_cost = StreamCost(x, width);
+  uint64_t best_divisor = CommonDivisor(x, 0, width);
+  uint64_t best_cost = StreamCost(x, 0, best_divisor, width);
   int best_order = 0;
-  for (int order = 1; order <= kMaxOrder && order < static_cast<int>(x.size()) + 1; ++order) {
+  for (int order = 1; order <= kMaxOrder; ++order) {
     DeltaPass(&x, order, width);
-    uint64_t cost = StreamCost(x, width);
+    const uint64_t divisor = CommonDivisor(x, order, width);
+    const uint64_t cost = StreamCost(x, order, divisor, width);
     if (cost < best_cost) {
       best_cost = cost;
       best = x;
       best_order = order;
+      best_divisor = divisor;
     }
   }
-  out->push_back(static_cast<char>(best_order));
+  std::vector<uint64_t> zz(best.size());
   uint64_t max_zz = 0;
-  for (uint64_t v : best) max_zz = std::max(max_zz, ZigZagEncode64(SignExtend(v, width)));
+  for (size_t i = 0; i < best.size(); ++i) {
+    zz[i] = ZigZagEncode64(Residual(best, i, best_order, best_divisor, width));
+    max_zz = std::max(max_zz, zz[i]);
+  }
+  out->push_back(static_cast<char>(best_order));
   const int plane_width = max_zz == 0 ? 0 : (71 - std::countl_zero(max_zz)) / 8;
   // Byte planes beat varints for zstd when most residuals need the same number of bytes;
   // varints win when a few outliers would otherwise widen every residual.
-  if (plane_width > 0 && best.size() * plane_width < best_cost) {
-    out->push_back(static_cast<char>(Packing::kBytePlanes));
+  const bool planes = plane_width > 0 && best.size() * plane_width < best_cost;
+  out->push_back(static_cast<char>(planes ? Packing::kBytePlanes : Packing::kVarint));
+  PutVarint64(out, best_divisor);
+  if (planes) {
     out->push_back(static_cast<char>(plane_width));
     for (int j = 0; j < plane_width; ++j) {
-      for (uint64_t v : best) {
-        out->push_back(static_cast<char>(ZigZagEncode64(SignExtend(v, width)) >> (8 * j)));
-      }
+      for (uint64_t v : zz) out->push_back(static_cast<char>(v >> (8 * j)));
     }
     return;
   }
-  out->push_back(static_cast<char>(Packing::kVarint));
-  for (uint64_t v : best) PutVarint64(out, ZigZagEncode64(SignExtend(v, width)));
+  for (uint64_t v : zz) PutVarint64(out, v);
 }
 
 // Reads a residual stream of exactly `count` residuals and undoes its differencing.
@@ -88,17 +116,15 @@ Status GetResidualStream(std::string_view* in, size_t count, int width, std::vec
   const auto packing = static_cast<Packing>((*in)[1]);
   in->remove_prefix(2);
   if (order > kMaxOrder) return Bad("unknown residual order " + std::to_string(order));
+  uint64_t divisor;
+  if (!GetVarint64(in, &divisor) || divisor == 0 || divisor > INT64_MAX) {
+    return Bad("bad residual divisor");
+  }
   if (packing == Packing::kVarint) {
     if (in->size() < count) return Bad("residual stream is truncated");
     x->resize(count);
     for (size_t i = 0; i < count; ++i) {
-      uint64_t zz;
-      if (!GetVarint64(in, &zz)) return Bad("residual varint is truncated or overlong");
-      const int64_t r = ZigZagDecode64(zz);
-      if (width == 32 && (r < INT32_MIN || r > INT32_MAX)) {
-        return Bad("residual does not fit 32 bits");
-      }
-      (*x)[i] = Mask(static_cast<uint64_t>(r), width);
+      if (!GetVarint64(in, &(*x)[i])) return Bad("residual varint is truncated or overlong");
     }
   } else if (packing == Packing::kBytePlanes) {
     if (in->empty()) return Bad("byte-plane width is missing");
@@ -106,23 +132,27 @@ Status GetResidualStream(std::string_view* in, size_t count, int width, std::vec
     in->remove_prefix(1);
     if (plane_width < 1 || plane_width > 8) return Bad("byte-plane width out of range");
     if (in->size() / plane_width < count) return Bad("byte planes are truncated");
-    x->resize(count);
-    std::vector<uint64_t> zz(count, 0);
+    x->assign(count, 0);
     for (int j = 0; j < plane_width; ++j) {
       for (size_t i = 0; i < count; ++i) {
-        zz[i] |= static_cast<uint64_t>(static_cast<unsigned char>((*in)[j * count + i])) << (8 * j);
+        (*x)[i] |= static_cast<uint64_t>(static_cast<unsigned char>((*in)[j * count + i]))
+                   << (8 * j);
       }
     }
     in->remove_prefix(plane_width * count);
-    for (size_t i = 0; i < count; ++i) {
-      const int64_t r = ZigZagDecode64(zz[i]);
-      if (width == 32 && (r < INT32_MIN || r > INT32_MAX)) {
-        return Bad("residual does not fit 32 bits");
-      }
-      (*x)[i] = Mask(static_cast<uint64_t>(r), width);
-    }
   } else {
     return Bad("unknown residual packing " + std::to_string(static_cast<int>(packing)));
+  }
+  for (size_t i = 0; i < count; ++i) {
+    int64_t r = ZigZagDecode64((*x)[i]);
+    if (i >= static_cast<size_t>(order) &&
+        __builtin_mul_overflow(r, static_cast<int64_t>(divisor), &r)) {
+      return Bad("residual times divisor overflows");
+    }
+    if (width == 32 && (r < INT32_MIN || r > INT32_MAX)) {
+      return Bad("residual does not fit 32 bits");
+    }
+    (*x)[i] = Mask(static_cast<uint64_t>(r), width);
   }
   for (int pass = order; pass >= 1; --pass) {
     for (size_t i = pass; i < count; ++i) (*x)[i] = Mask((*x)[i] + (*x)[i - 1], width);

@@ -96,6 +96,22 @@ TEST(ColumnCodecTest, WrappingCounterStaysSmall) {
   ExpectValuesRoundTrip(ValueType::kInt32, v);
 }
 
+TEST(ColumnCodecTest, PageSizedStepsAreDividedOut) {
+  std::vector<uint32_t> v;
+  std::mt19937 rng(2);
+  uint32_t c = 0;
+  for (int i = 0; i < 1000; ++i) v.push_back(c += 4096 * (rng() % 64));
+  std::string body;
+  EncodeValues(ValueType::kInt32, WithValues(v), &body);
+  EXPECT_LT(body.size(), 1020u);  // steps < 64 pages: one zigzag varint byte once divided
+  ExpectValuesRoundTrip(ValueType::kInt32, v);
+  std::vector<uint32_t> big;  // float32 byte counts above 2^31 move in steps of 256
+  for (int i = 0; i < 1000; ++i) big.push_back(F(3e9f + 4096.0f * (rng() % 100)));
+  ExpectValuesRoundTrip(ValueType::kFloat32, big);
+  EXPECT_EQ(ChooseValueEncoding(ValueType::kFloat32, WithValues(big)),
+            BlockEncoding::kFloatDecimal);
+}
+
 TEST(ColumnCodecTest, SpecialFloatsRoundTripBitExactly) {
   const float inf = std::numeric_limits<float>::infinity();
   const float nan = std::numeric_limits<float>::quiet_NaN();
