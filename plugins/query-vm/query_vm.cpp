@@ -231,7 +231,6 @@ std::vector<RouteSpec> QueryVmApi::Routes() {
     r.handler = std::move(handler);
     routes.push_back(std::move(r));
   };
-  add("/health", false, kGet, bind(&QueryVmApi::Health));
   add("/-/healthy", false, kGet, text("NanoTDB is Healthy.\n"));
   add("/-/ready", false, kGet, text("NanoTDB is Ready.\n"));
   add("/api/v1/query", false, kGetPost, bind(&QueryVmApi::Query));
@@ -240,7 +239,7 @@ std::vector<RouteSpec> QueryVmApi::Routes() {
   add("/api/v1/databases", false, kGet, bind(&QueryVmApi::Databases));
   add("/api/v1/metrics", false, kGet, bind(&QueryVmApi::Metrics));
   add("/api/v1/labels", false, kGetPost, bind(&QueryVmApi::Labels));
-  add("/api/v1/label/", true, kGet, bind(&QueryVmApi::LabelValues));
+  add("/api/v1/label", true, kGet, bind(&QueryVmApi::LabelValues));
   add("/api/v1/series", false, kGetPost, bind(&QueryVmApi::Series));
   add("/api/v1/status/buildinfo", false, kGet, bind(&QueryVmApi::BuildInfo));
   add("/api/v1/metadata", false, kGet, constant("{}"));
@@ -248,12 +247,6 @@ std::vector<RouteSpec> QueryVmApi::Routes() {
   add("/api/v1/rules", false, kGet, constant("{\"groups\":[]}"));
   add("/api/v1/alerts", false, kGet, constant("{\"alerts\":[]}"));
   return routes;
-}
-
-void QueryVmApi::Health(const HttpRequest&, HttpResponse& resp) const {
-  resp.status = 200;
-  resp.content_type = "application/json";
-  resp.body = "{\"status\":\"ok\"}\n";
 }
 
 Status QueryVmApi::Resolve(const SeriesSelector& selector, std::vector<SeriesRef>* out) const {

@@ -1,12 +1,13 @@
 // QueryVmApi: the HTTP query API of NanoTDB in the VictoriaMetrics/Prometheus wire format.
 //
 // It turns requests into QueryService calls and answers with the {"status","data"} envelope:
-//   /health, /-/healthy, /-/ready                      liveness
+//   /-/healthy, /-/ready                               liveness for Prometheus tools
 //   /api/v1/query, /api/v1/query_range                 latest value; raw, step and aggregates
 //   /api/v1/databases, /api/v1/metrics, /api/v1/aggregates   discovery (reference API)
 //   /api/v1/labels, /api/v1/label/<name>/values, /api/v1/series, /api/v1/status/buildinfo,
 //   /api/v1/metadata, /api/v1/query_exemplars, /api/v1/rules, /api/v1/alerts
 //                                                      the Prometheus API subset Grafana uses
+// (/health itself belongs to the core, so it answers even with this plugin disabled.)
 // docs/http-api.md documents every parameter, answer and error text.
 //
 // Thread safety: the handlers only read the (thread-safe) QueryService and may run
@@ -44,7 +45,6 @@ class QueryVmApi {
   // and role read, bound to this object.
   std::vector<RouteSpec> Routes();
 
-  void Health(const HttpRequest& req, HttpResponse& resp) const;
   void Query(const HttpRequest& req, HttpResponse& resp) const;
   void QueryRange(const HttpRequest& req, HttpResponse& resp) const;
   void Aggregates(const HttpRequest& req, HttpResponse& resp) const;
