@@ -1,0 +1,112 @@
+// The write-ahead log of one database (<db>/<db>.wal): what the open pages hold that is not yet
+// in a data file. One record per write batch; the database empties it (Reset) once every open
+// page is flushed. Byte layout: wal_format.h and docs/format/wal.md.
+//
+// Records are compact (about 2 bytes per sample for a host-metrics batch): timestamps and ids
+// are delta-coded and each value is coded against the same metric's previous value in this
+// WAL generation. That state starts empty at Reset, is rebuilt by replay on Open, and every
+// record still carries its own length and CRC-32C so replay stops at the first bad one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nanotdb/env.h"
+#include "nanotdb/status.h"
+#include "nanotdb/types.h"
+
+namespace nanotdb {
+
+// Metric ids the WAL can carry: 1..kMaxMetricId (the catalog never hands out more).
+inline constexpr MetricId kMaxMetricId = (1u << 24) - 1;
+
+// A metric first written in this batch: lets replay rebuild catalog entries that were never
+// saved.
+struct WalMetricDef {
+  MetricId id = 0;
+  ValueType type = ValueType::kFloat32;
+  std::string name;
+  bool operator==(const WalMetricDef&) const = default;
+};
+
+struct WalSample {
+  MetricId id = 0;
+  Timestamp ts = 0;
+  uint32_t bits = 0;  // int32 or float32 bit pattern
+  bool operator==(const WalSample&) const = default;
+};
+
+// One record. Samples are replayed in this order.
+struct WalBatch {
+  std::vector<WalMetricDef> new_metrics;
+  std::vector<WalSample> samples;
+  bool operator==(const WalBatch&) const = default;
+};
+
+struct WalReadReport {
+  uint64_t file_bytes = 0;   // size of the file when read
+  uint64_t valid_bytes = 0;  // header + intact records (0 when the header is missing or torn)
+  uint64_t records = 0;      // intact records
+  uint64_t samples = 0;      // samples in them
+  Timestamp min_ts = 0, max_ts = 0;  // over those samples (0, 0 when none)
+  uint64_t tail_bytes = 0;           // file_bytes - valid_bytes: torn or corrupt, dropped by Open
+  std::string stop_reason;           // why reading stopped before the end; "" = clean end
+};
+
+struct WalOptions {
+  bool sync_every_append = false;  // fsync_policy = always
+  // fsync_policy = segment: fsync every append once the file is at least this large.
+  uint64_t sync_above_bytes = 64ull << 20;
+};
+
+class WalCodec;  // the coding state of one WAL generation (wal.cpp)
+
+class WalWriter {
+ public:
+  // Opens or creates the WAL at `path` (its directory must exist), replays every intact
+  // record through `on_batch` in order, then truncates a torn or corrupt tail (*report says how
+  // many bytes and why) and is ready to append. A new file gets its header synced and its
+  // directory entry synced. A file whose magic or version is wrong is Corruption and is never
+  // modified. An error from on_batch stops the open and is returned; the file is untouched.
+  // `report` may be null.
+  static Result<std::unique_ptr<WalWriter>> Open(
+      Env* env, const std::string& path, const WalOptions& opts,
+      const std::function<Status(const WalBatch&)>& on_batch, WalReadReport* report);
+
+  ~WalWriter();
+  WalWriter(const WalWriter&) = delete;
+  WalWriter& operator=(const WalWriter&) = delete;
+
+  // Appends `batch` as one record and fsyncs it when the options say so. An empty batch writes
+  // nothing. InvalidArgument (nothing written) for an id outside 1..kMaxMetricId or a bad
+  // metric definition. On an I/O error the log is cut back to where it was, so a failed
+  // batch is never replayed; if even that fails, every later Append fails until Reset()
+  // succeeds.
+  Status Append(const WalBatch& batch);
+  // Empties the log down to its header, durably, and forgets the coding state.
+  Status Reset();
+  Status Sync();
+  uint64_t size() const;  // bytes in the file, header included
+  const std::string& path() const;
+
+  WalWriter(std::string path, WalOptions opts, std::unique_ptr<WritableFile> file,
+            std::unique_ptr<WalCodec> codec);  // use Open
+
+ private:
+  std::string path_;
+  WalOptions opts_;
+  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<WalCodec> codec_;
+  Status broken_;        // non-OK once a failed append could not be undone
+  std::string scratch_;  // reused record buffer
+};
+
+// Read-only scan for inspection and read-only engines: replays like Open but never modifies
+// the file. A missing file is an empty log (OK, zero report). `report` may be null.
+Status ReadWal(Env* env, const std::string& path,
+               const std::function<Status(const WalBatch&)>& on_batch, WalReadReport* report);
+
+}  // namespace nanotdb
