@@ -6,6 +6,7 @@
 //   codec_bench [benchmark flags]          run the benchmarks
 //   codec_bench --breakdown [METRICS]      print bytes/sample per metric and per block kind
 #include <benchmark/benchmark.h>
+#include <zstd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/coding.h"
 #include "bench/workload.h"
 #include "storage/column_codec.h"
 #include "storage/frame.h"
@@ -129,6 +131,32 @@ const char* EncodingName(BlockEncoding e) {
   return "?";
 }
 
+// The plain scheme DESIGN.md §4 compares against: whole-day columns of value deltas (of the
+// 32-bit pattern) as zigzag varints, zstd -3, plus the shared timestamp column coded the same
+// way once; no decimal scaling, divisors, order choice or XOR.
+double PlainBaseline(const Dataset& d) {
+  auto zstd_size = [](const std::string& raw) {
+    std::string z(ZSTD_compressBound(raw.size()), '\0');
+    return ZSTD_compress(z.data(), z.size(), raw.data(), raw.size(), 3);
+  };
+  std::string ts;
+  const auto& first = d.columns.front();
+  for (size_t i = 0; i < first.size(); ++i) {
+    PutVarint64(&ts, ZigZagEncode64(i == 0 ? first[i].ts : first[i].ts - first[i - 1].ts));
+  }
+  uint64_t bytes = zstd_size(ts);
+  for (const auto& c : d.columns) {
+    std::string raw;
+    for (size_t i = 0; i < c.size(); ++i) {
+      const int64_t v = static_cast<int32_t>(c[i].bits);
+      const int64_t prev = i == 0 ? 0 : static_cast<int32_t>(c[i - 1].bits);
+      PutVarint64(&raw, ZigZagEncode64(v - prev));
+    }
+    bytes += zstd_size(raw);
+  }
+  return static_cast<double>(bytes) / d.samples;
+}
+
 // Per-metric cost of value blocks (and the timestamp blocks' share) in both frame shapes.
 int Breakdown(int metrics) {
   const Dataset& d = HostDay(metrics);
@@ -164,6 +192,8 @@ int Breakdown(int metrics) {
                 static_cast<double>(totals[shape]) / d.samples, static_cast<double>(ts) / d.samples,
                 static_cast<double>(header) / d.samples, shapes[shape].size());
   }
+  std::printf("plain delta+varint+zstd per day column (baseline): %.3f bytes/sample\n",
+              PlainBaseline(d));
   return 0;
 }
 

@@ -116,7 +116,8 @@ Status LoadBlock(const BlockRef& ref, std::string_view stored, std::string* raw)
     return Status::Ok();
   }
   raw->resize(ref.raw_len);
-  std::unique_ptr<ZSTD_DCtx, ZstdDCtxDeleter> dctx(ZSTD_createDCtx());
+  // One context per thread: creating one per block would dominate a one-metric read.
+  thread_local std::unique_ptr<ZSTD_DCtx, ZstdDCtxDeleter> dctx(ZSTD_createDCtx());
   const size_t n =
       ZSTD_decompressDCtx(dctx.get(), raw->data(), raw->size(), stored.data(), stored.size());
   if (ZSTD_isError(n)) {
