@@ -1,0 +1,91 @@
+#include "bench/workload.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "nanotdb/status.h"
+
+namespace nanotdb::bench {
+namespace {
+
+std::vector<std::vector<uint32_t>> FirstCycles(const WorkloadOptions& opts, int n,
+                                               std::vector<Timestamp>* stamps = nullptr) {
+  Workload w(opts);
+  std::vector<std::vector<uint32_t>> out;
+  Timestamp ts;
+  std::vector<uint32_t> values;
+  for (int i = 0; i < n && w.Next(&ts, &values); ++i) {
+    out.push_back(values);
+    if (stamps != nullptr) stamps->push_back(ts);
+  }
+  return out;
+}
+
+TEST(WorkloadTest, SameSeedGivesSameSamplesAndOtherSeedsDiffer) {
+  WorkloadOptions opts;
+  std::vector<Timestamp> a_ts, b_ts, c_ts;
+  const auto a = FirstCycles(opts, 200, &a_ts);
+  const auto b = FirstCycles(opts, 200, &b_ts);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a_ts, b_ts);
+  opts.seed = 2;
+  const auto c = FirstCycles(opts, 200, &c_ts);
+  EXPECT_NE(a, c);
+  EXPECT_NE(a_ts, c_ts);
+}
+
+TEST(WorkloadTest, HostAndLargeSetsHaveUniqueValidNames) {
+  for (int metrics : {84, 1000, 10}) {
+    WorkloadOptions opts;
+    opts.metrics = metrics;
+    Workload w(opts);
+    ASSERT_EQ(w.metrics().size(), static_cast<size_t>(metrics));
+    std::set<std::string> names;
+    for (const auto& m : w.metrics()) {
+      EXPECT_TRUE(ValidateMetricName(m.name).ok()) << m.name;
+      EXPECT_TRUE(names.insert(m.name).second) << "duplicate " << m.name;
+    }
+  }
+}
+
+TEST(WorkloadTest, OneDayIsEveryTenSecondsWithAFewMillisecondsOfJitter) {
+  WorkloadOptions opts;
+  opts.days = 2;
+  Workload w(opts);
+  EXPECT_EQ(w.cycles(), 2u * 8640);
+  Timestamp ts, prev = kMinTimestamp;
+  std::vector<uint32_t> values;
+  uint64_t cycle = 0;
+  while (w.Next(&ts, &values)) {
+    const Timestamp nominal = opts.start + static_cast<Timestamp>(cycle) * opts.interval;
+    EXPECT_GE(ts, nominal);
+    EXPECT_LT(ts, nominal + 20'000'000);
+    EXPECT_GT(ts, prev);
+    EXPECT_EQ(values.size(), 84u);
+    prev = ts;
+    ++cycle;
+  }
+  EXPECT_EQ(cycle, w.cycles());
+}
+
+TEST(WorkloadTest, CountersOnlyGrowAndSomeWrapPast32Bits) {
+  std::vector<WorkloadMetric> metrics;
+  const auto cols = GenerateColumns(WorkloadOptions{}, &metrics);
+  int wrapped = 0;
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    const std::string& name = metrics[m].name;
+    if (!name.ends_with("_bytes") || metrics[m].type != ValueType::kInt32) continue;
+    for (size_t i = 1; i < cols[m].size(); ++i) {
+      const uint32_t step = cols[m][i].bits - cols[m][i - 1].bits;  // modulo 2^32
+      EXPECT_LT(step, 1u << 28) << name << " went backwards at cycle " << i;
+      if (static_cast<int32_t>(cols[m][i].bits) < static_cast<int32_t>(cols[m][i - 1].bits)) {
+        ++wrapped;
+      }
+    }
+  }
+  EXPECT_GE(wrapped, 2);
+}
+
+}  // namespace
+}  // namespace nanotdb::bench
