@@ -1,0 +1,379 @@
+#include "probes.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "collector.h"
+#include "drip_test_util.h"
+
+namespace nanotdb::drip {
+namespace {
+
+constexpr Timestamp kT0 = 1'716'552'000'000'000'000;
+const CycleTime kCycle1{kT0, 0};
+const CycleTime kCycle2{kT0 + 10 * kNanosPerSecond, 10 * kNanosPerSecond};
+const CycleTime kCycle3{kT0 + 20 * kNanosPerSecond, 20 * kNanosPerSecond};
+
+HostOptions AtRoot(const std::string& root) {
+  HostOptions o;
+  o.root = root;
+  return o;
+}
+
+class ProbesTest : public ::testing::Test {
+ protected:
+  HostFs Fs(const FixtureRoot& root) {
+    HostOptions o;
+    o.root = root.path();
+    o.clock_ticks = 100;
+    o.page_size = 4096;
+    o.statfs = [this](const std::string& mount) -> Result<FsUsage> {
+      statfs_calls.push_back(mount);
+      return FsUsage{1000, 400, 300};
+    };
+    return HostFs(o);
+  }
+  std::vector<ProbeSample> Run(Probe& p, const CycleTime& t) {
+    std::vector<ProbeSample> out;
+    p.Collect(t, &out);
+    return out;
+  }
+
+  ProbeSettings settings = SettingsFromToml("");
+  LogRecorder logs;
+  std::vector<std::string> statfs_calls;
+};
+
+TEST_F(ProbesTest, CpuReportsJiffiesTemperatureAndFrequency) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto probe = MakeCpuProbe(fs, settings, logs.fn());
+  auto s = Run(*probe, kCycle1);
+  EXPECT_EQ(FindSample(s, "cpu.user")->AsFloat32(), 10000.0f);
+  EXPECT_EQ(FindSample(s, "cpu.idle")->AsFloat32(), 80000.0f);
+  EXPECT_EQ(FindSample(s, "cpu.softirq")->AsFloat32(), 400.0f);
+  ASSERT_TRUE(FindSample(s, "cpu.temp_mdeg"));
+  EXPECT_EQ(FindSample(s, "cpu.temp_mdeg")->type, ValueType::kInt32);
+  EXPECT_EQ(FindSample(s, "cpu.temp_mdeg")->AsInt32(), 48312);
+  EXPECT_EQ(FindSample(s, "cpu.freq_khz")->AsInt32(), 1500000);
+  EXPECT_FALSE(FindSample(s, "cpu.busy_pct")) << "a rate needs two cycles";
+  EXPECT_TRUE(logs.lines.empty());
+}
+
+TEST_F(ProbesTest, CpuBusyPercentComesFromTheSecondCycle) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto probe = MakeCpuProbe(fs, settings, logs.fn());
+  Run(*probe, kCycle1);
+  root.Overlay("pi4-next");
+  auto s = Run(*probe, kCycle2);
+  ASSERT_TRUE(FindSample(s, "cpu.busy_pct"));
+  EXPECT_FLOAT_EQ(FindSample(s, "cpu.busy_pct")->AsFloat32(), 40.0f);  // 400 of 1000 jiffies
+}
+
+TEST_F(ProbesTest, CpuCountersGoingBackGiveNoBusyPercent) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto probe = MakeCpuProbe(fs, settings, logs.fn());
+  Run(*probe, kCycle1);
+  root.Overlay("pi4-reset");
+  auto s = Run(*probe, kCycle2);
+  EXPECT_TRUE(FindSample(s, "cpu.user"));
+  EXPECT_FALSE(FindSample(s, "cpu.busy_pct"));
+}
+
+TEST_F(ProbesTest, MemoryReportsKilobytesAsInt32) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto s = Run(*MakeMemoryProbe(fs, logs.fn()), kCycle1);
+  ASSERT_EQ(s.size(), 8u);
+  EXPECT_EQ(FindSample(s, "mem.total")->type, ValueType::kInt32);
+  EXPECT_EQ(FindSample(s, "mem.total")->AsInt32(), 3884512);
+  EXPECT_EQ(FindSample(s, "mem.available")->AsInt32(), 2345678);
+  EXPECT_EQ(FindSample(s, "mem.cached")->AsInt32(), 1234567);
+  EXPECT_EQ(FindSample(s, "mem.swapcached")->AsInt32(), 0);
+  EXPECT_EQ(FindSample(s, "mem.swapfree")->AsInt32(), 102396);
+}
+
+TEST_F(ProbesTest, LoadavgUptimeAndIo) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto load = Run(*MakeLoadavgProbe(fs, logs.fn()), kCycle1);
+  EXPECT_FLOAT_EQ(FindSample(load, "sys.load1")->AsFloat32(), 0.52f);
+  EXPECT_FLOAT_EQ(FindSample(load, "sys.load15")->AsFloat32(), 0.59f);
+  EXPECT_EQ(FindSample(load, "sys.procs_running")->AsInt32(), 2);
+  EXPECT_EQ(FindSample(load, "sys.procs_total")->AsInt32(), 345);
+  auto up = Run(*MakeUptimeProbe(fs, logs.fn()), kCycle1);
+  EXPECT_EQ(FindSample(up, "sys.uptime_sec")->AsInt32(), 12345);
+  auto io = Run(*MakeIoProbe(fs, logs.fn()), kCycle1);
+  EXPECT_EQ(FindSample(io, "io.pgpgin")->AsFloat32(), 123456.0f);
+  EXPECT_EQ(FindSample(io, "io.pgpgout")->AsFloat32(), 654321.0f);
+  EXPECT_EQ(FindSample(io, "io.pswpin")->AsFloat32(), 7.0f);
+  EXPECT_EQ(FindSample(io, "io.pswpout")->AsFloat32(), 9.0f);
+}
+
+TEST_F(ProbesTest, DiskReportsWholePhysicalDisksOnly) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto s = Run(*MakeDiskProbe(fs, settings, logs.fn()), kCycle1);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.reads")->AsFloat32(), 1000.0f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.write_sectors")->AsFloat32(), 40000.0f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_weighted_ms")->AsFloat32(), 3500.0f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_in_progress")->type, ValueType::kInt32);
+  EXPECT_FALSE(HasMetricWithPrefix(s, "disk.mmcblk0p1."));  // partition
+  EXPECT_FALSE(HasMetricWithPrefix(s, "disk.loop0."));      // skipped by glob
+  EXPECT_FALSE(HasMetricWithPrefix(s, "disk.ram0."));
+  EXPECT_FALSE(FindSample(s, "disk.mmcblk0.iops"));
+}
+
+TEST_F(ProbesTest, DiskRatesAcrossTwoCycles) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto probe = MakeDiskProbe(fs, settings, logs.fn());
+  Run(*probe, kCycle1);
+  root.Overlay("pi4-next");
+  auto s = Run(*probe, kCycle2);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.busy_pct")->AsFloat32(), 10.0f);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.iops")->AsFloat32(), 40.0f);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.read_kbps")->AsFloat32(), 102.4f);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.write_kbps")->AsFloat32(), 307.2f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_in_progress")->AsInt32(), 2);
+}
+
+TEST_F(ProbesTest, DiskCounterResetSkipsRatesInsteadOfSpiking) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto probe = MakeDiskProbe(fs, settings, logs.fn());
+  Run(*probe, kCycle1);
+  root.Overlay("pi4-reset");
+  auto s = Run(*probe, kCycle2);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.reads")->AsFloat32(), 10.0f);
+  EXPECT_FALSE(FindSample(s, "disk.mmcblk0.iops"));
+  root.Overlay("pi4-next");
+  s = Run(*probe, kCycle3);  // rates resume against the post-reset reading
+  EXPECT_TRUE(FindSample(s, "disk.mmcblk0.iops"));
+}
+
+TEST_F(ProbesTest, DiskFsReportsRealMountsOnce) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto s = Run(*MakeDiskProbe(fs, settings, logs.fn()), kCycle1);
+  EXPECT_EQ(statfs_calls, (std::vector<std::string>{"/", "/boot/firmware", "/mnt/my disk"}));
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_total")->AsFloat32(), 1000.0f);
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_used")->AsFloat32(), 600.0f);
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_free")->AsFloat32(), 400.0f);
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_avail")->AsFloat32(), 300.0f);
+  EXPECT_FLOAT_EQ(FindSample(s, "diskfs.root.used_pct")->AsFloat32(), 600.0f / 9.0f);
+  EXPECT_TRUE(FindSample(s, "diskfs.boot_firmware.used_pct"));
+  EXPECT_TRUE(FindSample(s, "diskfs.mnt_my_disk.used_pct"));
+  EXPECT_FALSE(HasMetricWithPrefix(s, "diskfs.tmp."));
+  EXPECT_FALSE(HasMetricWithPrefix(s, "diskfs.run."));
+}
+
+TEST_F(ProbesTest, DiskFsStatFailureIsLoggedOncePerMount) {
+  FixtureRoot root("pi4");
+  HostOptions o;
+  o.root = root.path();
+  o.statfs = [](const std::string& m) -> Result<FsUsage> {
+    if (m == "/boot/firmware") return Status::IOError("statvfs /boot/firmware: EIO");
+    return FsUsage{1000, 400, 300};
+  };
+  HostFs fs(o);
+  auto probe = MakeDiskProbe(fs, settings, logs.fn());
+  auto s = Run(*probe, kCycle1);
+  Run(*probe, kCycle2);
+  EXPECT_TRUE(FindSample(s, "diskfs.root.bytes_total"));
+  EXPECT_FALSE(HasMetricWithPrefix(s, "diskfs.boot_firmware."));
+  EXPECT_EQ(logs.Count("/boot/firmware"), 1u);
+}
+
+TEST_F(ProbesTest, NetworkSkipsGlobsAndBridgesA32BitWrap) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  ProbeSettings s = SettingsFromToml("network_skip = [\"lo\", \"docker*\"]\n");
+  auto probe = MakeNetworkProbe(fs, s, logs.fn());
+  auto c1 = Run(*probe, kCycle1);
+  EXPECT_EQ(FindSample(c1, "net.eth0.rx_bytes")->AsFloat32(), 4294966272.0f);
+  EXPECT_EQ(FindSample(c1, "net.eth0.tx_drop")->AsFloat32(), 3.0f);
+  EXPECT_EQ(FindSample(c1, "net.eth0.rx_errors")->AsFloat32(), 1.0f);
+  EXPECT_TRUE(FindSample(c1, "net.wlan0.tx_packets"));
+  EXPECT_FALSE(HasMetricWithPrefix(c1, "net.lo."));
+  EXPECT_FALSE(HasMetricWithPrefix(c1, "net.docker0."));
+  EXPECT_FALSE(FindSample(c1, "net.eth0.rx_kbps"));
+  root.Overlay("pi4-next");
+  auto c2 = Run(*probe, kCycle2);
+  EXPECT_FLOAT_EQ(FindSample(c2, "net.eth0.rx_kbps")->AsFloat32(), 0.2f);  // 2048 B over 10 s
+  EXPECT_FLOAT_EQ(FindSample(c2, "net.eth0.tx_kbps")->AsFloat32(), 100.0f);
+  EXPECT_FLOAT_EQ(FindSample(c2, "net.wlan0.rx_kbps")->AsFloat32(), 0.0f);
+}
+
+TEST_F(ProbesTest, NetworkCounterResetSkipsRates) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  auto probe = MakeNetworkProbe(fs, settings, logs.fn());
+  Run(*probe, kCycle1);
+  root.Overlay("pi4-reset");
+  auto s = Run(*probe, kCycle2);
+  EXPECT_TRUE(FindSample(s, "net.eth0.rx_bytes"));
+  EXPECT_FALSE(FindSample(s, "net.eth0.rx_kbps"));
+}
+
+TEST_F(ProbesTest, ProcessCountsRssAndCpuPercent) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  ProbeSettings s = SettingsFromToml("process_names = [\"nanotdb\", \"drip\", \"absent\"]\n");
+  auto probe = MakeProcessProbe(fs, s, logs.fn());
+  auto c1 = Run(*probe, kCycle1);
+  EXPECT_EQ(FindSample(c1, "proc.nanotdb.count")->AsInt32(), 1);
+  EXPECT_EQ(FindSample(c1, "proc.nanotdb.rss_bytes")->AsFloat32(), 2560.0f * 4096);
+  EXPECT_EQ(FindSample(c1, "proc.nanotdb.vsize_bytes")->AsFloat32(), 104857600.0f);
+  EXPECT_EQ(FindSample(c1, "proc.drip.count")->AsInt32(), 2);
+  EXPECT_EQ(FindSample(c1, "proc.drip.rss_bytes")->AsFloat32(), 2 * 1000.0f * 4096);
+  EXPECT_EQ(FindSample(c1, "proc.absent.count")->AsInt32(), 0);
+  EXPECT_FALSE(FindSample(c1, "proc.absent.rss_bytes"));
+  EXPECT_FALSE(FindSample(c1, "proc.nanotdb.cpu_pct"));
+  root.Overlay("pi4-next");
+  auto c2 = Run(*probe, kCycle2);
+  EXPECT_FLOAT_EQ(FindSample(c2, "proc.nanotdb.cpu_pct")->AsFloat32(), 12.0f);  // 120 jiffies
+  EXPECT_FLOAT_EQ(FindSample(c2, "proc.drip.cpu_pct")->AsFloat32(), 0.5f);
+}
+
+TEST_F(ProbesTest, OnewireDropsCrcPowerOnAndEmptyReadsAndCountsThem) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  ProbeSettings s = SettingsFromToml("[onewire_names]\n\"28-0316a2797aff\" = \"garden\"\n");
+  auto probe = MakeOnewireProbe(fs, s, logs.fn());
+  auto c1 = Run(*probe, kCycle1);
+  EXPECT_EQ(FindSample(c1, "temp.garden.mdeg")->AsInt32(), 23125);
+  EXPECT_FALSE(HasMetricWithPrefix(c1, "temp.28-"));
+  EXPECT_EQ(FindSample(c1, "onewire.dropped")->AsInt32(), 3);
+  auto c2 = Run(*probe, kCycle2);
+  EXPECT_EQ(FindSample(c2, "onewire.dropped")->AsInt32(), 6);
+  EXPECT_EQ(logs.Count("28-000005e2fdc3"), 1u) << "a failing sensor is reported once";
+  EXPECT_EQ(logs.Count("power-on"), 1u);
+  EXPECT_EQ(logs.Count("empty read"), 1u);
+}
+
+TEST_F(ProbesTest, OnewireWithoutAutoDiscoveryReadsOnlyNamedDevicesAndNamesByIdOtherwise) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  ProbeSettings named = SettingsFromToml(
+      "onewire_auto_discover = false\n[onewire_names]\n\"28-0316a2797aff\" = \"garden\"\n");
+  auto c1 = Run(*MakeOnewireProbe(fs, named, logs.fn()), kCycle1);
+  EXPECT_EQ(FindSample(c1, "onewire.dropped")->AsInt32(), 0);
+  auto c2 = Run(*MakeOnewireProbe(fs, settings, logs.fn()), kCycle1);
+  EXPECT_EQ(FindSample(c2, "temp.28-0316a2797aff.mdeg")->AsInt32(), 23125);
+}
+
+TEST_F(ProbesTest, OnewireAbsentBusIsLoggedOnceAndQuiet) {
+  FixtureRoot root("");
+  HostFs fs = Fs(root);
+  auto probe = MakeOnewireProbe(fs, settings, logs.fn());
+  EXPECT_TRUE(Run(*probe, kCycle1).empty());
+  EXPECT_TRUE(Run(*probe, kCycle2).empty());
+  EXPECT_EQ(logs.lines.size(), 1u);
+  EXPECT_NE(logs.lines[0].find("no 1-wire bus"), std::string::npos);
+}
+
+TEST_F(ProbesTest, MissingSourcesAreLoggedOnceAndStayQuiet) {
+  FixtureRoot root("");
+  HostFs fs = Fs(root);
+  ProbeSettings s = SettingsFromToml("onewire = true\n");
+  Collector collector(s, AtRoot(root.path()), root.path(), logs.fn());
+  // sd_probe is off: everything else reads files that do not exist.
+  EXPECT_TRUE(collector.Collect(kCycle1).empty());
+  size_t first = logs.lines.size();
+  EXPECT_GE(first, 8u);
+  EXPECT_TRUE(collector.Collect(kCycle2).empty());
+  EXPECT_EQ(logs.lines.size(), first) << "no repeated complaints";
+}
+
+TEST_F(ProbesTest, MalformedFilesAreReportedAndSkipped) {
+  FixtureRoot root("broken");
+  HostFs fs = Fs(root);
+  EXPECT_TRUE(Run(*MakeCpuProbe(fs, settings, logs.fn()), kCycle1).empty());
+  EXPECT_TRUE(Run(*MakeMemoryProbe(fs, logs.fn()), kCycle1).empty());
+  EXPECT_TRUE(Run(*MakeLoadavgProbe(fs, logs.fn()), kCycle1).empty());
+  EXPECT_TRUE(Run(*MakeUptimeProbe(fs, logs.fn()), kCycle1).empty());
+  EXPECT_TRUE(Run(*MakeIoProbe(fs, logs.fn()), kCycle1).empty());
+  EXPECT_TRUE(Run(*MakeDiskProbe(fs, settings, logs.fn()), kCycle1).empty());
+  EXPECT_TRUE(Run(*MakeNetworkProbe(fs, settings, logs.fn()), kCycle1).empty());
+  auto w1 = Run(*MakeOnewireProbe(fs, settings, logs.fn()), kCycle1);
+  EXPECT_EQ(FindSample(w1, "onewire.dropped")->AsInt32(), 1);
+  EXPECT_EQ(logs.Count("has no readable \"cpu\" line"), 1u);
+  EXPECT_EQ(logs.Count("does not hold an integer"), 1u);  // thermal zone says "warm"
+  EXPECT_EQ(logs.Count("malformed line(s)"), 2u);         // diskstats and net/dev
+  EXPECT_EQ(logs.Count("has no readable \"MemTotal\""), 1u);
+}
+
+TEST_F(ProbesTest, SdProbeTimesWriteAndRepeatsTheLastValue) {
+  FixtureRoot root("pi4");
+  FixtureRoot dir("");
+  HostFs fs = Fs(root);
+  ProbeSettings s = SettingsFromToml("sd_probe_bytes = 4096\nsd_probe_every = 3\n");
+  auto probe = MakeSdProbe(fs, s, dir.path(), logs.fn());
+  auto c1 = Run(*probe, kCycle1);
+  float first = FindSample(c1, "disk.sd_write_probe_ms")->AsFloat32();
+  EXPECT_GE(first, 0.0f);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/.drip-sd-write-probe.tmp"));
+  auto c2 = Run(*probe, kCycle2);
+  EXPECT_EQ(FindSample(c2, "disk.sd_write_probe_ms")->AsFloat32(), first);
+}
+
+TEST_F(ProbesTest, SdProbeIntoAMissingDirectoryReportsMinusOneOnce) {
+  FixtureRoot root("pi4");
+  HostFs fs = Fs(root);
+  ProbeSettings s = SettingsFromToml("sd_probe_every = 1\n");
+  auto probe = MakeSdProbe(fs, s, root.path() + "/no/such/dir", logs.fn());
+  EXPECT_EQ(FindSample(Run(*probe, kCycle1), "disk.sd_write_probe_ms")->AsFloat32(), -1.0f);
+  EXPECT_EQ(FindSample(Run(*probe, kCycle2), "disk.sd_write_probe_ms")->AsFloat32(), -1.0f);
+  EXPECT_EQ(logs.Count("reports -1"), 1u);
+}
+
+TEST_F(ProbesTest, SdProbeWarnsOnceWhenTheDirectoryIsOnTmpfs) {
+  FixtureRoot root("pi4");  // its mount table says /tmp is tmpfs
+  std::string tmpl = "/tmp/drip-sd-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  HostFs fs = Fs(root);
+  ProbeSettings s = SettingsFromToml("sd_probe_every = 1\n");
+  auto probe = MakeSdProbe(fs, s, tmpl, logs.fn());
+  Run(*probe, kCycle1);
+  Run(*probe, kCycle2);
+  std::filesystem::remove_all(tmpl);
+  EXPECT_EQ(logs.Count("is on tmpfs"), 1u);
+}
+
+TEST_F(ProbesTest, CollectorRunsAProbeWithItsOwnIntervalEveryNthCycle) {
+  FixtureRoot root("pi4");
+  ProbeSettings s = SettingsFromToml(
+      "cpu = false\nmemory = false\nuptime = false\ndisk = false\nio = false\nnetwork = false\n"
+      "process = false\n[intervals]\nloadavg = \"25s\"\n");  // rounds up to 3 cycles
+  Collector collector(s, AtRoot(root.path()), root.path(), logs.fn());
+  ASSERT_EQ(collector.probe_count(), 1u);
+  auto at = [](int64_t cycle) {
+    return CycleTime{cycle * 10 * kNanosPerSecond, cycle * 10 * kNanosPerSecond};
+  };
+  EXPECT_FALSE(collector.Collect(at(7)).empty()) << "first cycle runs every probe";
+  EXPECT_TRUE(collector.Collect(at(8)).empty());
+  EXPECT_FALSE(collector.Collect(at(9)).empty());
+  EXPECT_TRUE(collector.Collect(at(10)).empty());
+  EXPECT_FALSE(collector.Collect(at(10), /*all_probes=*/true).empty());
+}
+
+TEST_F(ProbesTest, CollectorSamplesOfACycleComeFromEveryEnabledProbe) {
+  FixtureRoot root("pi4");
+  HostOptions o = AtRoot(root.path());
+  o.statfs = [](const std::string&) -> Result<FsUsage> { return FsUsage{1000, 400, 300}; };
+  Collector collector(SettingsFromToml("onewire = true\n"), o, root.path(), logs.fn());
+  auto s = collector.Collect(kCycle1);
+  for (const char* m :
+       {"cpu.user", "mem.total", "sys.load1", "sys.uptime_sec", "disk.mmcblk0.reads", "io.pgpgin",
+        "net.eth0.rx_bytes", "proc.nanotdb.count", "temp.28-0316a2797aff.mdeg"}) {
+    EXPECT_TRUE(FindSample(s, m)) << m;
+  }
+  EXPECT_EQ(collector.last_timings().size(), 9u);
+}
+
+}  // namespace
+}  // namespace nanotdb::drip
