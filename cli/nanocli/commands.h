@@ -1,0 +1,24 @@
+// The nanocli commands. Each takes the words after its name and returns the process exit code
+// (cli_common.h: 0 ok, 1 failed, 2 usage); each answers --help from its CommandSpec.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "cli_common.h"
+
+namespace nanotdb::cli {
+
+const CommandSpec& InspectSpec();  // inspect_cmd.cpp
+int RunInspect(std::span<const std::string> args);
+
+const CommandSpec& ImportSpec();  // import_cmd.cpp
+int RunImport(std::span<const std::string> args);
+
+const CommandSpec& ExportSpec();  // export_cmd.cpp
+int RunExport(std::span<const std::string> args);
+
+const CommandSpec& QuerySpec();  // query_cmd.cpp
+int RunQuery(std::span<const std::string> args);
+
+}  // namespace nanotdb::cli

@@ -1,0 +1,434 @@
+// Runs the nanocli binary on temporary data roots and checks its output and exit codes.
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "nanotdb/engine.h"
+
+namespace nanotdb {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct Run {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const fs::path& p, std::string_view text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+Poco::JSON::Object::Ptr ParseJson(const std::string& text) {
+  Poco::JSON::Parser parser;
+  return parser.parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Four samples of home/temp at +5s, +20s, +35s, +50s of 2026-05-24 00:00 (values 1..4), three
+// of an int32 metric and one float on the next day.
+constexpr std::string_view kData =
+    "# sample data\n"
+    "home/temp 1 2026-05-24 00:00:05\n"
+    "home/door 1i 2026-05-24 00:00:10\n"
+    "home/temp 2 2026-05-24 00:00:20\n"
+    "home/door 0i 1779580830000000000\n"
+    "home/temp 3.5 2026-05-24 00:00:35\n"
+    "\n"
+    "home/temp 4 2026-05-24 00:00:50\n"
+    "home/door 1i 2026-05-25 08:00:00.5\n"
+    "home/humidity 40.25 2026-05-25 09:00:00\n";
+
+constexpr std::string_view kExported =
+    "home/door 1i 2026-05-24 00:00:10.000000000\n"
+    "home/door 0i 2026-05-24 00:00:30.000000000\n"
+    "home/door 1i 2026-05-25 08:00:00.500000000\n"
+    "home/humidity 40.25 2026-05-25 09:00:00.000000000\n"
+    "home/temp 1 2026-05-24 00:00:05.000000000\n"
+    "home/temp 2 2026-05-24 00:00:20.000000000\n"
+    "home/temp 3.5 2026-05-24 00:00:35.000000000\n"
+    "home/temp 4 2026-05-24 00:00:50.000000000\n";
+
+class NanocliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "nanocli_test_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    root_ = dir_ / "root";
+    fs::create_directory(root_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Run Nanocli(const std::vector<std::string>& args) {
+    std::string cmd = ShellQuote(NANOCLI_PATH);
+    for (const std::string& a : args) cmd += " " + ShellQuote(a);
+    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    cmd += " >" + ShellQuote(out.string()) + " 2>" + ShellQuote(err.string()) + " </dev/null";
+    int status = std::system(cmd.c_str());
+    Run r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = ReadFile(out);
+    r.err = ReadFile(err);
+    return r;
+  }
+
+  // Writes kData to a file and imports it into root_.
+  void ImportSample() {
+    fs::path in = dir_ / "sample.lp";
+    WriteFile(in, kData);
+    Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  fs::path dir_, root_;
+};
+
+TEST_F(NanocliTest, ImportThenExportWritesCanonicalLines) {
+  fs::path in = dir_ / "sample.lp";
+  WriteFile(in, kData);
+  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("imported 8 samples from " + in.string() +
+                               " (10 lines, 0 rejected, 2 skipped) in "));
+  EXPECT_THAT(r.out, HasSubstr("databases: home"));
+
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, kExported);
+}
+
+TEST_F(NanocliTest, ExportImportExportGivesTheSameSamples) {
+  ImportSample();
+  fs::path first = dir_ / "first.lp";
+  Run r = Nanocli({"export", "--root", root_.string(), "--db", "home", "--out", first.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("exported 8 samples of 3 metrics from home to " + first.string()));
+
+  fs::path root2 = dir_ / "root2";
+  fs::create_directory(root2);
+  r = Nanocli({"import", "--root", root2.string(), "--in", first.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  fs::path second = dir_ / "second.lp";
+  r = Nanocli({"export", "--root", root2.string(), "--db", "home", "--out", second.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(first), std::string(kExported));
+  EXPECT_EQ(ReadFile(second), ReadFile(first));
+}
+
+TEST_F(NanocliTest, ExportHonoursStartAndEnd) {
+  ImportSample();
+  Run r = Nanocli({"export", "--root", root_.string(), "--db", "home", "--start",
+                   "2026-05-24 00:00:20", "--end", "2026-05-24T00:00:35Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "home/door 0i 2026-05-24 00:00:30.000000000\n"
+            "home/temp 2 2026-05-24 00:00:20.000000000\n"
+            "home/temp 3.5 2026-05-24 00:00:35.000000000\n");
+}
+
+TEST_F(NanocliTest, BadLinesAreReportedWithLineNumbersAndGoodLinesKept) {
+  fs::path in = dir_ / "bad.lp";
+  WriteFile(in,
+            "home/a 1 2026-05-24 00:00:01\n"
+            "home/a 4x2 2026-05-24 00:00:02\n"
+            "# comment\n"
+            "homea 3 2026-05-24 00:00:03\n"
+            "home/a 5 2026-05-24 00:00:04\n"
+            "home/a 6 2026-05-24 00:00:00\n");
+  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(in.string() + ":2: invalid value \"4x2\""));
+  EXPECT_THAT(r.err, HasSubstr(in.string() + ":4: invalid target \"homea\""));
+  EXPECT_THAT(r.err, HasSubstr(in.string() + ":6: "));  // older than the metric's last sample
+  EXPECT_THAT(r.err, HasSubstr("3 lines were rejected; the other 2 samples were imported and "
+                               "kept"));
+  EXPECT_THAT(r.out, HasSubstr("imported 2 samples from " + in.string() +
+                               " (6 lines, 3 rejected, 1 skipped)"));
+
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "home/a 1 2026-05-24 00:00:01.000000000\n"
+            "home/a 5 2026-05-24 00:00:04.000000000\n");
+}
+
+TEST_F(NanocliTest, OnlyTheFirstTwentyErrorsAreListed) {
+  fs::path in = dir_ / "many.lp";
+  std::string text;
+  for (int i = 0; i < 25; ++i) text += "nonsense\n";
+  text += "home/a 1 1779580800000000000";  // no final newline
+  WriteFile(in, text);
+  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string(), "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  Poco::JSON::Object::Ptr j = ParseJson(r.out);
+  EXPECT_EQ(j->getValue<int>("lines"), 26);
+  EXPECT_EQ(j->getValue<int>("imported"), 1);
+  EXPECT_EQ(j->getValue<int>("rejected"), 25);
+  EXPECT_EQ(j->getArray("errors")->size(), 20u);
+  EXPECT_EQ(j->getArray("errors")->getObject(19)->getValue<int>("line"), 20);
+
+  r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  size_t listed = 0;
+  for (const std::string& line : Lines(r.err)) listed += line.rfind(in.string() + ":", 0) == 0;
+  EXPECT_EQ(listed, 20u);
+  EXPECT_THAT(r.err, HasSubstr("... and 5 more rejected lines"));
+}
+
+TEST_F(NanocliTest, DbFlagRewritesEveryLine) {
+  fs::path in = dir_ / "sample.lp";
+  WriteFile(in, "a/x 1i 1779580800000000000\nb/y 2 1779580801000000000\n");
+  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string(), "--db", "lab"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("databases: lab"));
+  r = Nanocli({"export", "--root", root_.string(), "--db", "lab"});
+  EXPECT_EQ(r.out,
+            "lab/x 1i 2026-05-24 00:00:00.000000000\n"
+            "lab/y 2 2026-05-24 00:00:01.000000000\n");
+  r = Nanocli({"export", "--root", root_.string(), "--db", "a"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("database \"a\" not found under"));
+  EXPECT_THAT(r.err, HasSubstr("(databases: lab)"));
+}
+
+TEST_F(NanocliTest, QueryWithoutRangeShowsLatestValuePerMetric) {
+  ImportSample();
+  Run r = Nanocli({"query", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 6u) << r.out;
+  EXPECT_THAT(lines[0], HasSubstr("METRIC"));
+  EXPECT_THAT(lines[0], HasSubstr("TS_UTC"));
+  EXPECT_EQ(lines[1].find_first_not_of("- "), std::string::npos);
+  EXPECT_THAT(lines[2], HasSubstr("door"));
+  EXPECT_THAT(lines[2], HasSubstr("2026-05-25 08:00:00.500000000  int32"));
+  EXPECT_THAT(lines[3], HasSubstr("humidity"));
+  EXPECT_THAT(lines[3], HasSubstr("40.25"));
+  EXPECT_THAT(lines[4], HasSubstr("temp"));
+  EXPECT_THAT(lines[4], HasSubstr("2026-05-24 00:00:50.000000000  float32"));
+  EXPECT_THAT(lines[5], HasSubstr("rows=3 duration_ms="));
+}
+
+TEST_F(NanocliTest, QueryRawRowsAsJson) {
+  ImportSample();
+  Run r =
+      Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^te", "--start",
+               "1779580810", "--end", "1779580840.5", "--timestamp-unit", "s", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Poco::JSON::Object::Ptr j = ParseJson(r.out);
+  EXPECT_EQ(j->getValue<std::string>("mode"), "raw");
+  EXPECT_EQ(j->getValue<int64_t>("start_ns"), 1779580810000000000);
+  EXPECT_EQ(j->getValue<int64_t>("end_ns"), 1779580840500000000);
+  ASSERT_EQ(j->getValue<int>("row_count"), 2);
+  Poco::JSON::Array::Ptr rows = j->getArray("rows");
+  EXPECT_EQ(rows->getObject(0)->getValue<std::string>("metric"), "temp");
+  EXPECT_EQ(rows->getObject(0)->getValue<int64_t>("timestamp_ns"), 1779580820000000000);
+  EXPECT_EQ(rows->getObject(0)->getValue<double>("value"), 2.0);
+  EXPECT_EQ(rows->getObject(1)->getValue<std::string>("timestamp_utc"),
+            "2026-05-24 00:00:35.000000000");
+  EXPECT_EQ(rows->getObject(1)->getValue<double>("value"), 3.5);
+  EXPECT_EQ(rows->getObject(1)->getValue<std::string>("value_type"), "float32");
+}
+
+TEST_F(NanocliTest, QueryAggregatesStampBucketEnds) {
+  ImportSample();
+  Run r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^temp$",
+                   "--start", "2026-05-24", "--end", "2026-05-24 00:00:50", "--aggregate",
+                   "avg,count", "--window", "30s", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Poco::JSON::Object::Ptr j = ParseJson(r.out);
+  ASSERT_EQ(j->getValue<int>("row_count"), 4);
+  Poco::JSON::Array::Ptr rows = j->getArray("rows");
+  auto row = [&](unsigned i) { return rows->getObject(i); };
+  EXPECT_EQ(row(0)->getValue<std::string>("aggregate"), "avg");
+  EXPECT_EQ(row(0)->getValue<double>("value"), 1.5);
+  EXPECT_EQ(row(0)->getValue<std::string>("end_utc"), "2026-05-24 00:00:30.000000000");
+  EXPECT_EQ(row(1)->getValue<double>("value"), 3.75);
+  EXPECT_EQ(row(1)->getValue<std::string>("end_utc"), "2026-05-24 00:00:50.000000000");
+  EXPECT_EQ(row(1)->getValue<std::string>("start_utc"), "2026-05-24 00:00:30.000000000");
+  EXPECT_EQ(row(2)->getValue<std::string>("aggregate"), "count");
+  EXPECT_EQ(row(2)->getValue<double>("value"), 2.0);
+  EXPECT_EQ(row(2)->getValue<std::string>("window"), "30s");
+
+  r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "temp", "--start",
+               "2026-05-24", "--end", "2026-05-24 00:00:50", "--aggregate", "max", "--window",
+               "1m"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("END_UTC"));
+  EXPECT_THAT(r.out, HasSubstr("temp    max  1m"));
+  EXPECT_THAT(r.out, HasSubstr("rows=1 "));
+}
+
+TEST_F(NanocliTest, InspectCatalogListsMetrics) {
+  ImportSample();
+  Run r = Nanocli({"inspect", "catalog", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("metrics=3 (int32=1 float32=2)"));
+  EXPECT_THAT(r.out, HasSubstr("door"));
+  EXPECT_THAT(r.out, HasSubstr("int32"));
+  EXPECT_THAT(r.out, HasSubstr("----"));
+
+  r = Nanocli({"inspect", "catalog", "--root", root_.string(), "--db", "home", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Poco::JSON::Object::Ptr j = ParseJson(r.out);
+  EXPECT_EQ(j->getValue<int>("metrics"), 3);
+  Poco::JSON::Array::Ptr items = j->getArray("items");
+  ASSERT_EQ(items->size(), 3u);
+  bool saw_temp = false;
+  for (unsigned i = 0; i < items->size(); ++i) {
+    if (items->getObject(i)->getValue<std::string>("name") != "temp") continue;
+    saw_temp = true;
+    EXPECT_EQ(items->getObject(i)->getValue<std::string>("type"), "float32");
+    EXPECT_EQ(items->getObject(i)->getObject("last")->getValue<int64_t>("ts"), 1779580850000000000);
+  }
+  EXPECT_TRUE(saw_temp);
+}
+
+TEST_F(NanocliTest, InspectDatWalAndDbDescribeTheFiles) {
+  ImportSample();
+  Run r = Nanocli({"inspect", "dat", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("summary: files="));
+  EXPECT_THAT(r.out, HasSubstr("samples=8"));
+  EXPECT_THAT(r.out, HasSubstr("bytes/sample"));
+
+  r = Nanocli({"inspect", "dat", "--root", root_.string(), "--db", "home", "--verbose"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("raw_bytes"));
+  EXPECT_THAT(r.out, HasSubstr("ratio"));
+
+  r = Nanocli({"inspect", "dat", "--root", root_.string(), "--db", "home", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Poco::JSON::Object::Ptr j = ParseJson(r.out);
+  EXPECT_EQ(j->getObject("summary")->getValue<int>("samples"), 8);
+  EXPECT_EQ(j->getObject("summary")->getValue<int64_t>("min_ts"), 1779580805000000000);
+  EXPECT_GE(j->getArray("files")->size(), 1u);
+
+  r = Nanocli({"inspect", "wal", "--root", root_.string(), "--db", "home", "--verbose"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("tail: valid_bytes="));
+  r = Nanocli({"inspect", "wal", "--root", root_.string(), "--db", "home", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ParseJson(r.out)->getObject("wal")->getValue<int>("tail_bytes"), 0);
+
+  r = Nanocli({"inspect", "db", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("database:  home"));
+  EXPECT_THAT(r.out, HasSubstr("catalog:   metrics=3"));
+  EXPECT_THAT(r.out, HasSubstr("manifest:  partition=day"));
+  r = Nanocli({"inspect", "db", "--root", root_.string(), "--db", "home", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = ParseJson(r.out);
+  EXPECT_EQ(j->getValue<int>("metrics"), 3);
+  EXPECT_EQ(j->getObject("manifest")->getValue<std::string>("partition"), "day");
+}
+
+TEST_F(NanocliTest, ImportRefusesARootHeldByAnotherProcess) {
+  EngineOptions options;
+  options.root = root_.string();
+  Result<std::unique_ptr<Engine>> holder = Engine::Open(options);
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  fs::path in = dir_ / "sample.lp";
+  WriteFile(in, kData);
+  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("error: "));
+  EXPECT_THAT(r.err, HasSubstr(std::to_string(getpid())));
+}
+
+TEST_F(NanocliTest, UsageErrorsExitTwo) {
+  std::string root = root_.string();
+  const std::vector<std::vector<std::string>> cases = {
+      {},
+      {"frobnicate"},
+      {"import", "--root", root},
+      {"import", "--in", "x.lp"},
+      {"import", "--root", (dir_ / "missing").string(), "--in", "x.lp"},
+      {"import", "--root", root, "--in", "x.lp", "--bogus"},
+      {"import", "--root", root, "--in"},
+      {"export", "--root", root, "--db", ".bad"},
+      {"export", "--root", root},
+      {"export", "--root", root, "--db", "home", "--start", "yesterday"},
+      {"export", "--root", root, "--db", "home", "--start", "-1s", "--end", "-1d"},
+      {"inspect", "--root", root, "--db", "home"},
+      {"inspect", "frames", "--root", root, "--db", "home"},
+      {"query", "--root", root, "--db", "home", "--aggregate", "avg"},
+      {"query", "--root", root, "--db", "home", "--aggregate", "median", "--window", "1m"},
+      {"query", "--root", root, "--db", "home", "--format", "xml"},
+      {"query", "--root", root, "--db", "home", "--timestamp-unit", "min"},
+      {"query", "--root", root, "--db", "home", "extra"},
+  };
+  for (const auto& args : cases) {
+    Run r = Nanocli(args);
+    std::string shown;
+    for (const std::string& a : args) shown += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << shown << "\n" << r.err;
+    EXPECT_THAT(r.err, HasSubstr("usage: nanocli")) << shown;
+  }
+}
+
+TEST_F(NanocliTest, HelpAndVersionExitZero) {
+  Run r = Nanocli({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("import"));
+  EXPECT_THAT(r.out, HasSubstr("inspect"));
+  r = Nanocli({"help", "query"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("--timestamp-unit UNIT"));
+  r = Nanocli({"import", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("usage: nanocli import --root DIR --in FILE.lp"));
+  for (const char* cmd : {"inspect", "export"}) {
+    r = Nanocli({cmd, "-h"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_THAT(r.out, HasSubstr("--root DIR")) << cmd;
+  }
+  r = Nanocli({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, HasSubstr("nanocli "));
+  r = Nanocli({"help", "nope"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown command \"nope\""));
+}
+
+}  // namespace
+}  // namespace nanotdb
