@@ -16,12 +16,6 @@ constexpr int64_t kPow10Int[10] = {1,      10,      100,      1000,      10000,
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
 constexpr int kMaxOrder = 2;
 
-// Packings of a residual stream (second byte of the stream).
-enum class Packing : uint8_t {
-  kVarint = 0,      // one zigzag LEB128 varint per residual
-  kBytePlanes = 1,  // u8 width w, then w planes: byte j of every zigzag residual, j = 0..w-1
-};
-
 Status Bad(std::string_view what) {
   return Status::Corruption(std::string("column block: ") + std::string(what));
 }
@@ -65,8 +59,8 @@ uint64_t StreamCost(const std::vector<uint64_t>& x, size_t first, uint64_t divis
   return cost;
 }
 
-// Writes x (values of `width` bits) as a residual stream: u8 order, u8 packing, varint
-// divisor, residuals. The order (0 = values, 1 = deltas, 2 = delta-of-deltas) minimising the
+// Writes x (values of `width` bits) as a residual stream: u8 order, varint divisor, zigzag
+// varint residuals. The order (0 = values, 1 = deltas, 2 = delta-of-deltas) minimising the
 // varint size wins; residual i < order is the i-th difference of x[i], so the stream is
 // self-contained. Residuals from index `order` on are divided by their common divisor (byte
 // counters move in 4 KiB pages, large float32 integers in steps of their ulp).
@@ -86,67 +80,37 @@ void PutResidualStream(std::vector<uint64_t> x, int width, std::string* out) {
       best_divisor = divisor;
     }
   }
-  std::vector<uint64_t> zz(best.size());
-  uint64_t max_zz = 0;
-  for (size_t i = 0; i < best.size(); ++i) {
-    zz[i] = ZigZagEncode64(Residual(best, i, best_order, best_divisor, width));
-    max_zz = std::max(max_zz, zz[i]);
-  }
   out->push_back(static_cast<char>(best_order));
-  const int plane_width = max_zz == 0 ? 0 : (71 - std::countl_zero(max_zz)) / 8;
-  // Byte planes beat varints for zstd when most residuals need the same number of bytes;
-  // varints win when a few outliers would otherwise widen every residual.
-  const bool planes = plane_width > 0 && best.size() * plane_width < best_cost;
-  out->push_back(static_cast<char>(planes ? Packing::kBytePlanes : Packing::kVarint));
   PutVarint64(out, best_divisor);
-  if (planes) {
-    out->push_back(static_cast<char>(plane_width));
-    for (int j = 0; j < plane_width; ++j) {
-      for (uint64_t v : zz) out->push_back(static_cast<char>(v >> (8 * j)));
-    }
-    return;
+  for (size_t i = 0; i < best.size(); ++i) {
+    PutVarint64(out, ZigZagEncode64(Residual(best, i, best_order, best_divisor, width)));
   }
-  for (uint64_t v : zz) PutVarint64(out, v);
 }
 
 // Reads a residual stream of exactly `count` residuals and undoes its differencing.
 Status GetResidualStream(std::string_view* in, size_t count, int width, std::vector<uint64_t>* x) {
-  if (in->size() < 2) return Bad("residual stream header is truncated");
+  if (in->empty()) return Bad("residual stream header is truncated");
   const int order = static_cast<unsigned char>((*in)[0]);
-  const auto packing = static_cast<Packing>((*in)[1]);
-  in->remove_prefix(2);
+  in->remove_prefix(1);
   if (order > kMaxOrder) return Bad("unknown residual order " + std::to_string(order));
   uint64_t divisor;
   if (!GetVarint64(in, &divisor) || divisor == 0 || divisor > INT64_MAX) {
     return Bad("bad residual divisor");
   }
-  if (packing == Packing::kVarint) {
-    if (in->size() < count) return Bad("residual stream is truncated");
-    x->resize(count);
-    for (size_t i = 0; i < count; ++i) {
-      if (!GetVarint64(in, &(*x)[i])) return Bad("residual varint is truncated or overlong");
+  if (in->size() < count) return Bad("residual stream is truncated");
+  x->resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (!in->empty() && static_cast<unsigned char>((*in)[0]) < 0x80) {  // one-byte fast path
+      (*x)[i] = static_cast<unsigned char>((*in)[0]);
+      in->remove_prefix(1);
+    } else if (!GetVarint64(in, &(*x)[i])) {
+      return Bad("residual varint is truncated or overlong");
     }
-  } else if (packing == Packing::kBytePlanes) {
-    if (in->empty()) return Bad("byte-plane width is missing");
-    const int plane_width = static_cast<unsigned char>((*in)[0]);
-    in->remove_prefix(1);
-    if (plane_width < 1 || plane_width > 8) return Bad("byte-plane width out of range");
-    if (in->size() / plane_width < count) return Bad("byte planes are truncated");
-    x->assign(count, 0);
-    for (int j = 0; j < plane_width; ++j) {
-      for (size_t i = 0; i < count; ++i) {
-        (*x)[i] |= static_cast<uint64_t>(static_cast<unsigned char>((*in)[j * count + i]))
-                   << (8 * j);
-      }
-    }
-    in->remove_prefix(plane_width * count);
-  } else {
-    return Bad("unknown residual packing " + std::to_string(static_cast<int>(packing)));
   }
+  const size_t first_divided = divisor == 1 ? count : static_cast<size_t>(order);
   for (size_t i = 0; i < count; ++i) {
     int64_t r = ZigZagDecode64((*x)[i]);
-    if (i >= static_cast<size_t>(order) &&
-        __builtin_mul_overflow(r, static_cast<int64_t>(divisor), &r)) {
+    if (i >= first_divided && __builtin_mul_overflow(r, static_cast<int64_t>(divisor), &r)) {
       return Bad("residual times divisor overflows");
     }
     if (width == 32 && (r < INT32_MIN || r > INT32_MAX)) {
