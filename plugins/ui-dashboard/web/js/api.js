@@ -1,0 +1,127 @@
+// Calls to the server's JSON APIs. Every function throws an Error whose message is the
+// server's own explanation ("database not found: x"), so pages can show it as is.
+
+async function request(url, options = {}) {
+  let res;
+  try {
+    res = await fetch(url, { headers: { Accept: 'application/json' }, ...options });
+  } catch (e) {
+    throw new Error(`cannot reach the server (${e.message})`);
+  }
+  const text = await res.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    if (!res.ok) throw new Error(`${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
+    throw new Error(`the server answered ${url} with text that is not JSON`);
+  }
+  if (!res.ok && !(body && (body.errors || body.error))) {
+    throw new Error(`${res.status} ${res.statusText}`);
+  }
+  if (body && body.status === 'error') {
+    const err = new Error(body.error || 'request failed');
+    err.status = res.status;
+    throw err;
+  }
+  return { status: res.status, body };
+}
+
+export async function getJSON(url) {
+  return (await request(url)).body;
+}
+
+function qs(params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') p.set(k, v);
+  return p.toString();
+}
+
+export async function uiConfig() {
+  try {
+    return await getJSON('/api/ui/config');
+  } catch {
+    return { title: 'NanoTDB', refresh_seconds: 10 };
+  }
+}
+
+export async function listDatabases(includeInternal = true) {
+  const body = await getJSON('/api/v1/databases?' + qs({ include_internal: includeInternal }));
+  return body.data.result;
+}
+
+export async function listMetrics(db) {
+  const body = await getJSON('/api/v1/metrics?' + qs({ db }));
+  return body.data.result;
+}
+
+// Latest sample: {ts (Unix s), value} or null when the metric has none.
+export async function queryLast(db, metric) {
+  const body = await getJSON('/api/v1/query?' + qs({ db, query: metric }));
+  const r = body.data.result[0];
+  if (!r) return null;
+  return { ts: Number(r.value[0]), value: Number(r.value[1]) };
+}
+
+// Range query. opts: {start, end} Unix seconds and either step (seconds: avg buckets),
+// aggregate ("min,avg,max") + window (seconds), or neither (raw samples).
+// Returns {<aggregate or "raw">: {t: [...], v: [...]}}.
+export async function queryRange(db, metric, opts) {
+  const params = { db, query: metric, start: Math.floor(opts.start), end: Math.ceil(opts.end),
+    timestamp_unit: 's' };
+  if (opts.aggregate) {
+    params.aggregate = opts.aggregate;
+    params.window = `${Math.max(1, Math.round(opts.window))}s`;
+  } else if (opts.step) {
+    params.step = `${Math.max(1, Math.round(opts.step))}s`;
+  }
+  const body = await getJSON('/api/v1/query_range?' + qs(params));
+  const out = {};
+  for (const item of body.data.result) {
+    const key = item.metric.aggregate || (opts.aggregate ? opts.aggregate : 'raw');
+    out[key] = { t: item.values.map((p) => Number(p[0])), v: item.values.map((p) => Number(p[1])) };
+  }
+  return out;
+}
+
+// Dashboard config API. Save answers {ok, backup_path, config} or throws with .errors.
+export async function getDashboard() {
+  return getJSON('/api/dashboard-config');
+}
+
+function authHeaders() {
+  const token = sessionStorage.getItem('nanotdb.admin_token');
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function sendDashboard(url, method, draft) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() },
+    body: JSON.stringify(draft),
+  }).catch((e) => { throw new Error(`cannot reach the server (${e.message})`); });
+  const text = await res.text();
+  let body = null;
+  try { body = JSON.parse(text); } catch { body = null; }
+  if (res.status === 401 || res.status === 403) {
+    const err = new Error(`saving needs the admin role: ${body?.error ?? res.statusText}. ` +
+        'Enter an admin token, or open the editor from the server itself.');
+    err.auth = true;
+    throw err;
+  }
+  if (!body) throw new Error(`${res.status} ${res.statusText}: ${text.slice(0, 200)}`);
+  if (!body.ok) {
+    const err = new Error(`${(body.errors ?? [body.error]).length} problem(s)`);
+    err.errors = body.errors ?? [body.error];
+    throw err;
+  }
+  return body;
+}
+
+export function validateDashboard(draft) {
+  return sendDashboard('/api/dashboard-config/validate', 'POST', draft);
+}
+
+export function saveDashboard(draft) {
+  return sendDashboard('/api/dashboard-config/save', 'PUT', draft);
+}

@@ -1,0 +1,261 @@
+// Explore (/explore): pick a database, search its metric names (type to filter; thousands of
+// names; long names wrap), chart several series together with last-value cards, choose range,
+// step and aggregate, auto-refresh. Everything is in the URL so a view can be shared:
+//   ?db=metrics&m=cpu.busy_pct&m=sys.load1&range=1h&step=auto&agg=&refresh=10
+import { listDatabases, listMetrics, queryLast, queryRange } from './api.js';
+import { createChart } from './chart.js';
+import { clockTime, formatSeriesValue, niceStep } from './format.js';
+import { initPage } from './nav.js';
+import { PRESETS, describeRange, rangeFromParams, rangeToParams, resolveRange } from './timerange.js';
+import { el } from './widgets.js';
+
+const STEPS = [['auto', 'auto'], ['10', '10s'], ['30', '30s'], ['60', '1m'], ['300', '5m'],
+  ['3600', '1h'], ['raw', 'raw samples']];
+const AGGS = ['', 'avg', 'min', 'max', 'sum', 'count', 'first', 'last'];
+const REFRESH = [['0', 'off'], ['5', '5s'], ['10', '10s'], ['30', '30s'], ['60', '1m'], ['300', '5m']];
+const MAX_SHOWN = 200;
+
+const state = { db: '', metrics: [], range: { last: '1h' }, step: 'auto', agg: '', refresh: 10,
+  names: [] };
+let chart = null;
+let timer = null;
+let inflight = false;
+const ui = {};
+
+function readUrl() {
+  const p = new URLSearchParams(location.search);
+  state.db = p.get('db') || '';
+  state.metrics = p.getAll('m').filter(Boolean);
+  state.range = rangeFromParams(p) ?? { last: '1h' };
+  state.step = STEPS.some(([v]) => v === p.get('step')) ? p.get('step') : 'auto';
+  state.agg = AGGS.includes(p.get('agg')) ? p.get('agg') : '';
+  const r = Number(p.get('refresh') ?? 10);
+  state.refresh = REFRESH.some(([v]) => Number(v) === r) ? r : 10;
+}
+
+function writeUrl() {
+  const p = new URLSearchParams();
+  if (state.db) p.set('db', state.db);
+  for (const m of state.metrics) p.append('m', m);
+  rangeToParams(state.range, p);
+  p.set('step', state.step);
+  if (state.agg) p.set('agg', state.agg);
+  p.set('refresh', String(state.refresh));
+  history.replaceState(null, '', `${location.pathname}?${p}`);
+}
+
+function select(label, options, value, onchange) {
+  const s = el('select', { 'aria-label': label });
+  for (const [v, text] of options) s.append(el('option', { value: v }, text));
+  s.value = String(value);
+  s.addEventListener('change', () => onchange(s.value));
+  return el('label', {}, label, s);
+}
+
+// The metric search: a text box filtering all names of the database; Enter or click adds.
+function buildPicker() {
+  const input = el('input', { type: 'search', placeholder: 'Search metrics (type to filter)',
+    'aria-label': 'Search metrics', autocomplete: 'off', role: 'combobox',
+    'aria-controls': 'metric-list', 'aria-expanded': 'false', id: 'metric-search' });
+  const list = el('ul', { class: 'picker-list', id: 'metric-list', role: 'listbox', hidden: '' });
+  let matches = [];
+  let cursor = -1;
+  const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); };
+  const add = (name) => {
+    if (name && !state.metrics.includes(name)) state.metrics.push(name);
+    input.value = '';
+    close();
+    changed();
+  };
+  const render = () => {
+    const q = input.value.trim().toLowerCase();
+    const terms = q.split(/\s+/).filter(Boolean);
+    matches = state.names.filter((n) => !state.metrics.includes(n) &&
+        terms.every((t) => n.toLowerCase().includes(t)));
+    cursor = Math.min(cursor, matches.length - 1);
+    list.replaceChildren(...matches.slice(0, MAX_SHOWN).map((n, i) => el('li', {
+      role: 'option', id: `opt-${i}`, 'aria-selected': String(i === cursor),
+      onmousedown: (e) => { e.preventDefault(); add(n); } }, n)));
+    if (matches.length > MAX_SHOWN) {
+      list.append(el('li', { class: 'more' }, `${matches.length - MAX_SHOWN} more — keep typing to narrow`));
+    }
+    if (!matches.length) {
+      list.append(el('li', { class: 'more' }, state.names.length
+        ? `no metric of ${state.db} contains "${input.value}"`
+        : `database ${state.db || '(none)'} has no metrics yet`));
+    }
+    list.hidden = false;
+    input.setAttribute('aria-expanded', 'true');
+    ui.count.textContent = `${matches.length} of ${state.names.length} metrics`;
+  };
+  input.addEventListener('input', () => { cursor = 0; render(); });
+  input.addEventListener('focus', render);
+  input.addEventListener('blur', close);
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      cursor = Math.max(0, Math.min(Math.min(matches.length, MAX_SHOWN) - 1,
+          cursor + (e.key === 'ArrowDown' ? 1 : -1)));
+      render();
+      list.querySelector(`#opt-${cursor}`)?.scrollIntoView({ block: 'nearest' });
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      add(matches[Math.max(0, cursor)] ?? (state.names.includes(input.value.trim()) ? input.value.trim() : ''));
+    } else if (e.key === 'Escape') {
+      close();
+    }
+  });
+  ui.count = el('span', { class: 'muted' });
+  return el('div', { class: 'picker grow' }, el('label', { for: 'metric-search' }, 'Metric'), input, list, ui.count);
+}
+
+function renderChips() {
+  ui.chips.replaceChildren(...state.metrics.map((m) => el('span', { class: 'chip' },
+      el('span', {}, m),
+      el('button', { type: 'button', 'aria-label': `Remove ${m}`, title: 'Remove',
+        onclick: () => { state.metrics = state.metrics.filter((x) => x !== m); changed(); } }, '✕'))));
+  if (!state.metrics.length) {
+    ui.chips.append(el('span', { class: 'muted' }, 'No metric selected: search above and press Enter.'));
+  }
+}
+
+function rebuildChart() {
+  if (chart) chart.destroy();
+  chart = null;
+  ui.chart.replaceChildren();
+  if (!state.metrics.length) return;
+  chart = createChart(ui.chart, {
+    series: state.metrics.map((m) => ({ label: m })),
+    height: window.innerWidth < 700 ? 240 : 360,
+    decimals: 3,
+    onZoom: (from, to) => {
+      state.range = from === null ? { last: '1h' } : { from, to };
+      changed(false);
+    },
+  });
+}
+
+async function refresh() {
+  if (inflight || !state.db) return;
+  inflight = true;
+  try {
+    const now = Date.now() / 1000;
+    const range = resolveRange(state.range, now);
+    const span = range.end - range.start;
+    const step = state.step === 'auto' ? niceStep(span, 720) : Number(state.step);
+    const lasts = await Promise.all(state.metrics.map((m) => queryLast(state.db, m).catch((e) => ({ error: e.message }))));
+    ui.cards.replaceChildren(...state.metrics.map((m, i) => {
+      const r = lasts[i];
+      return el('div', { class: 'tile', title: m },
+          el('div', { class: 'tile-label' }, m),
+          el('div', { class: 'tile-value' }, r && !r.error ? formatSeriesValue(r.value, { decimals: 4 }) : '—'),
+          el('div', { class: 'tile-note' }, r?.error ? r.error : r ? new Date(r.ts * 1000).toLocaleString() : 'no data'));
+    }));
+    if (chart) {
+      const cols = await Promise.all(state.metrics.map(async (m) => {
+        const opts = { start: range.start, end: range.end };
+        if (state.agg) Object.assign(opts, { aggregate: state.agg, window: step });
+        else if (state.step !== 'raw') opts.step = step;
+        const r = await queryRange(state.db, m, opts);
+        return Object.values(r)[0] ?? { t: [], v: [] };
+      }));
+      const points = chart.setData(cols, range);
+      ui.status.textContent = `${describeRange(state.range)} · ${state.agg || (state.step === 'raw' ? 'raw' : 'avg')}` +
+          `${state.step === 'raw' && !state.agg ? '' : ` per ${step}s`} · ${points} points · updated ${clockTime(now)}`;
+    } else {
+      ui.status.textContent = '';
+    }
+    ui.error.hidden = true;
+  } catch (e) {
+    ui.error.hidden = false;
+    ui.error.textContent = `Query failed: ${e.message}`;
+  } finally {
+    inflight = false;
+  }
+}
+
+function schedule() {
+  if (timer) clearInterval(timer);
+  timer = null;
+  if (state.refresh > 0) {
+    timer = setInterval(() => {
+      if (!document.hidden && state.range.last) refresh();
+    }, Math.max(2, state.refresh) * 1000);
+  }
+}
+
+function renderControls() {
+  ui.controls.replaceChildren(
+      select('Range', [...PRESETS.map((p) => [p, `Last ${p}`]),
+        ...(state.range.last ? [] : [['fixed', 'Zoomed']])],
+      state.range.last ?? 'fixed', (v) => { if (v !== 'fixed') { state.range = { last: v }; changed(false); } }),
+      select('Step', STEPS, state.step, (v) => { state.step = v; changed(false); }),
+      select('Aggregate', AGGS.map((a) => [a, a || 'none (avg per step)']), state.agg,
+          (v) => { state.agg = v; changed(false); }),
+      select('Auto-refresh', REFRESH, state.refresh, (v) => { state.refresh = Number(v); changed(false); }),
+      el('button', { type: 'button', onclick: refresh, title: 'Refresh now' }, '↻'),
+      state.range.last ? null : el('button', { type: 'button', class: 'primary',
+        onclick: () => { state.range = { last: '1h' }; changed(false); } }, 'Back to live'));
+}
+
+function changed(seriesChanged = true) {
+  writeUrl();
+  renderChips();
+  renderControls();
+  if (seriesChanged || !chart) rebuildChart();
+  schedule();
+  refresh();
+}
+
+async function loadNames() {
+  state.names = [];
+  ui.count.textContent = 'loading metric names…';
+  try {
+    state.names = (await listMetrics(state.db)).slice().sort();
+    ui.count.textContent = `${state.names.length} metrics`;
+  } catch (e) {
+    ui.count.textContent = `cannot list metrics: ${e.message}`;
+  }
+}
+
+async function main() {
+  await initPage('explore', 'Explore');
+  readUrl();
+  const root = document.getElementById('main');
+  let dbs = [];
+  try {
+    dbs = await listDatabases(true);
+  } catch (e) {
+    root.replaceChildren(el('div', { class: 'banner error' }, `Cannot list databases: ${e.message}`));
+    return;
+  }
+  if (!state.db || !dbs.includes(state.db)) state.db = dbs.includes('metrics') ? 'metrics' : dbs[0] || '';
+  const dbSelect = el('select', { 'aria-label': 'Database', id: 'db' },
+      ...dbs.map((d) => el('option', { value: d }, d)));
+  dbSelect.value = state.db;
+  dbSelect.addEventListener('change', async () => {
+    state.db = dbSelect.value;
+    state.metrics = [];
+    await loadNames();
+    changed();
+  });
+  ui.controls = el('div', { class: 'toolbar' });
+  ui.chips = el('div', { class: 'chips' });
+  ui.cards = el('div', { class: 'cards', 'aria-live': 'polite' });
+  ui.chart = el('div', { class: 'chart-holder', id: 'explore-chart' });
+  ui.status = el('div', { class: 'card-foot' });
+  ui.error = el('div', { class: 'banner error', hidden: '' });
+  root.replaceChildren(
+      el('div', { class: 'toolbar' }, el('label', {}, 'Database', dbSelect), buildPicker()),
+      ui.chips, ui.controls, ui.error,
+      el('h2', {}, 'Last values'), ui.cards,
+      el('section', { class: 'section' }, el('h2', {}, 'Chart'), ui.chart, ui.status));
+  if (!dbs.length) {
+    ui.error.hidden = false;
+    ui.error.textContent = 'No database exists yet: ingest some samples first (POST /api/v1/import).';
+  }
+  await loadNames();
+  changed();
+}
+
+main();

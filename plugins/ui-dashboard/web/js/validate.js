@@ -1,0 +1,122 @@
+// Editor-side checks of a dashboard draft, for instant feedback while typing. The server
+// (POST /api/dashboard-config/validate) stays the authority and reports every rule; these mirror
+// the rules a person trips over most, with the same wording. Pure functions, tested with node.
+import { parseDuration } from './format.js';
+
+export const WIDGET_TYPES = ['number', 'numbers', 'line_chart', 'aggregate_band'];
+export const AGGREGATES = ['avg', 'count', 'first', 'last', 'max', 'min', 'sum'];
+
+// Lower-case id of letters, digits and '_' from any text: "CPU Busy %" → "cpu_busy".
+export function slugify(text) {
+  const slug = String(text ?? '').toLowerCase().replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '').slice(0, 48);
+  return slug || 'widget';
+}
+
+// `base`, or base_2, base_3 … — the first not in `taken` (a Set or array).
+export function uniqueId(base, taken) {
+  const set = taken instanceof Set ? taken : new Set(taken);
+  if (!set.has(base)) return base;
+  for (let i = 2; ; i++) if (!set.has(`${base}_${i}`)) return `${base}_${i}`;
+}
+
+export function isColor(c) {
+  return /^#([0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(c) || /^[a-z]{1,32}$/i.test(c);
+}
+
+export function isDuration(text) {
+  return Number.isFinite(parseDuration(text));
+}
+
+function seriesProblems(where, s, type) {
+  const out = [];
+  const metric = s.metric || s.query || (s.measurement && s.field ? `${s.measurement}.${s.field}` : '');
+  if (!metric) out.push(`${where}: needs a metric (field "metric", "query" or "measurement"+"field")`);
+  else if (/[\s/]/.test(metric) && !s.query) out.push(`${where}: field "metric": invalid metric name "${metric}"`);
+  if (s.aggregate && !AGGREGATES.includes(s.aggregate)) {
+    out.push(`${where}: field "aggregate" "${s.aggregate}" is not supported (use one of ${AGGREGATES.join(', ')})`);
+  }
+  const chart = type === 'line_chart' || type === 'aggregate_band';
+  if (!chart && Boolean(s.aggregate) !== Boolean(s.window)) {
+    out.push(`${where}: "aggregate" and "window" must be set together`);
+  }
+  if (s.window && !isDuration(s.window)) out.push(`${where}: field "window" "${s.window}" is not a duration`);
+  if (s.color && !isColor(s.color)) out.push(`${where}: field "color" "${s.color}" must be #rgb, #rrggbb or a colour name`);
+  const t = s.thresholds;
+  if (t && (t.warning !== undefined || t.critical !== undefined) &&
+      t.direction !== 'above' && t.direction !== 'below') {
+    out.push(`${where}: thresholds.direction must be "above" or "below" when warning or critical is set`);
+  }
+  const f = s.transform?.format;
+  if (f && !f.includes('{value}') && !f.includes('{duration}')) {
+    out.push(`${where} transform: field "format" "${f}" must contain {value} or {duration}`);
+  }
+  return out;
+}
+
+// Every problem found in a draft, as text naming widget, series and field.
+export function validateDraft(draft) {
+  const out = [];
+  if (!draft || typeof draft !== 'object') return ['the dashboard must be a JSON object'];
+  if (!String(draft.title ?? '').trim()) out.push('dashboard: field "title" is required and cannot be blank');
+  const widgets = draft.widgets ?? {};
+  const groups = draft.groups ?? [];
+  if (!groups.length) out.push('dashboard: field "groups" must be a non-empty array');
+  const seen = new Set();
+  groups.forEach((g, i) => {
+    const where = g.id ? `group "${g.id}"` : `group ${i + 1}`;
+    if (!g.id) out.push(`${where}: field "id" is required`);
+    else if (seen.has(g.id)) out.push(`${where}: id is used by two groups; group ids must be unique`);
+    seen.add(g.id);
+    for (const id of g.widgets ?? []) {
+      if (!widgets[id]) out.push(`${where}: refers to widget "${id}", which is not defined in "widgets"`);
+    }
+  });
+  for (const [id, w] of Object.entries(widgets)) {
+    const where = `widget "${id}"`;
+    if (!WIDGET_TYPES.includes(w.type)) out.push(`${where}: has unsupported type "${w.type}" (use one of ${WIDGET_TYPES.join(', ')})`);
+    const chart = w.type === 'line_chart' || w.type === 'aggregate_band';
+    for (const key of ['lookback', 'interval']) {
+      if (w[key] !== undefined && w[key] !== '' && !isDuration(w[key])) out.push(`${where}: has invalid ${key} "${w[key]}"`);
+      else if (chart && !w[key]) out.push(`${where}: field "${key}" is required for ${w.type}`);
+    }
+    if (w.refresh_sec !== undefined && !(Number.isInteger(w.refresh_sec) && w.refresh_sec >= 0)) {
+      out.push(`${where}: field "refresh_sec" must be a whole number of seconds ≥ 0`);
+    }
+    const series = w.series ?? [];
+    if (!series.length) out.push(`${where}: must define at least one series`);
+    const labels = new Map();
+    series.forEach((s, i) => {
+      const label = s.label ? ` ("${s.label}")` : '';
+      out.push(...seriesProblems(`${where}: series ${i + 1}${label}`, s, w.type));
+      const eff = s.label || (s.role ? s.role[0].toUpperCase() + s.role.slice(1) : s.metric || s.query || '');
+      labels.set(eff, (labels.get(eff) ?? 0) + 1);
+    });
+    if (chart) {
+      for (const [label, n] of labels) {
+        if (n > 1) out.push(`${where}: two series have the label "${label}"; give each series of a chart a distinct label`);
+      }
+    }
+  }
+  return out;
+}
+
+// A copy without empty strings, empty transform/threshold objects and undefined values: what
+// the editor sends to the server.
+export function cleanDraft(draft) {
+  const strip = (v) => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object') {
+      const o = {};
+      for (const [k, x] of Object.entries(v)) {
+        const c = strip(x);
+        if (c === undefined || c === '' || (c && typeof c === 'object' && !Array.isArray(c) &&
+            Object.keys(c).length === 0 && (k === 'transform' || k === 'thresholds'))) continue;
+        o[k] = c;
+      }
+      return o;
+    }
+    return v;
+  };
+  return strip(draft);
+}

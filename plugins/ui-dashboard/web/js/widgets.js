@@ -1,0 +1,236 @@
+// Dashboard widgets (number, numbers, line_chart, aggregate_band): one card each with its own
+// refresh timer, pause and manual refresh. Used by the dashboard page and the editor preview.
+import { queryLast, queryRange } from './api.js';
+import { createChart } from './chart.js';
+import { applyTransform, clockTime, formatSeriesValue, niceStep, parseDuration, severity }
+  from './format.js';
+import { resolveRange } from './timerange.js';
+
+export const TYPE_NAMES = { number: 'Single number', numbers: 'Snapshot (numbers)',
+  line_chart: 'Line chart', aggregate_band: 'Aggregate band' };
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null) e.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+export { el };
+
+function seriesDb(s, ctx) {
+  return s.db || s.database || ctx.defaultDb || 'metrics';
+}
+function seriesMetric(s) {
+  return s.metric || s.query || (s.measurement && s.field ? `${s.measurement}.${s.field}` : '');
+}
+function seriesLabel(s, i) {
+  return s.label || (s.role ? s.role[0].toUpperCase() + s.role.slice(1) : seriesMetric(s)) ||
+      `Series ${i + 1}`;
+}
+
+// Expands the band shortcut (one series without roles) into min, avg and max.
+export function bandSeries(widget) {
+  const list = widget.series ?? [];
+  if (list.length === 1 && !list[0].role) {
+    const base = list[0];
+    return ['min', 'avg', 'max'].map((role) => ({ ...base, role,
+      label: `${base.label || seriesMetric(base)} ${role}` }));
+  }
+  return list;
+}
+
+class Widget {
+  constructor(id, widget, ctx) {
+    this.id = id;
+    this.w = widget;
+    this.ctx = ctx;
+    this.paused = widget.auto_refresh === false;
+    this.inflight = false;
+    this.timer = null;
+    this.chart = null;
+    const pauseBtn = el('button', { class: 'icon', type: 'button', 'aria-label': 'Pause auto-refresh',
+      title: 'Pause / resume auto-refresh', onclick: () => this.setPaused(!this.paused) }, '⏸');
+    this.pauseBtn = pauseBtn;
+    this.status = el('span', { class: 'status' });
+    this.body = el('div', { class: 'card-body' });
+    this.foot = el('footer', { class: 'card-foot' }, 'loading…');
+    this.element = el('section', { class: `card card-${widget.type}`, 'data-widget': id },
+        el('header', { class: 'card-head' },
+            el('h3', {}, widget.title || id), this.status,
+            el('button', { class: 'icon', type: 'button', 'aria-label': 'Refresh now',
+              title: 'Refresh now', onclick: () => this.refresh() }, '↻'),
+            pauseBtn),
+        this.body, this.foot);
+    this.updatePause();
+  }
+
+  refreshSeconds() {
+    const s = this.w.refresh_sec || this.ctx.refreshSeconds || 10;
+    return Math.max(5, s);
+  }
+
+  start() {
+    this.stop();
+    this.timer = setInterval(() => {
+      if (this.paused || this.ctx.isPaused?.() || document.hidden) return;
+      if (this.ctx.isVisible && !this.ctx.isVisible(this)) return;
+      this.refresh();
+    }, this.refreshSeconds() * 1000);
+  }
+
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  destroy() {
+    this.stop();
+    if (this.chart) this.chart.destroy();
+    this.element.remove();
+  }
+
+  setPaused(p) {
+    this.paused = p;
+    this.updatePause();
+  }
+
+  updatePause() {
+    this.pauseBtn.textContent = this.paused ? '▶' : '⏸';
+    this.pauseBtn.setAttribute('aria-pressed', String(this.paused));
+    this.element.classList.toggle('paused', this.paused);
+  }
+
+  async refresh() {
+    if (this.inflight) return;
+    this.inflight = true;
+    try {
+      const note = await this.load();
+      this.element.classList.remove('failed');
+      this.foot.textContent = `updated ${clockTime(Date.now() / 1000)}${note ? ' · ' + note : ''}` +
+          (this.paused ? ' · paused' : '');
+    } catch (e) {
+      this.element.classList.add('failed');
+      this.foot.textContent = `refresh failed: ${e.message}`;
+    } finally {
+      this.inflight = false;
+    }
+  }
+
+  async load() {
+    if (this.w.type === 'number' || this.w.type === 'numbers') return this.loadNumbers();
+    return this.loadChart();
+  }
+
+  async loadNumbers() {
+    const series = this.w.series ?? [];
+    const now = Date.now() / 1000;
+    const lookback = parseDuration(this.w.lookback) || 3600;
+    const values = await Promise.all(series.map(async (s) => {
+      const db = seriesDb(s, this.ctx);
+      const metric = seriesMetric(s);
+      try {
+        if (s.aggregate) {
+          const r = await queryRange(db, metric, { start: now - lookback, end: now,
+            aggregate: s.aggregate, window: parseDuration(s.window) || 60 });
+          const col = r[s.aggregate];
+          if (!col || !col.t.length) return { missing: true };
+          return { ts: col.t[col.t.length - 1], value: col.v[col.v.length - 1] };
+        }
+        const last = await queryLast(db, metric);
+        return last ? last : { missing: true };
+      } catch (e) {
+        return { error: e.message };
+      }
+    }));
+    this.body.replaceChildren(el('div', { class: `tiles tiles-${series.length}` },
+        ...series.map((s, i) => {
+          const r = values[i];
+          const label = seriesLabel(s, i);
+          if (r.error || r.missing) {
+            const why = r.error ? r.error : `no data yet for ${seriesMetric(s)} in ${seriesDb(s, this.ctx)}`;
+            return el('div', { class: 'tile tile-empty', title: why },
+                el('div', { class: 'tile-label' }, label),
+                el('div', { class: 'tile-value' }, '—'),
+                el('div', { class: 'tile-note' }, why));
+          }
+          const v = applyTransform(r.value, s.transform);
+          const sev = severity(v, s.thresholds);
+          return el('div', { class: `tile sev-${sev}`, 'data-severity': sev,
+            title: `${seriesDb(s, this.ctx)}/${seriesMetric(s)} at ${new Date(r.ts * 1000).toLocaleString()}` },
+              el('div', { class: 'tile-label' }, label),
+              el('div', { class: 'tile-value' }, formatSeriesValue(r.value, s.transform)),
+              el('div', { class: 'tile-note' }, clockTime(r.ts)));
+        })));
+    const errors = values.filter((v) => v.error);
+    if (errors.length === values.length && errors.length) throw new Error(errors[0].error);
+    return '';
+  }
+
+  chartSeries() {
+    const band = this.w.type === 'aggregate_band';
+    const list = band ? bandSeries(this.w) : (this.w.series ?? []);
+    return list.map((s, i) => ({ ...s, label: seriesLabel(s, i) }));
+  }
+
+  ensureChart(series) {
+    if (this.chart) return;
+    this.body.replaceChildren();
+    const holder = el('div', { class: 'chart-holder' });
+    this.body.append(holder);
+    const first = series[0] ?? {};
+    this.chart = createChart(holder, {
+      series: series.map((s) => ({ label: s.label, color: s.color, role: s.role,
+        unit: s.transform?.unit ?? '', decimals: s.transform?.decimals })),
+      band: this.w.type === 'aggregate_band',
+      unit: first.transform?.unit ?? '',
+      decimals: first.transform?.decimals ?? 2,
+      height: this.ctx.chartHeight ?? 220,
+      onZoom: (from, to) => this.ctx.onZoom?.(from, to),
+    });
+  }
+
+  async loadChart() {
+    const series = this.chartSeries();
+    this.ensureChart(series);
+    if (!this.chart) throw new Error('chart library did not load');
+    const now = Date.now() / 1000;
+    const range = resolveRange(this.ctx.getRange?.() ?? null, now, this.w.lookback || '1h');
+    const interval = parseDuration(this.w.interval) || 60;
+    const step = Math.max(interval, niceStep(range.end - range.start, 720, 1));
+    let columns;
+    if (this.w.type === 'aggregate_band') {
+      const s0 = series[0];
+      const r = await queryRange(seriesDb(s0, this.ctx), seriesMetric(s0),
+          { start: range.start, end: range.end, aggregate: 'min,avg,max', window: step });
+      columns = series.map((s) => r[s.role] ?? { t: [], v: [] });
+    } else {
+      columns = await Promise.all(series.map(async (s) => {
+        const opts = { start: range.start, end: range.end };
+        if (s.aggregate) Object.assign(opts, { aggregate: s.aggregate, window: step });
+        else opts.step = step;
+        const r = await queryRange(seriesDb(s, this.ctx), seriesMetric(s), opts);
+        return Object.values(r)[0] ?? { t: [], v: [] };
+      }));
+    }
+    const transformed = columns.map((c, i) => ({ t: c.t,
+      v: c.v.map((x) => applyTransform(x, series[i].transform)) }));
+    const points = this.chart.setData(transformed, range);
+    const span = this.ctx.getRange?.() ? (range.live ? this.ctx.getRange().last : 'zoomed')
+                                        : (this.w.lookback || '1h');
+    if (!points) {
+      const names = [...new Set(series.map((s) => `${seriesDb(s, this.ctx)}/${seriesMetric(s)}`))];
+      return `${span} · no data in this range for ${names.join(', ')}`;
+    }
+    return `${span} · step ${step}s`;
+  }
+}
+
+// ctx: {defaultDb, refreshSeconds, getRange() → range|null, onZoom(from, to), isPaused(),
+//       isVisible(widget), chartHeight}
+export function createWidget(id, widget, ctx) {
+  return new Widget(id, widget, ctx);
+}

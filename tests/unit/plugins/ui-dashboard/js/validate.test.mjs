@@ -1,0 +1,59 @@
+// node --test: editor-side dashboard checks (plugins/ui-dashboard/web/js/validate.js).
+import assert from 'node:assert/strict';
+import test from 'node:test';
+
+import { cleanDraft, isColor, slugify, uniqueId, validateDraft } from '../../../../../plugins/ui-dashboard/web/js/validate.js';
+
+const good = () => ({
+  title: 'T',
+  groups: [{ id: 'g', label: 'G', widgets: ['w', 'c'] }],
+  widgets: {
+    w: { type: 'numbers', series: [{ label: 'Load', metric: 'sys.load1' }] },
+    c: { type: 'line_chart', lookback: '6h', interval: '1m', series: [{ metric: 'a' }, { metric: 'b' }] },
+  },
+});
+
+test('a complete draft has no problems', () => {
+  assert.deepEqual(validateDraft(good()), []);
+});
+
+test('problems name the widget, the series and the field', () => {
+  const d = good();
+  d.widgets.w.series.push({ label: 'x', metric: 'm', aggregate: 'median' });
+  d.widgets.c.lookback = '1h30m';
+  d.widgets.c.series[1].metric = 'a';
+  d.groups[0].widgets.push('ghost');
+  d.title = ' ';
+  const p = validateDraft(d);
+  assert.ok(p.some((e) => e.includes('widget "w": series 2 ("x")') && e.includes('"median"')), p.join('\n'));
+  assert.ok(p.some((e) => e.includes('widget "c": has invalid lookback "1h30m"')));
+  assert.ok(p.some((e) => e.includes('two series have the label "a"')));
+  assert.ok(p.some((e) => e.includes('group "g": refers to widget "ghost"')));
+  assert.ok(p.some((e) => e.includes('"title" is required')));
+});
+
+test('charts need lookback and interval; thresholds need a direction', () => {
+  const d = good();
+  delete d.widgets.c.interval;
+  d.widgets.w.series[0].thresholds = { warning: 3 };
+  const p = validateDraft(d);
+  assert.ok(p.some((e) => e.includes('"interval" is required for line_chart')));
+  assert.ok(p.some((e) => e.includes('thresholds.direction')));
+});
+
+test('ids are slugged and kept unique', () => {
+  assert.equal(slugify('CPU Busy %'), 'cpu_busy');
+  assert.equal(slugify('***'), 'widget');
+  assert.equal(uniqueId('cpu', ['cpu', 'cpu_2']), 'cpu_3');
+  assert.equal(uniqueId('mem', new Set(['cpu'])), 'mem');
+});
+
+test('colours follow the schema', () => {
+  for (const c of ['#abc', '#abcd', '#a1b2c3', '#a1b2c3d4', 'teal']) assert.ok(isColor(c), c);
+  for (const c of ['#ab', '#12345', 'red!', '']) assert.ok(!isColor(c), c);
+});
+
+test('cleanDraft drops empty strings and empty transform or threshold objects', () => {
+  const d = cleanDraft({ title: 'T', widgets: { w: { series: [{ metric: 'm', label: '', transform: {}, thresholds: {} }] } } });
+  assert.deepEqual(d.widgets.w.series[0], { metric: 'm' });
+});
