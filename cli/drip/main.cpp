@@ -1,0 +1,261 @@
+// drip: a small standalone host collector. Runs the drip-sources probes every interval and
+// posts the samples as line protocol to a nanotdb server, buffering while it is unreachable.
+//
+//   drip --config drip.toml [--once] [--print] [--verbose]
+//
+// Exit codes: 0 ok, 1 runtime failure (--once could not deliver), 2 usage or config error.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collector.h"
+#include "drip_config.h"
+#include "http_sender.h"
+#include "lineproto.h"
+#include "sample_queue.h"
+
+namespace nanotdb::drip {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: drip --config FILE [--once] [--print] [--verbose]\n"
+    "  --config FILE  drip.toml (see etc/drip.toml for every key)\n"
+    "  --once         collect one cycle, send it (or print it) and exit\n"
+    "  --print        write line protocol to stdout instead of posting it\n"
+    "  --verbose      log each cycle's sample count and probe timings\n"
+    "exit codes: 0 ok, 1 delivery failed (--once), 2 usage or config error\n";
+
+struct Args {
+  std::string config;
+  bool once = false, print = false, verbose = false;
+};
+
+void Log(LogLevel level, std::string_view msg) {
+  const char* tag = level == LogLevel::kError     ? "error"
+                    : level == LogLevel::kWarning ? "warning"
+                                                  : "info";
+  std::fprintf(stderr, "drip: %s: %.*s\n", tag, static_cast<int>(msg.size()), msg.data());
+}
+
+Batch ToBatch(const std::string& db, const CycleTime& t, const std::vector<ProbeSample>& s) {
+  Batch b;
+  for (const ProbeSample& p : s) {
+    b.lines += FormatLine(db, p.metric, p.value, t.ts, /*ns_timestamps=*/true);
+    b.lines += '\n';
+  }
+  b.samples = s.size();
+  return b;
+}
+
+std::string Timings(const Collector& c) {
+  std::string out;
+  for (const auto& [name, ns] : c.last_timings()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s%s %.2f ms", out.empty() ? "" : ", ", name.c_str(),
+                  static_cast<double>(ns) / 1e6);
+    out += buf;
+  }
+  return out;
+}
+
+// Delivery state across cycles: says once when the server went away and when it came back.
+class Outbox {
+ public:
+  Outbox(const DripConfig& cfg, Sender& sender)
+      : cfg_(cfg), sender_(sender), queue_(cfg.buffer_max_samples) {}
+
+  SampleQueue& queue() { return queue_; }
+
+  void Push(Batch b) {
+    size_t dropped = queue_.Push(std::move(b));
+    if (dropped == 0) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_drop_log_ > std::chrono::minutes(1)) {
+      last_drop_log_ = now;
+      Log(LogLevel::kWarning,
+          "buffer full (buffer.max_samples = " + std::to_string(cfg_.buffer_max_samples) +
+              "): dropping the oldest samples; " + std::to_string(queue_.dropped_samples()) +
+              " dropped so far");
+    }
+  }
+
+  // True when the queue is empty afterwards.
+  bool Flush() {
+    SampleQueue::FlushResult r = queue_.Flush(sender_, cfg_.max_post_samples);
+    if (r.rejected_samples > 0) {
+      Log(LogLevel::kWarning, "server refused lines (" + std::to_string(r.rejected_samples) +
+                                  " samples not resent): " + r.error);
+    }
+    if (r.stalled) {
+      if (!down_) {
+        down_ = true;
+        down_since_ = std::chrono::steady_clock::now();
+        Log(LogLevel::kWarning, "cannot deliver to " + cfg_.server_url + ": " + r.error +
+                                    "; buffering up to " + std::to_string(cfg_.buffer_max_samples) +
+                                    " samples");
+      }
+      return false;
+    }
+    if (down_) {
+      down_ = false;
+      auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::steady_clock::now() - down_since_)
+                      .count();
+      Log(LogLevel::kInfo, "delivering again to " + cfg_.server_url + " after " +
+                               std::to_string(secs) + " s; sent " + std::to_string(r.sent_samples) +
+                               " buffered samples");
+    }
+    return true;
+  }
+
+ private:
+  const DripConfig& cfg_;
+  Sender& sender_;
+  SampleQueue queue_;
+  bool down_ = false;
+  std::chrono::steady_clock::time_point down_since_;
+  std::chrono::steady_clock::time_point last_drop_log_;
+};
+
+int Run(const Args& args) {
+  std::vector<std::string> warnings;
+  Result<DripConfig> loaded = LoadDripConfig(args.config, &warnings);
+  for (const std::string& w : warnings) Log(LogLevel::kWarning, w);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "drip: %s\n", loaded.status().message().c_str());
+    return 2;
+  }
+  const DripConfig& cfg = *loaded;
+  HostOptions host;
+  host.root = cfg.probes.root;
+  Collector collector(cfg.probes, host, "/var/tmp", Log);
+  const std::string& db = cfg.probes.database;
+
+  if (args.print) {
+    CycleTicker ticker(cfg.probes.interval_ns);
+    CycleTime t = NowCycleTime();
+    for (bool first = true; first || ticker.WaitNext(&t); first = false) {
+      Batch b = ToBatch(db, t, collector.Collect(t, args.once));
+      std::fwrite(b.lines.data(), 1, b.lines.size(), stdout);
+      std::fflush(stdout);
+      if (args.verbose) Log(LogLevel::kInfo, Timings(collector));
+      if (args.once) break;
+    }
+    return 0;
+  }
+
+  HttpSender sender(cfg.server_url, cfg.token, cfg.timeout_ns);
+  Outbox outbox(cfg, sender);
+  if (!cfg.spill_file.empty()) {
+    Status st = outbox.queue().LoadFrom(cfg.spill_file, cfg.max_post_samples);
+    if (!st.ok()) Log(LogLevel::kWarning, "spill file not loaded: " + st.message());
+    if (outbox.queue().samples() > 0) {
+      Log(LogLevel::kInfo, "loaded " + std::to_string(outbox.queue().samples()) +
+                               " buffered samples from " + cfg.spill_file);
+    }
+  }
+
+  if (args.once) {
+    CycleTime t = NowCycleTime();
+    outbox.Push(ToBatch(db, t, collector.Collect(t, /*all_probes=*/true)));
+    if (args.verbose) Log(LogLevel::kInfo, Timings(collector));
+    bool delivered = outbox.Flush();
+    if (!delivered && !cfg.spill_file.empty()) {
+      Status st = outbox.queue().SaveTo(cfg.spill_file);
+      if (st.ok()) {
+        Log(LogLevel::kWarning, std::to_string(outbox.queue().samples()) + " samples kept in " +
+                                    cfg.spill_file + " for the next run");
+      }
+    }
+    return delivered ? 0 : 1;
+  }
+
+  // SIGINT/SIGTERM are blocked in main(); this thread turns them into a clean stop.
+  CycleTicker ticker(cfg.probes.interval_ns);
+  std::thread signals([&ticker] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    ticker.Stop();
+  });
+  Log(LogLevel::kInfo, "collecting " + std::to_string(collector.probe_count()) + " probes every " +
+                           std::to_string(cfg.probes.interval_ns / 1000000) + " ms into " +
+                           cfg.server_url + " database " + db);
+  CycleTime t;
+  while (ticker.WaitNext(&t)) {
+    std::vector<ProbeSample> s = collector.Collect(t);
+    outbox.Push(ToBatch(db, t, s));
+    bool delivered = outbox.Flush();
+    if (args.verbose) {
+      Log(LogLevel::kInfo,
+          std::to_string(s.size()) + " samples (" + Timings(collector) + ")" +
+              (delivered ? "" : "; queued " + std::to_string(outbox.queue().samples())));
+    }
+  }
+  outbox.Flush();
+  if (!cfg.spill_file.empty()) {
+    Status st = outbox.queue().SaveTo(cfg.spill_file);
+    if (!st.ok()) Log(LogLevel::kError, "buffered samples lost: " + st.message());
+  }
+  if (!outbox.queue().empty()) {
+    Log(LogLevel::kWarning, std::to_string(outbox.queue().samples()) + " buffered samples " +
+                                (cfg.spill_file.empty() ? "not delivered (no buffer.spill_file)"
+                                                        : "saved to " + cfg.spill_file));
+  }
+  if (outbox.queue().dropped_samples() > 0) {
+    Log(LogLevel::kWarning,
+        std::to_string(outbox.queue().dropped_samples()) + " samples were dropped (buffer full)");
+  }
+  signals.join();
+  return 0;
+}
+
+}  // namespace
+}  // namespace nanotdb::drip
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so every thread inherits the mask and sigwait sees the signals.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  nanotdb::drip::Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config" && i + 1 < argc) {
+      args.config = argv[++i];
+    } else if (a.starts_with("--config=")) {
+      args.config = a.substr(9);
+    } else if (a == "--once") {
+      args.once = true;
+    } else if (a == "--print") {
+      args.print = true;
+    } else if (a == "--verbose") {
+      args.verbose = true;
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(nanotdb::drip::kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "drip: unknown argument \"%s\"\n%s", a.c_str(), nanotdb::drip::kUsage);
+      return 2;
+    }
+  }
+  if (args.config.empty()) {
+    std::fprintf(stderr, "drip: --config FILE is required\n%s", nanotdb::drip::kUsage);
+    return 2;
+  }
+  return nanotdb::drip::Run(args);
+}
