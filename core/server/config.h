@@ -1,0 +1,102 @@
+// EngineConfig: the daemon's settings, parsed from engine.toml (documented key by key in
+// docs/configuration.md; the commented default is etc/engine.toml).
+//
+// Parsing is pure: it reads text, never the file system. Unknown keys become warnings that
+// name file:line and the key; invalid values fail with a message naming the key and the
+// accepted values. [manifest_defaults] and [plugins.<name>] are kept as TOML tables: the
+// storage engine (ApplyManifestTable) and the plugin loader (against the plugin's declared
+// schema) validate them, because only they know their keys.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nanotdb/engine.h"
+#include "nanotdb/options.h"
+#include "nanotdb/services/http.h"
+#include "nanotdb/status.h"
+
+namespace nanotdb::server {
+
+inline constexpr std::string_view kDefaultListen = ":8428";
+inline constexpr uint64_t kDefaultMaxBodyBytes = 64ull << 20;
+
+struct LoggerConfig {
+  std::string output = "console";  // "console" (stderr) or a file path (appended)
+  LogLevel level = LogLevel::kInfo;
+};
+
+struct BasicUser {
+  std::string name;
+  std::string password;
+  Role role = Role::kRead;
+};
+
+// [auth]: a role with a token (or a basic user of that role or above) requires credentials;
+// a role with none is served to loopback clients only, except read, which is then open.
+struct AuthConfig {
+  std::string read_token;
+  std::string write_token;
+  std::string admin_token;
+  std::vector<BasicUser> users;
+};
+
+// One [plugins.<name>] section, in file order. Its keys: EngineConfig::PluginTable(name).
+struct PluginSection {
+  std::string name;
+  bool enabled = true;  // a section without `enabled` enables its plugin
+  int line = 0;         // where the section starts in the config file
+};
+
+struct EngineConfig {
+  std::string path;  // the config file
+  std::string root;  // its directory: the data root
+
+  std::string listen = std::string(kDefaultListen);
+  std::string listen_host;  // "" = all interfaces
+  uint16_t listen_port = 8428;
+
+  uint64_t max_body_bytes = kDefaultMaxBodyBytes;
+  int64_t read_timeout = 120 * kSecond;
+  int64_t idle_timeout = 60 * kSecond;
+  int max_threads = 8;
+
+  DurabilityOptions durability;
+
+  bool stats_enabled = true;
+  int64_t stats_interval = 30 * kSecond;
+
+  std::vector<LoggerConfig> loggers;  // at least one after parsing
+  AuthConfig auth;
+
+  std::string plugins_dir;  // "" = <exe dir>/../lib/nanotdb/plugins
+  std::vector<PluginSection> plugins;
+
+  std::vector<std::string> warnings;  // "<file>:<line>: unknown key \"http.foo\" (ignored)"
+  toml::table document;               // the whole file as parsed, with source lines
+
+  // [manifest_defaults] and [plugins.<name>] as written (nullptr when absent). The nodes
+  // belong to `document` and keep their source lines for messages.
+  const toml::table* ManifestDefaults() const;
+  const toml::table* PluginTable(std::string_view name) const;
+};
+
+// Parses engine.toml text. `path` names the file in messages and sets `root` to its directory.
+Result<EngineConfig> ParseEngineConfig(std::string_view text, const std::string& path);
+// Reads and parses the file; NotFound names the path and suggests --init.
+Result<EngineConfig> LoadEngineConfig(const std::string& path);
+
+// Splits "host:port", ":port" or "[v6]:port". InvalidArgument names the text.
+Status ParseListenAddress(std::string_view text, std::string* host, uint16_t* port);
+
+const char* LogLevelName(LogLevel level);  // "info", "debug", "trace", "warning", "error"
+const char* RoleName(Role role);           // "read", "write", "admin"
+
+// The effective configuration as TOML with every token and password replaced by "<redacted>".
+std::string RedactedConfigToml(const EngineConfig& config);
+
+}  // namespace nanotdb::server

@@ -1,0 +1,135 @@
+#include "server/core_services.h"
+
+#include "nanotdb/query.h"
+#include "server/process_stats.h"
+
+namespace nanotdb::server {
+namespace {
+
+// Engine calls do not throw by contract; allocation failure still can, and must not cross the
+// service boundary.
+template <typename Fn>
+auto Guard(Fn fn) noexcept -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("unexpected failure: ") + e.what());
+  }
+}
+
+}  // namespace
+
+const char* NanotdbVersion() { return NANOTDB_VERSION; }
+
+Result<BatchResult> EngineWriter::WriteBatch(std::span<const PointRef> points) noexcept {
+  return Guard([&]() -> Result<BatchResult> {
+    Result<BatchResult> result = engine_.WriteBatch(points);
+    counters_.ingest_batches.fetch_add(1, std::memory_order_relaxed);
+    if (result.ok()) {
+      counters_.ingest_samples.fetch_add(result->accepted, std::memory_order_relaxed);
+      counters_.ingest_rejected.fetch_add(result->rejected.size(), std::memory_order_relaxed);
+    }
+    return result;
+  });
+}
+
+Status EngineQuery::Count(Status st) {
+  counters_.queries.fetch_add(1, std::memory_order_relaxed);
+  if (!st.ok() && !st.IsNotFound()) counters_.query_errors.fetch_add(1, std::memory_order_relaxed);
+  return st;
+}
+
+std::vector<std::string> EngineQuery::ListDatabases(bool include_internal) noexcept {
+  try {
+    return engine_.ListDatabases(include_internal);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+bool EngineQuery::DatabaseExists(std::string_view db) noexcept {
+  return engine_.DatabaseExists(db);
+}
+
+Result<std::vector<MetricInfo>> EngineQuery::ListMetrics(std::string_view db) noexcept {
+  return Guard([&]() -> Result<std::vector<MetricInfo>> {
+    auto result = engine_.ListMetrics(db);
+    Count(result.status());
+    return result;
+  });
+}
+
+Result<MetricInfo> EngineQuery::GetMetric(std::string_view db, std::string_view metric) noexcept {
+  return Guard([&]() -> Result<MetricInfo> {
+    auto result = engine_.GetMetric(db, metric);
+    Count(result.status());
+    return result;
+  });
+}
+
+Status EngineQuery::ReadRange(std::string_view db, std::string_view metric, Timestamp from,
+                              Timestamp to, uint32_t stride,
+                              const std::function<bool(const Sample&)>& fn) noexcept {
+  return Guard([&] { return Count(engine_.ReadRange(db, metric, from, to, stride, fn)); });
+}
+
+Status EngineQuery::AggregateRange(std::string_view db, std::string_view metric, Timestamp from,
+                                   Timestamp to, int64_t window, const std::vector<Aggregate>& aggs,
+                                   std::vector<Bucket>* out) noexcept {
+  return Guard([&] {
+    return Count(nanotdb::AggregateRange(engine_, db, metric, from, to, window, aggs, out));
+  });
+}
+
+Result<std::vector<std::string>> EngineQuery::SelectMetrics(std::string_view db,
+                                                            std::string_view selector,
+                                                            SelectorKind kind) noexcept {
+  return Guard([&]() -> Result<std::vector<std::string>> {
+    auto result = nanotdb::SelectMetrics(engine_, db, selector, kind);
+    Count(result.status());
+    return result;
+  });
+}
+
+EngineMetadata::EngineMetadata(Engine& engine, const EngineConfig& config,
+                               std::function<std::vector<LoadedPluginInfo>()> plugins)
+    : engine_(engine),
+      config_(config),
+      plugins_(std::move(plugins)),
+      started_(std::chrono::steady_clock::now()) {}
+
+Result<DatabaseSummary> EngineMetadata::InspectDatabase(std::string_view db) noexcept {
+  return Guard([&]() -> Result<DatabaseSummary> { return engine_.Inspect(db); });
+}
+
+RuntimeInfo EngineMetadata::Runtime() noexcept {
+  RuntimeInfo info;
+  try {
+    ProcessStats process = ReadProcessStats();
+    info.version = NanotdbVersion();
+    info.uptime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::steady_clock::now() - started_)
+                         .count();
+    info.rss_bytes = process.rss_bytes;
+    info.peak_rss_bytes = process.peak_rss_bytes;
+    info.cpu_user_seconds = process.cpu_user_seconds;
+    info.cpu_system_seconds = process.cpu_system_seconds;
+    info.threads = process.threads;
+    info.root = config_.root;
+    info.listen = config_.listen;
+    if (plugins_) info.plugins = plugins_();
+  } catch (const std::exception&) {
+    // A partial answer is better than none for an inspector page.
+  }
+  return info;
+}
+
+std::string EngineMetadata::EffectiveConfigToml() noexcept {
+  try {
+    return RedactedConfigToml(config_);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+}  // namespace nanotdb::server

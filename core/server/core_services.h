@@ -1,0 +1,70 @@
+// The services the core publishes over the storage engine: WriterService, QueryService and
+// MetadataService (see nanotdb/services/*.h for their contracts). They count what they do in
+// CoreCounters for self-stats. All are thread-safe; the engine, counters and everything passed
+// to EngineMetadata must outlive them.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nanotdb/services/metadata.h"
+#include "nanotdb/services/query.h"
+#include "nanotdb/services/writer.h"
+#include "server/config.h"
+#include "server/self_stats.h"
+
+namespace nanotdb::server {
+
+class EngineWriter final : public WriterService {
+ public:
+  EngineWriter(Engine& engine, CoreCounters& counters) : engine_(engine), counters_(counters) {}
+  Result<BatchResult> WriteBatch(std::span<const PointRef> points) noexcept override;
+
+ private:
+  Engine& engine_;
+  CoreCounters& counters_;
+};
+
+class EngineQuery final : public QueryService {
+ public:
+  EngineQuery(Engine& engine, CoreCounters& counters) : engine_(engine), counters_(counters) {}
+  std::vector<std::string> ListDatabases(bool include_internal) noexcept override;
+  bool DatabaseExists(std::string_view db) noexcept override;
+  Result<std::vector<MetricInfo>> ListMetrics(std::string_view db) noexcept override;
+  Result<MetricInfo> GetMetric(std::string_view db, std::string_view metric) noexcept override;
+  Status ReadRange(std::string_view db, std::string_view metric, Timestamp from, Timestamp to,
+                   uint32_t stride, const std::function<bool(const Sample&)>& fn) noexcept override;
+  Status AggregateRange(std::string_view db, std::string_view metric, Timestamp from, Timestamp to,
+                        int64_t window, const std::vector<Aggregate>& aggs,
+                        std::vector<Bucket>* out) noexcept override;
+  Result<std::vector<std::string>> SelectMetrics(std::string_view db, std::string_view selector,
+                                                 SelectorKind kind) noexcept override;
+
+ private:
+  Status Count(Status st);
+  Engine& engine_;
+  CoreCounters& counters_;
+};
+
+class EngineMetadata final : public MetadataService {
+ public:
+  // `plugins` is called for each Runtime() (the plugin list is fixed once startup finished).
+  EngineMetadata(Engine& engine, const EngineConfig& config,
+                 std::function<std::vector<LoadedPluginInfo>()> plugins);
+  Result<DatabaseSummary> InspectDatabase(std::string_view db) noexcept override;
+  RuntimeInfo Runtime() noexcept override;
+  std::string EffectiveConfigToml() noexcept override;
+
+ private:
+  Engine& engine_;
+  const EngineConfig& config_;
+  std::function<std::vector<LoadedPluginInfo>()> plugins_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+// The nanotdb version ("0.1.0").
+const char* NanotdbVersion();
+
+}  // namespace nanotdb::server

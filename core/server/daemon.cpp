@@ -1,0 +1,177 @@
+#include "server/daemon.h"
+
+#include <chrono>
+
+#include "nanotdb/engine.h"
+#include "server/core_services.h"
+#include "server/dispatcher.h"
+#include "server/http_server.h"
+#include "server/logging.h"
+#include "server/plugin_host.h"
+#include "server/registry.h"
+#include "server/router.h"
+#include "server/scheduler.h"
+#include "server/self_stats.h"
+#include "storage/manifest.h"
+
+namespace nanotdb::server {
+namespace {
+
+Timestamp WallClockNow() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct Daemon::State {
+  std::unique_ptr<LogSink> log;
+  ManifestSettings manifest_defaults;
+  ServiceRegistry registry;
+  CoreCounters counters;
+  Router router;
+  std::unique_ptr<Authenticator> auth;
+  std::unique_ptr<Dispatcher> dispatcher;
+  std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<EngineWriter> writer;
+  std::unique_ptr<EngineQuery> query;
+  std::unique_ptr<EngineMetadata> metadata;
+  std::unique_ptr<SelfStats> stats;
+  std::unique_ptr<PluginHost> plugins;
+  std::unique_ptr<HttpServer> http;
+  std::string last_maintain_error;  // only touched by the scheduler thread
+  bool running = false;
+
+  void Log(LogLevel level, const std::string& message) {
+    if (log) log->Log(level, message);
+  }
+};
+
+Daemon::Daemon(EngineConfig config)
+    : config_(std::move(config)), state_(std::make_unique<State>()) {}
+
+Daemon::~Daemon() { Shutdown(); }
+
+LogSink* Daemon::log() { return state_->log.get(); }
+
+uint16_t Daemon::port() const { return state_->http ? state_->http->port() : 0; }
+
+Status Daemon::Check() {
+  State& s = *state_;
+  NANOTDB_ASSIGN_OR_RETURN(s.log, LogSink::Create(config_.loggers));
+  for (const std::string& warning : config_.warnings) s.Log(LogLevel::kWarning, warning);
+  std::vector<std::string> warnings;
+  if (const toml::table* defaults = config_.ManifestDefaults()) {
+    NANOTDB_RETURN_IF_ERROR(
+        ApplyManifestTable(*defaults, config_.path, &s.manifest_defaults, &warnings));
+  }
+  std::string dir = config_.plugins_dir.empty() ? DefaultPluginDir() : config_.plugins_dir;
+  s.plugins = std::make_unique<PluginHost>(s.registry, s.log->AsLogFn(), config_.root);
+  Status st = s.plugins->Load(config_, dir, &warnings);
+  for (const std::string& warning : warnings) s.Log(LogLevel::kWarning, warning);
+  return st;
+}
+
+Status Daemon::Start() {
+  NANOTDB_RETURN_IF_ERROR(Check());
+  State& s = *state_;
+  s.running = true;
+  LogFn log = s.log->AsLogFn();
+
+  EngineOptions options;
+  options.root = config_.root;
+  options.log = log;
+  options.durability = config_.durability;
+  options.manifest_defaults = s.manifest_defaults;
+  Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(options));
+  if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);
+  s.engine = std::move(engine).value();
+
+  s.auth = std::make_unique<Authenticator>(config_.auth);
+  s.dispatcher = std::make_unique<Dispatcher>(s.router, *s.auth, config_.max_body_bytes, log,
+                                              s.log->Enabled(LogLevel::kTrace));
+  s.scheduler = std::make_unique<Scheduler>(log);
+  s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters);
+  s.query = std::make_unique<EngineQuery>(*s.engine, s.counters);
+  PluginHost* host = s.plugins.get();
+  s.metadata =
+      std::make_unique<EngineMetadata>(*s.engine, config_, [host] { return host->Describe(); });
+  s.stats = std::make_unique<SelfStats>(s.counters, *s.dispatcher, config_.root);
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<WriterService>(s.writer.get(), "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<QueryService>(s.query.get(), "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<MetadataService>(s.metadata.get(), "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<HttpService>(&s.router, "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<SchedulerService>(s.scheduler.get(), "core"));
+
+  RouteSpec health;
+  health.path = "/health";
+  health.methods = {"GET", "POST"};
+  health.handler = [](const HttpRequest&, HttpResponse& response) {
+    response.body = "{\"status\":\"ok\"}\n";
+  };
+  NANOTDB_RETURN_IF_ERROR(s.router.AddRoute(std::move(health)));
+  RouteSpec metrics;
+  metrics.path = "/metrics";
+  SelfStats* stats = s.stats.get();
+  metrics.handler = [stats](const HttpRequest&, HttpResponse& response) {
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = stats->PrometheusText();
+  };
+  NANOTDB_RETURN_IF_ERROR(s.router.AddRoute(std::move(metrics)));
+
+  NANOTDB_RETURN_IF_ERROR(s.plugins->RegisterAll());
+  NANOTDB_RETURN_IF_ERROR(s.plugins->StartAll());
+
+  Engine* eng = s.engine.get();
+  State* state = &s;
+  s.scheduler->Every(kSecond, "engine maintenance", [eng, state] {
+    Status st = eng->Maintain();
+    std::string message = st.ok() ? std::string() : st.ToString();
+    if (message != state->last_maintain_error && !message.empty()) {
+      state->Log(LogLevel::kWarning, "engine maintenance failed: " + message);
+    }
+    state->last_maintain_error = message;
+  });
+  if (config_.stats_enabled) {
+    s.scheduler->Every(config_.stats_interval, "self-stats", [eng, state] {
+      Status st = state->stats->WriteTo(*eng, WallClockNow());
+      if (!st.ok()) state->Log(LogLevel::kWarning, "self-stats not written: " + st.ToString());
+    });
+  }
+  s.scheduler->Start();
+
+  s.http = std::make_unique<HttpServer>(*s.dispatcher, config_);
+  NANOTDB_RETURN_IF_ERROR(s.http->Start());
+  s.Log(LogLevel::kInfo, "nanotdb " + std::string(NanotdbVersion()) + " listening on " +
+                             (config_.listen_host.empty() ? "*" : config_.listen_host) + ":" +
+                             std::to_string(s.http->port()) + ", root " + config_.root);
+  return Status::Ok();
+}
+
+void Daemon::Shutdown() {
+  State& s = *state_;
+  if (!s.running) return;
+  s.running = false;
+  s.Log(LogLevel::kInfo, "shutting down");
+  if (s.http) s.http->Stop();
+  if (s.plugins) s.plugins->StopAll();
+  if (s.scheduler) s.scheduler->Stop();
+  if (s.engine) {
+    if (s.stats && config_.stats_enabled) {
+      Status st = s.stats->WriteTo(*s.engine, WallClockNow());
+      if (!st.ok()) s.Log(LogLevel::kWarning, "final self-stats not written: " + st.ToString());
+    }
+    Status st = s.engine->Close();
+    if (!st.ok()) {
+      s.Log(LogLevel::kError, "closing the storage engine failed: " + st.ToString());
+    } else {
+      s.Log(LogLevel::kInfo, "storage flushed and closed");
+    }
+  }
+  s.plugins.reset();
+  s.http.reset();
+}
+
+}  // namespace nanotdb::server

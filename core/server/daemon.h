@@ -1,0 +1,47 @@
+// Daemon: one running nanotdb — the startup and shutdown order of DESIGN §3/§6.
+//
+// Start: loggers → [manifest_defaults] → plugins mapped and configured → engine opened →
+// core services published (writer, query, metadata, http, scheduler) → plugins Register, then
+// Start (config order) → core routes (/health, /metrics) → timer (Maintain every second,
+// self-stats every [stats] interval) → HTTP listening.
+// Shutdown: HTTP stopped → plugins Stop (reverse) → timer stopped → final self-stats →
+// engine Close (pages flushed, WALs emptied) → plugins destroyed.
+// Driven from the main thread; not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "nanotdb/status.h"
+#include "server/config.h"
+
+namespace nanotdb::server {
+
+class LogSink;
+
+class Daemon {
+ public:
+  explicit Daemon(EngineConfig config);
+  ~Daemon();  // Shutdown()
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Call Check or Start once, not both.
+  // Validates [manifest_defaults] and every enabled plugin (mapped, checked, configured,
+  // instance created but neither registered nor started) without opening the engine or
+  // listening. Warnings go to the log.
+  Status Check();
+  // Starts everything. On failure, Shutdown (or the destructor) undoes what started.
+  Status Start();
+  void Shutdown();
+  // Valid after Check or Start succeeded (or failed past logger creation).
+  LogSink* log();
+  uint16_t port() const;  // the bound HTTP port after Start
+
+ private:
+  struct State;
+  EngineConfig config_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace nanotdb::server

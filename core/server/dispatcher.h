@@ -1,0 +1,70 @@
+// Dispatcher: what the core does with every HTTP request, independent of sockets so that it
+// is unit-tested directly. The Poco adapter (http_server.h) only converts to and from it.
+//
+// Order: route lookup (404: JSON envelope under /api/, plain text elsewhere) → method (405
+// JSON envelope with an Allow header; HEAD is served by GET routes) → auth (401 with
+// WWW-Authenticate / 403) → body, at most the route's or the default limit (413 naming the
+// limit) → Content-Encoding: gzip decompressed under the same limit (415 for other codings) →
+// form parameters of application/x-www-form-urlencoded bodies appended to the query's →
+// handler (an escaping exception becomes a 500 envelope and is logged) → gzip of responses
+// over 1 KiB when the client accepts it. Counts responses by status class; logs each request
+// at trace level. Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "nanotdb/engine.h"
+#include "nanotdb/services/http.h"
+#include "server/auth.h"
+#include "server/router.h"
+
+namespace nanotdb::server {
+
+// Reads the request body, at most `limit` bytes; sets *too_large (and stops) when the body
+// is longer. A non-OK status means the connection failed.
+using BodyReader = std::function<Status(uint64_t limit, std::string* body, bool* too_large)>;
+
+// The vmResponse error envelope: {"status":"error","errorType":"...","error":"..."}\n
+std::string ErrorEnvelope(std::string_view error_type, std::string_view message);
+// Appends decoded key=value pairs of an urlencoded string ('+' is a space).
+void ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, std::string>>* out);
+
+class Dispatcher {
+ public:
+  // `router`, `auth` and `log` must outlive the dispatcher; `log` may be empty and
+  // `trace_enabled` says whether trace lines are wanted at all.
+  Dispatcher(const Router& router, const Authenticator& auth, uint64_t default_max_body, LogFn log,
+             bool trace_enabled);
+
+  // `request` carries method, path, query params, lower-case headers and remote_addr; its body
+  // and form params are filled here.
+  void Dispatch(HttpRequest& request, const BodyReader& read_body, HttpResponse* response);
+
+  // Responses sent with status 100*cls .. 100*cls+99 (cls 1..5).
+  uint64_t ResponsesInClass(int cls) const {
+    return by_class_[cls].load(std::memory_order_relaxed);
+  }
+  // Requests being dispatched right now (shutdown waits for them).
+  int InFlight() const { return in_flight_.load(std::memory_order_acquire); }
+
+ private:
+  void Route(HttpRequest& request, const BodyReader& read_body, HttpResponse* response);
+  void Compress(const HttpRequest& request, HttpResponse* response) const;
+
+  const Router& router_;
+  const Authenticator& auth_;
+  uint64_t default_max_body_;
+  LogFn log_;
+  bool trace_enabled_;
+  std::array<std::atomic<uint64_t>, 6> by_class_{};
+  std::atomic<int> in_flight_{0};
+};
+
+}  // namespace nanotdb::server

@@ -1,0 +1,68 @@
+// PluginHost: loads the enabled plugins (DESIGN §3) and drives their lifecycle.
+//
+//   Load      dlopen(RTLD_NOW | RTLD_LOCAL) <dir>/nanotdb-<name>.so for every ENABLED
+//             [plugins.<name>] (disabled plugins are never mapped), check abi_version,
+//             descriptor_size and the toolchain fingerprint, validate the section against the
+//             plugin's schema, create the instance.
+//   Register  every plugin, in config order;   Start  every plugin, in config order;
+//   Stop      in reverse order of Start (only plugins that started);   ~PluginHost  destroy().
+// A failing step names the plugin (and its file) and stops startup. Libraries are never
+// dlclose()d: code of a plugin may still run on threads the host cannot see.
+// Not thread-safe: driven from the daemon's main thread. The registry and log function must
+// outlive the host.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nanotdb/plugin.h"
+#include "nanotdb/services/metadata.h"
+#include "server/config.h"
+#include "server/plugin_config.h"
+#include "server/registry.h"
+
+namespace nanotdb::server {
+
+// Maps `path` and returns its validated descriptor. Errors name the path and, for mismatches,
+// both sides ("built with gcc-11/... but this nanotdb is gcc-12/...").
+Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path);
+
+// "<exe dir>/../lib/nanotdb/plugins": works from build/bin and from an install prefix.
+std::string DefaultPluginDir();
+
+class PluginHost {
+ public:
+  PluginHost(ServiceRegistry& registry, LogFn log, std::string root);
+  ~PluginHost();  // Stop()s what still runs, then destroys every instance
+  PluginHost(const PluginHost&) = delete;
+  PluginHost& operator=(const PluginHost&) = delete;
+
+  // Loads and configures every enabled plugin of `config` from `dir`. Config warnings are
+  // appended to *warnings.
+  Status Load(const EngineConfig& config, const std::string& dir,
+              std::vector<std::string>* warnings);
+  Status RegisterAll();
+  Status StartAll();
+  void StopAll() noexcept;
+
+  std::vector<LoadedPluginInfo> Describe() const;
+
+ private:
+  class Context;
+  struct Loaded {
+    std::string path;
+    const PluginDescriptor* descriptor = nullptr;
+    Plugin* instance = nullptr;
+    std::unique_ptr<PluginConfigImpl> config;
+    std::unique_ptr<Context> context;
+    bool started = false;
+  };
+
+  ServiceRegistry& registry_;
+  LogFn log_;
+  std::string root_;
+  std::vector<Loaded> plugins_;  // config order
+};
+
+}  // namespace nanotdb::server

@@ -1,0 +1,258 @@
+#include "server/dispatcher.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "server/gzip.h"
+
+namespace nanotdb::server {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+constexpr uint64_t kDefaultLimit = 4096;
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  DispatcherTest() : auth_(AuthConfig{}), dispatcher_(router_, auth_, kDefaultLimit, {}, false) {}
+
+  void AddEcho(std::string path, std::vector<std::string> methods = {"GET"},
+               Role role = Role::kRead, uint64_t max_body = 0) {
+    RouteSpec r;
+    r.path = std::move(path);
+    r.methods = std::move(methods);
+    r.role = role;
+    r.max_body_bytes = max_body;
+    r.handler = [this](const HttpRequest& req, HttpResponse& resp) {
+      seen_ = req;
+      resp.content_type = "text/plain";
+      resp.body = "echo:" + req.body;
+    };
+    ASSERT_TRUE(router_.AddRoute(std::move(r)).ok());
+  }
+
+  HttpResponse Send(std::string method, std::string path, std::string body = "",
+                    std::map<std::string, std::string> headers = {},
+                    std::string remote = "127.0.0.1:5000") {
+    HttpRequest req;
+    req.method = std::move(method);
+    req.path = std::move(path);
+    req.headers = std::move(headers);
+    req.remote_addr = std::move(remote);
+    body_reads_ = 0;
+    BodyReader reader = [&](uint64_t limit, std::string* out, bool* too_large) {
+      ++body_reads_;
+      *too_large = body.size() > limit;
+      if (!*too_large) *out = body;
+      return Status::Ok();
+    };
+    HttpResponse resp;
+    dispatcher_.Dispatch(req, reader, &resp);
+    return resp;
+  }
+
+  Router router_;
+  Authenticator auth_;
+  Dispatcher dispatcher_;
+  HttpRequest seen_;
+  int body_reads_ = 0;
+};
+
+TEST_F(DispatcherTest, UnknownApiPathGetsJsonNotFound) {
+  HttpResponse r = Send("GET", "/api/v1/nothing");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body,
+            "{\"status\":\"error\",\"errorType\":\"not_found\",\"error\":\"unknown API path "
+            "/api/v1/nothing\"}\n");
+}
+
+TEST_F(DispatcherTest, UnknownPathOutsideApiGetsPlainNotFound) {
+  HttpResponse r = Send("GET", "/nothing");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(r.body, "404 page not found\n");
+}
+
+TEST_F(DispatcherTest, WrongMethodGets405EnvelopeWithAllowHeader) {
+  AddEcho("/api/v1/import", {"POST"});
+  HttpResponse r = Send("GET", "/api/v1/import");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.body,
+            "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"method not allowed\"}\n");
+  EXPECT_THAT(r.headers, Contains(Pair("Allow", "POST")));
+  EXPECT_EQ(body_reads_, 0);
+}
+
+TEST_F(DispatcherTest, HeadIsServedByGetRoutes) {
+  AddEcho("/health");
+  EXPECT_EQ(Send("HEAD", "/health").status, 200);
+  EXPECT_EQ(Send("POST", "/health").status, 405);
+}
+
+TEST_F(DispatcherTest, QueryAndFormParametersReachTheHandler) {
+  AddEcho("/api/v1/query", {"GET", "POST"});
+  HttpResponse r = Send("POST", "/api/v1/query", "query=cpu%2Etemp&time=now+1",
+                        {{"content-type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(r.status, 200);
+  std::string v;
+  ASSERT_TRUE(seen_.Param("query", &v));
+  EXPECT_EQ(v, "cpu.temp");
+  ASSERT_TRUE(seen_.Param("time", &v));
+  EXPECT_EQ(v, "now 1");
+}
+
+TEST_F(DispatcherTest, BodyOverDefaultLimitGets413NamingTheLimit) {
+  AddEcho("/api/v1/import", {"POST"});
+  HttpResponse r = Send("POST", "/api/v1/import", std::string(kDefaultLimit + 1, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_THAT(r.body, HasSubstr("request body exceeds the limit of 4096 bytes (raise [http] "
+                                "max_body_bytes in engine.toml)"));
+  EXPECT_EQ(Send("POST", "/api/v1/import", std::string(kDefaultLimit, 'x')).status, 200);
+}
+
+TEST_F(DispatcherTest, RouteLimitOverridesTheDefault) {
+  AddEcho("/small", {"POST"}, Role::kRead, 10);
+  EXPECT_EQ(Send("POST", "/small", std::string(11, 'x')).status, 413);
+  EXPECT_EQ(Send("POST", "/small", std::string(10, 'x')).status, 200);
+}
+
+TEST_F(DispatcherTest, GzipRequestBodyIsDecompressed) {
+  AddEcho("/api/v1/import", {"POST"});
+  HttpResponse r = Send("POST", "/api/v1/import", GzipCompress("cpu 1\nmem 2\n"),
+                        {{"content-encoding", "gzip"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(seen_.body, "cpu 1\nmem 2\n");
+}
+
+TEST_F(DispatcherTest, GzipBombStopsAtTheLimit) {
+  AddEcho("/api/v1/import", {"POST"});
+  std::string compressed = GzipCompress(std::string(1 << 20, 'a'));
+  ASSERT_LT(compressed.size(), kDefaultLimit);
+  HttpResponse r = Send("POST", "/api/v1/import", compressed, {{"content-encoding", "gzip"}});
+  EXPECT_EQ(r.status, 413);
+}
+
+TEST_F(DispatcherTest, DamagedGzipGets400AndUnknownEncoding415) {
+  AddEcho("/api/v1/import", {"POST"});
+  HttpResponse r = Send("POST", "/api/v1/import", "not gzip", {{"content-encoding", "gzip"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("not valid gzip"));
+  EXPECT_EQ(Send("POST", "/api/v1/import", "x", {{"content-encoding", "br"}}).status, 415);
+}
+
+TEST_F(DispatcherTest, LargeResponseIsGzippedWhenAccepted) {
+  RouteSpec r;
+  r.path = "/big";
+  r.handler = [](const HttpRequest&, HttpResponse& resp) { resp.body = std::string(5000, 'z'); };
+  ASSERT_TRUE(router_.AddRoute(std::move(r)).ok());
+  HttpResponse gz = Send("GET", "/big", "", {{"accept-encoding", "deflate, gzip;q=0.8"}});
+  EXPECT_THAT(gz.headers, Contains(Pair("Content-Encoding", "gzip")));
+  std::string plain;
+  bool too_large = false;
+  ASSERT_TRUE(GzipDecompress(gz.body, 1 << 20, &plain, &too_large).ok());
+  EXPECT_EQ(plain, std::string(5000, 'z'));
+
+  HttpResponse refused = Send("GET", "/big", "", {{"accept-encoding", "gzip;q=0"}});
+  EXPECT_EQ(refused.body.size(), 5000u);
+  HttpResponse none = Send("GET", "/big");
+  EXPECT_EQ(none.body.size(), 5000u);
+}
+
+TEST_F(DispatcherTest, SmallResponseIsNotGzipped) {
+  AddEcho("/small");
+  HttpResponse r = Send("GET", "/small", "", {{"accept-encoding", "gzip"}});
+  EXPECT_EQ(r.body, "echo:");
+  EXPECT_THAT(r.headers, ::testing::Not(Contains(Pair("Content-Encoding", "gzip"))));
+}
+
+TEST_F(DispatcherTest, MissingCredentialsGet401WithChallenge) {
+  AddEcho("/api/v1/import", {"POST"}, Role::kWrite);
+  HttpResponse r = Send("POST", "/api/v1/import", "x", {}, "10.1.2.3:999");
+  EXPECT_EQ(r.status, 403);  // no write credentials exist: remote writers are refused outright
+  HttpResponse local = Send("POST", "/api/v1/import", "x", {}, "127.0.0.1:999");
+  EXPECT_EQ(local.status, 200);
+}
+
+TEST(DispatcherAuthTest, ProtectedRouteChallengesWithWwwAuthenticate) {
+  Router router;
+  AuthConfig config;
+  config.admin_token = "secret";
+  Authenticator auth(config);
+  Dispatcher dispatcher(router, auth, 1024, {}, false);
+  RouteSpec r;
+  r.path = "/api/dashboard-config";
+  r.methods = {"PUT"};
+  r.role = Role::kAdmin;
+  r.handler = [](const HttpRequest&, HttpResponse&) {};
+  ASSERT_TRUE(router.AddRoute(std::move(r)).ok());
+  HttpRequest req;
+  req.method = "PUT";
+  req.path = "/api/dashboard-config";
+  req.remote_addr = "127.0.0.1:1";
+  HttpResponse resp;
+  BodyReader reader = [](uint64_t, std::string*, bool*) { return Status::Ok(); };
+  dispatcher.Dispatch(req, reader, &resp);
+  EXPECT_EQ(resp.status, 401);
+  EXPECT_THAT(resp.headers, Contains(Pair("WWW-Authenticate", "Bearer realm=\"nanotdb\"")));
+  EXPECT_THAT(resp.headers, Contains(Pair("WWW-Authenticate", "Basic realm=\"nanotdb\"")));
+
+  req.headers["authorization"] = "Bearer secret";
+  HttpResponse ok;
+  dispatcher.Dispatch(req, reader, &ok);
+  EXPECT_EQ(ok.status, 200);
+}
+
+TEST_F(DispatcherTest, ThrowingHandlerGets500EnvelopeAndOthersKeepWorking) {
+  RouteSpec r;
+  r.path = "/boom";
+  r.handler = [](const HttpRequest&, HttpResponse&) { throw std::runtime_error("kaput"); };
+  ASSERT_TRUE(router_.AddRoute(std::move(r)).ok());
+  HttpResponse resp = Send("GET", "/boom");
+  EXPECT_EQ(resp.status, 500);
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"error\",\"errorType\":\"execution\",\"error\":\"internal error: "
+            "kaput\"}\n");
+}
+
+TEST_F(DispatcherTest, ResponsesAreCountedByStatusClass) {
+  AddEcho("/ok");
+  Send("GET", "/ok");
+  Send("GET", "/ok");
+  Send("GET", "/missing");
+  EXPECT_EQ(dispatcher_.ResponsesInClass(2), 2u);
+  EXPECT_EQ(dispatcher_.ResponsesInClass(4), 1u);
+  EXPECT_EQ(dispatcher_.ResponsesInClass(5), 0u);
+  EXPECT_EQ(dispatcher_.InFlight(), 0);
+}
+
+TEST_F(DispatcherTest, TraceLogLineNamesMethodPathStatusAndClient) {
+  std::vector<std::string> lines;
+  Dispatcher traced(
+      router_, auth_, kDefaultLimit, [&](LogLevel, std::string_view m) { lines.emplace_back(m); },
+      true);
+  AddEcho("/ok");
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/ok";
+  req.remote_addr = "127.0.0.1:7";
+  HttpResponse resp;
+  traced.Dispatch(
+      req, [](uint64_t, std::string*, bool*) { return Status::Ok(); }, &resp);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr("http GET /ok 200 "));
+  EXPECT_THAT(lines[0], HasSubstr("from 127.0.0.1:7"));
+}
+
+TEST(ErrorEnvelopeTest, EscapesQuotesAndControlCharacters) {
+  EXPECT_EQ(ErrorEnvelope("bad_data", "line 1: \"x\"\n\x01"),
+            "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"line 1: \\\"x\\\"\\n"
+            "\\u0001\"}\n");
+}
+
+}  // namespace
+}  // namespace nanotdb::server
