@@ -49,7 +49,58 @@ Status ParseIntValue(std::string_view token, Value* out) {
   return Status::Ok();
 }
 
+// Clinger's fast path for the common short decimal ("21.5", "-7", "0.125"): with at most 7
+// significant digits the mantissa is exact in a float, and so is 10^k for k <= 10, so one
+// IEEE division rounds exactly like a full parse. False: use from_chars.
+bool ParseShortDecimal(std::string_view s, float* out) {
+  static constexpr float kPow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+                                     1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+  size_t i = 0;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+  uint32_t mant = 0;
+  int significant = 0, frac_digits = 0;
+  bool dot = false, any_digit = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      any_digit = true;
+      if (mant != 0 || c != '0') ++significant;
+      mant = mant * 10 + static_cast<uint32_t>(c - '0');
+      frac_digits += dot;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  if (!any_digit || significant > 7 || frac_digits > 10) return false;
+  float f = static_cast<float>(mant) / kPow10[frac_digits];
+  *out = neg ? -f : f;
+  return true;
+}
+
+// The usual timestamp: all digits, Unix ns (19 digits today). Up to 18 digits cannot overflow
+// int64; a 19th is checked. False: use ParseLineTimestamp (dates, relative, errors).
+bool ParseNanos(std::string_view s, Timestamp* out) {
+  if (s.empty() || s.size() > 19) return false;
+  int64_t v = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    int d = s[i] - '0';
+    if (d < 0 || d > 9) return false;
+    if (i == 18 && v > (std::numeric_limits<int64_t>::max() - d) / 10) return false;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return true;
+}
+
 Status ParseFloatValue(std::string_view token, Value* out) {
+  float fast;
+  if (ParseShortDecimal(token, &fast)) {
+    *out = Value::Float32(fast);
+    return Status::Ok();
+  }
   std::string_view num = token;
   // from_chars takes no leading '+', but FormatValue writes "+Inf".
   if (num.size() > 1 && num[0] == '+' && num[1] != '-') num.remove_prefix(1);
@@ -112,7 +163,7 @@ Status ParseLine(std::string_view line, Timestamp now, ParsedLine* out, bool* sk
 
   std::string_view ts_text = Trim(rest.substr(value_end));
   Timestamp ts = now;
-  if (!ts_text.empty()) {
+  if (!ts_text.empty() && !ParseNanos(ts_text, &ts)) {
     Result<Timestamp> parsed = ParseLineTimestamp(ts_text, now);
     if (!parsed.ok()) return parsed.status();
     ts = *parsed;

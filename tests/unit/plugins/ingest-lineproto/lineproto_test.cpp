@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -184,6 +185,29 @@ TEST(LineProtoTest, BodyKeepsOnlyMaxErrorsButCountsAll) {
   EXPECT_EQ(sum.first_errors.size(), 20u);
   EXPECT_EQ(sum.first_errors.back().line, 20u);
   EXPECT_EQ(calls, 1u);
+}
+
+TEST(LineProtoTest, ShortDecimalsRoundLikeAFullParse) {
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 200000; ++i) {
+    std::string digits = std::to_string(rng() % 10'000'000);
+    size_t dot = rng() % (digits.size() + 4);
+    std::string text = dot <= digits.size() ? digits.substr(0, dot) + "." + digits.substr(dot)
+                                            : "0." + std::string(dot - digits.size(), '0') + digits;
+    if (rng() % 2) text = "-" + text;
+    float expected = 0;
+    std::from_chars(text.data(), text.data() + text.size(), expected);
+    ParsedLine p = Parse("a/b " + text + " 1");
+    uint32_t want;
+    std::memcpy(&want, &expected, 4);
+    ASSERT_EQ(p.value.bits, want) << text;
+  }
+}
+
+TEST(LineProtoTest, NineteenDigitTimestampsStopAtInt64Max) {
+  EXPECT_EQ(Parse("a/b 1 9223372036854775807").ts, std::numeric_limits<int64_t>::max());
+  EXPECT_THAT(Error("a/b 1 9223372036854775808"), HasSubstr("beyond the int64 nanosecond range"));
+  EXPECT_EQ(Parse("a/b 1 0000000000000000001").ts, 1);
 }
 
 TEST(LineProtoTest, RandomSamplesRoundTripThroughFormatLine) {
