@@ -57,8 +57,8 @@ function renderRangeControls() {
     title: 'Pause / resume auto-refresh of every widget', onclick: () => {
       state.paused = !state.paused;
       renderRangeControls();
-    } }, state.paused ? '▶ Resume' : '⏸ Pause');
-  rangeBox.replaceChildren(
+    } }, state.paused ? '▶ Resume' : '‖ Pause');
+  rangeBox.replaceChildren(...[
       el('label', { class: 'inline' }, 'Range', select),
       el('button', { type: 'button', class: 'icon', title: 'Earlier', 'aria-label': 'Earlier',
         onclick: () => setRange(shiftRange(now(), -1)) }, '◀'),
@@ -70,7 +70,8 @@ function renderRangeControls() {
       el('button', { type: 'button', title: 'Refresh the visible widgets now',
         onclick: refreshVisible }, '↻ Refresh'),
       pause,
-      el('span', { class: 'muted' }, describeRange(state.range)));
+      el('span', { class: 'muted' }, describeRange(state.range)),
+  ].filter(Boolean));
 }
 
 function activate(id, focus = false) {

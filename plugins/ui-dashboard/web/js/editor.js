@@ -152,7 +152,7 @@ function renderWidgets() {
                 `${isChart(w) ? ` · ${w.lookback ?? '?'} / ${w.interval ?? '?'}` : ''}${n > 1 ? ` · shared by ${n} groups` : ''}`)),
         iconBtn('▲', `Move ${id} up`, () => { move(g.widgets, i, -1); changed(true); }),
         iconBtn('▼', `Move ${id} down`, () => { move(g.widgets, i, 1); changed(true); }),
-        iconBtn('⧉', `Duplicate ${id}`, () => {
+        iconBtn('⊕', `Duplicate ${id}`, () => {
           const copy = uniqueId(`${id}_copy`, Object.keys(state.draft.widgets));
           state.draft.widgets[copy] = clone(w);
           state.draft.widgets[copy].title = `${w.title || id} (copy)`;
@@ -201,7 +201,7 @@ function seriesCard(w, s, i) {
       el('div', { class: 'row' }, title,
           iconBtn('▲', `Move series ${i + 1} up`, () => { move(w.series, i, -1); changed(true); }),
           iconBtn('▼', `Move series ${i + 1} down`, () => { move(w.series, i, 1); changed(true); }),
-          iconBtn('⧉', `Duplicate series ${i + 1}`, () => {
+          iconBtn('⊕', `Duplicate series ${i + 1}`, () => {
             const c = clone(s);
             c.label = `${s.label || s.metric || 'Series'} copy`;
             w.series.splice(i + 1, 0, c);

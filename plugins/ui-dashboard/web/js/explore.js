@@ -185,7 +185,7 @@ function schedule() {
 }
 
 function renderControls() {
-  ui.controls.replaceChildren(
+  ui.controls.replaceChildren(...[
       select('Range', [...PRESETS.map((p) => [p, `Last ${p}`]),
         ...(state.range.last ? [] : [['fixed', 'Zoomed']])],
       state.range.last ?? 'fixed', (v) => { if (v !== 'fixed') { state.range = { last: v }; changed(false); } }),
@@ -195,7 +195,8 @@ function renderControls() {
       select('Auto-refresh', REFRESH, state.refresh, (v) => { state.refresh = Number(v); changed(false); }),
       el('button', { type: 'button', onclick: refresh, title: 'Refresh now' }, '↻'),
       state.range.last ? null : el('button', { type: 'button', class: 'primary',
-        onclick: () => { state.range = { last: '1h' }; changed(false); } }, 'Back to live'));
+        onclick: () => { state.range = { last: '1h' }; changed(false); } }, 'Back to live'),
+  ].filter(Boolean));
 }
 
 function changed(seriesChanged = true) {

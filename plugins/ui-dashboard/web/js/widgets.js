@@ -53,7 +53,7 @@ class Widget {
     this.timer = null;
     this.chart = null;
     const pauseBtn = el('button', { class: 'icon', type: 'button', 'aria-label': 'Pause auto-refresh',
-      title: 'Pause / resume auto-refresh', onclick: () => this.setPaused(!this.paused) }, '⏸');
+      title: 'Pause / resume auto-refresh', onclick: () => this.setPaused(!this.paused) }, '‖');
     this.pauseBtn = pauseBtn;
     this.status = el('span', { class: 'status' });
     this.body = el('div', { class: 'card-body' });
@@ -99,7 +99,7 @@ class Widget {
   }
 
   updatePause() {
-    this.pauseBtn.textContent = this.paused ? '▶' : '⏸';
+    this.pauseBtn.textContent = this.paused ? '▶' : '‖';
     this.pauseBtn.setAttribute('aria-pressed', String(this.paused));
     this.element.classList.toggle('paused', this.paused);
   }

@@ -1,0 +1,173 @@
+// Browser tests of the web UI against a real daemon with ingested data (node --test; driven by
+// tests/e2e/run BUILD). Chromium is Debian's /usr/bin/chromium through playwright-core.
+// Screenshots (phone 390×844, desktop 1440×900) go to test-output/e2e/.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { sampleLines, startDaemon } from './daemon.mjs';
+
+const BUILD = process.env.NANOTDB_BUILD || 'build';
+const OUT = path.resolve(process.env.NANOTDB_E2E_OUT || 'test-output/e2e');
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1440, height: 900 };
+const PAGES = [['dashboard', '/'], ['explore', '/explore?db=metrics&m=cpu.busy_pct&m=sys.load1&range=6h'],
+  ['editor', '/dashboard/edit'], ['engine', '/engine']];
+
+let daemon;
+let browser;
+let profile;
+
+before(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  daemon = await startDaemon(BUILD, path.join(OUT, 'nanotdb.log'));
+  const res = await fetch(`${daemon.base}/api/v1/import`, { method: 'POST', body: sampleLines(),
+    headers: { 'Content-Type': 'text/plain' } });
+  assert.equal(res.status, 200, `import failed: ${await res.text()}`);
+  profile = fs.mkdtempSync(path.join(OUT, 'chromium-profile-'));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      `--user-data-dir=${profile}`],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (daemon) await daemon.stop();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+// A page that records console errors, uncaught exceptions and requests to other hosts.
+async function open(viewport, url) {
+  const context = await browser.newContext({ viewport, isMobile: viewport === PHONE,
+    hasTouch: viewport === PHONE });
+  const page = await context.newPage();
+  const problems = [];
+  const host = new URL(daemon.base).host;
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!['data:', 'blob:'].includes(u.protocol) && u.host !== host) problems.push(`request to ${r.url()}`);
+  });
+  await page.goto(daemon.base + url, { waitUntil: 'networkidle' });
+  return { page, context, problems };
+}
+
+for (const [name, url] of PAGES) {
+  test(`${name} page loads on phone and desktop without errors or foreign requests`, async () => {
+    for (const [device, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+      const { page, context, problems } = await open(viewport, url);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: path.join(OUT, `${name}-${device}.png`), fullPage: true });
+      if (device === 'phone') {
+        await page.setViewportSize({ width: 360, height: 740 });
+        await page.waitForTimeout(300);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 361, `${name} scrolls horizontally at 360 px (${width} px wide)`);
+      }
+      await context.close();
+      assert.deepEqual(problems, [], `${name} on ${device}`);
+    }
+  });
+}
+
+test('dashboard shows ingested values with units and threshold colours', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/');
+  const busy = page.locator('[data-widget="system_snapshot"] .tile', { hasText: 'CPU busy' });
+  await busy.locator('.tile-value', { hasText: '12.5%' }).waitFor({ timeout: 10000 });
+  const temp = page.locator('[data-widget="system_snapshot"] .tile', { hasText: 'CPU temp' });
+  assert.equal(await temp.getAttribute('data-severity'), 'critical');
+  assert.equal((await temp.locator('.tile-value').textContent()).trim(), '85 °C');
+  const mem = page.locator('[data-widget="system_snapshot"] .tile', { hasText: 'Mem available' });
+  assert.equal((await mem.locator('.tile-value').textContent()).trim(), '1 GiB');
+  const up = page.locator('[data-widget="system_snapshot"] .tile', { hasText: 'Uptime' });
+  assert.equal((await up.locator('.tile-value').textContent()).trim(), '1d 1h 1m');
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('a dashboard chart draws the ingested points', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/?range=6h');
+  const chart = page.locator('[data-widget="load_history"] .chart-holder');
+  await page.waitForFunction(() => Number(document.querySelector('[data-widget="load_history"] .chart-holder')?.dataset.points) > 100,
+      null, { timeout: 10000 });
+  assert.ok(Number(await chart.getAttribute('data-points')) > 100);
+  const band = page.locator('[data-widget="cpu_busy"] .chart-holder');
+  await page.waitForFunction(() => Number(document.querySelector('[data-widget="cpu_busy"] .chart-holder')?.dataset.points) > 0,
+      null, { timeout: 10000 });
+  assert.ok(Number(await band.getAttribute('data-points')) > 0);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('explore charts the selected metrics and shows their last values', async () => {
+  const { page, context, problems } = await open(DESKTOP, PAGES[1][1]);
+  await page.locator('.cards .tile', { hasText: 'cpu.busy_pct' }).locator('.tile-value', { hasText: '12.5' }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('#explore-chart')?.dataset.points) > 0);
+  await page.fill('#metric-search', 'load5');
+  await page.keyboard.press('Enter');
+  await page.locator('.chip', { hasText: 'sys.load5' }).waitFor();
+  assert.match(page.url(), /m=sys.load5/);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('editor changes a widget, saves, and the change survives a reload', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/dashboard/edit');
+  await page.getByRole('button', { name: /^System/ }).first().click();
+  await page.getByLabel('Widget title').fill('System E2E');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  // --init wrote the default dashboard.json, so this save keeps it as a backup.
+  await page.locator('#editor-message', { hasText: 'dashboard_backups/dashboard.' }).waitFor();
+  const backups = fs.readdirSync(path.join(daemon.root, 'dashboard_backups'));
+  assert.equal(backups.length, 1);
+  assert.match(backups[0], /^dashboard\.\d{8}T\d{6}\.\d{9}Z\.json$/);
+  await page.reload({ waitUntil: 'networkidle' });
+  await page.getByRole('button', { name: /^System E2E/ }).first().click();
+  assert.equal(await page.getByLabel('Widget title').inputValue(), 'System E2E');
+  const dash = await (await fetch(`${daemon.base}/api/dashboard-config`)).json();
+  assert.equal(dash.widgets.system_snapshot.title, 'System E2E');
+  const shown = await open(DESKTOP, '/');
+  await shown.page.locator('[data-widget="system_snapshot"] h3', { hasText: 'System E2E' }).waitFor();
+  await shown.context.close();
+  assert.deepEqual(shown.problems, []);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('a bad dashboard is refused with its messages and nothing is saved', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/dashboard/edit');
+  const before = await (await fetch(`${daemon.base}/api/dashboard-config`)).text();
+  await page.getByRole('button', { name: /^Load average/ }).first().click();
+  await page.getByLabel('Lookback').fill('1h30m');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.locator('#editor-message li', { hasText: 'widget "load_history": has invalid lookback "1h30m"' }).waitFor();
+  assert.equal(await (await fetch(`${daemon.base}/api/dashboard-config`)).text(), before);
+  const res = await fetch(`${daemon.base}/api/dashboard-config/save`, { method: 'PUT',
+    body: JSON.stringify({ title: '', groups: [{ id: 'g', widgets: ['nope'] }], widgets: {} }) });
+  assert.equal(res.status, 400);
+  const body = await res.json();
+  assert.equal(body.ok, false);
+  assert.ok(body.errors.some((e) => e.includes('"title" is required')), body.errors.join('\n'));
+  assert.ok(body.errors.some((e) => e.includes('refers to widget "nope"')), body.errors.join('\n'));
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('engine inspector lists databases, files and runtime', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/engine');
+  await page.locator('table a', { hasText: 'metrics' }).waitFor();
+  await page.locator('table a', { hasText: 'metrics' }).click();
+  await page.locator('td', { hasText: 'cpu.busy_pct' }).waitFor();
+  await page.getByRole('tab', { name: 'Runtime' }).click();
+  await page.locator('td', { hasText: 'ui-dashboard' }).waitFor();
+  await page.screenshot({ path: path.join(OUT, 'engine-runtime-desktop.png'), fullPage: true });
+  await context.close();
+  assert.deepEqual(problems, []);
+});
