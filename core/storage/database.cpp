@@ -1,1 +1,549 @@
-// (being written)
+#include "storage/database.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "base/time_util.h"
+#include "storage/filenames.h"
+#include "storage/frame.h"
+#include "storage/manifest.h"
+
+namespace nanotdb {
+namespace {
+
+// Bulk loads (nanocli import) let a partition become one frame where memory allows.
+constexpr uint32_t kBulkMaxRecords = 8u << 20;
+constexpr uint64_t kBulkMaxBytes = 96ull << 20;
+
+std::string ValueText(Value v) {
+  std::string s = FormatValue(v);
+  if (v.type == ValueType::kInt32) s += 'i';
+  return s;
+}
+
+}  // namespace
+
+Database::Database(const DatabaseContext& ctx, std::string name)
+    : ctx_(ctx), name_(std::move(name)), dir_(DatabaseDir(ctx.root, name_)) {}
+
+Database::~Database() = default;
+
+void Database::Log(LogLevel level, const std::string& msg) const {
+  if (ctx_.log) ctx_.log(level, "database " + name_ + ": " + msg);
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseContext& ctx, std::string name,
+                                                 bool create) {
+  NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(name));
+  std::unique_ptr<Database> db(new Database(ctx, std::move(name)));
+  Status st = db->Load(create);
+  if (!st.ok()) return st.WithContext("database " + db->name_);
+  return db;
+}
+
+Status Database::Load(bool create) {
+  Env* env = ctx_.env;
+  const std::string manifest_path = ManifestPath(ctx_.root, name_);
+  if (!env->DirExists(dir_)) {
+    if (!create) return Status::NotFound("database \"" + name_ + "\" does not exist");
+    if (ctx_.read_only) return Status::InvalidArgument("cannot create a database read-only");
+    NANOTDB_RETURN_IF_ERROR(env->CreateDirIfMissing(dir_));
+    NANOTDB_RETURN_IF_ERROR(env->SyncDir(ctx_.root));
+  }
+  manifest_ = ctx_.defaults;
+  if (env->FileExists(manifest_path)) {
+    std::vector<std::string> warnings;
+    NANOTDB_RETURN_IF_ERROR(LoadManifest(env, manifest_path, &manifest_, &warnings));
+    for (const std::string& w : warnings) Log(LogLevel::kWarning, w);
+  } else if (!ctx_.read_only) {
+    NANOTDB_RETURN_IF_ERROR(SaveManifest(env, manifest_path, manifest_));
+  }
+
+  NANOTDB_ASSIGN_OR_RETURN(catalog_, Catalog::Load(env, CatalogPath(ctx_.root, name_)));
+  last_.assign(catalog_.size() + 1, std::nullopt);
+
+  std::vector<std::string> children;
+  NANOTDB_RETURN_IF_ERROR(env->GetChildren(dir_, &children));
+  for (const std::string& child : children) {
+    std::string key;
+    if (ParseDataFileName(child, &key)) partitions_.insert(key);
+  }
+  NANOTDB_RETURN_IF_ERROR(LearnLastValues());
+
+  const std::string wal_path = WalPath(ctx_.root, name_);
+  auto replay = [this](const WalBatch& batch) { return ReplayBatch(batch); };
+  WalReadReport report;
+  if (ctx_.read_only) {
+    if (env->FileExists(wal_path)) {
+      NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
+    }
+  } else if (manifest_.wal_enabled) {
+    WalOptions wal_opts;
+    wal_opts.sync_every_append = ctx_.durability.fsync_policy == FsyncPolicy::kAlways;
+    wal_opts.sync_above_bytes = ctx_.durability.wal_max_segment_size;
+    NANOTDB_ASSIGN_OR_RETURN(wal_, WalWriter::Open(env, wal_path, wal_opts, replay, &report));
+  } else if (env->FileExists(wal_path)) {
+    // The WAL was switched off: replay what it still holds, then it is removed at first flush.
+    NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
+  }
+  durable_.clear();
+  if (report.records > 0) {
+    Log(LogLevel::kInfo, "replayed " + std::to_string(report.samples) + " samples from " +
+                             std::to_string(report.records) + " WAL records");
+  }
+  if (report.tail_bytes > 0) {
+    Log(LogLevel::kWarning, "WAL " + wal_path + ": dropped " + std::to_string(report.tail_bytes) +
+                                " bytes after offset " + std::to_string(report.valid_bytes) + " (" +
+                                report.stop_reason + ")");
+  }
+  if (!ctx_.read_only && !manifest_.wal_enabled && env->FileExists(wal_path)) {
+    NANOTDB_RETURN_IF_ERROR(FlushAllLocked());
+    NANOTDB_RETURN_IF_ERROR(env->RemoveFile(wal_path));
+  }
+  return Status::Ok();
+}
+
+// The newest sample of every metric lives in the newest partition holding that metric, since a
+// metric's samples never go back in time. Frame headers say which frames hold which metric,
+// so only one column per metric is decoded.
+Status Database::LearnLastValues() {
+  // After a crash the catalog may lag behind the data files (the WAL still holds the newest
+  // definitions), so every id found in a frame counts, not only those the catalog knows.
+  size_t known = 0;
+  for (auto it = partitions_.rbegin(); it != partitions_.rend(); ++it) {
+    if (catalog_.size() > 0 && known >= catalog_.size()) break;
+    const std::string path = DataFilePath(ctx_.root, name_, *it);
+    auto reader = DataFileReader::Open(ctx_.env, path);
+    if (!reader.ok()) {
+      Log(LogLevel::kWarning, reader.status().message());
+      continue;
+    }
+    if (!(*reader)->error().empty()) Log(LogLevel::kWarning, path + ": " + (*reader)->error());
+    std::unordered_map<MetricId, Timestamp> newest;  // metric -> max ts in this file
+    for (const FrameIndexEntry& f : (*reader)->frames()) {
+      for (const FrameColumnInfo& c : f.header.columns) {
+        if (c.id < last_.size() && last_[c.id].has_value()) continue;
+        auto [pos, inserted] = newest.try_emplace(c.id, c.max_ts);
+        if (!inserted) pos->second = std::max(pos->second, c.max_ts);
+      }
+    }
+    for (const auto& [id, ts] : newest) {
+      Sample last;
+      uint64_t at_ts = 0;
+      Status st = (*reader)->ReadMetric(id, ts, ts, [&](const Sample& s) {
+        last = s;
+        ++at_ts;
+        return true;
+      });
+      if (!st.ok()) {
+        Log(LogLevel::kWarning, st.message());
+        continue;
+      }
+      if (last_.size() <= id) last_.resize(id + 1);
+      last_[id] = last;
+      durable_[id] = DurableMark{last.ts, at_ts};
+      ++known;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Database::ReplayBatch(const WalBatch& batch) {
+  for (const WalMetricDef& def : batch.new_metrics) {
+    NANOTDB_RETURN_IF_ERROR(catalog_.Restore(def));
+    if (last_.size() <= def.id) last_.resize(def.id + 1);
+  }
+  for (const WalSample& ws : batch.samples) {
+    const CatalogEntry* e = catalog_.FindById(ws.id);
+    if (e == nullptr) {
+      return Status::Corruption("WAL sample for metric id " + std::to_string(ws.id) +
+                                " which neither the catalog nor the WAL defines");
+    }
+    // Samples already in a data file were flushed before the WAL could be reset (a crash
+    // between the two). Equal timestamps are legal, so count the durable ones at the newest ts.
+    auto d = durable_.find(ws.id);
+    if (d != durable_.end()) {
+      if (ws.ts < d->second.ts) continue;
+      if (ws.ts == d->second.ts && d->second.count > 0) {
+        --d->second.count;
+        continue;
+      }
+    }
+    Sample s{ws.ts, ws.bits};
+    AddToPage(PartitionKey(manifest_.partition, ws.ts), ws.id, e->type, s);
+    last_[ws.id] = s;
+  }
+  return Status::Ok();
+}
+
+void Database::AddToPage(const std::string& key, MetricId id, ValueType type, const Sample& s) {
+  auto it = pages_.find(key);
+  if (it == pages_.end()) {
+    it = pages_.emplace(key, std::make_unique<OpenPage>(key, ctx_.env->MonotonicNanos())).first;
+  }
+  it->second->Add(id, type, s);
+}
+
+ManifestSettings Database::EffectivePageLimits() const {
+  ManifestSettings m = manifest_;
+  if (ctx_.bulk_load) {
+    m.page_max_records = std::max(m.page_max_records, kBulkMaxRecords);
+    m.page_max_bytes = std::max(m.page_max_bytes, kBulkMaxBytes);
+    m.page_max_age = kMaxTimestamp;
+  }
+  return m;
+}
+
+bool Database::PageLimitsReached(int64_t now_mono) const {
+  const ManifestSettings m = EffectivePageLimits();
+  if (pages_.size() > static_cast<size_t>(std::max(1, m.max_active_partitions))) return true;
+  for (const auto& [key, page] : pages_) {
+    if (page->samples() >= m.page_max_records || page->bytes() >= m.page_max_bytes) return true;
+    if (!page->empty() && now_mono - page->created_mono() >= m.page_max_age) return true;
+  }
+  return false;
+}
+
+Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
+  if (ctx_.read_only) return Status::InvalidArgument("the engine is open read-only");
+  const Timestamp now_wall = ctx_.env->NowNanos();
+  const int max_active = std::max(1, manifest_.max_active_partitions);
+  bool need_flush = false;
+  for (int attempt = 0;; ++attempt) {
+    std::unique_lock lock(mu_);
+    struct Accepted {
+      MetricId id;
+      ValueType type;
+      Sample s;
+      const std::string* key;
+    };
+    std::vector<Accepted> accepted;
+    accepted.reserve(points.size());
+    std::vector<std::pair<MetricId, std::optional<Sample>>> undo;  // last_ before this call
+    std::vector<std::pair<size_t, Status>> rejected;
+    WalBatch wal_batch;
+    std::set<std::string> keys;  // partitions this call writes to
+    std::string key;
+    for (const DbPoint& p : points) {
+      const CatalogEntry* e = catalog_.Find(p.metric);
+      if (e == nullptr) {
+        Status st = ValidateMetricName(p.metric);
+        if (!st.ok()) {
+          rejected.emplace_back(p.index, st);
+          continue;
+        }
+        auto added = catalog_.Add(p.metric, p.value.type);
+        if (!added.ok()) {
+          rejected.emplace_back(p.index, added.status());
+          continue;
+        }
+        e = *added;
+        if (last_.size() <= e->id) last_.resize(e->id + 1);
+        wal_batch.new_metrics.push_back(WalMetricDef{e->id, e->type, e->name});
+      } else if (e->type != p.value.type) {
+        rejected.emplace_back(p.index, Status::TypeMismatch("metric \"" + e->name + "\" is " +
+                                                            ValueTypeName(e->type) + ", got " +
+                                                            ValueTypeName(p.value.type) +
+                                                            " value " + ValueText(p.value)));
+        continue;
+      }
+      std::optional<Sample>& last = last_[e->id];
+      if (last && p.ts < last->ts) {
+        rejected.emplace_back(
+            p.index,
+            Status::OutOfOrder("sample for \"" + e->name + "\" at " + FormatTimestamp(p.ts) +
+                               " is older than its last accepted sample at " +
+                               FormatTimestamp(last->ts)));
+        continue;
+      }
+      undo.emplace_back(e->id, last);
+      Sample s{p.ts, p.value.bits};
+      last = s;
+      key = PartitionKey(manifest_.partition, p.ts);
+      auto kit = keys.insert(key).first;
+      accepted.push_back(Accepted{e->id, e->type, s, &*kit});
+      if (wal_ && !(manifest_.wal_skip_before > 0 && p.ts < now_wall - manifest_.wal_skip_before)) {
+        wal_batch.samples.push_back(WalSample{e->id, p.ts, s.bits});
+      }
+    }
+
+    // Opening more partitions than allowed: move the open pages to disk first, then redo the
+    // validation (which left last_ changed, so undo it).
+    size_t new_partitions = 0;
+    for (const std::string& k : keys) new_partitions += pages_.count(k) == 0;
+    if (attempt == 0 && !pages_.empty() && new_partitions > 0 &&
+        pages_.size() + new_partitions > static_cast<size_t>(max_active)) {
+      for (auto it = undo.rbegin(); it != undo.rend(); ++it) last_[it->first] = it->second;
+      lock.unlock();
+      NANOTDB_RETURN_IF_ERROR(FlushAll());
+      continue;
+    }
+
+    if (wal_ && (!wal_batch.samples.empty() || !wal_batch.new_metrics.empty())) {
+      Status st = wal_->Append(wal_batch);
+      if (!st.ok()) {
+        for (auto it = undo.rbegin(); it != undo.rend(); ++it) last_[it->first] = it->second;
+        return st.WithContext("WAL append failed, nothing of this batch was stored");
+      }
+    }
+    for (const Accepted& a : accepted) AddToPage(*a.key, a.id, a.type, a.s);
+    result->accepted += accepted.size();
+    for (auto& r : rejected) result->rejected.push_back(std::move(r));
+    need_flush = PageLimitsReached(ctx_.env->MonotonicNanos());
+    break;
+  }
+  if (need_flush) {
+    // The batch is accepted (and WAL-protected) whatever happens here; a failed flush is
+    // retried by the next write or Maintain().
+    Status st = FlushAll();
+    if (!st.ok()) Log(LogLevel::kError, "flush failed, will retry: " + st.message());
+  }
+  return Status::Ok();
+}
+
+DataFileWriter* Database::WriterFor(const std::string& key, Status* st) {
+  auto it = writers_.find(key);
+  if (it != writers_.end()) return it->second.get();
+  DataFileOpenReport report;
+  const std::string path = DataFilePath(ctx_.root, name_, key);
+  auto writer = DataFileWriter::Open(ctx_.env, path, &report);
+  if (!writer.ok()) {
+    *st = writer.status();
+    return nullptr;
+  }
+  if (!report.dropped.empty()) Log(LogLevel::kWarning, path + ": " + report.dropped);
+  if (partitions_.insert(key).second) {
+    // A new file: make its directory entry durable before frames depend on it.
+    Status sync = ctx_.env->SyncDir(dir_);
+    if (!sync.ok()) {
+      *st = sync;
+      return nullptr;
+    }
+  }
+  // Keep writers only for partitions likely to receive more frames.
+  if (writers_.size() >= static_cast<size_t>(std::max(1, manifest_.max_active_partitions))) {
+    writers_.erase(writers_.begin());
+  }
+  return writers_.emplace(key, std::move(*writer)).first->second.get();
+}
+
+Status Database::FlushAll() {
+  std::unique_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  return FlushAllLocked();
+}
+
+Status Database::FlushAllLocked() {
+  if (ctx_.read_only) return Status::Ok();
+  FrameOptions frame_opts;
+  std::string frame;
+  uint64_t flushed = 0;
+  while (!pages_.empty()) {
+    auto it = pages_.begin();
+    OpenPage& page = *it->second;
+    if (!page.empty()) {
+      frame.clear();
+      std::vector<ColumnInput> columns = page.Columns();
+      NANOTDB_RETURN_IF_ERROR(EncodeFrame(columns, frame_opts, &frame));
+      Status st;
+      DataFileWriter* w = WriterFor(page.partition(), &st);
+      if (w == nullptr) return st;
+      NANOTDB_RETURN_IF_ERROR(w->Append(frame, ctx_.durability.SyncDataOnFlush()));
+      Log(LogLevel::kDebug, "flushed " + std::to_string(page.samples()) + " samples of " +
+                                std::to_string(columns.size()) + " metrics into " +
+                                DataFileName(page.partition()) + " (" +
+                                std::to_string(frame.size()) + " bytes)");
+      flushed += page.samples();
+    }
+    pages_.erase(it);
+  }
+  // The WAL may only be emptied once everything it protects is in data files and the catalog
+  // that names its metrics is durable.
+  if (catalog_.dirty())
+    NANOTDB_RETURN_IF_ERROR(catalog_.Save(ctx_.env, CatalogPath(ctx_.root, name_)));
+  if (wal_ && (flushed > 0 || wal_->size() > 0)) NANOTDB_RETURN_IF_ERROR(wal_->Reset());
+  return Status::Ok();
+}
+
+Status Database::Maintain(Timestamp now_wall, int64_t now_mono) {
+  if (ctx_.read_only) return Status::Ok();
+  bool flush;
+  bool retention;
+  {
+    std::lock_guard lock(mu_);
+    flush = PageLimitsReached(now_mono);
+    retention = manifest_.retention_action == RetentionAction::kDelete &&
+                manifest_.retention_days > 0 && manifest_.partition != Partitioning::kForever;
+  }
+  if (flush) NANOTDB_RETURN_IF_ERROR(FlushAll());
+  if (!retention) return Status::Ok();
+  std::unique_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  return ApplyRetentionLocked(now_wall);
+}
+
+// A partition expires when its END is older than the retention window, so a month or year
+// partition is never deleted while it still holds data inside the window.
+Status Database::ApplyRetentionLocked(Timestamp now_wall) {
+  const Timestamp cutoff = now_wall - static_cast<int64_t>(manifest_.retention_days) * kDay;
+  for (auto it = partitions_.begin(); it != partitions_.end();) {
+    Timestamp start, end;
+    if (!PartitionRange(manifest_.partition, *it, &start, &end) || end > cutoff ||
+        pages_.count(*it) > 0) {
+      ++it;
+      continue;
+    }
+    writers_.erase(*it);
+    const std::string path = DataFilePath(ctx_.root, name_, *it);
+    NANOTDB_RETURN_IF_ERROR(ctx_.env->RemoveFile(path));
+    Log(LogLevel::kInfo, "retention: deleted " + DataFileName(*it) + " (older than " +
+                             std::to_string(manifest_.retention_days) + " days)");
+    it = partitions_.erase(it);
+  }
+  return ctx_.env->SyncDir(dir_);
+}
+
+std::vector<MetricInfo> Database::ListMetrics() const {
+  std::lock_guard lock(mu_);
+  std::vector<MetricInfo> out;
+  out.reserve(catalog_.size());
+  for (const CatalogEntry& e : catalog_.entries()) {
+    MetricInfo info{e.name, e.id, e.type, std::nullopt};
+    if (e.id < last_.size()) info.last = last_[e.id];
+    out.push_back(std::move(info));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const MetricInfo& a, const MetricInfo& b) { return a.name < b.name; });
+  return out;
+}
+
+Result<MetricInfo> Database::GetMetric(std::string_view metric) const {
+  std::lock_guard lock(mu_);
+  const CatalogEntry* e = catalog_.Find(metric);
+  if (e == nullptr) {
+    return Status::NotFound("metric \"" + std::string(metric) + "\" not found in database " +
+                            name_);
+  }
+  MetricInfo info{e->name, e->id, e->type, std::nullopt};
+  if (e->id < last_.size()) info.last = last_[e->id];
+  return info;
+}
+
+Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to, uint32_t stride,
+                           const std::function<bool(const Sample&)>& fn) const {
+  if (to < from) return Status::InvalidArgument("end must be >= start");
+  if (stride == 0) stride = 1;
+  std::shared_lock files(files_mu_);
+  MetricId id;
+  std::vector<std::string> keys;  // partitions overlapping [from, to], ascending
+  std::map<std::string, std::vector<Sample>> page_samples;
+  {
+    std::lock_guard lock(mu_);
+    const CatalogEntry* e = catalog_.Find(metric);
+    if (e == nullptr) {
+      return Status::NotFound("metric \"" + std::string(metric) + "\" not found in database " +
+                              name_);
+    }
+    id = e->id;
+    std::set<std::string> all(partitions_);
+    for (const auto& [key, page] : pages_) all.insert(key);
+    for (const std::string& key : all) {
+      Timestamp start, end;
+      if (PartitionRange(manifest_.partition, key, &start, &end) && (end <= from || start > to)) {
+        continue;
+      }
+      keys.push_back(key);
+      auto pit = pages_.find(key);
+      if (pit != pages_.end()) pit->second->Collect(id, from, to, &page_samples[key]);
+    }
+  }
+  uint64_t n = 0;
+  bool stop = false;
+  auto emit = [&](const Sample& s) {
+    if (n++ % stride == 0 && !fn(s)) stop = true;
+    return !stop;
+  };
+  for (const std::string& key : keys) {
+    if (partitions_.count(key) > 0) {
+      auto reader = DataFileReader::Open(ctx_.env, DataFilePath(ctx_.root, name_, key));
+      if (!reader.ok()) return reader.status();
+      NANOTDB_RETURN_IF_ERROR((*reader)->ReadMetric(id, from, to, emit));
+      if (stop) return Status::Ok();
+    }
+    auto pit = page_samples.find(key);
+    if (pit == page_samples.end()) continue;
+    for (const Sample& s : pit->second) {
+      if (!emit(s)) return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+Result<DatabaseSummary> Database::Inspect() const {
+  DatabaseSummary out;
+  out.name = name_;
+  out.path = dir_;
+  out.manifest = manifest_;
+  std::shared_lock files(files_mu_);
+  std::set<std::string> keys;
+  {
+    std::lock_guard lock(mu_);
+    out.metrics = catalog_.size();
+    for (const auto& [key, page] : pages_) {
+      out.open_page_samples += page->samples();
+      out.open_partitions.push_back(key);
+    }
+    keys = partitions_;
+  }
+  for (const std::string& key : keys) {
+    DataFileSummary f;
+    f.name = DataFileName(key);
+    f.partition = key;
+    const std::string path = DataFilePath(ctx_.root, name_, key);
+    auto size = ctx_.env->GetFileSize(path);
+    f.bytes = size.ok() ? *size : 0;
+    auto reader = DataFileReader::Open(ctx_.env, path);
+    if (!reader.ok()) {
+      f.error = reader.status().message();
+      out.files.push_back(std::move(f));
+      continue;
+    }
+    f.error = (*reader)->error();
+    bool first = true;
+    for (const FrameIndexEntry& e : (*reader)->frames()) {
+      FrameSummary fs;
+      fs.offset = e.offset;
+      fs.bytes = e.header.frame_bytes;
+      fs.raw_bytes = e.header.raw_bytes;
+      fs.samples = e.header.samples;
+      fs.metrics = static_cast<uint32_t>(e.header.columns.size());
+      fs.min_ts = e.header.min_ts;
+      fs.max_ts = e.header.max_ts;
+      fs.codec = e.header.codec;
+      f.samples += fs.samples;
+      f.min_ts = first ? fs.min_ts : std::min(f.min_ts, fs.min_ts);
+      f.max_ts = first ? fs.max_ts : std::max(f.max_ts, fs.max_ts);
+      first = false;
+      f.frames.push_back(std::move(fs));
+    }
+    out.files.push_back(std::move(f));
+  }
+  const std::string wal_path = WalPath(ctx_.root, name_);
+  out.wal.name = wal_path.substr(wal_path.rfind('/') + 1);
+  if (ctx_.env->FileExists(wal_path)) {
+    WalReadReport r;
+    Status st = ReadWal(
+        ctx_.env, wal_path, [](const WalBatch&) { return Status::Ok(); }, &r);
+    out.wal.bytes = r.file_bytes;
+    out.wal.records = r.records;
+    out.wal.samples = r.samples;
+    out.wal.min_ts = r.min_ts;
+    out.wal.max_ts = r.max_ts;
+    out.wal.valid_bytes = r.valid_bytes;
+    out.wal.tail_bytes = r.tail_bytes;
+    out.wal.stop_reason = st.ok() ? r.stop_reason : st.message();
+  }
+  return out;
+}
+
+}  // namespace nanotdb

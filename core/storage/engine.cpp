@@ -1,1 +1,220 @@
-// (being written)
+#include "nanotdb/engine.h"
+
+#include <algorithm>
+#include <map>
+#include <shared_mutex>
+
+#include "storage/database.h"
+#include "storage/filenames.h"
+
+namespace nanotdb {
+
+struct Engine::Impl {
+  EngineOptions options;
+  Env* env = nullptr;
+  std::unique_ptr<FileLock> lock;
+  bool closed = false;
+
+  mutable std::shared_mutex mu;  // guards dbs (the map, not the databases)
+  std::map<std::string, std::unique_ptr<Database>, std::less<>> dbs;
+
+  DatabaseContext Context() const {
+    DatabaseContext ctx;
+    ctx.env = env;
+    ctx.root = options.root;
+    ctx.log = options.log;
+    ctx.durability = options.durability;
+    ctx.defaults = options.manifest_defaults;
+    ctx.read_only = options.read_only;
+    ctx.bulk_load = options.bulk_load;
+    return ctx;
+  }
+
+  Database* Find(std::string_view name) const {
+    std::shared_lock lock(mu);
+    auto it = dbs.find(name);
+    return it == dbs.end() ? nullptr : it->second.get();
+  }
+
+  Result<Database*> GetOrCreate(std::string_view name) {
+    if (Database* db = Find(name)) return db;
+    NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(name));
+    std::unique_lock lock(mu);
+    auto it = dbs.find(name);
+    if (it != dbs.end()) return it->second.get();
+    NANOTDB_ASSIGN_OR_RETURN(auto db, Database::Open(Context(), std::string(name), true));
+    if (options.log) options.log(LogLevel::kInfo, "created database " + std::string(name));
+    return dbs.emplace(std::string(name), std::move(db)).first->second.get();
+  }
+
+  Result<Database*> Existing(std::string_view name) const {
+    NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(name));
+    Database* db = Find(name);
+    if (db == nullptr) {
+      return Status::NotFound("database \"" + std::string(name) + "\" does not exist");
+    }
+    return db;
+  }
+
+  std::vector<Database*> All() const {
+    std::shared_lock lock(mu);
+    std::vector<Database*> out;
+    for (const auto& [name, db] : dbs) out.push_back(db.get());
+    return out;
+  }
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Engine::~Engine() {
+  Status st = Close();
+  if (!st.ok() && impl_->options.log) {
+    impl_->options.log(LogLevel::kError, "closing the engine failed: " + st.message());
+  }
+}
+
+Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->env = options.env != nullptr ? options.env : Env::Default();
+  impl->options = std::move(options);
+  impl->options.env = impl->env;
+  Env* env = impl->env;
+  const std::string& root = impl->options.root;
+  if (root.empty()) return Status::InvalidArgument("no data root given");
+  if (!env->DirExists(root)) {
+    if (impl->options.read_only) {
+      return Status::NotFound("data root " + root + " does not exist");
+    }
+    NANOTDB_RETURN_IF_ERROR(env->CreateDirIfMissing(root));
+  }
+  if (!impl->options.read_only) {
+    NANOTDB_ASSIGN_OR_RETURN(impl->lock, env->LockFile(LockPath(root)));
+  }
+  std::vector<std::string> children;
+  NANOTDB_RETURN_IF_ERROR(env->GetChildren(root, &children));
+  DatabaseContext ctx = impl->Context();
+  for (const std::string& child : children) {
+    if (!ValidateDatabaseName(child).ok()) continue;
+    if (!IsDatabaseDir(env, root + "/" + child)) continue;
+    auto db = Database::Open(ctx, child, false);
+    if (!db.ok()) return db.status();
+    impl->dbs.emplace(child, std::move(*db));
+  }
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Status Engine::Close() {
+  if (impl_->closed) return Status::Ok();
+  impl_->closed = true;
+  Status first;
+  for (Database* db : impl_->All()) {
+    Status st = db->FlushAll();
+    if (!st.ok() && first.ok()) first = st.WithContext("database " + db->name());
+  }
+  {
+    std::unique_lock lock(impl_->mu);
+    impl_->dbs.clear();
+  }
+  impl_->lock.reset();
+  return first;
+}
+
+Status Engine::Write(std::string_view db, std::string_view metric, Timestamp ts, Value value) {
+  PointRef p{db, metric, ts, value};
+  NANOTDB_ASSIGN_OR_RETURN(BatchResult r, WriteBatch(std::span<const PointRef>(&p, 1)));
+  if (!r.rejected.empty()) return r.rejected.front().second;
+  return Status::Ok();
+}
+
+Result<BatchResult> Engine::WriteBatch(std::span<const PointRef> points) {
+  if (impl_->options.read_only) {
+    return Status::InvalidArgument("the data root is open read-only");
+  }
+  if (impl_->closed) return Status::InvalidArgument("the engine is closed");
+  BatchResult result;
+  // Group by database, keeping input order inside each group.
+  std::map<std::string_view, std::vector<DbPoint>> groups;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const PointRef& p = points[i];
+    groups[p.db].push_back(DbPoint{p.metric, p.ts, p.value, i});
+  }
+  for (auto& [name, group] : groups) {
+    auto db = impl_->GetOrCreate(name);
+    if (!db.ok()) {
+      if (!db.status().IsInvalidArgument()) return db.status();
+      for (const DbPoint& p : group) result.rejected.emplace_back(p.index, db.status());
+      continue;
+    }
+    NANOTDB_RETURN_IF_ERROR((*db)->Write(group, &result));
+  }
+  std::sort(result.rejected.begin(), result.rejected.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return result;
+}
+
+Status Engine::Maintain() {
+  if (impl_->options.read_only) return Status::Ok();
+  const Timestamp now = impl_->env->NowNanos();
+  const int64_t mono = impl_->env->MonotonicNanos();
+  Status first;
+  for (Database* db : impl_->All()) {
+    Status st = db->Maintain(now, mono);
+    if (!st.ok() && first.ok()) first = st.WithContext("database " + db->name());
+  }
+  return first;
+}
+
+Status Engine::Flush(std::string_view db) {
+  if (!db.empty()) {
+    NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+    return d->FlushAll();
+  }
+  Status first;
+  for (Database* d : impl_->All()) {
+    Status st = d->FlushAll();
+    if (!st.ok() && first.ok()) first = st.WithContext("database " + d->name());
+  }
+  return first;
+}
+
+std::vector<std::string> Engine::ListDatabases(bool include_internal) const {
+  std::vector<std::string> out;
+  for (Database* db : impl_->All()) {
+    if (!include_internal && db->name() == kInternalDatabase) continue;
+    out.push_back(db->name());
+  }
+  return out;
+}
+
+bool Engine::DatabaseExists(std::string_view db) const { return impl_->Find(db) != nullptr; }
+
+Result<std::vector<MetricInfo>> Engine::ListMetrics(std::string_view db) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->ListMetrics();
+}
+
+Result<MetricInfo> Engine::GetMetric(std::string_view db, std::string_view metric) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->GetMetric(metric);
+}
+
+Status Engine::ReadRange(std::string_view db, std::string_view metric, Timestamp from, Timestamp to,
+                         uint32_t stride, const std::function<bool(const Sample&)>& fn) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->ReadRange(metric, from, to, stride, fn);
+}
+
+Result<DatabaseSummary> Engine::Inspect(std::string_view db) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->Inspect();
+}
+
+Result<ManifestSettings> Engine::GetManifest(std::string_view db) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->manifest();
+}
+
+const std::string& Engine::root() const { return impl_->options.root; }
+const EngineOptions& Engine::options() const { return impl_->options; }
+
+}  // namespace nanotdb

@@ -1,1 +1,367 @@
-// (being written)
+#include "nanotdb/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "storage/filenames.h"
+#include "storage/wal.h"
+
+namespace nanotdb {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr Timestamp kBase = 1'780'000'000'000'000'000;  // 2026-05-28
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("nanotdb-engine-test-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  EngineOptions Options() {
+    EngineOptions o;
+    o.root = root_.string();
+    o.log = [this](LogLevel, std::string_view msg) { log_.emplace_back(msg); };
+    // The samples here are months old: log them all, as for live data.
+    o.manifest_defaults.wal_skip_before = 0;
+    return o;
+  }
+  std::unique_ptr<Engine> OpenEngine(EngineOptions o) {
+    auto e = Engine::Open(std::move(o));
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  }
+  std::unique_ptr<Engine> OpenEngine() { return OpenEngine(Options()); }
+
+  static std::vector<Sample> ReadAll(const Engine& e, std::string_view db, std::string_view m,
+                                     Timestamp from = kMinTimestamp, Timestamp to = kMaxTimestamp,
+                                     uint32_t stride = 1) {
+    std::vector<Sample> out;
+    Status st = e.ReadRange(db, m, from, to, stride, [&](const Sample& s) {
+      out.push_back(s);
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return out;
+  }
+  WalReadReport Wal(std::string_view db) {
+    WalReadReport r;
+    Status st = ReadWal(
+        Env::Default(), WalPath(root_.string(), db), [](const WalBatch&) { return Status::Ok(); },
+        &r);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return r;
+  }
+  uint64_t WalRecords(std::string_view db) { return Wal(db).records; }
+
+  fs::path root_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(EngineTest, WrittenSamplesReadBackInOrder) {
+  auto e = OpenEngine();
+  ASSERT_TRUE(e->Write("demo", "room.temp", kBase, Value::Float32(21.5f)).ok());
+  ASSERT_TRUE(e->Write("demo", "room.temp", kBase + kSecond, Value::Float32(21.75f)).ok());
+  ASSERT_TRUE(e->Write("demo", "door.opens", kBase, Value::Int32(3)).ok());
+  auto temps = ReadAll(*e, "demo", "room.temp");
+  ASSERT_EQ(temps.size(), 2u);
+  EXPECT_EQ(temps[0].ts, kBase);
+  EXPECT_FLOAT_EQ((Value{ValueType::kFloat32, temps[1].bits}.AsFloat32()), 21.75f);
+  auto metrics = e->ListMetrics("demo");
+  ASSERT_TRUE(metrics.ok());
+  ASSERT_EQ(metrics->size(), 2u);
+  EXPECT_EQ((*metrics)[0].name, "door.opens");
+  EXPECT_EQ((*metrics)[0].type, ValueType::kInt32);
+  EXPECT_EQ((*metrics)[1].last->ts, kBase + kSecond);
+}
+
+TEST_F(EngineTest, RandomSamplesSurviveCloseAndReopen) {
+  std::mt19937_64 rng(42);
+  std::map<std::string, std::vector<Sample>> expected;
+  std::map<std::string, ValueType> types;
+  {
+    EngineOptions o = Options();
+    o.manifest_defaults.page_max_records = 500;  // several frames per partition
+    auto e = OpenEngine(o);
+    std::vector<std::string> names;
+    for (int i = 0; i < 12; ++i) {
+      names.push_back("m" + std::to_string(i));
+      types[names.back()] = i % 3 == 0 ? ValueType::kInt32 : ValueType::kFloat32;
+    }
+    std::map<std::string, Timestamp> next_ts;
+    for (auto& n : names) next_ts[n] = kBase - 3 * kDay;
+    std::vector<PointRef> batch;
+    for (int round = 0; round < 40; ++round) {
+      batch.clear();
+      for (int k = 0; k < 100; ++k) {
+        const std::string& n = names[rng() % names.size()];
+        Timestamp ts = next_ts[n];
+        next_ts[n] += static_cast<Timestamp>(rng() % (2 * kHour));  // 0 = equal timestamps
+        Value v =
+            types[n] == ValueType::kInt32
+                ? Value::Int32(static_cast<int32_t>(rng()))
+                : Value::Float32(static_cast<float>(static_cast<int32_t>(rng() % 100000)) / 100.0f);
+        batch.push_back(PointRef{"rand", n, ts, v});
+        expected[n].push_back(Sample{ts, v.bits});
+      }
+      auto r = e->WriteBatch(batch);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_TRUE(r->rejected.empty()) << r->rejected[0].second.ToString();
+    }
+    for (auto& [n, samples] : expected) EXPECT_EQ(ReadAll(*e, "rand", n), samples) << n;
+    ASSERT_TRUE(e->Close().ok());
+  }
+  EXPECT_EQ(WalRecords("rand"), 0u);
+  auto e = OpenEngine();
+  for (auto& [n, samples] : expected) {
+    EXPECT_EQ(ReadAll(*e, "rand", n), samples) << n;
+    auto info = e->GetMetric("rand", n);
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->type, types[n]);
+    ASSERT_TRUE(info->last.has_value());
+    EXPECT_EQ(*info->last, samples.back()) << n;
+  }
+}
+
+TEST_F(EngineTest, TypeIsFixedAtFirstWrite) {
+  auto e = OpenEngine();
+  ASSERT_TRUE(e->Write("demo", "cpu.temp", kBase, Value::Float32(40.5f)).ok());
+  Status st = e->Write("demo", "cpu.temp", kBase + 1, Value::Int32(42));
+  EXPECT_EQ(st.code(), Status::Code::kTypeMismatch);
+  EXPECT_EQ(st.message(), "metric \"cpu.temp\" is float32, got int32 value 42i");
+  EXPECT_EQ(ReadAll(*e, "demo", "cpu.temp").size(), 1u);
+}
+
+TEST_F(EngineTest, OlderSampleIsRejectedAndEqualTimestampsAreKept) {
+  auto e = OpenEngine();
+  ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(2)).ok());
+  Status st = e->Write("demo", "m", kBase - 1, Value::Float32(3));
+  EXPECT_EQ(st.code(), Status::Code::kOutOfOrder);
+  EXPECT_NE(st.message().find("older than its last accepted sample"), std::string::npos);
+  // Other metrics interleave freely.
+  ASSERT_TRUE(e->Write("demo", "other", kBase - kHour, Value::Float32(9)).ok());
+  auto s = ReadAll(*e, "demo", "m");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(Value(ValueType::kFloat32, s[1].bits).AsFloat32(), 2.0f);
+}
+
+TEST_F(EngineTest, OlderSampleIsRejectedAfterRestart) {
+  {
+    auto e = OpenEngine();
+    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
+  }
+  auto e = OpenEngine();
+  EXPECT_EQ(e->Write("demo", "m", kBase - kSecond, Value::Float32(2)).code(),
+            Status::Code::kOutOfOrder);
+}
+
+TEST_F(EngineTest, BatchKeepsGoodPointsAndReportsBadOnes) {
+  auto e = OpenEngine();
+  std::vector<PointRef> batch = {
+      {"demo", "a", kBase, Value::Float32(1)},
+      {"demo", "bad/name", kBase, Value::Float32(1)},
+      {"no such db!", "a", kBase, Value::Float32(1)},
+      {"demo", "a", kBase + 1, Value::Int32(1)},
+      {"demo", "a", kBase + 2, Value::Float32(2)},
+  };
+  auto r = e->WriteBatch(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 2u);
+  ASSERT_EQ(r->rejected.size(), 3u);
+  EXPECT_EQ(r->rejected[0].first, 1u);
+  EXPECT_NE(r->rejected[0].second.message().find("'/'"), std::string::npos);
+  EXPECT_EQ(r->rejected[1].first, 2u);
+  EXPECT_NE(r->rejected[1].second.message().find("invalid database name"), std::string::npos);
+  EXPECT_EQ(r->rejected[2].first, 3u);
+  EXPECT_EQ(ReadAll(*e, "demo", "a").size(), 2u);
+  EXPECT_FALSE(fs::exists(root_ / "no such db!"));
+}
+
+TEST_F(EngineTest, ReadingNeverCreatesADatabase) {
+  auto e = OpenEngine();
+  EXPECT_TRUE(e->ListMetrics("ghost").status().IsNotFound());
+  EXPECT_TRUE(e->GetMetric("ghost", "m").status().IsNotFound());
+  EXPECT_FALSE(e->DatabaseExists("ghost"));
+  EXPECT_FALSE(fs::exists(root_ / "ghost"));
+  EXPECT_TRUE(e->ListDatabases(true).empty());
+}
+
+TEST_F(EngineTest, InternalDatabaseIsHiddenUnlessAsked) {
+  auto e = OpenEngine();
+  ASSERT_TRUE(e->Write("internal", "nanotdb.up", kBase, Value::Int32(1)).ok());
+  ASSERT_TRUE(e->Write("app", "x", kBase, Value::Int32(1)).ok());
+  EXPECT_EQ(e->ListDatabases(false), std::vector<std::string>{"app"});
+  EXPECT_EQ(e->ListDatabases(true), (std::vector<std::string>{"app", "internal"}));
+}
+
+TEST_F(EngineTest, CleanCloseLeavesTheWalEmpty) {
+  {
+    auto e = OpenEngine();
+    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
+    EXPECT_GT(WalRecords("demo"), 0u);
+  }
+  EXPECT_EQ(WalRecords("demo"), 0u);
+  EXPECT_TRUE(fs::exists(root_ / "demo" / "data-2026-05-28.dat"));
+  EXPECT_TRUE(fs::exists(root_ / "demo" / "catalog.json"));
+  EXPECT_TRUE(fs::exists(root_ / "demo" / "manifest.toml"));
+}
+
+TEST_F(EngineTest, UnflushedSamplesAreReplayedFromTheWal) {
+  auto e = OpenEngine();
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(e->Write("demo", "m", kBase + i * kSecond, Value::Float32(i)).ok());
+  }
+  // Copy the live root as a crash would leave it: WAL full, page never flushed.
+  fs::path crashed = root_.string() + "-crashed";
+  fs::remove_all(crashed);
+  fs::copy(root_, crashed, fs::copy_options::recursive);
+  EngineOptions o = Options();
+  o.root = crashed.string();
+  {
+    auto e2 = OpenEngine(o);
+    auto s = ReadAll(*e2, "demo", "m");
+    EXPECT_EQ(s.size(), 50u);
+    EXPECT_EQ(e2->GetMetric("demo", "m")->last->ts, kBase + 49 * kSecond);
+  }
+  fs::remove_all(crashed);
+}
+
+TEST_F(EngineTest, SamplesFlushedBeforeACrashAreNotReplayedTwice) {
+  auto e = OpenEngine();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(e->Write("demo", "m", kBase + i * kSecond, Value::Float32(i)).ok());
+  }
+  fs::path wal = root_ / "demo" / "demo.wal";
+  fs::path saved = root_.string() + "-wal";
+  fs::copy_file(wal, saved, fs::copy_options::overwrite_existing);
+  ASSERT_TRUE(e->Flush("demo").ok());
+  e.reset();
+  // A crash after the frame was written but before the WAL was emptied.
+  fs::copy_file(saved, wal, fs::copy_options::overwrite_existing);
+  fs::remove(saved);
+  auto e2 = OpenEngine();
+  EXPECT_EQ(ReadAll(*e2, "demo", "m").size(), 10u);
+}
+
+TEST_F(EngineTest, ReadOnlyEngineSeesEverythingAndChangesNothing) {
+  auto writer = OpenEngine();
+  ASSERT_TRUE(writer->Write("demo", "m", kBase, Value::Float32(1)).ok());
+  ASSERT_TRUE(writer->Flush().ok());
+  ASSERT_TRUE(writer->Write("demo", "m", kBase + kSecond, Value::Float32(2)).ok());
+  auto wal_size = fs::file_size(root_ / "demo" / "demo.wal");
+  EngineOptions o = Options();
+  o.read_only = true;
+  auto reader = OpenEngine(o);
+  EXPECT_EQ(ReadAll(*reader, "demo", "m").size(), 2u);
+  EXPECT_FALSE(reader->Write("demo", "m", kBase + 2 * kSecond, Value::Float32(3)).ok());
+  auto summary = reader->Inspect("demo");
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->files.size(), 1u);
+  EXPECT_EQ(summary->wal.samples, 1u);
+  reader.reset();
+  EXPECT_EQ(fs::file_size(root_ / "demo" / "demo.wal"), wal_size);
+}
+
+TEST_F(EngineTest, SecondWriterOnTheSameRootIsRefused) {
+  auto e = OpenEngine();
+  auto second = Engine::Open(Options());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kBusy);
+  EXPECT_NE(second.status().message().find(std::to_string(::getpid())), std::string::npos);
+}
+
+TEST_F(EngineTest, SamplesSpreadOverDaysLandInDailyPartitions) {
+  EngineOptions o = Options();
+  o.manifest_defaults.max_active_partitions = 1;
+  auto e = OpenEngine(o);
+  for (int d = 0; d < 4; ++d) {
+    ASSERT_TRUE(e->Write("demo", "m", kBase + d * kDay, Value::Float32(d)).ok());
+  }
+  ASSERT_TRUE(e->Flush().ok());
+  EXPECT_TRUE(fs::exists(root_ / "demo" / "data-2026-05-28.dat"));
+  EXPECT_TRUE(fs::exists(root_ / "demo" / "data-2026-05-31.dat"));
+  auto s = ReadAll(*e, "demo", "m", kBase + kDay, kBase + 2 * kDay);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].ts, kBase + kDay);
+  EXPECT_EQ(ReadAll(*e, "demo", "m", kMinTimestamp, kMaxTimestamp, 2).size(), 2u);
+}
+
+TEST_F(EngineTest, RetentionDeletesPartitionsWhoseEndIsPastTheWindow) {
+  EngineOptions o = Options();
+  o.manifest_defaults.retention_action = RetentionAction::kDelete;
+  o.manifest_defaults.retention_days = 2;
+  auto e = OpenEngine(o);
+  Timestamp now = Env::Default()->NowNanos();
+  ASSERT_TRUE(e->Write("demo", "m", now - 10 * kDay, Value::Float32(1)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", now, Value::Float32(2)).ok());
+  ASSERT_TRUE(e->Flush().ok());
+  ASSERT_TRUE(e->Maintain().ok());
+  auto s = ReadAll(*e, "demo", "m");
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].ts, now);
+}
+
+TEST_F(EngineTest, BackfillOlderThanSkipBeforeBypassesTheWal) {
+  EngineOptions o = Options();
+  o.manifest_defaults.wal_skip_before = kHour;
+  auto e = OpenEngine(o);
+  Timestamp now = Env::Default()->NowNanos();
+  ASSERT_TRUE(e->Write("demo", "m", now - 2 * kHour, Value::Float32(1)).ok());
+  EXPECT_EQ(Wal("demo").samples, 0u);  // only the new metric's definition is logged
+  ASSERT_TRUE(e->Write("demo", "m", now, Value::Float32(2)).ok());
+  EXPECT_EQ(Wal("demo").samples, 1u);
+  EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 2u);
+}
+
+TEST_F(EngineTest, WalCanBeSwitchedOff) {
+  EngineOptions o = Options();
+  o.manifest_defaults.wal_enabled = false;
+  {
+    auto e = OpenEngine(o);
+    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
+    EXPECT_FALSE(fs::exists(root_ / "demo" / "demo.wal"));
+  }
+  auto e = OpenEngine(o);
+  EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 1u);
+}
+
+TEST_F(EngineTest, ConcurrentReadersNeverSeeASampleTwice) {
+  EngineOptions o = Options();
+  o.manifest_defaults.page_max_records = 64;  // frequent flushes
+  auto e = OpenEngine(o);
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::thread reader([&] {
+    while (!done) {
+      Timestamp prev = kMinTimestamp;
+      Status st = e->ReadRange("demo", "m", kMinTimestamp, kMaxTimestamp, 1, [&](const Sample& s) {
+        if (s.ts <= prev) ++bad;
+        prev = s.ts;
+        return true;
+      });
+      if (!st.ok() && !st.IsNotFound()) ++bad;
+    }
+  });
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_TRUE(e->Write("demo", "m", kBase + i, Value::Float32(i)).ok());
+  }
+  done = true;
+  reader.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 3000u);
+}
+
+}  // namespace
+}  // namespace nanotdb

@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""NanoTDB benchmarks: offline import and HTTP ingest/query, side by side with VictoriaMetrics.
+
+Figures (DESIGN.md §9): samples/s, CPU µs/sample, bytes/sample on disk, peak RSS, idle RSS,
+start-to-first-200, median full-day range query, bytes written per sample (/proc/PID/io).
+Every run starts from an empty temporary root; nothing here is a pass/fail test.
+"""
+import argparse
+import glob
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+CACHE = os.path.join(tempfile.gettempdir(), "nanotdb-bench-cache")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def workload(build, metrics, days):
+    """Generates (once) the deterministic workload file and returns (path, samples)."""
+    os.makedirs(CACHE, exist_ok=True)
+    path = os.path.join(CACHE, f"host-{metrics}m-{days}d.lp")
+    if not os.path.exists(path):
+        subprocess.run([os.path.join(build, "bin", "nanotdb-workload"), "--metrics", str(metrics),
+                        "--days", str(days), "--db", "host", "--seed", "1", "--out", path + ".tmp"],
+                       check=True)
+        os.rename(path + ".tmp", path)
+    with open(path, "rb") as f:
+        samples = sum(1 for line in f if line.strip() and not line.startswith(b"#"))
+    return path, samples
+
+
+def data_bytes(root, db):
+    return sum(os.path.getsize(p) for p in glob.glob(os.path.join(root, db, "data-*.dat")))
+
+
+def timed(cmd):
+    """Runs cmd under /usr/bin/time; returns (wall s, cpu s, peak RSS KiB, stdout)."""
+    fmt = "%e %U %S %M"
+    p = subprocess.run(["/usr/bin/time", "-f", fmt] + cmd, capture_output=True, text=True)
+    if p.returncode not in (0,):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr[-2000:]}")
+    wall, user, sys_, rss = p.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(sys_), int(rss), p.stdout
+
+
+def offline(build, metrics, days):
+    path, samples = workload(build, metrics, days)
+    root = tempfile.mkdtemp(prefix="nanotdb-bench-")
+    try:
+        wall, cpu, rss, _ = timed([os.path.join(build, "bin", "nanocli"), "import", "--root", root,
+                                   "--in", path])
+        size = data_bytes(root, "host")
+        t0 = time.perf_counter()
+        subprocess.run([os.path.join(build, "bin", "nanocli"), "query", "--root", root, "--db",
+                        "host", "--metric", "^cpu\\.usage_user$", "--start", "0", "--format",
+                        "json"], check=True, capture_output=True)
+        q = time.perf_counter() - t0
+        return {
+            "workload": f"{metrics} metrics x {days} d",
+            "samples": samples,
+            "samples_per_s": samples / wall,
+            "cpu_us_per_sample": cpu * 1e6 / samples,
+            "bytes_per_sample": size / samples,
+            "peak_rss_mib": rss / 1024,
+            "cli_query_ms": q * 1000,
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def proc_cpu_s(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_status_kib(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def proc_write_bytes(pid):
+    with open(f"/proc/{pid}/io") as f:
+        for line in f:
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wait_http(port, path, timeout=15.0):
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            c.request("GET", path)
+            if c.getresponse().status == 200:
+                return time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.002)
+    raise RuntimeError(f"no HTTP 200 from :{port}{path} within {timeout}s")
+
+
+def post_batches(port, path, lines, batch, content_type="text/plain"):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for i in range(0, len(lines), batch):
+        body = "\n".join(lines[i:i + batch]).encode()
+        conn.request("POST", path, body=body, headers={"Content-Type": content_type})
+        r = conn.getresponse()
+        data = r.read()
+        if r.status not in (200, 204):
+            raise RuntimeError(f"POST {path} -> {r.status}: {data[:300]!r}")
+    conn.close()
+
+
+def median_query_ms(port, path, runs=21):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        conn.request("GET", path)
+        r = conn.getresponse()
+        body = r.read()
+        times.append((time.perf_counter() - t0) * 1000)
+        if r.status != 200:
+            raise RuntimeError(f"GET {path} -> {r.status}: {body[:300]!r}")
+    conn.close()
+    return statistics.median(times[1:]), body
+
+
+def nanotdb_config(build, root, port):
+    cfg = os.path.join(root, "engine.toml")
+    subprocess.run([os.path.join(build, "bin", "nanotdb"), "--init", "--config", cfg], check=True,
+                   capture_output=True)
+    text = open(cfg).read()
+    text = re.sub(r'(?m)^(\s*listen\s*=\s*).*$', rf'\g<1>"127.0.0.1:{port}"', text, count=1)
+    # Host probes and the dashboard are not part of this workload.
+    for plugin in ("drip-sources", "ui-dashboard"):
+        text = re.sub(rf'(?ms)(^\[plugins\.{plugin}\]\s*\n(?:.*?\n)*?\s*enabled\s*=\s*)true',
+                      r'\g<1>false', text, count=1)
+    open(cfg, "w").write(text)
+    return cfg
+
+
+def run_http(name, argv, port, health, import_path, lines, query_path, data_dir, db_bytes,
+             stop):
+    """Starts a server, ingests `lines` in 10k-line POSTs over one keep-alive connection and
+    measures it. Returns a dict of figures."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(port, health, timeout=30)
+        start_ms = (time.perf_counter() - t0) * 1000
+        time.sleep(1.0)
+        idle_rss = proc_status_kib(proc.pid, "VmRSS")
+        cpu0, wb0 = proc_cpu_s(proc.pid), proc_write_bytes(proc.pid)
+        t1 = time.perf_counter()
+        post_batches(port, import_path, lines, 10000)
+        wall = time.perf_counter() - t1
+        cpu = proc_cpu_s(proc.pid) - cpu0
+        rss_after = proc_status_kib(proc.pid, "VmRSS")
+        qms, body = median_query_ms(port, query_path)
+        result = json.loads(body)["data"]["result"]
+        points = len(result[0]["values"]) if result else 0
+        stop(proc, port)
+        wb = proc_write_bytes_at_exit(proc) - wb0
+        peak = proc_peak_kib_at_exit(proc)
+        n = len(lines)
+        return {
+            "server": name, "samples": n, "samples_per_s": n / wall,
+            "server_cpu_us_per_sample": cpu * 1e6 / n,
+            "idle_rss_mib": idle_rss / 1024, "rss_after_ingest_mib": rss_after / 1024,
+            "peak_rss_mib": peak / 1024 if peak else None,
+            "bytes_per_sample": db_bytes() / n, "start_to_200_ms": start_ms,
+            "range_query_ms": qms, "range_query_points": points,
+            "write_bytes_per_sample": wb / n if wb is not None else None,
+        }
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+# /proc/PID is gone once the process is reaped, so the last readings are taken just before the
+# server is asked to stop and refreshed while it shuts down.
+_last = {}
+
+
+def sample_proc(proc):
+    try:
+        _last[proc.pid] = (proc_write_bytes(proc.pid), proc_status_kib(proc.pid, "VmHWM"))
+    except OSError:
+        pass
+
+
+def proc_write_bytes_at_exit(proc):
+    return _last.get(proc.pid, (None, None))[0]
+
+
+def proc_peak_kib_at_exit(proc):
+    return _last.get(proc.pid, (None, None))[1]
+
+
+def stop_by_signal(proc, port):
+    sample_proc(proc)
+    proc.send_signal(signal.SIGTERM)
+    while proc.poll() is None:
+        sample_proc(proc)
+        time.sleep(0.01)
+
+
+def http_nanotdb(build, path, lines, first_ts, days):
+    root = tempfile.mkdtemp(prefix="nanotdb-bench-http-")
+    try:
+        port = free_port()
+        cfg = nanotdb_config(build, root, port)
+        q = urllib.parse.urlencode({"query": "host/cpu.usage_user", "start": str(first_ts),
+                                    "end": str(first_ts + days * 86400 * 10**9)})
+        return run_http("nanotdb", [os.path.join(build, "bin", "nanotdb"), "--config", cfg], port,
+                        "/health", "/api/v1/import", lines, "/api/v1/query_range?" + q, root,
+                        lambda: data_bytes(root, "host"), stop_by_signal)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def to_prometheus(lines):
+    """LP `host/cpu.usage_user 12.5 <ns>` -> Prometheus text `cpu_usage_user 12.5 <ms>`."""
+    out = []
+    for l in lines:
+        target, value, ts = l.split(" ")
+        name = re.sub(r"[^a-zA-Z0-9_:]", "_", target.split("/", 1)[1])
+        out.append(f"{name} {value.rstrip('i')} {int(ts) // 1000000}")
+    return out
+
+
+def du_bytes(path):
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.path.getsize(os.path.join(dirpath, f))
+            except OSError:
+                pass
+    return total
+
+
+def http_vm(lines, first_ts, days):
+    exe = shutil.which("victoria-metrics")
+    if exe is None:
+        return None
+    root = tempfile.mkdtemp(prefix="vm-bench-")
+    try:
+        port = free_port()
+        prom = to_prometheus(lines)
+        start_s = first_ts // 10**9
+        q = urllib.parse.urlencode({"query": "cpu_usage_user", "start": str(start_s),
+                                    "end": str(start_s + days * 86400), "step": "10s"})
+
+        def stop(proc, port):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("GET", "/internal/force_flush")
+            c.getresponse().read()
+            stop_by_signal(proc, port)
+
+        return run_http("victoria-metrics",
+                        [exe, "-storageDataPath", root, "-httpListenAddr", f"127.0.0.1:{port}",
+                         "-retentionPeriod", "100y", "-search.latencyOffset", "0s"],
+                        port, "/health", "/api/v1/import/prometheus", prom,
+                        "/api/v1/query_range?" + q, root, lambda: du_bytes(os.path.join(root, "data")),
+                        stop)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def http_both(build, metrics, days):
+    path, _ = workload(build, metrics, days)
+    lines = [l for l in open(path).read().splitlines() if l and not l.startswith("#")]
+    first_ts = int(lines[0].rsplit(" ", 1)[1])
+    ours = http_nanotdb(build, path, lines, first_ts, days)
+    vm = http_vm(lines, first_ts, days)
+    return ours, vm
+
+
+def fmt(v, digits=3):
+    if v is None:
+        return "n/a"
+    return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--days", type=int, default=1)
+    ap.add_argument("--only", choices=["offline", "http"], default=None)
+    ap.add_argument("--quick", action="store_true", help="84-metric workload only")
+    ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    results = {}
+    if args.only in (None, "offline"):
+        for m in ([84] if args.quick else [84, 1000]):
+            r = offline(build, m, args.days)
+            results[f"offline_{m}"] = r
+            log(f"offline import, {r['workload']}: {r['samples']} samples, "
+                f"{r['samples_per_s']:.0f} samples/s, {r['cpu_us_per_sample']:.3f} CPU µs/sample, "
+                f"{r['bytes_per_sample']:.3f} bytes/sample on disk, peak RSS "
+                f"{r['peak_rss_mib']:.1f} MiB")
+    if args.only in (None, "http"):
+        ours, vm = http_both(build, 84, args.days)
+        results["http_nanotdb"], results["http_vm"] = ours, vm
+        keys = ["samples_per_s", "server_cpu_us_per_sample", "idle_rss_mib",
+                "rss_after_ingest_mib", "peak_rss_mib", "bytes_per_sample", "start_to_200_ms",
+                "range_query_ms", "range_query_points", "write_bytes_per_sample"]
+        log(f"\nHTTP ingest, 84 metrics x {args.days} d, 10k-line batches over keep-alive:")
+        log(f"{'figure':28} {'nanotdb':>12} {'victoria-metrics':>17} {'ours/VM':>8}")
+        for k in keys:
+            a, b = ours.get(k), vm.get(k) if vm else None
+            ratio = (a / b) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+            log(f"{k:28} {fmt(a):>12} {fmt(b):>17} {fmt(ratio, 2):>8}")
+    if args.json:
+        print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+// Database: one database directory under the root — its catalog, manifest, WAL, open pages and
+// partition data files — and the write and read paths over them.
+//
+// Thread safety: all public methods may be called concurrently. mu_ guards the catalog, pages,
+// last values, WAL and writers; it is held for the in-memory work of a write and for flushes
+// (flushes are rare: pages hold hours of data). Readers hold mu_ only to snapshot the open page
+// and the file list, then read files under files_mu_ (shared) so a concurrent flush, which
+// takes files_mu_ exclusively while it moves a page into its data file, can neither show a
+// sample twice nor hide it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "nanotdb/engine.h"
+#include "storage/catalog.h"
+#include "storage/data_file.h"
+#include "storage/page.h"
+#include "storage/wal.h"
+
+namespace nanotdb {
+
+struct DatabaseContext {
+  Env* env = nullptr;
+  std::string root;
+  LogFn log;
+  DurabilityOptions durability;
+  ManifestSettings defaults;  // for a database created now
+  bool read_only = false;
+  bool bulk_load = false;
+};
+
+// One point of a write, already routed to this database.
+struct DbPoint {
+  std::string_view metric;
+  Timestamp ts;
+  Value value;
+  size_t index;  // position in the caller's batch, for error reports
+};
+
+class Database {
+ public:
+  // Opens an existing database (create = false) or creates it. Replays the WAL into open pages
+  // and learns every metric's last sample from the data files.
+  static Result<std::unique_ptr<Database>> Open(const DatabaseContext& ctx, std::string name,
+                                                bool create);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::string& dir() const { return dir_; }
+
+  // Stores every valid point; invalid ones are appended to result->rejected. One WAL record
+  // for the whole call. Non-OK only for failures not tied to one point (then nothing of this
+  // call was stored).
+  Status Write(std::span<const DbPoint> points, BatchResult* result);
+
+  // Flushes all pages when the oldest is older than page.max_age; deletes expired partitions.
+  Status Maintain(Timestamp now_wall, int64_t now_mono);
+  // Writes every open page to its data file, persists the catalog and empties the WAL.
+  Status FlushAll();
+
+  std::vector<MetricInfo> ListMetrics() const;
+  Result<MetricInfo> GetMetric(std::string_view metric) const;
+  Status ReadRange(std::string_view metric, Timestamp from, Timestamp to, uint32_t stride,
+                   const std::function<bool(const Sample&)>& fn) const;
+  Result<DatabaseSummary> Inspect() const;
+  ManifestSettings manifest() const { return manifest_; }
+
+ private:
+  Database(const DatabaseContext& ctx, std::string name);
+  Status Load(bool create);
+  Status ReplayBatch(const WalBatch& batch);
+  Status LearnLastValues();
+  void AddToPage(const std::string& key, MetricId id, ValueType type, const Sample& s);
+  Status FlushAllLocked();
+  bool PageLimitsReached(int64_t now_mono) const;
+  Status ApplyRetentionLocked(Timestamp now_wall);
+  DataFileWriter* WriterFor(const std::string& key, Status* st);
+  void Log(LogLevel level, const std::string& msg) const;
+  ManifestSettings EffectivePageLimits() const;
+
+  const DatabaseContext ctx_;
+  const std::string name_;
+  const std::string dir_;
+  ManifestSettings manifest_;  // immutable after Load
+
+  mutable std::mutex mu_;
+  Catalog catalog_;                                         // guarded by mu_
+  std::unique_ptr<WalWriter> wal_;                          // guarded by mu_; null when disabled
+  std::map<std::string, std::unique_ptr<OpenPage>> pages_;  // by partition key; mu_
+  std::vector<std::optional<Sample>> last_;                 // by metric id; mu_
+  std::set<std::string> partitions_;                        // keys with a data file; mu_
+  std::map<std::string, std::unique_ptr<DataFileWriter>> writers_;  // mu_
+
+  // Newest durable sample per metric and how many samples share its timestamp; used only while
+  // the WAL is replayed in Load.
+  struct DurableMark {
+    Timestamp ts;
+    uint64_t count;
+  };
+  std::unordered_map<MetricId, DurableMark> durable_;
+
+  mutable std::shared_mutex files_mu_;  // shared: reading data files; exclusive: flushing
+};
+
+}  // namespace nanotdb
