@@ -18,9 +18,12 @@ std::string Lower(std::string_view s) {
 
 const char* DurabilityProfileName(DurabilityProfile p) {
   switch (p) {
-    case DurabilityProfile::kStrict: return "strict";
-    case DurabilityProfile::kBalanced: return "balanced";
-    case DurabilityProfile::kThroughput: return "throughput";
+    case DurabilityProfile::kStrict:
+      return "strict";
+    case DurabilityProfile::kBalanced:
+      return "balanced";
+    case DurabilityProfile::kThroughput:
+      return "throughput";
   }
   return "strict";
 }
@@ -31,10 +34,14 @@ const char* FsyncPolicyName(FsyncPolicy p) {
 
 const char* PartitioningName(Partitioning p) {
   switch (p) {
-    case Partitioning::kDay: return "day";
-    case Partitioning::kMonth: return "month";
-    case Partitioning::kYear: return "year";
-    case Partitioning::kForever: return "forever";
+    case Partitioning::kDay:
+      return "day";
+    case Partitioning::kMonth:
+      return "month";
+    case Partitioning::kYear:
+      return "year";
+    case Partitioning::kForever:
+      return "forever";
   }
   return "day";
 }
@@ -45,36 +52,51 @@ const char* RetentionActionName(RetentionAction a) {
 
 bool ParseDurabilityProfile(std::string_view s, DurabilityProfile* out) {
   std::string v = Lower(s);
-  if (v == "strict") *out = DurabilityProfile::kStrict;
-  else if (v == "balanced") *out = DurabilityProfile::kBalanced;
-  else if (v == "throughput") *out = DurabilityProfile::kThroughput;
-  else return false;
+  if (v == "strict")
+    *out = DurabilityProfile::kStrict;
+  else if (v == "balanced")
+    *out = DurabilityProfile::kBalanced;
+  else if (v == "throughput")
+    *out = DurabilityProfile::kThroughput;
+  else
+    return false;
   return true;
 }
 
 bool ParseFsyncPolicy(std::string_view s, FsyncPolicy* out) {
   std::string v = Lower(s);
-  if (v == "segment") *out = FsyncPolicy::kSegment;
-  else if (v == "always") *out = FsyncPolicy::kAlways;
-  else return false;
+  if (v == "segment")
+    *out = FsyncPolicy::kSegment;
+  else if (v == "always")
+    *out = FsyncPolicy::kAlways;
+  else
+    return false;
   return true;
 }
 
 bool ParsePartitioning(std::string_view s, Partitioning* out) {
   std::string v = Lower(s);
-  if (v == "day") *out = Partitioning::kDay;
-  else if (v == "month") *out = Partitioning::kMonth;
-  else if (v == "year") *out = Partitioning::kYear;
-  else if (v == "forever") *out = Partitioning::kForever;
-  else return false;
+  if (v == "day")
+    *out = Partitioning::kDay;
+  else if (v == "month")
+    *out = Partitioning::kMonth;
+  else if (v == "year")
+    *out = Partitioning::kYear;
+  else if (v == "forever")
+    *out = Partitioning::kForever;
+  else
+    return false;
   return true;
 }
 
 bool ParseRetentionAction(std::string_view s, RetentionAction* out) {
   std::string v = Lower(s);
-  if (v == "keep") *out = RetentionAction::kKeep;
-  else if (v == "delete") *out = RetentionAction::kDelete;
-  else return false;
+  if (v == "keep")
+    *out = RetentionAction::kKeep;
+  else if (v == "delete")
+    *out = RetentionAction::kDelete;
+  else
+    return false;
   return true;
 }
 

@@ -4,17 +4,28 @@ namespace nanotdb {
 
 const char* StatusCodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kInvalidArgument: return "invalid argument";
-    case Status::Code::kNotFound: return "not found";
-    case Status::Code::kAlreadyExists: return "already exists";
-    case Status::Code::kCorruption: return "corruption";
-    case Status::Code::kIOError: return "I/O error";
-    case Status::Code::kTypeMismatch: return "type mismatch";
-    case Status::Code::kOutOfOrder: return "out of order";
-    case Status::Code::kBusy: return "busy";
-    case Status::Code::kUnsupported: return "unsupported";
-    case Status::Code::kInternal: return "internal error";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kInvalidArgument:
+      return "invalid argument";
+    case Status::Code::kNotFound:
+      return "not found";
+    case Status::Code::kAlreadyExists:
+      return "already exists";
+    case Status::Code::kCorruption:
+      return "corruption";
+    case Status::Code::kIOError:
+      return "I/O error";
+    case Status::Code::kTypeMismatch:
+      return "type mismatch";
+    case Status::Code::kOutOfOrder:
+      return "out of order";
+    case Status::Code::kBusy:
+      return "busy";
+    case Status::Code::kUnsupported:
+      return "unsupported";
+    case Status::Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

@@ -8,9 +8,7 @@
 
 namespace nanotdb {
 
-const char* ValueTypeName(ValueType t) {
-  return t == ValueType::kInt32 ? "int32" : "float32";
-}
+const char* ValueTypeName(ValueType t) { return t == ValueType::kInt32 ? "int32" : "float32"; }
 
 bool ParseValueType(std::string_view name, ValueType* out) {
   if (name == "int32") {
@@ -31,8 +29,7 @@ Status ValidateDatabaseName(std::string_view name) {
                                    std::to_string(kMaxDatabaseNameBytes) + " bytes)");
   }
   if (name == "." || name == "..") {
-    return Status::InvalidArgument("invalid database name \"" + std::string(name) +
-                                   "\": reserved");
+    return Status::InvalidArgument("invalid database name \"" + std::string(name) + "\": reserved");
   }
   if (name[0] == '.' || name[0] == '-') {
     return Status::InvalidArgument("invalid database name \"" + std::string(name) +
@@ -45,9 +42,9 @@ Status ValidateDatabaseName(std::string_view name) {
     if (!ok) {
       std::string shown = (c >= 0x20 && c < 0x7f) ? std::string(1, static_cast<char>(c))
                                                   : "\\x" + std::to_string(c);
-      return Status::InvalidArgument("invalid database name \"" + std::string(name) +
-                                     "\": character \"" + shown + "\" at position " +
-                                     std::to_string(i) + " (allowed: letters, digits, '_', '-', '.')");
+      return Status::InvalidArgument(
+          "invalid database name \"" + std::string(name) + "\": character \"" + shown +
+          "\" at position " + std::to_string(i) + " (allowed: letters, digits, '_', '-', '.')");
     }
   }
   return Status::Ok();

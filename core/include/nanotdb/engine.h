@@ -26,9 +26,9 @@ enum class LogLevel { kInfo = 0, kDebug = 1, kTrace = 2, kWarning = -1, kError =
 using LogFn = std::function<void(LogLevel, std::string_view)>;
 
 struct EngineOptions {
-  std::string root;       // the data root (holds engine.toml and one directory per database)
-  Env* env = nullptr;     // nullptr: Env::Default()
-  LogFn log;              // may be empty
+  std::string root;    // the data root (holds engine.toml and one directory per database)
+  Env* env = nullptr;  // nullptr: Env::Default()
+  LogFn log;           // may be empty
   DurabilityOptions durability;
   ManifestSettings manifest_defaults;  // copied into manifest.toml of new databases only
   // Read-only engines take no lock, create nothing, replay WALs into memory without truncating
@@ -63,12 +63,12 @@ struct MetricInfo {
 // Per data file: what `inspect` and the engine inspector show.
 struct FrameSummary {
   uint64_t offset = 0;
-  uint32_t bytes = 0;        // on disk, header included
-  uint32_t raw_bytes = 0;    // what the samples take uncompressed (12 bytes each)
+  uint32_t bytes = 0;      // on disk, header included
+  uint32_t raw_bytes = 0;  // what the samples take uncompressed (12 bytes each)
   uint32_t samples = 0;
   uint32_t metrics = 0;
   Timestamp min_ts = 0, max_ts = 0;
-  std::string codec;         // e.g. "zstd"
+  std::string codec;  // e.g. "zstd"
 };
 struct DataFileSummary {
   std::string name;  // "data-2026-05-24.dat"
@@ -85,9 +85,9 @@ struct WalSummary {
   uint64_t records = 0;
   uint64_t samples = 0;
   Timestamp min_ts = 0, max_ts = 0;
-  uint64_t valid_bytes = 0;   // the intact prefix
-  uint64_t tail_bytes = 0;    // bytes after the last intact record
-  std::string stop_reason;    // why reading stopped before the end ("" at a clean end)
+  uint64_t valid_bytes = 0;  // the intact prefix
+  uint64_t tail_bytes = 0;   // bytes after the last intact record
+  std::string stop_reason;   // why reading stopped before the end ("" at a clean end)
 };
 struct DatabaseSummary {
   std::string name;

@@ -43,8 +43,9 @@
 #else
 #define NANOTDB_CXXABI_ID "libstdc++-old"
 #endif
-#define NANOTDB_TOOLCHAIN_FINGERPRINT \
-  NANOTDB_COMPILER_ID "/" NANOTDB_CXXABI_ID "/cxx" NANOTDB_STRINGIFY(__cplusplus) "/sdk-" NANOTDB_SDK_VERSION
+#define NANOTDB_TOOLCHAIN_FINGERPRINT       \
+  NANOTDB_COMPILER_ID "/" NANOTDB_CXXABI_ID \
+                      "/cxx" NANOTDB_STRINGIFY(__cplusplus) "/sdk-" NANOTDB_SDK_VERSION
 
 namespace nanotdb {
 
@@ -52,7 +53,7 @@ namespace nanotdb {
 enum class ConfigType : uint8_t { kString, kInt, kBool, kDouble, kDuration, kStringList };
 
 struct ConfigKey {
-  const char* name;           // key inside [plugins.<plugin-name>], e.g. "interval"
+  const char* name;  // key inside [plugins.<plugin-name>], e.g. "interval"
   ConfigType type;
   const char* default_value;  // as TOML literal text: "\"metrics\"", "10", "true", "\"10s\"", "[]"
   const char* help;           // one line, shown in the commented engine.toml
@@ -104,12 +105,12 @@ class Plugin {
 };
 
 struct PluginDescriptor {
-  uint32_t abi_version;     // NANOTDB_PLUGIN_ABI_VERSION
-  uint32_t descriptor_size; // sizeof(PluginDescriptor)
-  const char* toolchain;    // NANOTDB_TOOLCHAIN_FINGERPRINT
-  const char* name;         // "query-vm": matches [plugins.<name>] and nanotdb-<name>.so
-  const char* version;      // the plugin's own version
-  const char* description;  // one line
+  uint32_t abi_version;      // NANOTDB_PLUGIN_ABI_VERSION
+  uint32_t descriptor_size;  // sizeof(PluginDescriptor)
+  const char* toolchain;     // NANOTDB_TOOLCHAIN_FINGERPRINT
+  const char* name;          // "query-vm": matches [plugins.<name>] and nanotdb-<name>.so
+  const char* version;       // the plugin's own version
+  const char* description;   // one line
   const ConfigKey* config_keys;
   size_t config_key_count;
   Plugin* (*create)() noexcept;
@@ -120,19 +121,19 @@ struct PluginDescriptor {
 
 // Runs `body` (a statement block returning Status) and converts any exception into
 // Status::Internal, so nothing escapes a plugin entry point.
-#define NANOTDB_PLUGIN_GUARD(body)                                             \
-  try {                                                                        \
-    body                                                                       \
-  } catch (const std::exception& e) {                                          \
+#define NANOTDB_PLUGIN_GUARD(body)                                                \
+  try {                                                                           \
+    body                                                                          \
+  } catch (const std::exception& e) {                                             \
     return ::nanotdb::Status::Internal(std::string("plugin threw: ") + e.what()); \
-  } catch (...) {                                                              \
-    return ::nanotdb::Status::Internal("plugin threw a non-standard exception"); \
+  } catch (...) {                                                                 \
+    return ::nanotdb::Status::Internal("plugin threw a non-standard exception");  \
   }
 
 // The one exported symbol. Usage in plugin.cpp:
 //   NANOTDB_EXPORT_PLUGIN(kDescriptor)
-#define NANOTDB_EXPORT_PLUGIN(descriptor)                                        \
+#define NANOTDB_EXPORT_PLUGIN(descriptor)                                              \
   extern "C" __attribute__((visibility("default"))) const ::nanotdb::PluginDescriptor* \
-  nanotdb_plugin_v1() {                                                          \
-    return &(descriptor);                                                        \
+  nanotdb_plugin_v1() {                                                                \
+    return &(descriptor);                                                              \
   }

@@ -21,18 +21,20 @@ class Status {
     kInvalidArgument,  // the caller's input is wrong (bad line, bad name, bad parameter)
     kNotFound,         // a database, metric or file does not exist
     kAlreadyExists,
-    kCorruption,       // a file failed a magic, length or checksum check
-    kIOError,          // the operating system refused a file operation
-    kTypeMismatch,     // a value's type differs from the metric's fixed type
-    kOutOfOrder,       // a sample is older than its metric's last accepted sample
-    kBusy,             // the data root is locked by another process
+    kCorruption,    // a file failed a magic, length or checksum check
+    kIOError,       // the operating system refused a file operation
+    kTypeMismatch,  // a value's type differs from the metric's fixed type
+    kOutOfOrder,    // a sample is older than its metric's last accepted sample
+    kBusy,          // the data root is locked by another process
     kUnsupported,
     kInternal,
   };
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status AlreadyExists(std::string msg) { return {Code::kAlreadyExists, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
@@ -66,7 +68,7 @@ const char* StatusCodeName(Status::Code code);
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: must not be OK
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -89,10 +91,10 @@ class Result {
 }  // namespace nanotdb
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define NANOTDB_RETURN_IF_ERROR(expr)           \
-  do {                                          \
-    ::nanotdb::Status _st = (expr);             \
-    if (!_st.ok()) return _st;                  \
+#define NANOTDB_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::nanotdb::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #define NANOTDB_CONCAT_INNER(a, b) a##b

@@ -23,12 +23,12 @@ namespace nanotdb {
 enum class Role { kRead, kWrite, kAdmin };
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // decoded path without the query string
+  std::string method;                                       // "GET", "POST", ...
+  std::string path;                                         // decoded path without the query string
   std::vector<std::pair<std::string, std::string>> params;  // query string, then form body
   std::map<std::string, std::string> headers;               // lower-case names
-  std::string body;         // decompressed
-  std::string remote_addr;  // "127.0.0.1:53122"
+  std::string body;                                         // decompressed
+  std::string remote_addr;                                  // "127.0.0.1:53122"
 
   // First value of a parameter; false when absent.
   bool Param(std::string_view name, std::string* value) const {
@@ -56,7 +56,7 @@ struct HttpResponse {
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
 
 struct RouteSpec {
-  std::string path;             // "/api/v1/query"; with prefix = true matches "/assets/..." too
+  std::string path;  // "/api/v1/query"; with prefix = true matches "/assets/..." too
   bool prefix = false;
   std::vector<std::string> methods = {"GET"};  // HEAD is served for GET routes
   Role role = Role::kRead;

@@ -18,7 +18,7 @@ struct LoadedPluginInfo {
 };
 
 struct RuntimeInfo {
-  std::string version;      // nanotdb version
+  std::string version;  // nanotdb version
   int64_t uptime_ns = 0;
   uint64_t rss_bytes = 0;
   uint64_t peak_rss_bytes = 0;

@@ -17,7 +17,8 @@ class SchedulerService {
 
   using TaskId = uint64_t;
   // Runs fn every interval_ns (first run after one interval). Returns an id for Cancel.
-  virtual TaskId Every(int64_t interval_ns, std::string name, std::function<void()> fn) noexcept = 0;
+  virtual TaskId Every(int64_t interval_ns, std::string name,
+                       std::function<void()> fn) noexcept = 0;
   // After Cancel returns, fn is not running and will not run again.
   virtual void Cancel(TaskId id) noexcept = 0;
 };
