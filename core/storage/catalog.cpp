@@ -211,6 +211,13 @@ Result<const CatalogEntry*> Catalog::Add(std::string_view name, ValueType type) 
   return &entries_.back();
 }
 
+void Catalog::RollBackTo(size_t size) {
+  while (entries_.size() > size) {
+    by_name_.erase(entries_.back().name);
+    entries_.pop_back();
+  }
+}
+
 Status Catalog::Restore(const WalMetricDef& def) {
   const CatalogEntry* by_id = FindById(def.id);
   const CatalogEntry* by_name = Find(def.name);

@@ -47,6 +47,10 @@ class Catalog {
   // (the file is JSON), or the id space (kMaxMetricId, wal.h) is exhausted. Other name rules
   // are the write path's (ValidateMetricName).
   Result<const CatalogEntry*> Add(std::string_view name, ValueType type);
+  // Forgets the metrics added since the catalog held `size` entries (the newest ids), so a
+  // write whose WAL record failed leaves no metric behind that the WAL never defined. Only
+  // for undoing Add; no-op when size() <= size.
+  void RollBackTo(size_t size);
   // Re-creates a metric defined in the WAL. OK when the catalog already has exactly this
   // entry; Corruption when the id or the name is taken by a different entry or the types
   // differ.

@@ -21,7 +21,7 @@
 namespace nanotdb {
 
 // Metric ids the WAL can carry: 1..kMaxMetricId (the catalog never hands out more).
-inline constexpr MetricId kMaxMetricId = (1u << 24) - 1;
+inline constexpr MetricId kMaxMetricId = (1u << 20) - 1;
 
 // A metric first written in this batch: lets replay rebuild catalog entries that were never
 // saved.
