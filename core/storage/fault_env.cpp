@@ -79,7 +79,7 @@ Status FaultInjectionEnv::DropUnsyncedData() {
     auto file = base_->NewWritableFile(path, true);
     if (!file.ok()) return note(file.status());
     note((*file)->Append(content));
-    note((*file)->Sync());
+    if (pass_syncs_through_) note((*file)->Sync());
     note((*file)->Close());
     files_.erase(path);
   };
@@ -151,6 +151,11 @@ void FaultInjectionEnv::ClearFaults() {
   crash_after_ = -1;
 }
 
+void FaultInjectionEnv::SetPassSyncsThrough(bool on) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pass_syncs_through_ = on;
+}
+
 void FaultInjectionEnv::SetClock(Timestamp now) {
   std::lock_guard<std::mutex> lock(mu_);
   clock_ = now;
@@ -205,7 +210,7 @@ Status FaultInjectionEnv::FileSync(File* f) {
   }
   NANOTDB_RETURN_IF_ERROR(BeginOperation("sync", f->path()));
   if (sync_failure_) return Status::IOError("fdatasync " + f->path() + ": simulated I/O error");
-  NANOTDB_RETURN_IF_ERROR(f->base_->Sync());
+  if (pass_syncs_through_) NANOTDB_RETURN_IF_ERROR(f->base_->Sync());
   f->state_->synced_size = f->base_->Size();
   ++counters_.syncs;
   return Status::Ok();
@@ -309,7 +314,7 @@ Status FaultInjectionEnv::SyncDir(const std::string& dir) {
   std::lock_guard<std::mutex> lock(mu_);
   NANOTDB_RETURN_IF_ERROR(BeginOperation("fsync directory", dir));
   if (sync_failure_) return Status::IOError("fsync directory " + dir + ": simulated I/O error");
-  NANOTDB_RETURN_IF_ERROR(base_->SyncDir(dir));
+  if (pass_syncs_through_) NANOTDB_RETURN_IF_ERROR(base_->SyncDir(dir));
   std::string_view canonical = dir;
   while (canonical.size() > 1 && canonical.back() == '/') canonical.remove_suffix(1);
   std::erase_if(pending_, [&](const PendingOp& op) { return op.dir == canonical; });

@@ -64,6 +64,11 @@ class FaultInjectionEnv final : public Env {
   void CrashAfterOperations(int64_t n);
   void ClearFaults();
 
+  // --- speed ---------------------------------------------------------------------------------
+  // With false, Sync and SyncDir update the model but skip the base Env's fsync: the power-loss
+  // model stays exact and tests that sync often run much faster. Default true.
+  void SetPassSyncsThrough(bool on);
+
   // --- clock --------------------------------------------------------------------------------
   // With a fake clock set, NowNanos() and MonotonicNanos() both return it.
   void SetClock(Timestamp now);
@@ -139,6 +144,7 @@ class FaultInjectionEnv final : public Env {
   bool sync_failure_ = false;
   std::optional<uint64_t> free_space_;
   int64_t crash_after_ = -1;
+  bool pass_syncs_through_ = true;
   std::optional<Timestamp> clock_;
   Counters counters_;
 };

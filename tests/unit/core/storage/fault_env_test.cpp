@@ -220,6 +220,18 @@ TEST_F(FaultEnvTest, CountersMeasureWhatReachedTheDisk) {
   EXPECT_EQ(env_.counters().bytes_appended, 0u);
 }
 
+TEST_F(FaultEnvTest, ModelHoldsWithoutPassingSyncsThrough) {
+  env_.SetPassSyncsThrough(false);
+  auto f = Open(Path("x"));
+  ASSERT_TRUE(env_.SyncDir(dir_).ok());
+  ASSERT_TRUE(f->Append("kept").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Append("lost").ok());
+  ASSERT_TRUE(env_.DropUnsyncedData().ok());
+  EXPECT_EQ(Read(Path("x")), "kept");
+  EXPECT_EQ(env_.counters().syncs, 1u);
+}
+
 TEST_F(FaultEnvTest, FakeClockDrivesBothClocks) {
   env_.SetClock(1000);
   EXPECT_EQ(env_.NowNanos(), 1000);
