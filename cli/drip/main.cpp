@@ -138,22 +138,17 @@ int Run(const Args& args) {
   Collector collector(cfg.probes, host, "/var/tmp", Log);
   const std::string& db = cfg.probes.database;
 
-  if (args.print) {
-    CycleTicker ticker(cfg.probes.interval_ns);
+  if (args.once && args.print) {
     CycleTime t = NowCycleTime();
-    for (bool first = true; first || ticker.WaitNext(&t); first = false) {
-      Batch b = ToBatch(db, t, collector.Collect(t, args.once));
-      std::fwrite(b.lines.data(), 1, b.lines.size(), stdout);
-      std::fflush(stdout);
-      if (args.verbose) Log(LogLevel::kInfo, Timings(collector));
-      if (args.once) break;
-    }
-    return 0;
+    Batch b = ToBatch(db, t, collector.Collect(t, /*all_probes=*/true));
+    std::fwrite(b.lines.data(), 1, b.lines.size(), stdout);
+    if (args.verbose) Log(LogLevel::kInfo, Timings(collector));
+    return std::fflush(stdout) == 0 ? 0 : 1;
   }
 
   HttpSender sender(cfg.server_url, cfg.token, cfg.timeout_ns);
   Outbox outbox(cfg, sender);
-  if (!cfg.spill_file.empty()) {
+  if (!cfg.spill_file.empty() && !args.print) {
     Status st = outbox.queue().LoadFrom(cfg.spill_file, cfg.max_post_samples);
     if (!st.ok()) Log(LogLevel::kWarning, "spill file not loaded: " + st.message());
     if (outbox.queue().samples() > 0) {
@@ -190,10 +185,18 @@ int Run(const Args& args) {
   });
   Log(LogLevel::kInfo, "collecting " + std::to_string(collector.probe_count()) + " probes every " +
                            std::to_string(cfg.probes.interval_ns / 1000000) + " ms into " +
-                           cfg.server_url + " database " + db);
+                           (args.print ? std::string("stdout") : cfg.server_url) + " database " +
+                           db);
   CycleTime t;
   while (ticker.WaitNext(&t)) {
     std::vector<ProbeSample> s = collector.Collect(t);
+    if (args.print) {
+      Batch b = ToBatch(db, t, s);
+      std::fwrite(b.lines.data(), 1, b.lines.size(), stdout);
+      std::fflush(stdout);
+      if (args.verbose) Log(LogLevel::kInfo, Timings(collector));
+      continue;
+    }
     outbox.Push(ToBatch(db, t, s));
     bool delivered = outbox.Flush();
     if (args.verbose) {
@@ -202,6 +205,8 @@ int Run(const Args& args) {
               (delivered ? "" : "; queued " + std::to_string(outbox.queue().samples())));
     }
   }
+  signals.join();
+  if (args.print) return 0;
   outbox.Flush();
   if (!cfg.spill_file.empty()) {
     Status st = outbox.queue().SaveTo(cfg.spill_file);
@@ -216,7 +221,6 @@ int Run(const Args& args) {
     Log(LogLevel::kWarning,
         std::to_string(outbox.queue().dropped_samples()) + " samples were dropped (buffer full)");
   }
-  signals.join();
   return 0;
 }
 

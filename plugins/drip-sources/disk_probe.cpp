@@ -16,8 +16,9 @@ constexpr size_t kReads = 0, kReadSectors = 2, kWrites = 4, kWriteSectors = 6, k
 
 // "/" → "root", "/boot/firmware" → "boot_firmware".
 std::string MountMetricName(const std::string& mount_point) {
-  if (mount_point == "/") return "root";
-  std::string trimmed = mount_point.substr(mount_point.find_first_not_of('/'));
+  size_t first = mount_point.find_first_not_of('/');
+  if (first == std::string::npos) return "root";
+  std::string trimmed = mount_point.substr(first);
   std::replace(trimmed.begin(), trimmed.end(), '/', '_');
   return SanitizeNamePart(trimmed);
 }

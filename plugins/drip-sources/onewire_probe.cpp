@@ -41,9 +41,10 @@ class OnewireProbe final : public Probe {
   }
 
  private:
-  void Drop(const std::string& id, const std::string& reason) {
+  // Logs once per sensor and kind of failure (`kind`), however often it repeats.
+  void Drop(const std::string& id, const char* kind, const std::string& reason) {
     ++dropped_;
-    log_.Once(id + ":" + reason, LogLevel::kWarning,
+    log_.Once(id + ":" + kind, LogLevel::kWarning,
               "onewire: " + id + ": reading dropped: " + reason +
                   " (further drops are counted in onewire.dropped)");
   }
@@ -51,26 +52,26 @@ class OnewireProbe final : public Probe {
   void Read(const std::string& id, std::vector<ProbeSample>* out) {
     Result<std::string> text = fs_.ReadFile(path_ + "/" + id + "/w1_slave", 4096);
     if (!text.ok()) {
-      Drop(id, text.status().message());
+      Drop(id, "read", text.status().message());
       return;
     }
     int32_t mdeg = 0;
     switch (ParseW1Slave(*text, &mdeg)) {
       case W1Read::kCrcError:
-        Drop(id, "CRC check failed (NO)");
+        Drop(id, "crc", "CRC check failed (NO)");
         return;
       case W1Read::kMalformed:
-        Drop(id, text->empty() ? "empty read" : "unreadable w1_slave text");
+        Drop(id, "text", text->empty() ? "empty read" : "unreadable w1_slave text");
         return;
       case W1Read::kOk:
         break;
     }
     if (mdeg == kPowerOnMdeg) {
-      Drop(id, "power-on value 85.000");
+      Drop(id, "power-on", "power-on value 85.000");
       return;
     }
     if (mdeg > max_valid_mdeg_ || mdeg < kMinValidMdeg) {
-      Drop(id, "out of range " + std::to_string(mdeg) + " mdeg");
+      Drop(id, "range", "out of range " + std::to_string(mdeg) + " mdeg");
       return;
     }
     auto it = names_.find(id);
