@@ -31,10 +31,12 @@ bool ParseDigits(std::string_view s, int* out) {
   return true;
 }
 
-unsigned DaysInMonth(int y, unsigned m) {
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : kDays[m - 1];
+// A real calendar date survives the trip through a day number ("2026-02-30" does not).
+bool IsValidDate(int y, unsigned m, unsigned d) {
+  int y2;
+  unsigned m2, d2;
+  CivilFromDays(DaysFromCivil(y, m, d), &y2, &m2, &d2);
+  return y2 == y && m2 == m && d2 == d;
 }
 
 // A key split into its fields; month/day are 0 when the key has none.
@@ -67,7 +69,7 @@ bool SplitKey(std::string_view key, KeyFields* f) {
   }
   if (f->mode != Partitioning::kYear && (m < 1 || m > 12)) return false;
   if (f->mode == Partitioning::kDay &&
-      (d < 1 || static_cast<unsigned>(d) > DaysInMonth(y, static_cast<unsigned>(m)))) {
+      (d < 1 || d > 31 || !IsValidDate(y, static_cast<unsigned>(m), static_cast<unsigned>(d)))) {
     return false;
   }
   f->year = y;

@@ -1,6 +1,7 @@
 #include "storage/wal.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -59,14 +60,16 @@ struct XorShape {
 constexpr XorShape kXorShapes[10] = {{0, 1}, {0, 2}, {0, 3}, {0, 4}, {1, 1},
                                      {1, 2}, {1, 3}, {2, 1}, {2, 2}, {3, 1}};
 
-unsigned XorKind(unsigned shift, unsigned len) {
-  for (unsigned k = 0; k < 10; ++k) {
-    if (kXorShapes[k].shift == shift && kXorShapes[k].len == len) return kKindXorFirst + k;
+// The inverse of kXorShapes: kXorKind[shift][len].
+constexpr auto kXorKind = [] {
+  std::array<std::array<uint8_t, 5>, 4> kinds{};
+  for (unsigned k = 0; k < std::size(kXorShapes); ++k) {
+    kinds[kXorShapes[k].shift][kXorShapes[k].len] = static_cast<uint8_t>(kKindXorFirst + k);
   }
-  return kKindXorFirst + 3;  // unreachable for shift + len <= 4; full 4 bytes is always valid
-}
+  return kinds;
+}();
 
-unsigned BytesNeeded(uint32_t v) { return v == 0 ? 0 : (32 - std::countl_zero(v) + 7) / 8; }
+unsigned BytesNeeded(uint64_t v) { return v == 0 ? 0 : (64 - std::countl_zero(v) + 7) / 8; }
 
 void PutBytesLe(std::string* out, uint64_t v, unsigned n) {
   for (unsigned i = 0; i < n; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
@@ -123,6 +126,42 @@ Status ValidateBatch(const WalBatch& batch) {
   return Status::Ok();
 }
 
+// Appends a sample's control varint (its id part already in `control`) and value bytes: the
+// value kind with the fewest bytes that reproduces `bits` exactly from `prev`.
+void PutValue(uint64_t control, uint32_t prev, uint32_t bits, std::string* out) {
+  if (bits == prev) {
+    PutVarint64(out, control | kKindSame);
+    return;
+  }
+  uint32_t x = bits ^ prev;
+  unsigned shift = static_cast<unsigned>(std::countr_zero(x)) / 8;
+  unsigned best_len = 4 - shift - static_cast<unsigned>(std::countl_zero(x)) / 8;
+  unsigned best_kind = kXorKind[shift][best_len];
+  uint64_t best_payload = x >> (8 * shift);
+  uint32_t delta = ZigZag32(static_cast<int32_t>(bits - prev));
+  if (BytesNeeded(delta) < best_len) {
+    best_len = BytesNeeded(delta);
+    best_kind = kKindDeltaFirst + best_len - 1;
+    best_payload = delta;
+  }
+  for (unsigned scale = 0; scale < 4 && best_len > 1; ++scale) {
+    int64_t from, to;
+    if (!ScaledDecimal(prev, scale, &from) || !ScaledDecimal(bits, scale, &to) ||
+        FromScaledDecimal(to, scale) != bits) {
+      continue;
+    }
+    uint64_t code = ZigZagEncode64(to - from);
+    unsigned len = std::max(1u, BytesNeeded(code));
+    if (len < best_len) {
+      best_len = len;
+      best_kind = kKindDecimalFirst + 3 * scale + len - 1;
+      best_payload = code;
+    }
+  }
+  PutVarint64(out, control | best_kind);
+  PutBytesLe(out, best_payload, best_len);
+}
+
 }  // namespace
 
 // The coding state of one WAL generation: the previous run's timestamp and every metric's
@@ -167,40 +206,7 @@ class WalCodec {
         uint32_t prev = slot;
         undo_.emplace_back(s.id, prev);
         slot = s.bits;
-        uint64_t control = ZigZagEncode64(id_gap) << kKindBits;
-        if (s.bits == prev) {
-          PutVarint64(out, control | kKindSame);
-          continue;
-        }
-        uint32_t x = s.bits ^ prev;
-        unsigned shift = static_cast<unsigned>(std::countr_zero(x)) / 8;
-        unsigned xor_len = 4 - shift - static_cast<unsigned>(std::countl_zero(x)) / 8;
-        uint32_t delta = ZigZag32(static_cast<int32_t>(s.bits - prev));
-        unsigned delta_len = BytesNeeded(delta);
-        unsigned best_kind = XorKind(shift, xor_len);
-        unsigned best_len = xor_len;
-        uint64_t best_payload = x >> (8 * shift);
-        if (delta_len < best_len) {
-          best_kind = kKindDeltaFirst + delta_len - 1;
-          best_len = delta_len;
-          best_payload = delta;
-        }
-        for (unsigned scale = 0; scale < 4 && best_len > 1; ++scale) {
-          int64_t from, to;
-          if (!ScaledDecimal(prev, scale, &from) || !ScaledDecimal(s.bits, scale, &to) ||
-              FromScaledDecimal(to, scale) != s.bits) {
-            continue;
-          }
-          uint64_t code = ZigZagEncode64(to - from);
-          unsigned len = code == 0 ? 1 : (64 - std::countl_zero(code) + 7) / 8;
-          if (len < best_len) {
-            best_kind = kKindDecimalFirst + 3 * scale + len - 1;
-            best_len = len;
-            best_payload = code;
-          }
-        }
-        PutVarint64(out, control | best_kind);
-        PutBytesLe(out, best_payload, best_len);
+        PutValue(ZigZagEncode64(id_gap) << kKindBits, prev, s.bits, out);
       }
     }
   }
