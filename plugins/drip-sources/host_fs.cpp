@@ -14,7 +14,7 @@
 namespace nanotdb::drip {
 
 HostFs::HostFs(HostOptions options) : options_(std::move(options)) {
-  if (options_.root.empty()) options_.root = "/";
+  if (options_.root.empty()) options_.root.push_back('/');
   if (options_.clock_ticks <= 0) options_.clock_ticks = sysconf(_SC_CLK_TCK);
   if (options_.clock_ticks <= 0) options_.clock_ticks = 100;
   if (options_.page_size <= 0) options_.page_size = sysconf(_SC_PAGESIZE);
