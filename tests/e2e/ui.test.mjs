@@ -107,6 +107,12 @@ test('a dashboard chart draws the ingested points', async () => {
   await page.waitForFunction(() => Number(document.querySelector('[data-widget="cpu_busy"] .chart-holder')?.dataset.points) > 0,
       null, { timeout: 10000 });
   assert.ok(Number(await band.getAttribute('data-points')) > 0);
+  const over = page.locator('[data-widget="load_history"] .u-over');
+  const box = await over.boundingBox();
+  await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
+  const tip = page.locator('[data-widget="load_history"] .chart-tip');
+  await tip.waitFor();
+  assert.match(await tip.textContent(), /Load 1m: /);
   await context.close();
   assert.deepEqual(problems, []);
 });

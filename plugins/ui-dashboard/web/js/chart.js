@@ -71,6 +71,7 @@ export function createChart(container, options) {
     cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 7 } },
     legend: { live: true },
     hooks: {
+      setCursor: [(u) => showTip(u)],
       setSelect: [(u) => {
         if (u.select.width < 4) return;
         const from = u.posToVal(u.select.left, 'x');
@@ -85,9 +86,59 @@ export function createChart(container, options) {
     const color = options.series[0]?.color || PALETTE[0];
     opts.bands = [{ series: [i('max'), i('min')], fill: color + '33' }];
   }
+  // Tooltip beside the cursor: time with seconds, then the series sorted by value (highest
+  // first), kept inside the plot so it is never clipped at the screen edge.
+  const tip = document.createElement('div');
+  tip.className = 'chart-tip';
+  tip.hidden = true;
+  function showTip(u) {
+    const idx = u.cursor.idx;
+    if (idx === null || idx === undefined || u.cursor.left < 0) {
+      tip.hidden = true;
+      return;
+    }
+    const rows = [];
+    for (let i = 1; i < u.series.length; i++) {
+      const v = u.data[i][idx];
+      if (v === null || v === undefined || !u.series[i].show) continue;
+      const s = options.series[i - 1];
+      rows.push({ v, label: s.label, color: s.color || PALETTE[(i - 1) % PALETTE.length],
+        text: fmt(v, s.unit ?? unit, s.decimals ?? decimals) });
+    }
+    if (!rows.length) {
+      tip.hidden = true;
+      return;
+    }
+    rows.sort((a, b) => b.v - a.v);
+    const head = document.createElement('div');
+    head.className = 'chart-tip-time';
+    head.textContent = dateTime(u.data[0][idx]);
+    tip.replaceChildren(head, ...rows.map((r) => {
+      const row = document.createElement('div');
+      const dot = document.createElement('span');
+      dot.className = 'chart-tip-dot';
+      dot.style.background = r.color;
+      row.append(dot, `${r.label}: `);
+      const b = document.createElement('b');
+      b.textContent = r.text;
+      row.append(b);
+      return row;
+    }));
+    tip.hidden = false;
+    const w = u.over.clientWidth;
+    const h = u.over.clientHeight;
+    let x = u.cursor.left + 12;
+    if (x + tip.offsetWidth > w) x = Math.max(0, u.cursor.left - tip.offsetWidth - 12);
+    const y = Math.max(0, Math.min(h - tip.offsetHeight, u.cursor.top - tip.offsetHeight / 2));
+    tip.style.transform = `translate(${x}px, ${y}px)`;
+  }
+
   const empty = [[], ...options.series.map(() => [])];
   const u = new window.uPlot(opts, empty, container);
   container.classList.add('chart');
+  u.over.append(tip);
+  const hideTip = () => { tip.hidden = true; };
+  window.addEventListener('scroll', hideTip, { passive: true });
 
   // Touch: move the cursor where the finger is so the legend shows values; vertical swipes
   // still scroll the page (no preventDefault).
@@ -125,6 +176,7 @@ export function createChart(container, options) {
       return points;
     },
     destroy() {
+      window.removeEventListener('scroll', hideTip);
       resize.disconnect();
       u.destroy();
     },
