@@ -208,12 +208,15 @@ std::vector<RouteSpec> BuildUiRoutes(const UiServices& s) {
   };
   routes.push_back(std::move(assets));
 
+  // A dashboard is a few kilobytes; 1 MiB refuses mistakes long before the core's default.
+  constexpr uint64_t kMaxDashboardBytes = 1 << 20;
   auto add = [&](std::string path, std::vector<std::string> methods, Role role,
                  HttpHandler handler) {
     RouteSpec r;
     r.path = std::move(path);
     r.methods = std::move(methods);
     r.role = role;
+    if (r.methods[0] != "GET") r.max_body_bytes = kMaxDashboardBytes;
     r.handler = std::move(handler);
     routes.push_back(std::move(r));
   };

@@ -86,7 +86,20 @@ export async function queryRange(db, metric, opts) {
 
 // Dashboard config API. Save answers {ok, backup_path, config} or throws with .errors.
 export async function getDashboard() {
-  return getJSON('/api/dashboard-config');
+  let res;
+  try {
+    res = await fetch('/api/dashboard-config', { headers: { Accept: 'application/json' } });
+  } catch (e) {
+    throw new Error(`cannot reach the server (${e.message})`);
+  }
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${res.status}: ${text.slice(0, 300)}`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the dashboard file is not valid JSON (${e.message}). Fix the file, or copy ` +
+        'one from dashboard_backups/ next to it.');
+  }
 }
 
 function authHeaders() {

@@ -174,6 +174,9 @@ TEST_F(UiRoutesTest, RefusedDashboardAnswers400WithEveryMessage) {
 
 TEST_F(UiRoutesTest, SavingNeedsAdminAndReadingDoesNot) {
   for (auto& r : BuildUiRoutes(services_)) {
+    if (r.path.starts_with("/api/dashboard-config/")) {
+      EXPECT_EQ(r.max_body_bytes, 1u << 20) << r.path;
+    }
     if (r.path == "/api/dashboard-config/save") {
       EXPECT_EQ(r.role, Role::kAdmin);
     } else {
