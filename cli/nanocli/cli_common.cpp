@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "server/config.h"
+#include "storage/manifest.h"
+
 namespace nanotdb::cli {
 
 void PrintCommandHelp(const CommandSpec& spec, std::ostream& out) {
@@ -146,6 +149,20 @@ Result<std::unique_ptr<Engine>> OpenEngine(const std::string& root, OpenMode mod
       std::cerr << "error: " << msg << "\n";
     }
   };
+  // The server's settings apply offline too: [wal]/[durability] and [manifest_defaults] (for
+  // databases an import creates). Without engine.toml the built-in defaults are used.
+  std::string config_path = (std::filesystem::path(root) / "engine.toml").string();
+  std::error_code ec;
+  if (std::filesystem::exists(config_path, ec)) {
+    NANOTDB_ASSIGN_OR_RETURN(server::EngineConfig config, server::LoadEngineConfig(config_path));
+    std::vector<std::string> warnings = config.warnings;
+    options.durability = config.durability;
+    if (const toml::table* defaults = config.ManifestDefaults()) {
+      NANOTDB_RETURN_IF_ERROR(
+          ApplyManifestTable(*defaults, config_path, &options.manifest_defaults, &warnings));
+    }
+    for (const std::string& w : warnings) options.log(LogLevel::kWarning, w);
+  }
   return Engine::Open(std::move(options));
 }
 

@@ -78,9 +78,11 @@ Result<std::string> RequireDatabase(const Flags& flags);
 // OK when `db` exists under the engine's root; otherwise NotFound listing the databases there.
 Status CheckDatabaseExists(const Engine& engine, const std::string& db);
 
-// Opens the engine on `root`. Settings come from the defaults in nanotdb/options.h. Engine
-// warnings go to stderr. A write engine fails with Busy (naming the pid) while a server holds
-// the root; a read-only one never takes the lock and is safe beside a running server.
+// Opens the engine on `root` with the settings of <root>/engine.toml when it exists ([wal],
+// [durability], [manifest_defaults]; InvalidArgument naming file:line when it is wrong), else
+// the defaults of nanotdb/options.h. Config and engine warnings go to stderr. A write engine fails
+// with Busy (naming the pid) while a server holds the root; a read-only one never takes the lock
+// and is safe beside a running server.
 struct OpenMode {
   bool read_only = true;
   bool bulk_load = false;

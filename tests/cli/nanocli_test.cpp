@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out, err;
 };
@@ -98,13 +98,13 @@ class NanocliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Run Nanocli(const std::vector<std::string>& args) {
+  CliRun Nanocli(const std::vector<std::string>& args) {
     std::string cmd = ShellQuote(NANOCLI_PATH);
     for (const std::string& a : args) cmd += " " + ShellQuote(a);
     fs::path out = dir_ / "stdout", err = dir_ / "stderr";
     cmd += " >" + ShellQuote(out.string()) + " 2>" + ShellQuote(err.string()) + " </dev/null";
     int status = std::system(cmd.c_str());
-    Run r;
+    CliRun r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     r.out = ReadFile(out);
     r.err = ReadFile(err);
@@ -115,7 +115,7 @@ class NanocliTest : public ::testing::Test {
   void ImportSample() {
     fs::path in = dir_ / "sample.lp";
     WriteFile(in, kData);
-    Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+    CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 
@@ -125,7 +125,7 @@ class NanocliTest : public ::testing::Test {
 TEST_F(NanocliTest, ImportThenExportWritesCanonicalLines) {
   fs::path in = dir_ / "sample.lp";
   WriteFile(in, kData);
-  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("imported 8 samples from " + in.string() +
                                " (10 lines, 0 rejected, 2 skipped) in "));
@@ -139,7 +139,7 @@ TEST_F(NanocliTest, ImportThenExportWritesCanonicalLines) {
 TEST_F(NanocliTest, ExportImportExportGivesTheSameSamples) {
   ImportSample();
   fs::path first = dir_ / "first.lp";
-  Run r = Nanocli({"export", "--root", root_.string(), "--db", "home", "--out", first.string()});
+  CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home", "--out", first.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("exported 8 samples of 3 metrics from home to " + first.string()));
 
@@ -156,8 +156,8 @@ TEST_F(NanocliTest, ExportImportExportGivesTheSameSamples) {
 
 TEST_F(NanocliTest, ExportHonoursStartAndEnd) {
   ImportSample();
-  Run r = Nanocli({"export", "--root", root_.string(), "--db", "home", "--start",
-                   "2026-05-24 00:00:20", "--end", "2026-05-24T00:00:35Z"});
+  CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home", "--start",
+                      "2026-05-24 00:00:20", "--end", "2026-05-24T00:00:35Z"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "home/door 0i 2026-05-24 00:00:30.000000000\n"
@@ -174,7 +174,7 @@ TEST_F(NanocliTest, BadLinesAreReportedWithLineNumbersAndGoodLinesKept) {
             "homea 3 2026-05-24 00:00:03\n"
             "home/a 5 2026-05-24 00:00:04\n"
             "home/a 6 2026-05-24 00:00:00\n");
-  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr(in.string() + ":2: invalid value \"4x2\""));
   EXPECT_THAT(r.err, HasSubstr(in.string() + ":4: invalid target \"homea\""));
@@ -197,7 +197,7 @@ TEST_F(NanocliTest, OnlyTheFirstTwentyErrorsAreListed) {
   for (int i = 0; i < 25; ++i) text += "nonsense\n";
   text += "home/a 1 1779580800000000000";  // no final newline
   WriteFile(in, text);
-  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string(), "--json"});
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string(), "--json"});
   EXPECT_EQ(r.exit_code, 1);
   Poco::JSON::Object::Ptr j = ParseJson(r.out);
   EXPECT_EQ(j->getValue<int>("lines"), 26);
@@ -217,7 +217,7 @@ TEST_F(NanocliTest, OnlyTheFirstTwentyErrorsAreListed) {
 TEST_F(NanocliTest, DbFlagRewritesEveryLine) {
   fs::path in = dir_ / "sample.lp";
   WriteFile(in, "a/x 1i 1779580800000000000\nb/y 2 1779580801000000000\n");
-  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string(), "--db", "lab"});
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string(), "--db", "lab"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("databases: lab"));
   r = Nanocli({"export", "--root", root_.string(), "--db", "lab"});
@@ -232,7 +232,7 @@ TEST_F(NanocliTest, DbFlagRewritesEveryLine) {
 
 TEST_F(NanocliTest, QueryWithoutRangeShowsLatestValuePerMetric) {
   ImportSample();
-  Run r = Nanocli({"query", "--root", root_.string(), "--db", "home"});
+  CliRun r = Nanocli({"query", "--root", root_.string(), "--db", "home"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 6u) << r.out;
@@ -250,7 +250,7 @@ TEST_F(NanocliTest, QueryWithoutRangeShowsLatestValuePerMetric) {
 
 TEST_F(NanocliTest, QueryRawRowsAsJson) {
   ImportSample();
-  Run r =
+  CliRun r =
       Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^te", "--start",
                "1779580810", "--end", "1779580840.5", "--timestamp-unit", "s", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -271,9 +271,9 @@ TEST_F(NanocliTest, QueryRawRowsAsJson) {
 
 TEST_F(NanocliTest, QueryAggregatesStampBucketEnds) {
   ImportSample();
-  Run r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^temp$",
-                   "--start", "2026-05-24", "--end", "2026-05-24 00:00:50", "--aggregate",
-                   "avg,count", "--window", "30s", "--json"});
+  CliRun r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^temp$",
+                      "--start", "2026-05-24", "--end", "2026-05-24 00:00:50", "--aggregate",
+                      "avg,count", "--window", "30s", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Poco::JSON::Object::Ptr j = ParseJson(r.out);
   ASSERT_EQ(j->getValue<int>("row_count"), 4);
@@ -300,7 +300,7 @@ TEST_F(NanocliTest, QueryAggregatesStampBucketEnds) {
 
 TEST_F(NanocliTest, InspectCatalogListsMetrics) {
   ImportSample();
-  Run r = Nanocli({"inspect", "catalog", "--root", root_.string(), "--db", "home"});
+  CliRun r = Nanocli({"inspect", "catalog", "--root", root_.string(), "--db", "home"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("metrics=3 (int32=1 float32=2)"));
   EXPECT_THAT(r.out, HasSubstr("door"));
@@ -325,7 +325,7 @@ TEST_F(NanocliTest, InspectCatalogListsMetrics) {
 
 TEST_F(NanocliTest, InspectDatWalAndDbDescribeTheFiles) {
   ImportSample();
-  Run r = Nanocli({"inspect", "dat", "--root", root_.string(), "--db", "home"});
+  CliRun r = Nanocli({"inspect", "dat", "--root", root_.string(), "--db", "home"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("summary: files="));
   EXPECT_THAT(r.out, HasSubstr("samples=8"));
@@ -362,6 +362,20 @@ TEST_F(NanocliTest, InspectDatWalAndDbDescribeTheFiles) {
   EXPECT_EQ(j->getObject("manifest")->getValue<std::string>("partition"), "day");
 }
 
+TEST_F(NanocliTest, EngineTomlManifestDefaultsApplyToNewDatabases) {
+  WriteFile(root_ / "engine.toml", "[manifest_defaults.retention]\npartition = \"month\"\n");
+  ImportSample();
+  CliRun r = Nanocli({"inspect", "db", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("manifest:  partition=month"));
+
+  WriteFile(root_ / "engine.toml", "[durability]\nprofile = \"sloppy\"\n");
+  r = Nanocli({"query", "--root", root_.string(), "--db", "home"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("engine.toml"));
+  EXPECT_THAT(r.err, HasSubstr("profile"));
+}
+
 TEST_F(NanocliTest, ImportRefusesARootHeldByAnotherProcess) {
   EngineOptions options;
   options.root = root_.string();
@@ -369,7 +383,7 @@ TEST_F(NanocliTest, ImportRefusesARootHeldByAnotherProcess) {
   ASSERT_TRUE(holder.ok()) << holder.status().ToString();
   fs::path in = dir_ / "sample.lp";
   WriteFile(in, kData);
-  Run r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("error: "));
   EXPECT_THAT(r.err, HasSubstr(std::to_string(getpid())));
@@ -398,7 +412,7 @@ TEST_F(NanocliTest, UsageErrorsExitTwo) {
       {"query", "--root", root, "--db", "home", "extra"},
   };
   for (const auto& args : cases) {
-    Run r = Nanocli(args);
+    CliRun r = Nanocli(args);
     std::string shown;
     for (const std::string& a : args) shown += a + " ";
     EXPECT_EQ(r.exit_code, 2) << shown << "\n" << r.err;
@@ -407,7 +421,7 @@ TEST_F(NanocliTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(NanocliTest, HelpAndVersionExitZero) {
-  Run r = Nanocli({"--help"});
+  CliRun r = Nanocli({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("import"));
   EXPECT_THAT(r.out, HasSubstr("inspect"));
