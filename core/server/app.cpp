@@ -13,6 +13,7 @@
 #include "server/daemon.h"
 #include "server/init.h"
 #include "server/logging.h"
+#include "server/plugin_host.h"
 #include "server/signals.h"
 
 namespace nanotdb::server {
@@ -61,6 +62,7 @@ void NanotdbApp::PrintHelp() const {
       "Signals: SIGTERM/SIGINT shut down cleanly (pages flushed, WALs emptied); "
       "SIGHUP reopens log files. See docs/operations.md.");
   help.format(std::cout);
+  std::cout << "\n";
 }
 
 int NanotdbApp::main(const std::vector<std::string>& args) {
@@ -89,7 +91,7 @@ int NanotdbApp::main(const std::vector<std::string>& args) {
 
 int NanotdbApp::RunInit() {
   std::vector<std::string> written;
-  Status st = InitRoot(config_path_, &written);
+  Status st = InitRoot(config_path_, DefaultPluginDir(), &written);
   if (!st.ok()) {
     std::cerr << "nanotdb: " << st.message() << "\n";
     return kExitFailure;

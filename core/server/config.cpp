@@ -389,6 +389,11 @@ Result<EngineConfig> ParseEngineConfig(std::string_view text, const std::string&
 }
 
 Result<EngineConfig> LoadEngineConfig(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::InvalidArgument(path + " is a directory; --config names the file, e.g. " +
+                                   (std::filesystem::path(path) / "engine.toml").string());
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return Status::NotFound("cannot read config file " + path +

@@ -62,8 +62,10 @@ struct EngineConfig {
 
   uint64_t max_body_bytes = kDefaultMaxBodyBytes;
   int64_t read_timeout = 120 * kSecond;
-  int64_t idle_timeout = 60 * kSecond;
-  int max_threads = 8;
+  // Each open connection holds a server thread (Poco's model), so idle keep-alive connections
+  // are closed quickly: a browser's six idle connections must not starve an ingest client.
+  int64_t idle_timeout = 5 * kSecond;
+  int max_threads = 16;
 
   DurabilityOptions durability;
 

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -59,6 +60,9 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     bool close_after = false;
     BodyReader read_body = [&](uint64_t limit, std::string* body, bool* too_large) -> Status {
       *too_large = false;
+      // Without Content-Length or chunking a request has no body (RFC 9112 §6.3); reading
+      // would wait for the client to close the connection.
+      if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return Status::Ok();
       if (in.hasContentLength() && in.getContentLength64() > static_cast<int64_t>(limit)) {
         *too_large = true;
         close_after = true;  // the unread body would be taken for the next request
@@ -118,7 +122,9 @@ Status HttpServer::Start() {
     std::string host = config_.listen_host.empty() ? "0.0.0.0" : config_.listen_host;
     Poco::Net::SocketAddress address(host, config_.listen_port);
     Poco::Net::ServerSocket socket;
-    socket.bind(address, true);
+    // SO_REUSEADDR so a restart does not wait for TIME_WAIT; never SO_REUSEPORT, which would
+    // let a second nanotdb share the port silently.
+    socket.bind(address, true, false);
     socket.listen(64);
     port_ = socket.address().port();
 
@@ -129,11 +135,13 @@ Status HttpServer::Start() {
     params->setMaxThreads(config_.max_threads);
     params->setMaxQueued(256);
     params->setServerName("nanotdb");
-    server_ =
-        std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(dispatcher_), socket, params);
+    pool_ = std::make_unique<Poco::ThreadPool>(1, config_.max_threads);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(dispatcher_), *pool_,
+                                                      socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {
     server_.reset();
+    pool_.reset();
     return Status::IOError("cannot listen on " + config_.listen + ": " + e.displayText() +
                            " (set [engine] listen in " + config_.path +
                            " to a free address, e.g. \"127.0.0.1:8429\")");
@@ -152,6 +160,8 @@ void HttpServer::Stop() {
   }
   server_->stopAll(true);
   server_.reset();
+  pool_->joinAll();
+  pool_.reset();
 }
 
 }  // namespace nanotdb::server

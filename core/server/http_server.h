@@ -13,9 +13,12 @@
 #include "server/config.h"
 #include "server/dispatcher.h"
 
-namespace Poco::Net {
+namespace Poco {
+class ThreadPool;
+namespace Net {
 class HTTPServer;
 }
+}  // namespace Poco
 
 namespace nanotdb::server {
 
@@ -36,6 +39,7 @@ class HttpServer {
  private:
   Dispatcher& dispatcher_;
   const EngineConfig& config_;
+  std::unique_ptr<Poco::ThreadPool> pool_;  // sized by max_threads; outlives server_
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   uint16_t port_ = 0;
 };

@@ -3,9 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "server/plugin_host.h"
 
 namespace nanotdb::server {
 namespace {
@@ -39,15 +45,70 @@ Status WriteNewFile(const std::string& path, std::string_view data) {
   return Status::Ok();
 }
 
+// The descriptor of <dir>/nanotdb-<name>.so when it exists and passes the loader's checks.
+const PluginDescriptor* FindPlugin(const std::string& dir, const std::string& name) {
+  std::string path = (std::filesystem::path(dir) / ("nanotdb-" + name + ".so")).string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return nullptr;
+  Result<const PluginDescriptor*> d = OpenPluginLibrary(path);
+  return d.ok() ? *d : nullptr;
+}
+
+std::string CommentedKeys(const PluginDescriptor& d) {
+  std::string out;
+  for (size_t i = 0; i < d.config_key_count; ++i) {
+    const ConfigKey& key = d.config_keys[i];
+    out += std::string("# ") + key.help + "\n# " + key.name + " = " + key.default_value + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
-Status InitRoot(const std::string& path, std::vector<std::string>* written) {
+std::string RenderDefaultConfig(const std::string& plugin_dir) {
+  static const std::regex kPluginHeader(R"(^\[plugins\.([A-Za-z0-9_-]+)\]\s*$)");
+  std::istringstream in{std::string(kDefaultEngineToml)};
+  std::string out;
+  std::set<std::string> listed;
+  const PluginDescriptor* pending = nullptr;  // keys go after the section's `enabled` line
+  std::string line;
+  while (std::getline(in, line)) {
+    out += line + "\n";
+    std::smatch m;
+    if (std::regex_match(line, m, kPluginHeader)) {
+      listed.insert(m[1]);
+      pending = FindPlugin(plugin_dir, m[1]);
+    } else if (pending != nullptr && line.rfind("enabled", 0) == 0) {
+      out += CommentedKeys(*pending);
+      pending = nullptr;
+    }
+  }
+  std::vector<std::string> extra;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(plugin_dir, ec)) {
+    std::string file = entry.path().filename().string();
+    if (file.rfind("nanotdb-", 0) != 0 || entry.path().extension() != ".so") continue;
+    std::string name = file.substr(8, file.size() - 8 - 3);
+    if (listed.count(name) == 0) extra.push_back(name);
+  }
+  std::sort(extra.begin(), extra.end());
+  for (const std::string& name : extra) {
+    const PluginDescriptor* d = FindPlugin(plugin_dir, name);
+    if (d == nullptr) continue;
+    out += std::string("\n# ") + (d->description ? d->description : name.c_str()) + "\n[plugins." +
+           name + "]\nenabled = true\n" + CommentedKeys(*d);
+  }
+  return out;
+}
+
+Status InitRoot(const std::string& path, const std::string& plugin_dir,
+                std::vector<std::string>* written) {
   std::filesystem::path file(path);
   std::filesystem::path root = file.parent_path().empty() ? "." : file.parent_path();
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
   if (ec) return Status::IOError("cannot create root " + root.string() + ": " + ec.message());
-  NANOTDB_RETURN_IF_ERROR(WriteNewFile(path, kDefaultEngineToml));
+  NANOTDB_RETURN_IF_ERROR(WriteNewFile(path, RenderDefaultConfig(plugin_dir)));
   written->push_back(path);
   if (!kDefaultDashboardJson.empty()) {
     std::string dashboard = (root / "dashboard.json").string();

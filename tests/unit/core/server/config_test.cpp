@@ -31,7 +31,8 @@ TEST(ConfigTest, EmptyFileGivesDefaults) {
   EXPECT_EQ(c->listen_port, 8428);
   EXPECT_EQ(c->max_body_bytes, 64ull << 20);
   EXPECT_EQ(c->read_timeout, 120 * kSecond);
-  EXPECT_EQ(c->idle_timeout, 60 * kSecond);
+  EXPECT_EQ(c->idle_timeout, 5 * kSecond);
+  EXPECT_EQ(c->max_threads, 16);
   EXPECT_EQ(c->durability.fsync_policy, FsyncPolicy::kSegment);
   EXPECT_EQ(c->durability.profile, DurabilityProfile::kStrict);
   EXPECT_TRUE(c->stats_enabled);

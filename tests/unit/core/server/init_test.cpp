@@ -33,7 +33,7 @@ class InitTest : public ::testing::Test {
 TEST_F(InitTest, WritesTheCommentedDefaultIntoANewRoot) {
   std::string path = (dir_ / "root" / "anyname.toml").string();
   std::vector<std::string> written;
-  ASSERT_TRUE(InitRoot(path, &written).ok());
+  ASSERT_TRUE(InitRoot(path, (dir_ / "no-plugins").string(), &written).ok());
   EXPECT_EQ(written.front(), path);
   EXPECT_EQ(Read(path), std::string(kDefaultEngineToml));
   EXPECT_THAT(Read(path), ::testing::HasSubstr("# HTTP address"));
@@ -47,7 +47,7 @@ TEST_F(InitTest, RefusesToOverwriteAnExistingConfig) {
   std::string path = (dir_ / "engine.toml").string();
   std::ofstream(path) << "# mine\n";
   std::vector<std::string> written;
-  Status st = InitRoot(path, &written);
+  Status st = InitRoot(path, dir_.string(), &written);
   EXPECT_EQ(st.code(), Status::Code::kAlreadyExists);
   EXPECT_THAT(st.message(), ::testing::HasSubstr(path + " already exists"));
   EXPECT_EQ(Read(path), "# mine\n");
@@ -59,7 +59,7 @@ TEST_F(InitTest, KeepsAnExistingDashboard) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "dashboard.json") << "{}";
   std::vector<std::string> written;
-  ASSERT_TRUE(InitRoot((dir_ / "engine.toml").string(), &written).ok());
+  ASSERT_TRUE(InitRoot((dir_ / "engine.toml").string(), dir_.string(), &written).ok());
   EXPECT_EQ(Read(dir_ / "dashboard.json"), "{}");
 }
 
