@@ -146,6 +146,16 @@ class Widget {
         return { error: e.message };
       }
     }));
+    const missing = values.filter((v) => v.missing);
+    this.element.classList.toggle('nodata', missing.length === values.length && values.length > 0);
+    if (missing.length === values.length && values.length > 0) {
+      // Nothing to show yet (host probes off, or no writer): one line instead of empty tiles.
+      const names = [...new Set(series.map((s) => `${seriesMetric(s)} in ${seriesDb(s, this.ctx)}`))];
+      this.body.replaceChildren(el('p', { class: 'nodata-note' },
+          `No data yet for ${names.join(', ')}. Enable the drip-sources plugin or send these ` +
+          'metrics to /api/v1/import.'));
+      return '';
+    }
     this.body.replaceChildren(el('div', { class: `tiles tiles-${series.length}` },
         ...series.map((s, i) => {
           const r = values[i];
