@@ -1,6 +1,7 @@
 #include "base/crc32c.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -34,7 +35,11 @@ constexpr Tables kTables = MakeTables();
 
 inline uint64_t LoadLe64(const unsigned char* p) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, p, 8);  // one load; the byte loop below is not always fused into one
+  } else {
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  }
   return v;
 }
 
