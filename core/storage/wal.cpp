@@ -334,16 +334,15 @@ class WindowReader {
  public:
   WindowReader(const RandomAccessFile& file, uint64_t size) : file_(file), size_(size) {}
 
-  // Points *out at bytes [offset, offset + n), which the caller has checked lie in the file.
+  // Points *out at bytes [offset, offset + n), which the caller has checked lie within the
+  // size given at construction. Fewer bytes only when the file has shrunk since (another
+  // process reset it while a read-only reader looked).
   Status Get(uint64_t offset, size_t n, std::string_view* out) {
     if (offset < window_offset_ || offset + n > window_offset_ + window_.size()) {
       constexpr size_t kWindow = 1 << 20;
       size_t want = static_cast<size_t>(std::min<uint64_t>(std::max(n, kWindow), size_ - offset));
       NANOTDB_RETURN_IF_ERROR(file_.Read(offset, want, &window_));
       window_offset_ = offset;
-      if (window_.size() < n) {
-        return Status::IOError("read " + file_.path() + ": file shrank while being read");
-      }
     }
     *out = std::string_view(window_).substr(offset - window_offset_, n);
     return Status::Ok();
@@ -365,10 +364,10 @@ std::string Header() {
 // Checks the file header. Sets *torn (and the report) when the file is shorter than a header
 // but holds a prefix of one: a crash while the file was being created.
 Status CheckHeader(const std::string& path, WindowReader* reader, WalReadReport* r, bool* torn) {
-  const std::string expected = Header();
-  size_t have = static_cast<size_t>(std::min<uint64_t>(r->file_bytes, kWalHeaderSize));
   std::string_view head;
-  NANOTDB_RETURN_IF_ERROR(reader->Get(0, have, &head));
+  NANOTDB_RETURN_IF_ERROR(reader->Get(
+      0, static_cast<size_t>(std::min<uint64_t>(r->file_bytes, kWalHeaderSize)), &head));
+  size_t have = head.size();
   size_t magic_have = std::min(have, kWalMagic.size());
   if (head.substr(0, magic_have) != kWalMagic.substr(0, magic_have)) {
     return Status::Corruption(path +
@@ -394,6 +393,8 @@ Status CheckHeader(const std::string& path, WindowReader* reader, WalReadReport*
   return Status::Ok();
 }
 
+constexpr const char* kShrank = "file shrank while being read (reset by its owner)";
+
 // Replays records after the header until the end or the first bad record.
 Status ScanRecords(WindowReader* reader, WalCodec* codec,
                    const std::function<Status(const WalBatch&)>& on_batch, WalReadReport* r) {
@@ -407,8 +408,9 @@ Status ScanRecords(WindowReader* reader, WalCodec* codec,
   while (offset < size) {
     uint64_t left = size - offset;
     std::string_view head;
-    NANOTDB_RETURN_IF_ERROR(reader->Get(
-        offset, static_cast<size_t>(std::min<uint64_t>(left, kWalRecordHeaderSize)), &head));
+    size_t want = static_cast<size_t>(std::min<uint64_t>(left, kWalRecordHeaderSize));
+    NANOTDB_RETURN_IF_ERROR(reader->Get(offset, want, &head));
+    if (head.size() < want) return stop(kShrank);
     if (head.find_first_not_of('\0') == std::string_view::npos) return stop("zero-filled tail");
     if (left < kWalRecordHeaderSize) {
       return stop("torn record header (" + std::to_string(left) + " bytes)");
@@ -424,13 +426,15 @@ Status ScanRecords(WindowReader* reader, WalCodec* codec,
     }
     std::string_view body;  // type + payload
     NANOTDB_RETURN_IF_ERROR(reader->Get(offset + 8, length + 1, &body));
+    if (body.size() < length + 1) return stop(kShrank);
     if (Crc32c(body) != crc) return stop("checksum mismatch");
     if (body[0] != static_cast<char>(WalRecordType::kBatch)) {
       return stop("unknown record type " + std::to_string(static_cast<uint8_t>(body[0])));
     }
     std::string why;
-    if (!codec->Decode(body.substr(1), &batch, &why))
+    if (!codec->Decode(body.substr(1), &batch, &why)) {
       return stop("undecodable record (" + why + ")");
+    }
     NANOTDB_RETURN_IF_ERROR(on_batch(batch));
     for (const WalSample& s : batch.samples) {
       if (r->samples == 0 || s.ts < r->min_ts) r->min_ts = s.ts;
