@@ -1,5 +1,7 @@
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "nanotdb/query.h"
@@ -12,8 +14,8 @@ struct AggregateNameEntry {
   Aggregate agg;
 };
 constexpr AggregateNameEntry kAggregateNames[] = {
-    {"avg", Aggregate::kAvg},     {"count", Aggregate::kCount}, {"first", Aggregate::kFirst},
-    {"last", Aggregate::kLast},   {"max", Aggregate::kMax},     {"min", Aggregate::kMin},
+    {"avg", Aggregate::kAvg},   {"count", Aggregate::kCount}, {"first", Aggregate::kFirst},
+    {"last", Aggregate::kLast}, {"max", Aggregate::kMax},     {"min", Aggregate::kMin},
     {"sum", Aggregate::kSum},
 };
 
@@ -44,16 +46,45 @@ struct Accumulator {
   }
   double Get(Aggregate a) const {
     switch (a) {
-      case Aggregate::kMin: return min;
-      case Aggregate::kMax: return max;
-      case Aggregate::kSum: return sum;
-      case Aggregate::kAvg: return sum / static_cast<double>(count);
-      case Aggregate::kCount: return static_cast<double>(count);
-      case Aggregate::kFirst: return first;
-      case Aggregate::kLast: return last;
+      case Aggregate::kMin:
+        return min;
+      case Aggregate::kMax:
+        return max;
+      case Aggregate::kSum:
+        return sum;
+      case Aggregate::kAvg:
+        return sum / static_cast<double>(count);
+      case Aggregate::kCount:
+        return static_cast<double>(count);
+      case Aggregate::kFirst:
+        return first;
+      case Aggregate::kLast:
+        return last;
     }
     return 0;
   }
+};
+
+// float32 samples enter the arithmetic as the decimal they were written as (21.15f becomes
+// 21.15, not 21.149999618530273), so results read as people expect. One-entry cache: gauges
+// repeat their previous value often.
+class Float32ToDouble {
+ public:
+  double operator()(uint32_t bits) {
+    if (bits == bits_) return value_;
+    bits_ = bits;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    if (!std::isfinite(f)) return value_ = f;
+    char buf[32];
+    auto end = std::to_chars(buf, buf + sizeof buf, f).ptr;
+    std::from_chars(buf, end, value_);
+    return value_;
+  }
+
+ private:
+  uint32_t bits_ = 0;
+  double value_ = 0;
 };
 
 Timestamp FloorTo(Timestamp ts, int64_t window) {
@@ -101,8 +132,8 @@ Status ParseAggregateList(std::string_view csv, std::vector<Aggregate>* out) {
     }
   }
   if (out->empty()) {
-    return Status::InvalidArgument("at least one aggregate is required (supported: " +
-                                   SupportedList() + ")");
+    return Status::InvalidArgument(
+        "at least one aggregate is required (supported: " + SupportedList() + ")");
   }
   return Status::Ok();
 }
@@ -118,6 +149,7 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
   const bool is_int = info.type == ValueType::kInt32;
 
   Accumulator acc;
+  Float32ToDouble to_double;
   Timestamp bucket = 0;
   auto close_bucket = [&] {
     if (acc.count == 0) return;
@@ -136,8 +168,7 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
     Timestamp b = FloorTo(s.ts, window);
     if (acc.count > 0 && b != bucket) close_bucket();
     bucket = b;
-    Value v{info.type, s.bits};
-    acc.Add(is_int ? static_cast<double>(v.AsInt32()) : static_cast<double>(v.AsFloat32()));
+    acc.Add(is_int ? static_cast<double>(Value{info.type, s.bits}.AsInt32()) : to_double(s.bits));
     return true;
   });
   NANOTDB_RETURN_IF_ERROR(st);

@@ -220,6 +220,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     std::vector<Accepted> accepted;
     accepted.reserve(points.size());
     std::vector<std::pair<MetricId, std::optional<Sample>>> undo;  // last_ before this call
+    const size_t catalog_size = catalog_.size();
     std::vector<std::pair<size_t, Status>> rejected;
     WalBatch wal_batch;
     std::set<std::string> keys;  // partitions this call writes to
@@ -274,6 +275,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     if (attempt == 0 && !pages_.empty() && new_partitions > 0 &&
         pages_.size() + new_partitions > static_cast<size_t>(max_active)) {
       for (auto it = undo.rbegin(); it != undo.rend(); ++it) last_[it->first] = it->second;
+      catalog_.RollBackTo(catalog_size);
       lock.unlock();
       NANOTDB_RETURN_IF_ERROR(FlushAll());
       continue;
@@ -283,6 +285,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
       Status st = wal_->Append(wal_batch);
       if (!st.ok()) {
         for (auto it = undo.rbegin(); it != undo.rend(); ++it) last_[it->first] = it->second;
+        catalog_.RollBackTo(catalog_size);
         return st.WithContext("WAL append failed, nothing of this batch was stored");
       }
     }
