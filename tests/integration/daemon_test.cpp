@@ -1,0 +1,368 @@
+// The daemon over HTTP: the real nanotdb binary with the ingest-lineproto and query-vm plugins,
+// on a temporary root and a free loopback port (see daemon.h).
+#include "tests/integration/daemon.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+namespace nanotdb::itest {
+namespace {
+
+namespace fs = std::filesystem;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+constexpr int64_t kNanos = 1'000'000'000;
+// A minute boundary in the past: samples this old bypass the WAL (manifest wal.skip_before)
+// and live in the open page until a flush.
+constexpr int64_t kBase = 1715000040;  // seconds; 1715000040 % 60 == 0
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Object::Ptr Json(const HttpResult& r) {
+  try {
+    return Poco::JSON::Parser().parse(r.body).extract<Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    ADD_FAILURE() << "not a JSON object (" << e.displayText() << "): " << r.body;
+    return new Object;
+  }
+}
+
+Array::Ptr Result(const HttpResult& r) {
+  Object::Ptr data = Json(r)->getObject("data");
+  if (data.isNull() || data->getArray("result").isNull()) {
+    ADD_FAILURE() << "no data.result in " << r.body;
+    return new Array;
+  }
+  return data->getArray("result");
+}
+
+// The [ts, "value"] pairs of one matrix series as "ts=value" strings.
+std::vector<std::string> Points(const Object::Ptr& series) {
+  std::vector<std::string> out;
+  Array::Ptr values = series->getArray("values");
+  for (size_t i = 0; i < values->size(); ++i) {
+    Array::Ptr p = values->getArray(static_cast<unsigned>(i));
+    out.push_back(p->get(0).toString() + "=" + p->get(1).toString());
+  }
+  return out;
+}
+
+std::string Ts(int64_t seconds) { return std::to_string(seconds); }
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  HttpResult Import(const std::string& lines, const Headers& headers = {}) {
+    return d_.Post("/api/v1/import", lines, "text/plain", headers);
+  }
+  HttpResult Query(const std::string& target) {
+    return d_.Get("/api/v1/query", {{"query", target}});
+  }
+  // The latest value of db/metric as text, "" when the result is empty.
+  std::string Latest(const std::string& target) {
+    HttpResult r = Query(target);
+    EXPECT_EQ(r.status, 200) << r.body;
+    Array::Ptr result = Result(r);
+    if (result->size() == 0) return "";
+    return result->getObject(0)->getArray("value")->get(1).toString();
+  }
+
+  Daemon d_;
+};
+
+TEST_F(DaemonTest, ReadmeHelloWorld) {
+  ASSERT_TRUE(d_.Start());
+  HttpResult r = Import("demo/room.temp 21.5\ndemo/room.count 3i 1715000000000000000\n");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0}}\n");
+
+  r = Query("demo/room.temp");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Array::Ptr result = Result(r);
+  ASSERT_EQ(result->size(), 1u) << r.body;
+  Object::Ptr labels = result->getObject(0)->getObject("metric");
+  EXPECT_EQ(labels->getValue<std::string>("__name__"), "room.temp");
+  EXPECT_EQ(labels->getValue<std::string>("db"), "demo");
+  EXPECT_EQ(result->getObject(0)->getArray("value")->get(1).toString(), "21.5");
+
+  r = d_.Get("/api/v1/query", {{"db", "demo"}, {"query", "room.count"}});
+  EXPECT_NE(r.body.find("\"value\":[1715000000,\"3\"]"), std::string::npos) << r.body;
+
+  auto [code, out] =
+      RunCommand({NANOCLI_BIN, "inspect", "wal", "--root", d_.root(), "--db", "demo", "--verbose"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("demo.wal"), std::string::npos) << out;
+  EXPECT_NE(out.find("tail:"), std::string::npos) << out;
+  EXPECT_TRUE(d_.Stop());
+}
+
+TEST_F(DaemonTest, RestartKeepsEverythingAndKnowsLatestValues) {
+  ASSERT_TRUE(d_.Start());
+  const int64_t t = NowNs() - 10 * kNanos;
+  std::string lines = "demo/fresh 1 " + std::to_string(t) + "\ndemo/fresh 2 " +
+                      std::to_string(t + kNanos) + "\ndemo/old 5i " + Ts(kBase) + "000000000\n";
+  ASSERT_EQ(Import(lines).status, 200);
+  ASSERT_TRUE(d_.Stop());
+  ASSERT_TRUE(d_.Start());
+
+  EXPECT_EQ(Latest("demo/fresh"), "2");
+  EXPECT_EQ(Latest("demo/old"), "5");
+  HttpResult r =
+      d_.Get("/api/v1/query_range",
+             {{"query", "demo/fresh"}, {"start", std::to_string(t)}, {"timestamp_unit", "ns"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(Result(r)->size(), 1u) << r.body;
+  EXPECT_EQ(Points(Result(r)->getObject(0)).size(), 2u) << r.body;
+  // The stale check survives the restart: an older sample is refused.
+  r = Import("demo/fresh 3 " + std::to_string(t - kNanos) + "\n");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_TRUE(d_.Stop());
+}
+
+TEST_F(DaemonTest, CleanShutdownLeavesEveryWalEmpty) {
+  ASSERT_TRUE(d_.Start());
+  const int64_t t = NowNs() - 5 * kNanos;
+  std::string lines;
+  for (int i = 0; i < 100; ++i) {
+    lines += "demo/a " + std::to_string(i) + " " + std::to_string(t + i * 1000) + "\n";
+    lines += "other/b " + std::to_string(i) + "i " + std::to_string(t + i * 1000) + "\n";
+  }
+  ASSERT_EQ(Import(lines).status, 200);
+  ASSERT_TRUE(d_.Stop());
+
+  int wals = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(d_.root())) {
+    if (entry.path().extension() != ".wal") continue;
+    ++wals;
+    // A WAL without records is its 12-byte header (docs/format/wal.md).
+    EXPECT_LE(fs::file_size(entry.path()), 12u) << entry.path();
+  }
+  EXPECT_GE(wals, 2);
+  bool data_file = false;
+  for (const auto& entry : fs::directory_iterator(d_.root() + "/demo")) {
+    data_file |= entry.path().extension() == ".dat";
+  }
+  EXPECT_TRUE(data_file) << "no .dat file in " << d_.root() << "/demo";
+}
+
+TEST_F(DaemonTest, KillDuringIngestLosesNoAcknowledgedSample) {
+  d_.Configure("wal", "fsync_policy", "\"always\"");
+  const int64_t base = NowNs() - 60 * kNanos;
+  int64_t next = 1;  // values and millisecond offsets are 1, 2, 3, ...
+  std::vector<int64_t> acked;
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(d_.Start());
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+      while (!stop) {
+        std::string lines;
+        std::vector<int64_t> batch;
+        for (int i = 0; i < 20; ++i, ++next) {
+          lines += "crash/m " + std::to_string(next) + "i " +
+                   std::to_string(base + next * 1'000'000) + "\n";
+          batch.push_back(next);
+        }
+        HttpResult r = Import(lines);
+        if (r.status != 200) break;
+        acked.insert(acked.end(), batch.begin(), batch.end());
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + 100 * round));
+    d_.Kill();
+    stop = true;
+    writer.join();
+
+    ASSERT_TRUE(d_.Start());
+    HttpResult r = d_.Get("/api/v1/query_range", {{"query", "crash/m"},
+                                                  {"start", std::to_string(base)},
+                                                  {"end", std::to_string(base + 3600 * kNanos)},
+                                                  {"timestamp_unit", "ns"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_FALSE(acked.empty()) << "no batch was acknowledged before the kill";
+    ASSERT_EQ(Result(r)->size(), 1u) << r.body;
+    Array::Ptr values = Result(r)->getObject(0)->getArray("values");
+    std::vector<int64_t> stored;
+    for (size_t i = 0; i < values->size(); ++i) {
+      stored.push_back(std::stoll(values->getArray(static_cast<unsigned>(i))->get(1).toString()));
+    }
+    for (size_t i = 1; i < stored.size(); ++i) {
+      ASSERT_LT(stored[i - 1], stored[i]) << "values out of order at " << i;
+    }
+    ASSERT_FALSE(stored.empty()) << r.body;
+    ASSERT_LT(stored.back(), next) << "a value that was never sent";
+    for (int64_t v : acked) {
+      ASSERT_TRUE(std::binary_search(stored.begin(), stored.end(), v))
+          << "acknowledged value " << v << " lost in round " << round << "\n"
+          << d_.Log();
+    }
+    ASSERT_TRUE(d_.Stop());
+  }
+}
+
+TEST_F(DaemonTest, DisabledPluginRoutesAre404) {
+  d_.Configure("plugins.ingest-lineproto", "enabled", "false");
+  ASSERT_TRUE(d_.Start());
+  EXPECT_EQ(Import("demo/a 1\n").status, 404);
+  EXPECT_EQ(Query("demo/a").status, 200);
+  ASSERT_TRUE(d_.Stop());
+
+  d_.Configure("plugins.ingest-lineproto", "enabled", "true");
+  d_.Configure("plugins.query-vm", "enabled", "false");
+  ASSERT_TRUE(d_.Start());
+  EXPECT_EQ(Import("demo/a 1\n").status, 200);
+  EXPECT_EQ(Query("demo/a").status, 404);
+  EXPECT_EQ(d_.Get("/api/v1/query_range").status, 404);
+  EXPECT_EQ(d_.Get("/health").status, 200);
+  EXPECT_TRUE(d_.Stop());
+}
+
+TEST_F(DaemonTest, BadLinesAre400WithLineNumbersAndGoodLinesKept) {
+  ASSERT_TRUE(d_.Start());
+  HttpResult r = Import("demo/a 1\ndemo/b 4x2\n\ndemo/c 3\ndemo/c 2i\n");
+  ASSERT_EQ(r.status, 400) << r.body;
+  Object::Ptr json = Json(r);
+  EXPECT_EQ(json->getValue<std::string>("errorType"), "bad_data");
+  EXPECT_TRUE(json->getValue<std::string>("error").starts_with("line 2: ")) << r.body;
+  Object::Ptr data = json->getObject("data");
+  EXPECT_EQ(data->getValue<int>("imported"), 2);
+  EXPECT_EQ(data->getValue<int>("rejected"), 2);
+  Array::Ptr errors = data->getArray("errors");
+  ASSERT_EQ(errors->size(), 2u);
+  EXPECT_EQ(errors->getObject(0)->getValue<int>("line"), 2);
+  EXPECT_EQ(errors->getObject(1)->getValue<int>("line"), 5);  // int32 into a float32 metric
+  EXPECT_EQ(Latest("demo/a"), "1");
+  EXPECT_EQ(Latest("demo/c"), "3");
+  EXPECT_EQ(Latest("demo/b"), "");
+
+  r = d_.Post("/api/v1/import", "", "text/plain");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_TRUE(d_.Stop());
+}
+
+TEST_F(DaemonTest, QueryRangeRawStepAndAggregatesMatchKnownData) {
+  ASSERT_TRUE(d_.Start());
+  std::string lines;
+  const int offsets[] = {5, 20, 35, 50};
+  for (int i = 0; i < 4; ++i) {
+    lines += "demo/v " + std::to_string(i + 1) + " " + Ts(kBase + offsets[i]) + "000000000\n";
+  }
+  ASSERT_EQ(Import(lines).status, 200);
+
+  HttpResult r = d_.Get("/api/v1/query_range",
+                        {{"query", "demo/v"}, {"start", Ts(kBase)}, {"end", Ts(kBase + 60)}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(Result(r)->size(), 1u) << r.body;
+  EXPECT_EQ(Points(Result(r)->getObject(0)),
+            (std::vector<std::string>{Ts(kBase + 5) + "=1", Ts(kBase + 20) + "=2",
+                                      Ts(kBase + 35) + "=3", Ts(kBase + 50) + "=4"}));
+
+  // step: avg per epoch-aligned bucket, stamped at the bucket end, the last one clipped.
+  r = d_.Get("/api/v1/query_range",
+             {{"query", "demo/v"}, {"start", Ts(kBase)}, {"end", Ts(kBase + 55)}, {"step", "30s"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(Result(r)->size(), 1u) << r.body;
+  EXPECT_EQ(Points(Result(r)->getObject(0)),
+            (std::vector<std::string>{Ts(kBase + 30) + "=1.5", Ts(kBase + 55) + "=3.5"}));
+  r = d_.Get(
+      "/api/v1/query_range",
+      {{"query", "demo/v"}, {"start", Ts(kBase + 10)}, {"end", Ts(kBase + 55)}, {"step", "30"}});
+  EXPECT_EQ(Points(Result(r)->getObject(0)),
+            (std::vector<std::string>{Ts(kBase + 30) + "=2", Ts(kBase + 55) + "=3.5"}));
+
+  r = d_.Get("/api/v1/query_range", {{"db", "demo"},
+                                     {"query", "v"},
+                                     {"start", Ts(kBase)},
+                                     {"end", Ts(kBase + 55)},
+                                     {"aggregate", "min,max,count"},
+                                     {"window", "30s"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  Array::Ptr result = Result(r);
+  ASSERT_EQ(result->size(), 3u) << r.body;
+  const char* names[] = {"min", "max", "count"};
+  const std::vector<std::string> expected[] = {{Ts(kBase + 30) + "=1", Ts(kBase + 55) + "=3"},
+                                               {Ts(kBase + 30) + "=2", Ts(kBase + 55) + "=4"},
+                                               {Ts(kBase + 30) + "=2", Ts(kBase + 55) + "=2"}};
+  for (unsigned i = 0; i < 3; ++i) {
+    Object::Ptr labels = result->getObject(i)->getObject("metric");
+    EXPECT_EQ(labels->getValue<std::string>("aggregate"), names[i]);
+    EXPECT_EQ(labels->getValue<std::string>("window"), "30s");
+    EXPECT_EQ(Points(result->getObject(i)), expected[i]) << names[i];
+  }
+  EXPECT_TRUE(d_.Stop());
+}
+
+TEST_F(DaemonTest, UnknownDatabaseIsEmptyAndNeverCreated) {
+  ASSERT_TRUE(d_.Start());
+  EXPECT_EQ(Latest("nope/x"), "");
+  HttpResult r = d_.Get("/api/v1/query_range", {{"query", "nope/x"}, {"start", "0"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Result(r)->size(), 0u);
+  r = d_.Get("/api/v1/metrics", {{"db", "nope"}});
+  EXPECT_EQ(r.status, 404) << r.body;
+  r = d_.Get("/api/v1/series", {{"match[]", "{db=\"nope\"}"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(fs::exists(d_.root() + "/nope"));
+  EXPECT_TRUE(d_.Stop());
+  EXPECT_FALSE(fs::exists(d_.root() + "/nope"));
+}
+
+TEST_F(DaemonTest, WrongMethodIs405) {
+  ASSERT_TRUE(d_.Start());
+  HttpResult r = d_.Get("/api/v1/import");
+  EXPECT_EQ(r.status, 405) << r.body;
+  EXPECT_EQ(Json(r)->getValue<std::string>("error"), "method not allowed");
+  EXPECT_EQ(d_.Request("DELETE", "/api/v1/query?query=demo/a").status, 405);
+  EXPECT_EQ(d_.Request("POST", "/api/v1/databases", "x").status, 405);
+  // Prometheus clients POST queries as a form.
+  ASSERT_EQ(Import("demo/a 7\n").status, 200);
+  r = d_.Post("/api/v1/query", "query=demo%2Fa", "application/x-www-form-urlencoded");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"7\""), std::string::npos) << r.body;
+  EXPECT_TRUE(d_.Stop());
+}
+
+TEST_F(DaemonTest, OversizedBodyIs413) {
+  d_.Configure("http", "max_body_bytes", "1024");
+  ASSERT_TRUE(d_.Start());
+  std::string lines;
+  while (lines.size() < 4096) lines += "demo/big 1\n";
+  HttpResult r = Import(lines);
+  EXPECT_EQ(r.status, 413) << r.body;
+  EXPECT_EQ(Latest("demo/big"), "");
+  EXPECT_EQ(Import("demo/small 1\n").status, 200);
+  EXPECT_TRUE(d_.Stop());
+}
+
+TEST_F(DaemonTest, TokensGateReadAndWriteRoles) {
+  d_.Configure("auth", "read_token", "\"rtok\"");
+  d_.Configure("auth", "write_token", "\"wtok\"");
+  ASSERT_TRUE(d_.Start());
+  const Headers read = {{"Authorization", "Bearer rtok"}};
+  const Headers write = {{"Authorization", "Bearer wtok"}};
+  const Headers wrong = {{"Authorization", "Bearer guess"}};
+
+  EXPECT_EQ(Import("demo/a 1\n").status, 401);
+  EXPECT_EQ(Import("demo/a 1\n", wrong).status, 401);
+  EXPECT_EQ(Import("demo/a 1\n", read).status, 403);
+  EXPECT_EQ(Import("demo/a 1\n", write).status, 200);
+
+  EXPECT_EQ(Query("demo/a").status, 401);
+  EXPECT_EQ(d_.Get("/api/v1/query", {{"query", "demo/a"}}, read).status, 200);
+  EXPECT_EQ(d_.Get("/api/v1/query", {{"query", "demo/a"}}, write).status, 200);  // write ⊃ read
+  EXPECT_EQ(d_.Get("/health", {}, read).status, 200);
+  EXPECT_TRUE(d_.Stop());
+}
+
+}  // namespace
+}  // namespace nanotdb::itest
