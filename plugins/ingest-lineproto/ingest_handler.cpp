@@ -4,6 +4,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <vector>
 
