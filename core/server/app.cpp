@@ -106,9 +106,10 @@ int NanotdbApp::RunCheck() {
     std::cerr << "nanotdb: " << config.status().message() << "\n";
     return kExitFailure;
   }
-  for (const std::string& warning : config->warnings) std::cerr << "warning: " << warning << "\n";
   Daemon daemon(std::move(config).value());
-  Status st = daemon.Check();
+  std::vector<std::string> warnings;
+  Status st = daemon.Check(&warnings);
+  for (const std::string& warning : warnings) std::cerr << "warning: " << warning << "\n";
   if (!st.ok()) {
     std::cerr << "nanotdb: " << st.message() << "\n";
     return kExitFailure;

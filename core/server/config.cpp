@@ -376,7 +376,6 @@ Result<EngineConfig> ParseEngineConfig(std::string_view text, const std::string&
   config.path = path;
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   config.root = parent.empty() ? "." : parent.string();
-  ParseListenAddress(config.listen, &config.listen_host, &config.listen_port);
   try {
     config.document = toml::parse(text, path);
   } catch (const toml::parse_error& e) {

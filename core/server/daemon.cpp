@@ -58,25 +58,25 @@ LogSink* Daemon::log() { return state_->log.get(); }
 
 uint16_t Daemon::port() const { return state_->http ? state_->http->port() : 0; }
 
-Status Daemon::Check() {
+Status Daemon::Check(std::vector<std::string>* warnings) {
   State& s = *state_;
   NANOTDB_ASSIGN_OR_RETURN(s.log, LogSink::Create(config_.loggers));
-  for (const std::string& warning : config_.warnings) s.Log(LogLevel::kWarning, warning);
-  std::vector<std::string> warnings;
+  warnings->insert(warnings->end(), config_.warnings.begin(), config_.warnings.end());
   if (const toml::table* defaults = config_.ManifestDefaults()) {
     NANOTDB_RETURN_IF_ERROR(
-        ApplyManifestTable(*defaults, config_.path, &s.manifest_defaults, &warnings));
+        ApplyManifestTable(*defaults, config_.path, &s.manifest_defaults, warnings));
   }
   std::string dir = config_.plugins_dir.empty() ? DefaultPluginDir() : config_.plugins_dir;
   s.plugins = std::make_unique<PluginHost>(s.registry, s.log->AsLogFn(), config_.root);
-  Status st = s.plugins->Load(config_, dir, &warnings);
-  for (const std::string& warning : warnings) s.Log(LogLevel::kWarning, warning);
-  return st;
+  return s.plugins->Load(config_, dir, warnings);
 }
 
 Status Daemon::Start() {
-  NANOTDB_RETURN_IF_ERROR(Check());
+  std::vector<std::string> warnings;
+  Status checked = Check(&warnings);
   State& s = *state_;
+  for (const std::string& warning : warnings) s.Log(LogLevel::kWarning, warning);
+  NANOTDB_RETURN_IF_ERROR(checked);
   s.running = true;
   LogFn log = s.log->AsLogFn();
 

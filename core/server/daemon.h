@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nanotdb/status.h"
 #include "server/config.h"
@@ -29,9 +30,11 @@ class Daemon {
   // Call Check or Start once, not both.
   // Validates [manifest_defaults] and every enabled plugin (mapped, checked, configured,
   // instance created but neither registered nor started) without opening the engine or
-  // listening. Warnings go to the log.
-  Status Check();
-  // Starts everything. On failure, Shutdown (or the destructor) undoes what started.
+  // listening. Every warning (config, manifest defaults, plugin keys) is appended to
+  // *warnings.
+  Status Check(std::vector<std::string>* warnings);
+  // Starts everything; warnings go to the log. On failure, Shutdown (or the destructor)
+  // undoes what started.
   Status Start();
   void Shutdown();
   // Valid after Check or Start succeeded (or failed past logger creation).

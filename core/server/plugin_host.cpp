@@ -90,8 +90,17 @@ Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path) {
 std::string DefaultPluginDir() {
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "lib/nanotdb/plugins";
-  return (exe.parent_path() / ".." / "lib" / "nanotdb" / "plugins").lexically_normal().string();
+  std::filesystem::path prefix = ec ? std::filesystem::path(".") : exe.parent_path() / "..";
+  // The build tree and most prefixes use lib/; Debian installs under /usr put libraries in
+  // lib/<multiarch>/ (CMAKE_INSTALL_LIBDIR).
+  std::filesystem::path build_tree = (prefix / "lib/nanotdb/plugins").lexically_normal();
+  std::filesystem::path installed =
+      (prefix / NANOTDB_INSTALL_LIBDIR / "nanotdb/plugins").lexically_normal();
+  if (!std::filesystem::is_directory(build_tree, ec) &&
+      std::filesystem::is_directory(installed, ec)) {
+    return installed.string();
+  }
+  return build_tree.string();
 }
 
 PluginHost::PluginHost(ServiceRegistry& registry, LogFn log, std::string root)

@@ -28,7 +28,8 @@ namespace nanotdb::server {
 // both sides ("built with gcc-11/... but this nanotdb is gcc-12/...").
 Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path);
 
-// "<exe dir>/../lib/nanotdb/plugins": works from build/bin and from an install prefix.
+// "<exe dir>/../lib/nanotdb/plugins" (the build tree, most install prefixes), or
+// "<exe dir>/../<CMAKE_INSTALL_LIBDIR>/nanotdb/plugins" when only that one exists.
 std::string DefaultPluginDir();
 
 class PluginHost {

@@ -177,5 +177,29 @@ TEST_F(DaemonTest, InvalidManifestDefaultsStopStartup) {
   EXPECT_THAT(st.message(), HasSubstr("engine.toml"));
 }
 
+TEST_F(DaemonTest, WarningsOfEveryKindReachTheLog) {
+  ASSERT_TRUE(Start("[plugins.fixture-good]\ngreting = 1\n[bogus]\nx = 1\n").ok());
+  daemon_->Shutdown();
+  std::string log = Log();
+  EXPECT_THAT(log, HasSubstr("WARN  " + (root_ / "engine.toml").string() +
+                             ":10: unknown key \"bogus\" (ignored)"));
+  EXPECT_THAT(log, HasSubstr("unknown key \"plugins.fixture-good.greting\""));
+}
+
+TEST_F(DaemonTest, CheckValidatesPluginsWithoutOpeningTheEngineOrListening) {
+  Result<EngineConfig> config = ParseEngineConfig("[plugins]\ndir = \"" NANOTDB_FIXTURE_PLUGIN_DIR
+                                                  "\"\n[plugins.fixture-good]\ncount = 2\n"
+                                                  "colour = \"red\"\n",
+                                                  (root_ / "engine.toml").string());
+  ASSERT_TRUE(config.ok());
+  Daemon daemon(std::move(config).value());
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(daemon.Check(&warnings).ok());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_THAT(warnings[0], HasSubstr(":5: unknown key \"plugins.fixture-good.colour\""));
+  EXPECT_FALSE(fs::exists(root_ / ".lock"));  // the engine was never opened
+  EXPECT_EQ(daemon.port(), 0);
+}
+
 }  // namespace
 }  // namespace nanotdb::server
