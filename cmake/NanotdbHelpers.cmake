@@ -14,8 +14,10 @@ function(nanotdb_add_test name)
     DISCOVERY_TIMEOUT 60)
 endfunction()
 
+set(NANOTDB_PLUGIN_EXPORTS_MAP ${CMAKE_CURRENT_LIST_DIR}/plugin-exports.map)
+
 # nanotdb_add_plugin(<name> SOURCES <plugin.cpp...> LIBS <targets...>)
-# Builds plugins/<name> as a shared object lib<name>.so... named nanotdb-<name>.so in
+# Builds plugins/<name> as a shared object named nanotdb-<name>.so in
 # build/lib/nanotdb/plugins with hidden visibility, no undefined symbols and immediate binding.
 # Only the entry symbol nanotdb_plugin_v1 is exported (see core/include/nanotdb/plugin.h).
 function(nanotdb_add_plugin name)
@@ -30,7 +32,10 @@ function(nanotdb_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY ${NANOTDB_PLUGIN_OUTPUT_DIR}
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
+  # Hidden visibility is not enough: libstdc++ templates (typeinfo of std::variant, to_chars
+  # tables) keep default visibility, so a version script makes everything but the entry local.
   target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,-z,now
-    -Wl,--exclude-libs,ALL)
+    -Wl,--exclude-libs,ALL -Wl,--version-script=${NANOTDB_PLUGIN_EXPORTS_MAP})
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${NANOTDB_PLUGIN_EXPORTS_MAP})
   install(TARGETS ${target} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/nanotdb/plugins)
 endfunction()

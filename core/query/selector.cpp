@@ -4,27 +4,6 @@
 
 namespace nanotdb {
 
-bool WildcardMatch(std::string_view pattern, std::string_view name) {
-  // Greedy matching with one backtrack point: linear in practice, no recursion.
-  size_t p = 0, n = 0, star = std::string_view::npos, mark = 0;
-  while (n < name.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
-      ++p;
-      ++n;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = n;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      n = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 Result<std::vector<std::string>> SelectMetrics(const Engine& engine, std::string_view db,
                                                std::string_view selector, SelectorKind kind) {
   NANOTDB_ASSIGN_OR_RETURN(std::vector<MetricInfo> metrics, engine.ListMetrics(db));

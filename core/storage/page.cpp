@@ -20,8 +20,7 @@ std::vector<ColumnInput> OpenPage::Columns() const {
   return out;
 }
 
-void OpenPage::Collect(MetricId id, Timestamp from, Timestamp to,
-                       std::vector<Sample>* out) const {
+void OpenPage::Collect(MetricId id, Timestamp from, Timestamp to, std::vector<Sample>* out) const {
   auto it = index_.find(id);
   if (it == index_.end()) return;
   const std::vector<Sample>& s = columns_[it->second].samples;

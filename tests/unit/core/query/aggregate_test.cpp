@@ -38,9 +38,9 @@ class AggregateTest : public ::testing::Test {
 TEST_F(AggregateTest, BucketsAlignToTheEpochAndStampTheClippedEnd) {
   std::vector<Bucket> out;
   Timestamp to = kMinuteAligned + 55 * kSecond;
-  ASSERT_TRUE(AggregateRange(*engine_, "db", "m", kMinuteAligned, to, 30 * kSecond,
-                             {Aggregate::kAvg}, &out)
-                  .ok());
+  ASSERT_TRUE(
+      AggregateRange(*engine_, "db", "m", kMinuteAligned, to, 30 * kSecond, {Aggregate::kAvg}, &out)
+          .ok());
   ASSERT_EQ(out.size(), 2u);
   EXPECT_DOUBLE_EQ(out[0].values[0], 1.5);
   EXPECT_EQ(out[0].end, kMinuteAligned + 30 * kSecond);
@@ -48,8 +48,8 @@ TEST_F(AggregateTest, BucketsAlignToTheEpochAndStampTheClippedEnd) {
   EXPECT_EQ(out[1].end, to);
 
   // Shifting the start by 10 s does not move the buckets, it only clips the first.
-  ASSERT_TRUE(AggregateRange(*engine_, "db", "m", kMinuteAligned + 10 * kSecond, to,
-                             30 * kSecond, {Aggregate::kAvg}, &out)
+  ASSERT_TRUE(AggregateRange(*engine_, "db", "m", kMinuteAligned + 10 * kSecond, to, 30 * kSecond,
+                             {Aggregate::kAvg}, &out)
                   .ok());
   ASSERT_EQ(out.size(), 2u);
   EXPECT_DOUBLE_EQ(out[0].values[0], 2.0);
@@ -61,15 +61,13 @@ TEST_F(AggregateTest, EveryAggregateInOnePass) {
   std::vector<Aggregate> aggs;
   ASSERT_TRUE(ParseAggregateList("min,max,sum,avg,count,first,last", &aggs).ok());
   std::vector<Bucket> out;
-  ASSERT_TRUE(AggregateRange(*engine_, "db", "m", kMinuteAligned, kMaxTimestamp, kMinute, aggs,
-                             &out)
-                  .ok());
+  ASSERT_TRUE(
+      AggregateRange(*engine_, "db", "m", kMinuteAligned, kMaxTimestamp, kMinute, aggs, &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].values, (std::vector<double>{1, 4, 10, 2.5, 4, 1, 4}));
   EXPECT_EQ(out[0].count, 4u);
   ASSERT_TRUE(
-      AggregateRange(*engine_, "db", "n", kMinTimestamp, kMaxTimestamp, kMinute, aggs, &out)
-          .ok());
+      AggregateRange(*engine_, "db", "n", kMinTimestamp, kMaxTimestamp, kMinute, aggs, &out).ok());
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].values[0], -7);
 }
@@ -80,8 +78,7 @@ TEST_F(AggregateTest, BadRequestsNameTheProblem) {
             "window must be a positive duration");
   EXPECT_EQ(AggregateRange(*engine_, "db", "m", 10, 0, 5, {Aggregate::kAvg}, &out).message(),
             "end must be >= start");
-  EXPECT_TRUE(AggregateRange(*engine_, "db", "zz", 0, 10, 5, {Aggregate::kAvg}, &out)
-                  .IsNotFound());
+  EXPECT_TRUE(AggregateRange(*engine_, "db", "zz", 0, 10, 5, {Aggregate::kAvg}, &out).IsNotFound());
 }
 
 TEST(ParseAggregateListTest, DeduplicatesAndKeepsOrder) {
