@@ -84,23 +84,6 @@ bool AcceptsGzip(std::string_view header) {
   return false;
 }
 
-bool MethodAllowed(const RouteSpec& route, std::string_view method) {
-  for (const std::string& m : route.methods) {
-    if (m == method || (method == "HEAD" && m == "GET")) return true;
-  }
-  return false;
-}
-
-std::string AllowHeader(const RouteSpec& route) {
-  std::string out;
-  for (const std::string& m : route.methods) {
-    if (!out.empty()) out += ", ";
-    out += m;
-    if (m == "GET") out += ", HEAD";
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string ErrorEnvelope(std::string_view error_type, std::string_view message) {
@@ -171,8 +154,8 @@ void Dispatcher::Dispatch(HttpRequest& request, const BodyReader& read_body,
 }
 
 void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpResponse* response) {
-  std::shared_ptr<const RouteSpec> route = router_.Match(request.path);
-  if (route == nullptr) {
+  RouteMatch match = router_.Match(request.path, request.method);
+  if (!match.path_known) {
     if (request.path == "/api" || request.path.rfind("/api/", 0) == 0) {
       SetError(response, 404, "not_found", "unknown API path " + request.path);
     } else {
@@ -182,11 +165,12 @@ void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpRe
     }
     return;
   }
-  if (!MethodAllowed(*route, request.method)) {
+  if (match.route == nullptr) {
     SetError(response, 405, "bad_data", "method not allowed");
-    response->headers.emplace_back("Allow", AllowHeader(*route));
+    response->headers.emplace_back("Allow", match.allow);
     return;
   }
+  const std::shared_ptr<const RouteSpec>& route = match.route;
   Authenticator::Decision decision =
       auth_.Check(route->role, request.Header("authorization"), request.remote_addr);
   if (decision.outcome == Authenticator::Outcome::kUnauthorized) {

@@ -224,9 +224,7 @@ std::vector<RouteSpec> BuildUiRoutes(const UiServices& s) {
       [s](const HttpRequest&, HttpResponse& res) { HandleUiConfig(s, res); });
   add("/api/dashboard-config", {"GET"}, Role::kRead,
       [s](const HttpRequest&, HttpResponse& res) { HandleGetDashboard(s, res); });
-  // The core's router keys routes by path alone (one role per path), so saving, which needs
-  // admin, has its own path beside the read-only GET.
-  add("/api/dashboard-config/save", {"PUT"}, Role::kAdmin,
+  add("/api/dashboard-config", {"PUT"}, Role::kAdmin,
       [s](const HttpRequest& req, HttpResponse& res) { HandleSave(s, req, res); });
   add("/api/dashboard-config/validate", {"POST"}, Role::kRead,
       [](const HttpRequest& req, HttpResponse& res) { HandleValidate(req, res); });

@@ -31,12 +31,13 @@ function api(url, req, res, body) {
   const ok = (data) => send(res, 200, { status: 'success', data });
   switch (url.pathname) {
     case '/api/ui/config': return send(res, 200, { title: 'NanoTDB (fake)', refresh_seconds: 10 });
-    case '/api/dashboard-config': return send(res, 200, dashboard);
-    case '/api/dashboard-config/validate':
-    case '/api/dashboard-config/save': {
+    case '/api/dashboard-config':
+      if (req.method !== 'PUT') return send(res, 200, dashboard);
+      // falls through: PUT validates, then saves
+    case '/api/dashboard-config/validate': {
       const doc = JSON.parse(body || '{}');
       if (!String(doc.title || '').trim()) return send(res, 400, { ok: false, errors: ['dashboard: field "title" is required and cannot be blank'] });
-      if (url.pathname.endsWith('save')) dashboard = JSON.stringify(doc, null, 2);
+      if (req.method === 'PUT') dashboard = JSON.stringify(doc, null, 2);
       return send(res, 200, { ok: true, config: doc, backup_path: 'dashboard.fake.json' });
     }
     case '/api/v1/databases': return ok({ resultType: 'databases', result: ['internal', 'metrics'] });

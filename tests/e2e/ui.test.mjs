@@ -113,10 +113,18 @@ test('a dashboard chart draws the ingested points', async () => {
       null, { timeout: 10000 });
   assert.ok(Number(await band.getAttribute('data-points')) > 0);
   const over = page.locator('[data-widget="load_history"] .u-over');
+  await over.scrollIntoViewIfNeeded();
   const box = await over.boundingBox();
-  await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
+  // Sweep from the right edge leftwards: the tooltip shows once the cursor is over data (an
+  // auto-refresh may redraw the chart between two moves).
   const tip = page.locator('[data-widget="load_history"] .chart-tip');
-  await tip.waitFor();
+  let shown = false;
+  for (let i = 1; i <= 30 && !shown; i++) {
+    await page.mouse.move(box.x + box.width * (1 - i / 31), box.y + box.height / 2);
+    await page.waitForTimeout(50);
+    shown = await tip.isVisible();
+  }
+  assert.ok(shown, 'hovering the chart shows a tooltip');
   assert.match(await tip.textContent(), /Load 1m: /);
   await context.close();
   assert.deepEqual(problems, []);
@@ -167,7 +175,7 @@ test('a bad dashboard is refused with its messages and nothing is saved', async 
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('#editor-message li', { hasText: 'widget "load_history": has invalid lookback "1h30m"' }).waitFor();
   assert.equal(await (await fetch(`${daemon.base}/api/dashboard-config`)).text(), before);
-  const res = await fetch(`${daemon.base}/api/dashboard-config/save`, { method: 'PUT',
+  const res = await fetch(`${daemon.base}/api/dashboard-config`, { method: 'PUT',
     body: JSON.stringify({ title: '', groups: [{ id: 'g', widgets: ['nope'] }], widgets: {} }) });
   assert.equal(res.status, 400);
   const body = await res.json();

@@ -136,5 +136,5 @@ export function validateDashboard(draft) {
 }
 
 export function saveDashboard(draft) {
-  return sendDashboard('/api/dashboard-config/save', 'PUT', draft);
+  return sendDashboard('/api/dashboard-config', 'PUT', draft);
 }

@@ -14,7 +14,7 @@ RouteSpec Route(std::string path, bool prefix = false) {
 }
 
 std::string MatchedPath(const Router& router, std::string_view path) {
-  auto route = router.Match(path);
+  auto route = router.Match(path, "GET").route;
   return route == nullptr ? "<none>" : route->path + (route->prefix ? "*" : "");
 }
 
@@ -56,10 +56,27 @@ TEST(RouterTest, DuplicateRouteIsRefusedButExactAndPrefixMayShareAPath) {
   ASSERT_TRUE(router.AddRoute(Route("/explore")).ok());
   Status st = router.AddRoute(Route("/explore"));
   EXPECT_EQ(st.code(), Status::Code::kAlreadyExists);
-  EXPECT_EQ(st.message(), "route /explore is already registered by another plugin");
+  EXPECT_EQ(st.message(), "GET route /explore is already registered by another plugin");
   EXPECT_TRUE(router.AddRoute(Route("/explore", true)).ok());
   EXPECT_EQ(router.AddRoute(Route("/explore", true)).message(),
-            "prefix route /explore is already registered by another plugin");
+            "GET prefix route /explore is already registered by another plugin");
+}
+
+TEST(RouterTest, RoutesMayShareAPathWithDifferentMethodsAndRoles) {
+  Router router;
+  RouteSpec get = Route("/api/dashboard-config");
+  RouteSpec put = Route("/api/dashboard-config");
+  put.methods = {"PUT"};
+  put.role = Role::kAdmin;
+  ASSERT_TRUE(router.AddRoute(get).ok());
+  ASSERT_TRUE(router.AddRoute(put).ok());
+  EXPECT_EQ(router.Match("/api/dashboard-config", "PUT").route->role, Role::kAdmin);
+  EXPECT_EQ(router.Match("/api/dashboard-config", "HEAD").route->role, Role::kRead);
+  RouteMatch none = router.Match("/api/dashboard-config", "DELETE");
+  EXPECT_EQ(none.route, nullptr);
+  EXPECT_TRUE(none.path_known);
+  EXPECT_EQ(none.allow, "GET, HEAD, PUT");
+  EXPECT_TRUE(router.AddRoute(put).code() == Status::Code::kAlreadyExists);
 }
 
 TEST(RouterTest, MalformedRoutesAreRefused) {

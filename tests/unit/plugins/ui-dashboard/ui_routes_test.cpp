@@ -147,11 +147,11 @@ TEST_F(UiRoutesTest, DashboardConfigFallsBackToDefaultThenServesSavedFile) {
   HttpResponse got = Call("/api/dashboard-config:GET", Get("/api/dashboard-config"));
   EXPECT_EQ(got.status, 200);
   EXPECT_THAT(got.body, HasSubstr("system_snapshot"));
-  HttpRequest put = Get("/api/dashboard-config/save");
+  HttpRequest put = Get("/api/dashboard-config");
   put.method = "PUT";
   put.body = R"({"title":"New","groups":[{"id":"g","widgets":["w"]}],
                  "widgets":{"w":{"type":"number","series":[{"metric":"m"}]}}})";
-  HttpResponse saved = Call("/api/dashboard-config/save:PUT", put);
+  HttpResponse saved = Call("/api/dashboard-config:PUT", put);
   EXPECT_EQ(saved.status, 200) << saved.body;
   EXPECT_THAT(saved.body, HasSubstr("\"ok\":true"));
   EXPECT_THAT(Call("/api/dashboard-config:GET", Get("/api/dashboard-config")).body,
@@ -167,17 +167,17 @@ TEST_F(UiRoutesTest, RefusedDashboardAnswers400WithEveryMessage) {
   EXPECT_THAT(res.body, HasSubstr("\"ok\":false"));
   EXPECT_THAT(res.body, HasSubstr("title"));
   EXPECT_THAT(res.body, HasSubstr("\\\"w\\\""));
-  req.path = "/api/dashboard-config/save";
+  req.path = "/api/dashboard-config";
   req.method = "PUT";
-  EXPECT_EQ(Call("/api/dashboard-config/save:PUT", req).status, 400);
+  EXPECT_EQ(Call("/api/dashboard-config:PUT", req).status, 400);
 }
 
 TEST_F(UiRoutesTest, SavingNeedsAdminAndReadingDoesNot) {
   for (auto& r : BuildUiRoutes(services_)) {
-    if (r.path.starts_with("/api/dashboard-config/")) {
+    if (r.path.starts_with("/api/dashboard-config") && r.methods[0] != "GET") {
       EXPECT_EQ(r.max_body_bytes, 1u << 20) << r.path;
     }
-    if (r.path == "/api/dashboard-config/save") {
+    if (r.path == "/api/dashboard-config" && r.methods == std::vector<std::string>{"PUT"}) {
       EXPECT_EQ(r.role, Role::kAdmin);
     } else {
       EXPECT_EQ(r.role, Role::kRead) << r.path;
