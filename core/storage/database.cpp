@@ -170,18 +170,18 @@ Status Database::ReplayBatch(const WalBatch& batch) {
       }
     }
     Sample s{ws.ts, ws.bits};
-    AddToPage(PartitionKey(manifest_.partition, ws.ts), ws.id, e->type, s);
+    PageFor(PartitionKey(manifest_.partition, ws.ts))->Add(ws.id, e->type, s);
     last_[ws.id] = s;
   }
   return Status::Ok();
 }
 
-void Database::AddToPage(const std::string& key, MetricId id, ValueType type, const Sample& s) {
+OpenPage* Database::PageFor(const std::string& key) {
   auto it = pages_.find(key);
   if (it == pages_.end()) {
     it = pages_.emplace(key, std::make_unique<OpenPage>(key, ctx_.env->MonotonicNanos())).first;
   }
-  it->second->Add(id, type, s);
+  return it->second.get();
 }
 
 ManifestSettings Database::EffectivePageLimits() const {
@@ -224,7 +224,10 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     std::vector<std::pair<size_t, Status>> rejected;
     WalBatch wal_batch;
     std::set<std::string> keys;  // partitions this call writes to
+    // Consecutive samples nearly always share a partition: name it once per partition.
     std::string key;
+    const std::string* key_ref = nullptr;  // key's copy in `keys`
+    Timestamp key_start = 0, key_end = 0;
     for (const DbPoint& p : points) {
       const CatalogEntry* e = catalog_.Find(p.metric);
       if (e == nullptr) {
@@ -260,9 +263,12 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
       undo.emplace_back(e->id, last);
       Sample s{p.ts, p.value.bits};
       last = s;
-      key = PartitionKey(manifest_.partition, p.ts);
-      auto kit = keys.insert(key).first;
-      accepted.push_back(Accepted{e->id, e->type, s, &*kit});
+      if (key_ref == nullptr || p.ts < key_start || p.ts >= key_end) {
+        key = PartitionKey(manifest_.partition, p.ts);
+        if (!PartitionRange(manifest_.partition, key, &key_start, &key_end)) key_end = key_start;
+        key_ref = &*keys.insert(key).first;
+      }
+      accepted.push_back(Accepted{e->id, e->type, s, key_ref});
       if (wal_ && !(manifest_.wal_skip_before > 0 && p.ts < now_wall - manifest_.wal_skip_before)) {
         wal_batch.samples.push_back(WalSample{e->id, p.ts, s.bits});
       }
@@ -289,7 +295,15 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
         return st.WithContext("WAL append failed, nothing of this batch was stored");
       }
     }
-    for (const Accepted& a : accepted) AddToPage(*a.key, a.id, a.type, a.s);
+    OpenPage* page = nullptr;
+    const std::string* page_key = nullptr;
+    for (const Accepted& a : accepted) {
+      if (a.key != page_key) {
+        page = PageFor(*a.key);
+        page_key = a.key;
+      }
+      page->Add(a.id, a.type, a.s);
+    }
     result->accepted += accepted.size();
     for (auto& r : rejected) result->rejected.push_back(std::move(r));
     need_flush = PageLimitsReached(ctx_.env->MonotonicNanos());

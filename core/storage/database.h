@@ -82,7 +82,7 @@ class Database {
   Status Load(bool create);
   Status ReplayBatch(const WalBatch& batch);
   Status LearnLastValues();
-  void AddToPage(const std::string& key, MetricId id, ValueType type, const Sample& s);
+  OpenPage* PageFor(const std::string& key);  // creates the partition's page when missing
   Status FlushAllLocked();
   bool PageLimitsReached(int64_t now_mono) const;
   Status ApplyRetentionLocked(Timestamp now_wall);
