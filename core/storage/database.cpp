@@ -87,6 +87,7 @@ Status Database::Load(bool create) {
     NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
   }
   durable_.clear();
+  wal_has_records_ = report.records > 0 || report.tail_bytes > 0;
   if (report.records > 0) {
     Log(LogLevel::kInfo, "replayed " + std::to_string(report.samples) + " samples from " +
                              std::to_string(report.records) + " WAL records");
@@ -289,6 +290,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
 
     if (wal_ && (!wal_batch.samples.empty() || !wal_batch.new_metrics.empty())) {
       Status st = wal_->Append(wal_batch);
+      wal_has_records_ = true;  // even a failed append may have left bytes: reset at next flush
       if (!st.ok()) {
         for (auto it = undo.rbegin(); it != undo.rend(); ++it) last_[it->first] = it->second;
         catalog_.RollBackTo(catalog_size);
@@ -378,7 +380,10 @@ Status Database::FlushAllLocked() {
   // that names its metrics is durable.
   if (catalog_.dirty())
     NANOTDB_RETURN_IF_ERROR(catalog_.Save(ctx_.env, CatalogPath(ctx_.root, name_)));
-  if (wal_ && (flushed > 0 || wal_->size() > 0)) NANOTDB_RETURN_IF_ERROR(wal_->Reset());
+  if (wal_ && wal_has_records_) {
+    NANOTDB_RETURN_IF_ERROR(wal_->Reset());
+    wal_has_records_ = false;
+  }
   return Status::Ok();
 }
 

@@ -96,11 +96,12 @@ class Database {
   ManifestSettings manifest_;  // immutable after Load
 
   mutable std::mutex mu_;
-  Catalog catalog_;                                         // guarded by mu_
-  std::unique_ptr<WalWriter> wal_;                          // guarded by mu_; null when disabled
-  std::map<std::string, std::unique_ptr<OpenPage>> pages_;  // by partition key; mu_
-  std::vector<std::optional<Sample>> last_;                 // by metric id; mu_
-  std::set<std::string> partitions_;                        // keys with a data file; mu_
+  Catalog catalog_;                 // guarded by mu_
+  std::unique_ptr<WalWriter> wal_;  // guarded by mu_; null when disabled
+  bool wal_has_records_ = false;    // guarded by mu_; appended to since the last Reset
+  std::map<std::string, std::unique_ptr<OpenPage>> pages_;          // by partition key; mu_
+  std::vector<std::optional<Sample>> last_;                         // by metric id; mu_
+  std::set<std::string> partitions_;                                // keys with a data file; mu_
   std::map<std::string, std::unique_ptr<DataFileWriter>> writers_;  // mu_
 
   // Newest durable sample per metric and how many samples share its timestamp; used only while
