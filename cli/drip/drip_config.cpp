@@ -1,8 +1,6 @@
 #include "drip_config.h"
 
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
-
+#include "http_sender.h"
 #include "toml_config.h"
 
 namespace nanotdb::drip {
@@ -52,16 +50,12 @@ Result<DripConfig> LoadDripConfig(const std::string& path, std::vector<std::stri
                                                  {"intervals", "onewire_names"}, warnings));
   DripConfig cfg;
   cfg.server_url = drip->GetString("server_url");
-  try {
-    Poco::URI uri(cfg.server_url);
-    if (uri.getScheme() != "http" || uri.getHost().empty()) {
-      return Status::InvalidArgument(
-          path + ": drip.server_url: expected \"http://host:port\", got \"" + cfg.server_url +
-          "\" (only plain http is spoken; put a TLS proxy in front for https)");
-    }
-  } catch (const Poco::Exception& e) {
-    return Status::InvalidArgument(path + ": drip.server_url: \"" + cfg.server_url +
-                                   "\" is not a URL: " + e.displayText());
+  HttpUrl url;
+  std::string why;
+  if (!ParseHttpUrl(cfg.server_url, &url, &why)) {
+    return Status::InvalidArgument(path +
+                                   ": drip.server_url: expected \"http://host:port\", got \"" +
+                                   cfg.server_url + "\" (" + why + ")");
   }
   while (!cfg.server_url.empty() && cfg.server_url.back() == '/') cfg.server_url.pop_back();
   cfg.token = drip->GetString("token");
