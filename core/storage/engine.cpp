@@ -97,7 +97,15 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
     if (!ValidateDatabaseName(child).ok()) continue;
     if (!IsDatabaseDir(env, root + "/" + child)) continue;
     auto db = Database::Open(ctx, child, false);
-    if (!db.ok()) return db.status();
+    if (!db.ok()) {
+      // Databases are isolated: one that cannot be opened is reported and left as it is on
+      // disk (writes to it keep failing with the same reason) while the others serve.
+      if (impl->options.log) {
+        impl->options.log(LogLevel::kError,
+                          db.status().message() + " (left untouched; fix or move it away)");
+      }
+      continue;
+    }
     impl->dbs.emplace(child, std::move(*db));
   }
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -141,7 +149,7 @@ Result<BatchResult> Engine::WriteBatch(std::span<const PointRef> points) {
   for (auto& [name, group] : groups) {
     auto db = impl_->GetOrCreate(name);
     if (!db.ok()) {
-      if (!db.status().IsInvalidArgument()) return db.status();
+      // A bad name or a database that cannot open rejects its own points only.
       for (const DbPoint& p : group) result.rejected.emplace_back(p.index, db.status());
       continue;
     }

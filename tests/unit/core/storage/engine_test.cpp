@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -272,6 +273,29 @@ TEST_F(EngineTest, ReadOnlyEngineSeesEverythingAndChangesNothing) {
   EXPECT_EQ(summary->wal.samples, 1u);
   reader.reset();
   EXPECT_EQ(fs::file_size(root_ / "demo" / "demo.wal"), wal_size);
+}
+
+TEST_F(EngineTest, ADatabaseThatCannotOpenIsReportedAndTheOthersServe) {
+  {
+    auto e = OpenEngine();
+    ASSERT_TRUE(e->Write("good", "m", kBase, Value::Float32(1)).ok());
+    ASSERT_TRUE(e->Write("bad", "m", kBase, Value::Float32(1)).ok());
+  }
+  const fs::path catalog = root_ / "bad" / "catalog.json";
+  { std::ofstream(catalog, std::ios::trunc) << "{ this is not json"; }
+  auto e = OpenEngine();
+  EXPECT_EQ(e->ListDatabases(false), std::vector<std::string>{"good"});
+  EXPECT_EQ(ReadAll(*e, "good", "m").size(), 1u);
+  Status st = e->Write("bad", "m", kBase + 1, Value::Float32(2));
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("catalog"), std::string::npos) << st.message();
+  bool logged = false;
+  for (const std::string& line : log_) logged |= line.find("left untouched") != std::string::npos;
+  EXPECT_TRUE(logged);
+  e.reset();
+  std::ifstream in(catalog);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "{ this is not json");
 }
 
 TEST_F(EngineTest, SecondWriterOnTheSameRootIsRefused) {
