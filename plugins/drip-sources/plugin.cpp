@@ -26,9 +26,8 @@ class DripSourcesPlugin final : public Plugin {
         return Status::NotFound("drip-sources needs the core's nanotdb.writer v1 service");
       }
       ctx_ = &ctx;
-      LogFn log = [this](LogLevel level, std::string_view msg) {
-        ctx_->Log(level, "drip-sources: " + std::string(msg));
-      };
+      // The host prefixes the plugin's name.
+      LogFn log = [this](LogLevel level, std::string_view msg) { ctx_->Log(level, msg); };
       HostOptions host;
       host.root = settings->root;
       collector_ = std::make_unique<Collector>(*settings, host, ctx.root(), log);
