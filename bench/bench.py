@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -322,11 +323,53 @@ def fmt(v, digits=3):
     return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
 
 
+def drip_footprint(build, seconds=30):
+    """drip's max RSS and CPU per cycle (one --once cycle, median of 5), and nanotdb idle with
+    the drip-sources plugin on versus off (RSS and CPU per 10 s cycle over `seconds`)."""
+    drip = os.path.join(build, "bin", "drip")
+    conf = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "etc", "drip.toml")
+    rss, cpu = [], []
+    for _ in range(5):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        _, _, r, _ = timed([drip, "--config", conf, "--once", "--print"])
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        rss.append(r / 1024)
+        cpu.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
+    out = {"drip_max_rss_mib": statistics.median(rss), "drip_cpu_ms_per_cycle": statistics.median(cpu)}
+    for on in (False, True):
+        root = tempfile.mkdtemp(prefix="nanotdb-bench-drip-")
+        try:
+            port = free_port()
+            cfg = nanotdb_config(build, root, port)
+            if on:
+                text = open(cfg).read()
+                text = re.sub(r'(?ms)(^\[plugins\.drip-sources\]\s*\n(?:.*?\n)*?\s*enabled\s*=\s*)false',
+                              r'\g<1>true', text, count=1)
+                open(cfg, "w").write(text)
+            proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_http(port, "/health")
+                time.sleep(5)
+                c0 = proc_cpu_s(proc.pid)
+                time.sleep(seconds)
+                c1 = proc_cpu_s(proc.pid)
+                key = "plugin_on" if on else "plugin_off"
+                out[f"nanotdb_rss_mib_{key}"] = proc_status_kib(proc.pid, "VmRSS") / 1024
+                out[f"nanotdb_cpu_ms_per_10s_{key}"] = (c1 - c0) * 1000 * 10 / seconds
+            finally:
+                proc.terminate()
+                proc.wait()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
     ap.add_argument("--days", type=int, default=1)
-    ap.add_argument("--only", choices=["offline", "http"], default=None)
+    ap.add_argument("--only", choices=["offline", "http", "drip"], default=None)
     ap.add_argument("--quick", action="store_true", help="84-metric workload only")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     ap.add_argument("--repeat", type=int, default=3, help="HTTP runs to take the median of")
@@ -363,6 +406,13 @@ def main():
             a, b = ours.get(k), vm.get(k) if vm else None
             ratio = (a / b) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
             log(f"{k:28} {fmt(a):>12} {fmt(b):>17} {fmt(ratio, 2):>8}")
+    if args.only in (None, "drip"):
+        d = drip_footprint(build)
+        results["drip"] = d
+        log(f"\ndrip: max RSS {d['drip_max_rss_mib']:.2f} MiB, {d['drip_cpu_ms_per_cycle']:.1f} ms CPU "
+            f"per cycle; nanotdb idle with drip-sources off {d['nanotdb_rss_mib_plugin_off']:.1f} MiB, "
+            f"{d['nanotdb_cpu_ms_per_10s_plugin_off']:.1f} ms CPU per 10 s; on "
+            f"{d['nanotdb_rss_mib_plugin_on']:.1f} MiB, {d['nanotdb_cpu_ms_per_10s_plugin_on']:.1f} ms")
     if args.json:
         print(json.dumps(results, indent=2))
 
