@@ -12,29 +12,6 @@
 namespace nanotdb::server {
 namespace {
 
-const char* NodeTypeName(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time:
-      return "a date/time";
-    default:
-      return "nothing";
-  }
-}
-
 // Reads one table of the config, remembering which keys it consumed so the rest can be
 // reported as unknown.
 class Section {
@@ -57,7 +34,7 @@ class Section {
 
   Status WrongType(std::string_view key, const toml::node& node, const char* want) const {
     return Status::InvalidArgument(Where(node) + ": " + Dotted(key) + " must be " + want +
-                                   ", got " + NodeTypeName(node));
+                                   ", got " + TomlNodeTypeName(node));
   }
 
   Status String(std::string_view key, std::string* out) {
@@ -262,7 +239,7 @@ Status ParsePlugins(Section& s, EngineConfig* c) {
       if (!enabled->is_boolean()) {
         return Status::InvalidArgument(s.Where(*enabled) + ": plugins." + section.name +
                                        ".enabled must be true or false, got " +
-                                       NodeTypeName(*enabled));
+                                       TomlNodeTypeName(*enabled));
       }
       section.enabled = enabled->as_boolean()->get();
     }
@@ -338,6 +315,29 @@ void RedactTable(toml::table& table, const char* key) {
 }
 
 }  // namespace
+
+const char* TomlNodeTypeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time:
+      return "a date/time";
+    default:
+      return "nothing";
+  }
+}
 
 const toml::table* EngineConfig::ManifestDefaults() const {
   return document["manifest_defaults"].as_table();

@@ -22,6 +22,9 @@
 
 namespace nanotdb::server {
 
+// "a string", "an integer", ...: what a TOML value is, for error messages.
+const char* TomlNodeTypeName(const toml::node& node);
+
 inline constexpr std::string_view kDefaultListen = ":8428";
 inline constexpr uint64_t kDefaultMaxBodyBytes = 64ull << 20;
 

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "base/time_util.h"
+#include "server/config.h"
 
 namespace nanotdb::server {
 namespace {
@@ -23,25 +24,6 @@ const char* Expected(ConfigType type) {
       return "an array of strings";
   }
   return "a value";
-}
-
-const char* Got(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date/time";
-  }
 }
 
 std::string Render(const toml::table& table) {
@@ -115,7 +97,7 @@ Result<std::unique_ptr<PluginConfigImpl>> PluginConfigImpl::Build(
     const toml::node* given = section != nullptr ? section->get(key.name) : nullptr;
     if (given != nullptr) {
       if (!convert(*given, key.type, &value)) {
-        std::string got = Got(*given);
+        std::string got = TomlNodeTypeName(*given);
         if (key.type == ConfigType::kDuration && given->is_string()) {
           got = "\"" + given->as_string()->get() + "\"";
         }
