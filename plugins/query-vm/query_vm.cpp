@@ -160,6 +160,13 @@ void AppendSample(std::string* out, Timestamp ts, std::string_view value_text) {
   out->append("\"]");
 }
 
+// Longer query text is refused before it is parsed: no legitimate selector comes close.
+constexpr size_t kMaxQueryBytes = 16 * 1024;
+std::string QueryTooLong(size_t bytes) {
+  return "query is " + std::to_string(bytes) + " bytes; the limit is " +
+         std::to_string(kMaxQueryBytes);
+}
+
 std::string TooManyPoints(uint64_t max_points) {
   return "query_range would return more than " + std::to_string(max_points) +
          " points (max_points in [plugins.query-vm]); narrow the time range or aggregate with "
@@ -304,6 +311,7 @@ void QueryVmApi::Query(const HttpRequest& req, HttpResponse& resp) const {
   const Timestamp now = Now();
   std::optional<std::string> query = NonEmptyParam(req, "query");
   if (!query) return RespondBadData(resp, "missing query parameter");
+  if (query->size() > kMaxQueryBytes) return RespondBadData(resp, QueryTooLong(query->size()));
   TimeParams times;
   Status st = TimeParamsFrom(req, now, &times);
   if (!st.ok()) return RespondStatus(resp, st);
@@ -364,6 +372,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
   const Timestamp now = Now();
   std::optional<std::string> query = NonEmptyParam(req, "query");
   if (!query) return RespondBadData(resp, "missing query parameter");
+  if (query->size() > kMaxQueryBytes) return RespondBadData(resp, QueryTooLong(query->size()));
   TimeParams times;
   Status st = TimeParamsFrom(req, now, &times);
   if (!st.ok()) return RespondStatus(resp, st);

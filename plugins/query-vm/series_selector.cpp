@@ -160,6 +160,8 @@ class Parser {
 
 // expr := term (('+'|'-') term)*;  term := factor ('*' factor)*;
 // factor := ('+'|'-') factor | number | '(' expr ')'
+// Recursion is bounded by kMaxConstantDepth so a request of nested '(' or '-' cannot exhaust
+// the worker's stack; deeper text is simply not a constant.
 class ConstantEvaluator {
  public:
   explicit ConstantEvaluator(std::string_view text) : text_(text) {}
@@ -199,6 +201,12 @@ class ConstantEvaluator {
   std::optional<double> Factor() {
     SkipSpace();
     if (pos_ >= text_.size()) return std::nullopt;
+    if (depth_ >= kMaxConstantDepth) return std::nullopt;
+    struct DepthGuard {
+      int& d;
+      explicit DepthGuard(int& depth) : d(depth) { ++d; }
+      ~DepthGuard() { --d; }
+    } guard(depth_);
     char c = text_[pos_];
     if (c == '+' || c == '-') {
       ++pos_;
@@ -225,8 +233,10 @@ class ConstantEvaluator {
     while (pos_ < text_.size() && IsSpace(text_[pos_])) ++pos_;
   }
 
+  static constexpr int kMaxConstantDepth = 64;
   std::string_view text_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

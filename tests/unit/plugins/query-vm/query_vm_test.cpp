@@ -196,6 +196,25 @@ TEST_F(QueryVmApiTest, ConstantExpressionIsScalarForGrafanaHealthCheck) {
             "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}\n");
 }
 
+// A request of deeply nested parentheses or signs once overflowed the worker's stack
+// (SIGSEGV); it must now be answered with a 400 like any other bad query.
+TEST_F(QueryVmApiTest, DeeplyNestedQueryIsRefusedWithoutCrashing) {
+  for (char c : {'(', '-', '+'}) {
+    std::string deep(15000, c);
+    HttpResponse resp = Call(&QueryVmApi::Query, {{"query", deep + "1"}});
+    EXPECT_EQ(resp.status, 400) << c;
+    resp = Call(&QueryVmApi::QueryRange, {{"query", deep}, {"start", "1"}, {"end", "2"}});
+    EXPECT_EQ(resp.status, 400) << c;
+  }
+}
+
+TEST_F(QueryVmApiTest, OverlongQueryIsRefusedBeforeParsing) {
+  HttpResponse resp = Call(&QueryVmApi::Query, {{"query", std::string(25000, '(')}});
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_NE(Error(resp).find("query is 25000 bytes; the limit is 16384"), std::string::npos)
+      << resp.body;
+}
+
 TEST_F(QueryVmApiTest, InstantQueryAtEarlierTimeReturnsSampleAtOrBeforeIt) {
   HttpResponse resp =
       Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}, {"time", "1715000030"}});
