@@ -121,8 +121,8 @@ Status Daemon::Start() {
   };
   NANOTDB_RETURN_IF_ERROR(s.router.AddRoute(std::move(metrics)));
 
-  NANOTDB_RETURN_IF_ERROR(s.plugins->RegisterAll());
-  NANOTDB_RETURN_IF_ERROR(s.plugins->StartAll());
+  s.plugins->RegisterAll();
+  s.plugins->StartAll();
 
   Engine* eng = s.engine.get();
   State* state = &s;

@@ -3,10 +3,85 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+
+#include "nanotdb/services/http.h"
+#include "nanotdb/services/scheduler.h"
+#include "server/dispatcher.h"
 
 namespace nanotdb::server {
+
+namespace {
+
+// What a plugin's routes and tasks share with the host: set once when the plugin is disabled.
+struct DisableState {
+  std::atomic<bool> disabled{false};
+  std::string answer;  // the 503 body; written before `disabled` is set
+};
+
+// The HttpService a plugin sees: adds its routes to the core's, each guarded so that a disabled
+// plugin's code is never entered again.
+class PluginHttp final : public HttpService {
+ public:
+  PluginHttp(HttpService& core, std::shared_ptr<DisableState> state)
+      : core_(core), state_(std::move(state)) {}
+  Status AddRoute(RouteSpec route) noexcept override {
+    try {
+      route.handler = [inner = std::move(route.handler), state = state_](const HttpRequest& req,
+                                                                         HttpResponse& res) {
+        if (state->disabled.load(std::memory_order_acquire)) {
+          res.status = 503;
+          res.content_type = "application/json";
+          res.body = state->answer;
+          return;
+        }
+        inner(req, res);
+      };
+      return core_.AddRoute(std::move(route));
+    } catch (const std::exception& e) {
+      return Status::Internal(std::string("cannot add route: ") + e.what());
+    }
+  }
+
+ private:
+  HttpService& core_;
+  std::shared_ptr<DisableState> state_;
+};
+
+// The SchedulerService a plugin sees: remembers its tasks so a disabled plugin's are cancelled.
+class PluginScheduler final : public SchedulerService {
+ public:
+  explicit PluginScheduler(SchedulerService& core) : core_(core) {}
+  TaskId Every(int64_t interval_ns, std::string name, std::function<void()> fn) noexcept override {
+    TaskId id = core_.Every(interval_ns, std::move(name), std::move(fn));
+    std::lock_guard<std::mutex> lock(mu_);
+    tasks_.push_back(id);
+    return id;
+  }
+  void Cancel(TaskId id) noexcept override {
+    core_.Cancel(id);
+    std::lock_guard<std::mutex> lock(mu_);
+    std::erase(tasks_, id);
+  }
+  void CancelAll() noexcept {
+    std::vector<TaskId> tasks;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      tasks.swap(tasks_);
+    }
+    for (TaskId id : tasks) core_.Cancel(id);
+  }
+
+ private:
+  SchedulerService& core_;
+  std::mutex mu_;
+  std::vector<TaskId> tasks_;  // guarded by mu_
+};
+
+}  // namespace
 
 class PluginHost::Context final : public PluginContext {
  public:
@@ -17,19 +92,45 @@ class PluginHost::Context final : public PluginContext {
         root_(root),
         name_(descriptor.name),
         publisher_("plugin " + name_),
-        config_(config) {}
+        config_(config),
+        state_(std::make_shared<DisableState>()) {}
 
   Status RegisterService(std::string_view name, uint32_t version, void* service) noexcept override {
     return registry_.Register(name, version, service, publisher_);
   }
   void* FindService(std::string_view name, uint32_t version) noexcept override {
-    return registry_.Find(name, version);
+    void* service = registry_.Find(name, version);
+    if (service == nullptr) return nullptr;
+    try {
+      if (name == HttpService::kServiceName && version == HttpService::kServiceVersion) {
+        if (!http_)
+          http_ = std::make_unique<PluginHttp>(*static_cast<HttpService*>(service), state_);
+        return static_cast<HttpService*>(http_.get());
+      }
+      if (name == SchedulerService::kServiceName && version == SchedulerService::kServiceVersion) {
+        if (!scheduler_) {
+          scheduler_ = std::make_unique<PluginScheduler>(*static_cast<SchedulerService*>(service));
+        }
+        return static_cast<SchedulerService*>(scheduler_.get());
+      }
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    }
+    return service;
   }
   const PluginConfig& config() const noexcept override { return config_; }
   void Log(LogLevel level, std::string_view message) noexcept override {
     if (log_) log_(level, name_ + ": " + std::string(message));
   }
   const std::string& root() const noexcept override { return root_; }
+
+  // Withdraws what the plugin published and scheduled; its routes answer 503 with `message`.
+  void Disable(const std::string& message) {
+    state_->answer = ErrorEnvelope("unavailable", message);
+    state_->disabled.store(true, std::memory_order_release);
+    registry_.Withdraw(publisher_);
+    if (scheduler_) scheduler_->CancelAll();
+  }
 
  private:
   ServiceRegistry& registry_;
@@ -38,6 +139,9 @@ class PluginHost::Context final : public PluginContext {
   std::string name_;
   std::string publisher_;
   const PluginConfigImpl& config_;
+  std::shared_ptr<DisableState> state_;
+  std::unique_ptr<PluginHttp> http_;  // created on first lookup, on the main thread
+  std::unique_ptr<PluginScheduler> scheduler_;
 };
 
 Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path) {
@@ -149,21 +253,30 @@ Status PluginHost::Load(const EngineConfig& config, const std::string& dir,
   return Status::Ok();
 }
 
-Status PluginHost::RegisterAll() {
-  for (Loaded& p : plugins_) {
-    Status st = p.instance->Register(*p.context);
-    if (!st.ok()) {
-      return st.WithContext("plugin " + std::string(p.descriptor->name) + " failed to register");
-    }
-  }
-  return Status::Ok();
+void PluginHost::Disable(Loaded& p, const Status& why, const char* step) {
+  p.error = "failed to " + std::string(step) + ": " + why.message();
+  std::string message = "plugin " + std::string(p.descriptor->name) + " " + p.error +
+                        "; it is disabled, the other plugins keep running";
+  p.context->Disable(message);
+  if (log_) log_(LogLevel::kError, message);
 }
 
-Status PluginHost::StartAll() {
+void PluginHost::RegisterAll() {
   for (Loaded& p : plugins_) {
+    Status st = p.instance->Register(*p.context);
+    if (!st.ok()) Disable(p, st, "register");
+  }
+}
+
+void PluginHost::StartAll() {
+  for (Loaded& p : plugins_) {
+    if (!p.error.empty()) continue;
     Status st = p.instance->Start(*p.context);
     if (!st.ok()) {
-      return st.WithContext("plugin " + std::string(p.descriptor->name) + " failed to start");
+      // Whatever Start began before failing (threads, open files) is undone by Stop.
+      p.instance->Stop();
+      Disable(p, st, "start");
+      continue;
     }
     p.started = true;
     if (log_) {
@@ -171,7 +284,6 @@ Status PluginHost::StartAll() {
                                 p.descriptor->version + " started (" + p.path + ")");
     }
   }
-  return Status::Ok();
 }
 
 void PluginHost::StopAll() noexcept {
@@ -187,7 +299,8 @@ std::vector<LoadedPluginInfo> PluginHost::Describe() const {
   std::vector<LoadedPluginInfo> out;
   for (const Loaded& p : plugins_) {
     out.push_back(LoadedPluginInfo{p.descriptor->name, p.descriptor->version, p.path,
-                                   p.descriptor->description ? p.descriptor->description : ""});
+                                   p.descriptor->description ? p.descriptor->description : "",
+                                   p.error});
   }
   return out;
 }

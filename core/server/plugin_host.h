@@ -6,8 +6,13 @@
 //             plugin's schema, create the instance.
 //   Register  every plugin, in config order;   Start  every plugin, in config order;
 //   Stop      in reverse order of Start (only plugins that started);   ~PluginHost  destroy().
-// A failing step names the plugin (and its file) and stops startup. Libraries are never
-// dlclose()d: code of a plugin may still run on threads the host cannot see.
+// A Load failure (missing file, mismatch, bad config) names the plugin and its file and stops
+// startup. A plugin whose Register or Start fails (an error Status, or an exception caught by
+// the NANOTDB_PLUGIN trampolines) is disabled and logged as an error while the others go on:
+// the services it published are withdrawn, the tasks it scheduled cancelled, a Start that
+// failed is followed by Stop (to join what it started), and the routes it added answer 503
+// naming the plugin and the reason. Libraries are never dlclose()d: code of a plugin may still
+// run on threads the host cannot see.
 // Not thread-safe: driven from the daemon's main thread. The registry and log function must
 // outlive the host.
 #pragma once
@@ -43,8 +48,9 @@ class PluginHost {
   // appended to *warnings.
   Status Load(const EngineConfig& config, const std::string& dir,
               std::vector<std::string>* warnings);
-  Status RegisterAll();
-  Status StartAll();
+  // Disable (and log) the plugins that fail; never fail startup themselves.
+  void RegisterAll();
+  void StartAll();
   void StopAll() noexcept;
 
   std::vector<LoadedPluginInfo> Describe() const;
@@ -58,7 +64,9 @@ class PluginHost {
     std::unique_ptr<PluginConfigImpl> config;
     std::unique_ptr<Context> context;
     bool started = false;
+    std::string error;  // why it was disabled; "" while enabled
   };
+  void Disable(Loaded& plugin, const Status& why, const char* step);
 
   ServiceRegistry& registry_;
   LogFn log_;

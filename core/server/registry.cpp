@@ -25,6 +25,11 @@ void* ServiceRegistry::Find(std::string_view name, uint32_t version) const {
   return it == services_.end() ? nullptr : it->second.service;
 }
 
+void ServiceRegistry::Withdraw(std::string_view publisher) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(services_, [&](const auto& entry) { return entry.second.publisher == publisher; });
+}
+
 std::vector<std::string> ServiceRegistry::Describe() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> out;

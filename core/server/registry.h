@@ -28,6 +28,8 @@ class ServiceRegistry {
   Status Register(std::string_view name, uint32_t version, void* service,
                   std::string_view publisher);
   void* Find(std::string_view name, uint32_t version) const;
+  // Removes every service `publisher` registered (a plugin that failed and was disabled).
+  void Withdraw(std::string_view publisher);
 
   // Typed helpers for interfaces declaring kServiceName / kServiceVersion.
   template <typename T>

@@ -33,29 +33,27 @@ std::string Error(std::string_view message) {
   return out + "\"}\n";
 }
 
-class SensorBusPlugin final : public nanotdb::Plugin {
+class SensorBusPlugin {
  public:
-  Status Register(nanotdb::PluginContext&) noexcept override { return Status::Ok(); }
+  Status Register(nanotdb::PluginContext&) { return Status::Ok(); }
 
-  Status Start(nanotdb::PluginContext& ctx) noexcept override {
-    NANOTDB_PLUGIN_GUARD({
-      writer_ = ctx.Find<nanotdb::WriterService>();
-      auto* http = ctx.Find<nanotdb::HttpService>();
-      if (writer_ == nullptr || http == nullptr) {
-        return Status::NotFound("sensor-bus needs the nanotdb.writer and nanotdb.http services");
-      }
-      database_ = ctx.config().GetString("database");
-      prefix_ = ctx.config().GetString("prefix");
-      nanotdb::RouteSpec route;
-      route.path = "/api/v1/sensor-bus";
-      route.methods = {"POST"};
-      route.role = nanotdb::Role::kWrite;
-      route.handler = [this](const HttpRequest& req, HttpResponse& res) { Handle(req, res); };
-      return http->AddRoute(std::move(route));
-    })
+  Status Start(nanotdb::PluginContext& ctx) {
+    writer_ = ctx.Find<nanotdb::WriterService>();
+    auto* http = ctx.Find<nanotdb::HttpService>();
+    if (writer_ == nullptr || http == nullptr) {
+      return Status::NotFound("sensor-bus needs the nanotdb.writer and nanotdb.http services");
+    }
+    database_ = ctx.config().GetString("database");
+    prefix_ = ctx.config().GetString("prefix");
+    nanotdb::RouteSpec route;
+    route.path = "/api/v1/sensor-bus";
+    route.methods = {"POST"};
+    route.role = nanotdb::Role::kWrite;
+    route.handler = [this](const HttpRequest& req, HttpResponse& res) { Handle(req, res); };
+    return http->AddRoute(std::move(route));
   }
 
-  void Stop() noexcept override {}
+  void Stop() {}
 
  private:
   void Handle(const HttpRequest& req, HttpResponse& res) {
@@ -108,22 +106,7 @@ class SensorBusPlugin final : public nanotdb::Plugin {
   std::string prefix_;
 };
 
-nanotdb::Plugin* Create() noexcept { return new (std::nothrow) SensorBusPlugin(); }
-void Destroy(nanotdb::Plugin* p) noexcept { delete p; }
-
-constexpr nanotdb::PluginDescriptor kDescriptor = {
-    NANOTDB_PLUGIN_ABI_VERSION,
-    sizeof(nanotdb::PluginDescriptor),
-    NANOTDB_TOOLCHAIN_FINGERPRINT,
-    "sensor-bus",
-    "0.1.0",
-    "sample out-of-tree ingest plugin: POST /api/v1/sensor-bus",
-    kKeys,
-    sizeof(kKeys) / sizeof(kKeys[0]),
-    &Create,
-    &Destroy,
-};
-
 }  // namespace
 
-NANOTDB_EXPORT_PLUGIN(kDescriptor)
+NANOTDB_PLUGIN(SensorBusPlugin, "sensor-bus", "0.1.0",
+               "sample out-of-tree ingest plugin: POST /api/v1/sensor-bus", kKeys)

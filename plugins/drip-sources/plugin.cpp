@@ -13,32 +13,30 @@
 namespace nanotdb::drip {
 namespace {
 
-class DripSourcesPlugin final : public Plugin {
+class DripSourcesPlugin {
  public:
-  Status Register(PluginContext&) noexcept override { return Status::Ok(); }
+  Status Register(PluginContext&) { return Status::Ok(); }
 
-  Status Start(PluginContext& ctx) noexcept override {
-    NANOTDB_PLUGIN_GUARD({
-      Result<ProbeSettings> settings = ProbeSettingsFromConfig(ctx.config());
-      if (!settings.ok()) return settings.status().WithContext("[plugins.drip-sources]");
-      writer_ = ctx.Find<WriterService>();
-      if (writer_ == nullptr) {
-        return Status::NotFound("drip-sources needs the core's nanotdb.writer v1 service");
-      }
-      ctx_ = &ctx;
-      // The host prefixes the plugin's name.
-      LogFn log = [this](LogLevel level, std::string_view msg) { ctx_->Log(level, msg); };
-      HostOptions host;
-      host.root = settings->root;
-      collector_ = std::make_unique<Collector>(*settings, host, ctx.root(), log);
-      write_log_ = std::make_unique<ProbeLog>(log);
-      ticker_ = std::make_unique<CycleTicker>(settings->interval_ns);
-      thread_ = std::thread([this] { Run(); });
-      return Status::Ok();
-    })
+  Status Start(PluginContext& ctx) {
+    Result<ProbeSettings> settings = ProbeSettingsFromConfig(ctx.config());
+    if (!settings.ok()) return settings.status().WithContext("[plugins.drip-sources]");
+    writer_ = ctx.Find<WriterService>();
+    if (writer_ == nullptr) {
+      return Status::NotFound("drip-sources needs the core's nanotdb.writer v1 service");
+    }
+    ctx_ = &ctx;
+    // The host prefixes the plugin's name.
+    LogFn log = [this](LogLevel level, std::string_view msg) { ctx_->Log(level, msg); };
+    HostOptions host;
+    host.root = settings->root;
+    collector_ = std::make_unique<Collector>(*settings, host, ctx.root(), log);
+    write_log_ = std::make_unique<ProbeLog>(log);
+    ticker_ = std::make_unique<CycleTicker>(settings->interval_ns);
+    thread_ = std::thread([this] { Run(); });
+    return Status::Ok();
   }
 
-  void Stop() noexcept override {
+  void Stop() {
     if (ticker_) ticker_->Stop();
     if (thread_.joinable()) thread_.join();
   }
@@ -74,23 +72,9 @@ class DripSourcesPlugin final : public Plugin {
   std::thread thread_;
 };
 
-Plugin* Create() noexcept { return new (std::nothrow) DripSourcesPlugin(); }
-void Destroy(Plugin* p) noexcept { delete p; }
-
-const PluginDescriptor kDescriptor = {
-    NANOTDB_PLUGIN_ABI_VERSION,
-    sizeof(PluginDescriptor),
-    NANOTDB_TOOLCHAIN_FINGERPRINT,
-    "drip-sources",
-    "0.1.0",
-    "host probes (cpu, memory, disk, io, network, load, 1-wire, SD write, processes)",
-    kProbeConfigKeys,
-    std::size(kProbeConfigKeys),
-    &Create,
-    &Destroy,
-};
-
 }  // namespace
 }  // namespace nanotdb::drip
 
-NANOTDB_EXPORT_PLUGIN(nanotdb::drip::kDescriptor)
+NANOTDB_PLUGIN(nanotdb::drip::DripSourcesPlugin, "drip-sources", "0.1.0",
+               "host probes (cpu, memory, disk, io, network, load, 1-wire, SD write, processes)",
+               nanotdb::drip::kProbeConfigKeys)

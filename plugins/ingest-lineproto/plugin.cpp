@@ -15,56 +15,39 @@ const ConfigKey kConfigKeys[] = {
      "points per storage write batch (one WAL record per database per batch)"},
 };
 
-class IngestLineprotoPlugin final : public Plugin {
+class IngestLineprotoPlugin {
  public:
-  Status Register(PluginContext&) noexcept override { return Status::Ok(); }
+  Status Register(PluginContext&) { return Status::Ok(); }
 
-  Status Start(PluginContext& ctx) noexcept override {
-    NANOTDB_PLUGIN_GUARD({
-      auto* writer = ctx.Find<WriterService>();
-      auto* http = ctx.Find<HttpService>();
-      if (writer == nullptr || http == nullptr) {
-        return Status::NotFound(
-            "ingest-lineproto needs the core services nanotdb.writer v1 and nanotdb.http v1; "
-            "this nanotdb does not provide them (rebuild the plugin against the running SDK)");
-      }
-      int64_t batch_size = ctx.config().GetInt("batch_size");
-      if (batch_size <= 0 || batch_size > 10'000) {
-        return Status::InvalidArgument(
-            "[plugins.ingest-lineproto] batch_size must be between 1 and 10000, got " +
-            std::to_string(batch_size));
-      }
-      IngestOptions options;
-      options.batch_size = static_cast<size_t>(batch_size);
-      handler_ = std::make_unique<ImportHandler>(*writer, std::move(options));
-      return http->AddRoute(handler_->Route()).WithContext("ingest-lineproto: route");
-    })
+  Status Start(PluginContext& ctx) {
+    auto* writer = ctx.Find<WriterService>();
+    auto* http = ctx.Find<HttpService>();
+    if (writer == nullptr || http == nullptr) {
+      return Status::NotFound(
+          "ingest-lineproto needs the core services nanotdb.writer v1 and nanotdb.http v1; "
+          "this nanotdb does not provide them (rebuild the plugin against the running SDK)");
+    }
+    int64_t batch_size = ctx.config().GetInt("batch_size");
+    if (batch_size <= 0 || batch_size > 10'000) {
+      return Status::InvalidArgument(
+          "[plugins.ingest-lineproto] batch_size must be between 1 and 10000, got " +
+          std::to_string(batch_size));
+    }
+    IngestOptions options;
+    options.batch_size = static_cast<size_t>(batch_size);
+    handler_ = std::make_unique<ImportHandler>(*writer, std::move(options));
+    return http->AddRoute(handler_->Route()).WithContext("ingest-lineproto: route");
   }
 
   // The core stops the HTTP server before Stop, so no request is in flight any more.
-  void Stop() noexcept override {}
+  void Stop() {}
 
  private:
   std::unique_ptr<ImportHandler> handler_;
 };
 
-Plugin* Create() noexcept { return new (std::nothrow) IngestLineprotoPlugin(); }
-void Destroy(Plugin* p) noexcept { delete p; }
-
-const PluginDescriptor kDescriptor = {
-    NANOTDB_PLUGIN_ABI_VERSION,
-    sizeof(PluginDescriptor),
-    NANOTDB_TOOLCHAIN_FINGERPRINT,
-    "ingest-lineproto",
-    "0.1.0",
-    "line-protocol ingest: POST /api/v1/import",
-    kConfigKeys,
-    sizeof(kConfigKeys) / sizeof(kConfigKeys[0]),
-    &Create,
-    &Destroy,
-};
-
 }  // namespace
 }  // namespace nanotdb
 
-NANOTDB_EXPORT_PLUGIN(nanotdb::kDescriptor)
+NANOTDB_PLUGIN(nanotdb::IngestLineprotoPlugin, "ingest-lineproto", "0.1.0",
+               "line-protocol ingest: POST /api/v1/import", nanotdb::kConfigKeys)

@@ -15,61 +15,46 @@ const ConfigKey kConfigKeys[] = {
      "most points one query_range answer may hold; larger answers get 422 and a hint to use step"},
 };
 
-class QueryVmPlugin final : public Plugin {
+class QueryVmPlugin {
  public:
-  Status Register(PluginContext&) noexcept override { return Status::Ok(); }
+  Status Register(PluginContext&) { return Status::Ok(); }
 
-  Status Start(PluginContext& ctx) noexcept override {
-    NANOTDB_PLUGIN_GUARD({
-      auto* query = ctx.Find<QueryService>();
-      auto* http = ctx.Find<HttpService>();
-      if (query == nullptr || http == nullptr) {
-        return Status::NotFound(
-            "query-vm needs the core services nanotdb.query v1 and nanotdb.http v1; this "
-            "nanotdb does not provide them (rebuild the plugin against the running SDK)");
-      }
-      int64_t max_points = ctx.config().GetInt("max_points");
-      if (max_points <= 0) {
-        return Status::InvalidArgument("[plugins.query-vm] max_points must be > 0, got " +
-                                       std::to_string(max_points));
-      }
-      QueryVmOptions options;
-      options.max_points = static_cast<uint64_t>(max_points);
-      api_ = std::make_unique<QueryVmApi>(*query, std::move(options));
-      for (RouteSpec& route : api_->Routes()) {
-        std::string path = route.path;
-        NANOTDB_RETURN_IF_ERROR(
-            http->AddRoute(std::move(route)).WithContext("query-vm: route " + path));
-      }
-      return Status::Ok();
-    })
+  Status Start(PluginContext& ctx) {
+    auto* query = ctx.Find<QueryService>();
+    auto* http = ctx.Find<HttpService>();
+    if (query == nullptr || http == nullptr) {
+      return Status::NotFound(
+          "query-vm needs the core services nanotdb.query v1 and nanotdb.http v1; this "
+          "nanotdb does not provide them (rebuild the plugin against the running SDK)");
+    }
+    int64_t max_points = ctx.config().GetInt("max_points");
+    if (max_points <= 0) {
+      return Status::InvalidArgument("[plugins.query-vm] max_points must be > 0, got " +
+                                     std::to_string(max_points));
+    }
+    QueryVmOptions options;
+    options.max_points = static_cast<uint64_t>(max_points);
+    api_ = std::make_unique<QueryVmApi>(*query, std::move(options));
+    for (RouteSpec& route : api_->Routes()) {
+      std::string path = route.path;
+      NANOTDB_RETURN_IF_ERROR(
+          http->AddRoute(std::move(route)).WithContext("query-vm: route " + path));
+    }
+    return Status::Ok();
   }
 
   // The core stops the HTTP server before Stop, so no handler runs any more; api_ goes with
   // the plugin object.
-  void Stop() noexcept override {}
+  void Stop() {}
 
  private:
   std::unique_ptr<QueryVmApi> api_;
 };
 
-Plugin* Create() noexcept { return new (std::nothrow) QueryVmPlugin(); }
-void Destroy(Plugin* p) noexcept { delete p; }
-
-const PluginDescriptor kDescriptor = {
-    NANOTDB_PLUGIN_ABI_VERSION,
-    sizeof(PluginDescriptor),
-    NANOTDB_TOOLCHAIN_FINGERPRINT,
-    "query-vm",
-    "0.1.0",
-    "VictoriaMetrics/Prometheus query API: query, query_range, discovery, Grafana endpoints",
-    kConfigKeys,
-    sizeof(kConfigKeys) / sizeof(kConfigKeys[0]),
-    &Create,
-    &Destroy,
-};
-
 }  // namespace
 }  // namespace nanotdb::queryvm
 
-NANOTDB_EXPORT_PLUGIN(nanotdb::queryvm::kDescriptor)
+NANOTDB_PLUGIN(
+    nanotdb::queryvm::QueryVmPlugin, "query-vm", "0.1.0",
+    "VictoriaMetrics/Prometheus query API: query, query_range, discovery, Grafana endpoints",
+    nanotdb::queryvm::kConfigKeys)

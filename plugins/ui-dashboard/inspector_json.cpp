@@ -194,6 +194,7 @@ std::string RuntimeJson(const RuntimeInfo& r) {
     x->set("version", p.version);
     x->set("path", p.path);
     x->set("description", p.description);
+    x->set("status", p.error.empty() ? std::string("running") : "disabled: " + p.error);
     plugins->add(x);
   }
   o->set("plugins", plugins);

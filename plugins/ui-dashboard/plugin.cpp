@@ -24,70 +24,54 @@ const ConfigKey kConfigKeys[] = {
      "default auto-refresh of widgets that set no refresh_sec"},
 };
 
-class UiDashboardPlugin final : public Plugin {
+class UiDashboardPlugin {
  public:
-  Status Register(PluginContext&) noexcept override { return Status::Ok(); }
+  Status Register(PluginContext&) { return Status::Ok(); }
 
-  Status Start(PluginContext& ctx) noexcept override {
-    NANOTDB_PLUGIN_GUARD({
-      auto* http = ctx.Find<HttpService>();
-      if (!http) return Status::Unsupported("ui-dashboard needs the core's nanotdb.http service");
-      const PluginConfig& cfg = ctx.config();
-      std::string file = cfg.GetString("dashboard_file");
-      if (file.empty()) file = "dashboard.json";
-      if (file[0] != '/') file = ctx.root() + "/" + file;
-      const EmbeddedAsset* def = FindAsset("/default/dashboard.json");
-      if (!def) return Status::Internal("the built-in dashboard is missing from the plugin build");
-      NANOTDB_ASSIGN_OR_RETURN(std::string default_json, Gunzip(*def));
+  Status Start(PluginContext& ctx) {
+    auto* http = ctx.Find<HttpService>();
+    if (!http) return Status::Unsupported("ui-dashboard needs the core's nanotdb.http service");
+    const PluginConfig& cfg = ctx.config();
+    std::string file = cfg.GetString("dashboard_file");
+    if (file.empty()) file = "dashboard.json";
+    if (file[0] != '/') file = ctx.root() + "/" + file;
+    const EmbeddedAsset* def = FindAsset("/default/dashboard.json");
+    if (!def) return Status::Internal("the built-in dashboard is missing from the plugin build");
+    NANOTDB_ASSIGN_OR_RETURN(std::string default_json, Gunzip(*def));
 
-      UiServices services;
-      services.title = cfg.GetString("title");
-      if (services.title.empty()) services.title = "NanoTDB";
-      if (int64_t refresh = cfg.GetDuration("refresh"); refresh > 0) {
-        services.refresh_ns = refresh;
-      }
-      services.version = kVersion;
-      services.query = ctx.Find<QueryService>();
-      services.metadata = ctx.Find<MetadataService>();
-      store_ = std::make_unique<DashboardStore>(Env::Default(), file, default_json,
-                                                services.title == "NanoTDB" ? "" : services.title);
-      services.store = store_.get();
-      for (RouteSpec& route : BuildUiRoutes(services)) {
-        std::string path = route.path;
-        Status st = http->AddRoute(std::move(route));
-        if (!st.ok()) return st.WithContext("ui-dashboard: adding route " + path);
-      }
-      if (!services.metadata) {
-        ctx.Log(LogLevel::kWarning,
-                "ui-dashboard: no nanotdb.metadata service; the engine inspector is unavailable");
-      }
-      return Status::Ok();
-    })
+    UiServices services;
+    services.title = cfg.GetString("title");
+    if (services.title.empty()) services.title = "NanoTDB";
+    if (int64_t refresh = cfg.GetDuration("refresh"); refresh > 0) {
+      services.refresh_ns = refresh;
+    }
+    services.version = kVersion;
+    services.query = ctx.Find<QueryService>();
+    services.metadata = ctx.Find<MetadataService>();
+    store_ = std::make_unique<DashboardStore>(Env::Default(), file, default_json,
+                                              services.title == "NanoTDB" ? "" : services.title);
+    services.store = store_.get();
+    for (RouteSpec& route : BuildUiRoutes(services)) {
+      std::string path = route.path;
+      Status st = http->AddRoute(std::move(route));
+      if (!st.ok()) return st.WithContext("ui-dashboard: adding route " + path);
+    }
+    if (!services.metadata) {
+      ctx.Log(LogLevel::kWarning,
+              "ui-dashboard: no nanotdb.metadata service; the engine inspector is unavailable");
+    }
+    return Status::Ok();
   }
 
-  void Stop() noexcept override {}
+  void Stop() {}
 
  private:
   std::unique_ptr<DashboardStore> store_;
 };
 
-Plugin* Create() noexcept { return new (std::nothrow) UiDashboardPlugin(); }
-void Destroy(Plugin* p) noexcept { delete p; }
-
-const PluginDescriptor kDescriptor = {
-    NANOTDB_PLUGIN_ABI_VERSION,
-    sizeof(PluginDescriptor),
-    NANOTDB_TOOLCHAIN_FINGERPRINT,
-    "ui-dashboard",
-    kVersion,
-    "dashboard, Explore, dashboard editor and engine inspector in the browser",
-    kConfigKeys,
-    sizeof(kConfigKeys) / sizeof(kConfigKeys[0]),
-    &Create,
-    &Destroy,
-};
-
 }  // namespace
 }  // namespace nanotdb::ui
 
-NANOTDB_EXPORT_PLUGIN(nanotdb::ui::kDescriptor)
+NANOTDB_PLUGIN(nanotdb::ui::UiDashboardPlugin, "ui-dashboard", nanotdb::ui::kVersion,
+               "dashboard, Explore, dashboard editor and engine inspector in the browser",
+               nanotdb::ui::kConfigKeys)

@@ -11,13 +11,20 @@
 //            → Start(ctx)     look up services, add HTTP routes, start threads
 //            → Stop()         join threads (reverse load order; after the HTTP server stopped)
 //            → destroy()
-// No exception may cross this boundary: every virtual below is noexcept; plugins convert
-// failures into Status (NANOTDB_PLUGIN_GUARD helps). Services are found by name + version,
-// never by RTTI. Host and plugin must be built with the same toolchain and SDK version.
+// A plugin whose Register or Start fails is disabled (its routes answer 503 naming it, its
+// services and scheduled tasks are withdrawn) and logged; the other plugins keep serving.
+// No exception may cross this boundary: every virtual below is noexcept. Write the plugin as a
+// plain class and let NANOTDB_PLUGIN (end of this file) define the entry point: it generates
+// the Plugin implementation whose calls catch everything the class throws and turn it into a
+// Status. Services are found by name + version, never by RTTI. Host and plugin must be built
+// with the same toolchain and SDK version.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,21 +126,118 @@ struct PluginDescriptor {
 
 }  // namespace nanotdb
 
-// Runs `body` (a statement block returning Status) and converts any exception into
-// Status::Internal, so nothing escapes a plugin entry point.
-#define NANOTDB_PLUGIN_GUARD(body)                                                \
-  try {                                                                           \
-    body                                                                          \
-  } catch (const std::exception& e) {                                             \
-    return ::nanotdb::Status::Internal(std::string("plugin threw: ") + e.what()); \
-  } catch (...) {                                                                 \
-    return ::nanotdb::Status::Internal("plugin threw a non-standard exception");  \
+// ---- defining a plugin -----------------------------------------------------------------------
+//
+//   class MyPlugin {
+//    public:
+//     nanotdb::Status Register(nanotdb::PluginContext& ctx);  // optional
+//     nanotdb::Status Start(nanotdb::PluginContext& ctx);
+//     void Stop();                                            // optional
+//   };
+//   const nanotdb::ConfigKey kKeys[] = {{"db", nanotdb::ConfigType::kString, "\"m\"", "..."}};
+//   NANOTDB_PLUGIN(MyPlugin, "my-plugin", "1.0.0", "what it does in one line", kKeys)
+//
+// At namespace scope, once per plugin, outside any namespace (name the class and the key array
+// with their qualified names). The key array may be omitted. The class is default-constructed
+// by create(); its constructor, Register, Start and Stop may throw: the generated trampolines
+// catch every exception and report it as Status::Internal("<call> threw: <what>"), so a
+// throwing plugin is disabled, never the daemon aborted.
+
+namespace nanotdb {
+
+// The declared keys of a plugin: an array, or none.
+struct ConfigKeyList {
+  const ConfigKey* keys = nullptr;
+  size_t count = 0;
+  constexpr ConfigKeyList() = default;
+  template <size_t N>
+  constexpr ConfigKeyList(const ConfigKey (&array)[N]) : keys(array), count(N) {}  // NOLINT
+};
+
+namespace plugin_detail {
+
+template <typename F>
+Status Guard(const char* call, F&& fn) noexcept {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string(call) + " threw: " + e.what());
+  } catch (...) {
+    return Status::Internal(std::string(call) + " threw a non-standard exception");
+  }
+}
+
+// The Plugin the host drives, wrapping the author's class T.
+template <typename T>
+class Guarded final : public Plugin {
+ public:
+  Status Register(PluginContext& ctx) noexcept override {
+    if constexpr (requires(T & t, PluginContext & c) { t.Register(c); }) {
+      return Guard("Register", [&] { return impl_.Register(ctx); });
+    } else {
+      return Status::Ok();
+    }
+  }
+  Status Start(PluginContext& ctx) noexcept override {
+    ctx_ = &ctx;
+    return Guard("Start", [&] { return impl_.Start(ctx); });
+  }
+  void Stop() noexcept override {
+    if constexpr (requires(T & t) { t.Stop(); }) {
+      Status st = Guard("Stop", [&] {
+        impl_.Stop();
+        return Status::Ok();
+      });
+      if (!st.ok() && ctx_ != nullptr) ctx_->Log(LogLevel::kError, st.message());
+    }
   }
 
-// The one exported symbol. Usage in plugin.cpp:
-//   NANOTDB_EXPORT_PLUGIN(kDescriptor)
+ private:
+  T impl_;
+  PluginContext* ctx_ = nullptr;
+};
+
+template <typename T>
+Plugin* Create() noexcept {
+  try {
+    return new Guarded<T>();
+  } catch (...) {
+    return nullptr;  // the host reports "create() returned no instance"
+  }
+}
+inline void Destroy(Plugin* plugin) noexcept { delete plugin; }
+
+}  // namespace plugin_detail
+}  // namespace nanotdb
+
+// The entry symbol's name: nanotdb_plugin_v1 in a .so. Builds that compile several plugins into
+// one executable (NANOTDB_STATIC_PLUGINS) give each its own name with -DNANOTDB_PLUGIN_ENTRY=.
+#ifndef NANOTDB_PLUGIN_ENTRY
+#define NANOTDB_PLUGIN_ENTRY nanotdb_plugin_v1
+#endif
+
+// The one exported symbol, for a hand-written descriptor (the fixtures that must be malformed
+// use it; plugins use NANOTDB_PLUGIN).
 #define NANOTDB_EXPORT_PLUGIN(descriptor)                                              \
   extern "C" __attribute__((visibility("default"))) const ::nanotdb::PluginDescriptor* \
-  nanotdb_plugin_v1() {                                                                \
+  NANOTDB_PLUGIN_ENTRY() {                                                             \
     return &(descriptor);                                                              \
   }
+
+#define NANOTDB_PLUGIN(cls, name, version, description, ...)        \
+  namespace {                                                       \
+  const ::nanotdb::ConfigKeyList nanotdb_plugin_keys_{__VA_ARGS__}; \
+  const ::nanotdb::PluginDescriptor nanotdb_plugin_descriptor_ = {  \
+      NANOTDB_PLUGIN_ABI_VERSION,                                   \
+      sizeof(::nanotdb::PluginDescriptor),                          \
+      NANOTDB_TOOLCHAIN_FINGERPRINT,                                \
+      name,                                                         \
+      version,                                                      \
+      description,                                                  \
+      nanotdb_plugin_keys_.keys,                                    \
+      nanotdb_plugin_keys_.count,                                   \
+      &::nanotdb::plugin_detail::Create<cls>,                       \
+      &::nanotdb::plugin_detail::Destroy,                           \
+  };                                                                \
+  }                                                                 \
+  NANOTDB_EXPORT_PLUGIN(nanotdb_plugin_descriptor_)

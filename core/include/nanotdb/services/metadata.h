@@ -15,6 +15,7 @@ struct LoadedPluginInfo {
   std::string version;
   std::string path;  // "" for plugins compiled into the binary
   std::string description;
+  std::string error;  // why the plugin failed Register or Start and was disabled; "" if running
 };
 
 struct RuntimeInfo {

@@ -132,8 +132,8 @@ async function runtime() {
           ['CPU system', `${trimDecimals(r.cpu_system_seconds, 2)} s`], ['Threads', r.threads],
           ['Data root', r.root], ['Listening on', r.listen]])),
     el('h2', {}, 'Plugins'),
-    table([['Name'], ['Version'], ['Description'], ['File']],
-        r.plugins.map((p) => [p.name, p.version, p.description, p.path || 'built in'])),
+    table([['Name'], ['Version'], ['Description'], ['File'], ['Status']],
+        r.plugins.map((p) => [p.name, p.version, p.description, p.path || 'built in', p.status])),
   ];
 }
 

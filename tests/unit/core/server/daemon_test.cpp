@@ -161,14 +161,36 @@ TEST_F(DaemonTest, BusyPortFailsStartupNamingTheAddress) {
   daemon.Shutdown();
 }
 
-TEST_F(DaemonTest, FailingPluginStopsStartupAndReleasesTheRoot) {
-  Status st = Start("[plugins.fixture-good]\n[plugins.fixture-register-error]\n");
-  EXPECT_EQ(st.message(),
-            "plugin fixture-register-error failed to register: fixture refuses to register");
+TEST_F(DaemonTest, PluginsFailingStartOrRegisterAreDisabledWhileTheRestServe) {
+  ASSERT_TRUE(Start("[plugins.fixture-good]\n[plugins.fixture-throws-in-start]\n"
+                    "[plugins.fixture-start-error]\n[plugins.fixture-register-error]\n")
+                  .ok());
+  EXPECT_EQ(Send("GET", "/health").status, 200);
+  Reply good = Send("GET", "/fixture-good");
+  EXPECT_EQ(good.status, 200);
+  EXPECT_EQ(good.body, "{\"fixture\":\"fixture-good\"}\n");
+  // The failed plugins' routes stay known but never reach their code again.
+  Reply thrown = Send("GET", "/fixture-throws-in-start");
+  EXPECT_EQ(thrown.status, 503);
+  EXPECT_EQ(thrown.body,
+            "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"plugin "
+            "fixture-throws-in-start failed to start: Start threw: fixture exploded in Start; it "
+            "is disabled, the other plugins keep running\"}\n");
+  Reply failed = Send("GET", "/fixture-start-error");
+  EXPECT_EQ(failed.status, 503);
+  EXPECT_THAT(failed.body, HasSubstr("failed to start: fixture cannot reach its bus"));
+  EXPECT_EQ(Send("GET", "/fixture-register-error").status, 404);  // never started
   daemon_->Shutdown();
-  EngineOptions options;
-  options.root = root_.string();
-  EXPECT_TRUE(Engine::Open(options).ok());  // the root lock was released
+
+  std::string log = Log();
+  EXPECT_THAT(log, HasSubstr("plugin fixture-good 0.0.1 started"));
+  EXPECT_THAT(log, HasSubstr("ERROR plugin fixture-throws-in-start failed to start: Start threw: "
+                             "fixture exploded in Start; it is disabled"));
+  EXPECT_THAT(log, HasSubstr("ERROR plugin fixture-start-error failed to start: fixture cannot "
+                             "reach its bus; it is disabled"));
+  EXPECT_THAT(log, HasSubstr("ERROR plugin fixture-register-error failed to register: fixture "
+                             "refuses to register; it is disabled"));
+  EXPECT_THAT(log, HasSubstr("storage flushed and closed"));
 }
 
 TEST_F(DaemonTest, InvalidManifestDefaultsStopStartup) {
