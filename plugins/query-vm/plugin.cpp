@@ -12,7 +12,14 @@ namespace {
 
 const ConfigKey kConfigKeys[] = {
     {"max_points", ConfigType::kInt, "1000000",
-     "most points one query_range answer may hold; larger answers get 422 and a hint to use step"},
+     "most points one query_range answer (or one PromQL selector, series x steps) may hold; "
+     "larger answers get 422"},
+    {"max_samples", ConfigType::kInt, "50000000",
+     "most samples one PromQL query may read; beyond it the query stops with 422"},
+    {"query_timeout", ConfigType::kDuration, "\"30s\"",
+     "deadline of one PromQL query (503 beyond); a timeout= parameter may only shorten it"},
+    {"default_db", ConfigType::kString, "\"\"",
+     "database of PromQL selectors that name no db; empty: every database but internal"},
 };
 
 class QueryVmPlugin {
@@ -32,8 +39,20 @@ class QueryVmPlugin {
       return Status::InvalidArgument("[plugins.query-vm] max_points must be > 0, got " +
                                      std::to_string(max_points));
     }
+    int64_t max_samples = ctx.config().GetInt("max_samples");
+    if (max_samples <= 0) {
+      return Status::InvalidArgument("[plugins.query-vm] max_samples must be > 0, got " +
+                                     std::to_string(max_samples));
+    }
     QueryVmOptions options;
     options.max_points = static_cast<uint64_t>(max_points);
+    options.max_samples = static_cast<uint64_t>(max_samples);
+    options.query_timeout = ctx.config().GetDuration("query_timeout");
+    options.default_db = ctx.config().GetString("default_db");
+    if (!options.default_db.empty()) {
+      NANOTDB_RETURN_IF_ERROR(
+          ValidateDatabaseName(options.default_db).WithContext("[plugins.query-vm] default_db"));
+    }
     api_ = std::make_unique<QueryVmApi>(*query, std::move(options));
     for (RouteSpec& route : api_->Routes()) {
       std::string path = route.path;

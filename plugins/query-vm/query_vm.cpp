@@ -9,6 +9,8 @@
 
 #include "base/time_util.h"
 #include "nanotdb/plugin.h"
+#include "promql_lexer.h"
+#include "promql_parser.h"
 #include "vm_json.h"
 
 namespace nanotdb::queryvm {
@@ -291,27 +293,159 @@ Status QueryVmApi::Resolve(const SeriesSelector& selector, std::vector<SeriesRef
   return Status::Ok();
 }
 
-Status QueryVmApi::ResolveQuery(const HttpRequest& req, const std::string& query,
-                                std::vector<SeriesRef>* out) const {
+namespace {
+
+using promql::Node;
+using promql::StoredSeries;
+
+// One series named exactly by `db` + `query` (the metric's catalog name): every selector of the
+// query is that series, whatever its text.
+class ExactSeriesSource final : public promql::SeriesSource {
+ public:
+  ExactSeriesSource(promql::SeriesSource& inner, StoredSeries series)
+      : inner_(inner), series_(std::move(series)) {}
+  Status Select(const std::vector<LabelMatcher>&, std::vector<StoredSeries>* out) override {
+    out->push_back(series_);
+    return Status::Ok();
+  }
+  Status Read(const StoredSeries& s, Timestamp from, Timestamp to,
+              const std::function<bool(Timestamp, double)>& fn) override {
+    return inner_.Read(s, from, to, fn);
+  }
+
+ private:
+  promql::SeriesSource& inner_;
+  StoredSeries series_;
+};
+
+// The node itself, or the selector inside parentheses.
+const Node& Unparen(const Node& n) {
+  const Node* p = &n;
+  while (p->kind == Node::Kind::kParen) p = p->args[0].get();
+  return *p;
+}
+
+bool IsPlainSelector(const Node& n) {
+  const Node& u = Unparen(n);
+  return u.kind == Node::Kind::kVectorSelector && u.offset == 0 && u.at == promql::AtKind::kNone;
+}
+
+// InvalidArgument → 400 bad_data, Unsupported (a limit, unmatchable data) → 422 execution,
+// Busy (deadline) → 503 timeout, NotFound → 404, anything else → 500.
+void RespondEvalStatus(HttpResponse& resp, const Status& st) {
+  switch (st.code()) {
+    case Status::Code::kInvalidArgument:
+      return RespondError(resp, 400, "bad_data", st.message());
+    case Status::Code::kUnsupported:
+      return RespondError(resp, 422, "execution", st.message());
+    case Status::Code::kBusy:
+      return RespondError(resp, 503, "timeout", st.message());
+    case Status::Code::kNotFound:
+      return RespondError(resp, 404, "not_found", st.message());
+    default:
+      return RespondError(resp, 500, "execution", st.message());
+  }
+}
+
+// A duration parameter: Prometheus duration text ("30s", "1m") or float seconds ("15").
+Status DurationParam(const HttpRequest& req, std::string_view name, int64_t* out) {
+  *out = 0;
+  std::optional<std::string> v = NonEmptyParam(req, name);
+  if (!v) return Status::Ok();
+  std::string label = "invalid " + std::string(name) + " \"" + *v + "\"";
+  if ((*v)[0] == '-') return Status::InvalidArgument(label + ": must be >= 0");
+  double seconds = 0;
+  auto res = std::from_chars(v->data(), v->data() + v->size(), seconds);
+  if (res.ec == std::errc() && res.ptr == v->data() + v->size()) {
+    if (!std::isfinite(seconds) || seconds * kNanosPerSecond > 9e18) {
+      return Status::InvalidArgument(label + ": out of range");
+    }
+    *out = static_cast<int64_t>(std::llround(seconds * kNanosPerSecond));
+    return Status::Ok();
+  }
+  if (promql::ParsePromDuration(*v, out)) return Status::Ok();
+  Result<int64_t> d = ParseDuration(*v);
+  if (!d.ok()) {
+    return Status::InvalidArgument(label + ": expected a duration such as 30s or 1m, or seconds");
+  }
+  *out = *d;
+  return Status::Ok();
+}
+
+void AppendLabels(std::string* out, const Labels& labels) {
+  out->push_back('{');
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, labels[i].name);
+    out->push_back(':');
+    AppendJsonString(out, labels[i].value);
+  }
+  out->push_back('}');
+}
+
+void AppendPoint(std::string* out, Timestamp ts, double v, bool float32) {
+  out->push_back('[');
+  AppendSeconds(out, ts);
+  out->append(",\"");
+  promql::AppendPromValue(out, v, float32);
+  out->append("\"]");
+}
+
+}  // namespace
+
+Status QueryVmApi::PrepareQuery(const HttpRequest& req, const std::string& query,
+                                PreparedQuery* out) const {
+  std::string default_db = options_.default_db;
   if (std::optional<std::string> db = NonEmptyParam(req, "db")) {
     NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(*db));
-    SeriesSelector exact;
-    exact.matchers.push_back(
-        {std::string(kNameLabel), LabelMatcher::Op::kEqual, *db + "/" + query, nullptr});
-    return Resolve(exact, out);
+    default_db = *db;
+    // `db` + an exact catalog name: that series, even when the name reads as PromQL.
+    Result<MetricInfo> info = query_.GetMetric(*db, query);
+    if (info.ok()) {
+      Result<SeriesName> name = ParseSeriesKey(info->name);
+      StoredSeries s;
+      s.db = *db;
+      s.key = info->name;
+      s.type = info->type;
+      if (name.ok()) s.labels = name->labels;
+      s.labels.push_back({std::string(kNameLabel), name.ok() ? name->metric : info->name});
+      s.labels.push_back({std::string(kDbLabel), *db});
+      std::sort(s.labels.begin(), s.labels.end());
+      out->catalog = std::make_unique<promql::CatalogSeriesSource>(query_, default_db);
+      out->source = std::make_unique<ExactSeriesSource>(*out->catalog, std::move(s));
+      auto n = std::make_unique<Node>();
+      n->kind = Node::Kind::kVectorSelector;
+      n->type = promql::ValueKind::kVector;
+      n->matchers.push_back(
+          {std::string(kNameLabel), LabelMatcher::Op::kEqual, info->name, nullptr});
+      out->root = std::move(n);
+      return Status::Ok();
+    }
+    if (!info.status().IsNotFound()) return info.status();
   }
-  NANOTDB_ASSIGN_OR_RETURN(SeriesSelector selector, ParseSeriesSelector(query));
-  if (query.find('{') == std::string::npos && query.find('/') == std::string::npos) {
-    return Status::InvalidArgument(std::string(kMissingDbOrTarget));
+  NANOTDB_ASSIGN_OR_RETURN(out->root, promql::ParseExpr(query, options_.parse_limits));
+  out->catalog = std::make_unique<promql::CatalogSeriesSource>(query_, default_db);
+  return Status::Ok();
+}
+
+Status QueryVmApi::EvalOptionsFor(const HttpRequest& req, promql::EvalOptions* out) const {
+  out->max_samples = options_.max_samples;
+  out->max_points = options_.max_points;
+  int64_t timeout = options_.query_timeout;
+  int64_t asked = 0;
+  NANOTDB_RETURN_IF_ERROR(DurationParam(req, "timeout", &asked));
+  if (asked > 0 && (timeout <= 0 || asked < timeout)) timeout = asked;
+  if (timeout > 0) {
+    out->deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout);
+    out->timeout_text = FormatDuration(timeout);
   }
-  return Resolve(selector, out);
+  return Status::Ok();
 }
 
 void QueryVmApi::Query(const HttpRequest& req, HttpResponse& resp) const {
   const Timestamp now = Now();
   std::optional<std::string> query = NonEmptyParam(req, "query");
   if (!query) return RespondBadData(resp, "missing query parameter");
-  if (query->size() > kMaxQueryBytes) return RespondBadData(resp, QueryTooLong(query->size()));
   TimeParams times;
   Status st = TimeParamsFrom(req, now, &times);
   if (!st.ok()) return RespondStatus(resp, st);
@@ -322,47 +456,98 @@ void QueryVmApi::Query(const HttpRequest& req, HttpResponse& resp) const {
     if (!st.ok()) return RespondStatus(resp, st);
     at = ts;
   }
-
-  if (!NonEmptyParam(req, "db")) {
-    if (std::optional<double> c = EvaluateConstant(*query)) {
-      std::string data = "{\"resultType\":\"scalar\",\"result\":[";
-      AppendSeconds(&data, at.value_or(now));
-      data.push_back(',');
-      AppendComputedValue(&data, *c, ValueType::kInt32);
-      data.append("]}");
-      return RespondSuccess(resp, data);
-    }
-  }
-  std::vector<SeriesRef> series;
-  st = ResolveQuery(req, *query, &series);
-  if (!st.ok()) return RespondStatus(resp, st);
+  PreparedQuery pq;
+  st = PrepareQuery(req, *query, &pq);
+  if (!st.ok()) return RespondEvalStatus(resp, st);
+  promql::SeriesSource& source = pq.source ? *pq.source : *pq.catalog;
 
   std::string& out = resp.body;
   out.clear();
-  BeginSuccess(&out);
-  out.append("{\"resultType\":\"vector\",\"result\":[");
-  bool first = true;
-  for (const SeriesRef& s : series) {
-    std::optional<Sample> sample = s.info.last;
-    if (at && sample && sample->ts > *at) {
-      // The newest sample is after `time`: find the last one at or before it.
-      sample.reset();
-      st = query_.ReadRange(s.db, s.info.name, *at - kLookback, *at, 1, [&](const Sample& x) {
-        sample = x;
-        return true;
-      });
-      if (!st.ok()) return RespondStatus(resp, st);
+  if (!at && IsPlainSelector(*pq.root)) {
+    // No `time`: the latest sample of each series, however old (NanoTDB's "current value").
+    std::vector<StoredSeries> series;
+    st = source.Select(Unparen(*pq.root).matchers, &series);
+    if (!st.ok()) return RespondEvalStatus(resp, st);
+    BeginSuccess(&out);
+    out.append("{\"resultType\":\"vector\",\"result\":[");
+    bool first = true;
+    for (const StoredSeries& s : series) {
+      Result<MetricInfo> info = query_.GetMetric(s.db, s.key);
+      if (!info.ok()) {
+        if (info.status().IsNotFound()) continue;
+        return RespondEvalStatus(resp, info.status());
+      }
+      if (!info->last) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      out.append("{\"metric\":");
+      AppendLabels(&out, s.labels);
+      out.append(",\"value\":");
+      AppendSample(&out, info->last->ts, FormatValue(Value{info->type, info->last->bits}));
+      out.push_back('}');
     }
-    if (!sample) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    out.append("{\"metric\":");
-    AppendSeriesLabels(&out, s);
-    out.append("},\"value\":");
-    AppendSample(&out, sample->ts, FormatValue(Value{s.info.type, sample->bits}));
-    out.push_back('}');
+    out.append("]}");
+    EndSuccess(&out);
+    resp.status = 200;
+    resp.content_type = "application/json";
+    return;
   }
-  out.append("]}");
+  promql::EvalOptions eo;
+  st = EvalOptionsFor(req, &eo);
+  if (!st.ok()) return RespondEvalStatus(resp, st);
+  const Timestamp t = at.value_or(now);
+  promql::Evaluator ev(source, std::move(eo));
+  Result<promql::QueryResult> r = ev.Run(*pq.root, t, t, 0);
+  if (!r.ok()) return RespondEvalStatus(resp, r.status());
+  out.clear();
+  BeginSuccess(&out);
+  switch (r->kind) {
+    case promql::ValueKind::kScalar:
+      out.append("{\"resultType\":\"scalar\",\"result\":");
+      AppendPoint(&out, t, r->scalar[0], false);
+      break;
+    case promql::ValueKind::kString:
+      out.append("{\"resultType\":\"string\",\"result\":[");
+      AppendSeconds(&out, t);
+      out.push_back(',');
+      AppendJsonString(&out, r->str);
+      out.push_back(']');
+      break;
+    case promql::ValueKind::kVector: {
+      out.append("{\"resultType\":\"vector\",\"result\":[");
+      bool first = true;
+      for (const promql::StepSeries& s : r->vector) {
+        if (!s.has[0]) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        out.append("{\"metric\":");
+        AppendLabels(&out, s.labels);
+        out.append(",\"value\":");
+        AppendPoint(&out, t, s.v[0], s.float32);
+        out.push_back('}');
+      }
+      out.push_back(']');
+      break;
+    }
+    case promql::ValueKind::kMatrix: {
+      out.append("{\"resultType\":\"matrix\",\"result\":[");
+      for (size_t k = 0; k < r->matrix.size(); ++k) {
+        const promql::RawSeries& s = r->matrix[k];
+        if (k) out.push_back(',');
+        out.append("{\"metric\":");
+        AppendLabels(&out, s.labels);
+        out.append(",\"values\":[");
+        for (size_t i = 0; i < s.points.size(); ++i) {
+          if (i) out.push_back(',');
+          AppendPoint(&out, s.points[i].first, s.points[i].second, s.float32);
+        }
+        out.append("]}");
+      }
+      out.push_back(']');
+      break;
+    }
+  }
+  out.push_back('}');
   EndSuccess(&out);
   resp.status = 200;
   resp.content_type = "application/json";
@@ -372,7 +557,6 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
   const Timestamp now = Now();
   std::optional<std::string> query = NonEmptyParam(req, "query");
   if (!query) return RespondBadData(resp, "missing query parameter");
-  if (query->size() > kMaxQueryBytes) return RespondBadData(resp, QueryTooLong(query->size()));
   TimeParams times;
   Status st = TimeParamsFrom(req, now, &times);
   if (!st.ok()) return RespondStatus(resp, st);
@@ -394,8 +578,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
     return RespondBadData(resp, "aggregate queries require both aggregate and window");
   }
   std::vector<Aggregate> aggs;
-  int64_t window = 0;
-  bool labelled = false;  // aggregate mode: one series per aggregate, with labels
+  int64_t window = 0, step = 0;
   if (agg_text) {
     st = ParseAggregateList(*agg_text, &aggs);
     if (!st.ok()) return RespondStatus(resp, st.WithContext("invalid aggregate"));
@@ -403,40 +586,100 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
     if (!w.ok()) return RespondStatus(resp, w.status().WithContext("invalid window"));
     if (*w <= 0) return RespondBadData(resp, "invalid window: must be > 0");
     window = *w;
-    labelled = true;
   } else {
-    st = StepParam(req, &window);
+    st = StepParam(req, &step);
     if (!st.ok()) return RespondStatus(resp, st);
-    if (window > 0) aggs = {Aggregate::kAvg};
   }
 
-  if (!NonEmptyParam(req, "db") && EvaluateConstant(*query)) {
-    return RespondBadData(resp, "constant expressions are answered by /api/v1/query only");
-  }
-  std::vector<SeriesRef> series;
-  st = ResolveQuery(req, *query, &series);
-  if (!st.ok()) return RespondStatus(resp, st);
-
+  PreparedQuery pq;
+  st = PrepareQuery(req, *query, &pq);
+  if (!st.ok()) return RespondEvalStatus(resp, st);
+  promql::SeriesSource& source = pq.source ? *pq.source : *pq.catalog;
   std::string& out = resp.body;
   out.clear();
-  out.reserve(64 << 10);  // a day of one metric at 10 s is ~260 KiB: few regrowths
+
+  if (step > 0) {
+    // PromQL: evaluate at start + k*step up to end.
+    promql::EvalOptions eo;
+    st = EvalOptionsFor(req, &eo);
+    if (!st.ok()) return RespondEvalStatus(resp, st);
+    promql::Evaluator ev(source, std::move(eo));
+    Result<promql::QueryResult> r = ev.Run(*pq.root, start, end, step);
+    if (!r.ok()) return RespondEvalStatus(resp, r.status());
+    if (r->kind == promql::ValueKind::kString) {
+      return RespondBadData(
+          resp,
+          "invalid expression type \"string\" for range query, must be Scalar or instant Vector");
+    }
+    out.reserve(64 << 10);  // a day of one metric at 10 s is ~260 KiB: few regrowths
+    BeginSuccess(&out);
+    out.append("{\"resultType\":\"matrix\",\"result\":[");
+    if (r->kind == promql::ValueKind::kScalar) {
+      out.append("{\"metric\":{},\"values\":[");
+      for (size_t i = 0; i < r->steps.size(); ++i) {
+        if (i) out.push_back(',');
+        AppendPoint(&out, r->steps[i], r->scalar[i], false);
+      }
+      out.append("]}");
+    } else {
+      std::sort(r->vector.begin(), r->vector.end(),
+                [](const promql::StepSeries& a, const promql::StepSeries& b) {
+                  return a.labels < b.labels;
+                });
+      bool first = true;
+      for (const promql::StepSeries& s : r->vector) {
+        if (std::find(s.has.begin(), s.has.end(), 1) == s.has.end()) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        out.append("{\"metric\":");
+        AppendLabels(&out, s.labels);
+        out.append(",\"values\":[");
+        bool any = false;
+        for (size_t i = 0; i < r->steps.size(); ++i) {
+          if (!s.has[i]) continue;
+          if (any) out.push_back(',');
+          any = true;
+          AppendPoint(&out, r->steps[i], s.v[i], s.float32);
+        }
+        out.append("]}");
+      }
+    }
+    out.append("]}");
+    EndSuccess(&out);
+    resp.status = 200;
+    resp.content_type = "application/json";
+    return;
+  }
+
+  // Raw samples and aggregate/window buckets: NanoTDB's own modes, for series selectors.
+  if (!IsPlainSelector(*pq.root)) {
+    return RespondBadData(
+        resp, agg_text
+                  ? "aggregate and window take a series selector; for a PromQL expression use step"
+                  : "missing step parameter: PromQL expressions need step (raw samples are "
+                    "returned for series selectors only)");
+  }
+  std::vector<StoredSeries> series;
+  st = source.Select(Unparen(*pq.root).matchers, &series);
+  if (!st.ok()) return RespondEvalStatus(resp, st);
+  out.reserve(64 << 10);
   BeginSuccess(&out);
   out.append("{\"resultType\":\"matrix\",\"result\":[");
   uint64_t points = 0;
   bool first = true;
-  for (const SeriesRef& s : series) {
+  for (const StoredSeries& s : series) {
     if (aggs.empty()) {
       // Raw: stream samples straight into the answer; drop the series again if it had none.
       size_t rollback = out.size();
       if (!first) out.push_back(',');
       out.append("{\"metric\":");
-      AppendSeriesLabels(&out, s);
-      out.append("},\"values\":[");
+      AppendLabels(&out, s.labels);
+      out.append(",\"values\":[");
       uint64_t n = 0;
-      st = query_.ReadRange(s.db, s.info.name, start, end, 1, [&](const Sample& x) {
+      st = query_.ReadRange(s.db, s.key, start, end, 1, [&](const Sample& x) {
         if (++points > options_.max_points) return false;
         if (n++) out.push_back(',');
-        AppendSample(&out, x.ts, FormatValue(Value{s.info.type, x.bits}));
+        AppendSample(&out, x.ts, FormatValue(Value{s.type, x.bits}));
         return true;
       });
       if (!st.ok()) return RespondError(resp, 500, "execution", st.message());
@@ -452,7 +695,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
       continue;
     }
     std::vector<Bucket> buckets;
-    st = query_.AggregateRange(s.db, s.info.name, start, end, window, aggs, &buckets);
+    st = query_.AggregateRange(s.db, s.key, start, end, window, aggs, &buckets);
     if (!st.ok()) return RespondStatus(resp, st);
     if (buckets.empty()) continue;
     points += buckets.size() * aggs.size();
@@ -463,21 +706,19 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
     for (size_t a = 0; a < aggs.size(); ++a) {
       if (!first) out.push_back(',');
       first = false;
+      nanotdb::Labels labels = s.labels;
+      labels.push_back({"aggregate", AggregateName(aggs[a])});
+      labels.push_back({"window", window_label});
+      std::sort(labels.begin(), labels.end());
       out.append("{\"metric\":");
-      AppendSeriesLabels(&out, s);
-      if (labelled) {
-        out.append(",\"aggregate\":");
-        AppendJsonString(&out, AggregateName(aggs[a]));
-        out.append(",\"window\":");
-        AppendJsonString(&out, window_label);
-      }
-      out.append("},\"values\":[");
+      AppendLabels(&out, labels);
+      out.append(",\"values\":[");
       for (size_t i = 0; i < buckets.size(); ++i) {
         if (i) out.push_back(',');
         out.push_back('[');
         AppendSeconds(&out, buckets[i].end);
         out.push_back(',');
-        AppendComputedValue(&out, buckets[i].values[a], s.info.type);
+        AppendComputedValue(&out, buckets[i].values[a], s.type);
         out.push_back(']');
       }
       out.append("]}");

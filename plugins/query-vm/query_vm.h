@@ -18,19 +18,31 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/query.h"
+#include "promql_eval.h"
+#include "promql_parser.h"
 #include "series_selector.h"
 
 namespace nanotdb::queryvm {
 
 struct QueryVmOptions {
-  // A query_range answer with more points than this is refused (422) with a hint to use step.
+  // A query_range answer with more points than this is refused (422) with a hint to use step;
+  // PromQL also refuses a selector holding more than this many series x steps.
   uint64_t max_points = 1'000'000;
+  // PromQL: most samples one query may read (422 beyond).
+  uint64_t max_samples = 50'000'000;
+  // PromQL: the deadline of one query in ns (503 beyond); the timeout= parameter may shorten
+  // it. 0: none.
+  int64_t query_timeout = 30 * int64_t{1'000'000'000};
+  // The database of selectors that name none; empty: every database but internal.
+  std::string default_db;
+  promql::ParseLimits parse_limits;
   // The wall clock (ns); tests pin it. Empty: the system clock.
   std::function<Timestamp()> now;
 };
@@ -64,9 +76,15 @@ class QueryVmApi {
 
  private:
   Timestamp Now() const;
-  // The series a query names: `db` + `query` (exact metric) or a selector in `query`.
-  Status ResolveQuery(const HttpRequest& req, const std::string& query,
-                      std::vector<SeriesRef>* out) const;
+  // A parsed query and where its selectors read: `db` + an exact catalog name is that one
+  // series; anything else is PromQL over the catalog (with `db` as the default database).
+  struct PreparedQuery {
+    promql::NodePtr root;
+    std::unique_ptr<promql::SeriesSource> catalog;
+    std::unique_ptr<promql::SeriesSource> source;  // set for the exact-name case
+  };
+  Status PrepareQuery(const HttpRequest& req, const std::string& query, PreparedQuery* out) const;
+  Status EvalOptionsFor(const HttpRequest& req, promql::EvalOptions* out) const;
   // The series matching `selector`, sorted by database then metric name.
   Status Resolve(const SeriesSelector& selector, std::vector<SeriesRef>* out) const;
   // The union of every match[] parameter; false when there is none.

@@ -174,16 +174,18 @@ TEST_F(QueryVmApiTest, InstantQueryErrorsNameTheProblem) {
   HttpResponse resp = Call(&QueryVmApi::Query, {});
   EXPECT_EQ(resp.status, 400);
   EXPECT_EQ(Error(resp), "missing query parameter");
-  resp = Call(&QueryVmApi::Query, {{"query", "room.temp"}});
+  resp = Call(&QueryVmApi::Query, {{"query", "sum(room.temp"}, {"time", "1715000030"}});
   EXPECT_EQ(resp.status, 400);
-  EXPECT_EQ(Error(resp), "missing db parameter or DB/metric query");
+  EXPECT_EQ(
+      Error(resp),
+      "1:14: parse error: unexpected end of input; expected \",\" or \")\" in the aggregation");
   resp = Call(&QueryVmApi::Query, {{"db", "../etc"}, {"query", "passwd"}});
   EXPECT_EQ(resp.status, 400);
   EXPECT_NE(Error(resp).find("invalid database name"), std::string::npos) << resp.body;
-  resp = Call(&QueryVmApi::Query, {{"query", "rate(demo/room.temp[5m])"}});
+  resp = Call(&QueryVmApi::Query, {{"query", "ratez(demo/room.temp[5m])"}});
   EXPECT_EQ(resp.status, 400);
   EXPECT_EQ(Json(resp)->getValue<std::string>("errorType"), "bad_data");
-  EXPECT_NE(Error(resp).find("\"rate\""), std::string::npos) << resp.body;
+  EXPECT_EQ(Error(resp), "1:1: parse error: unknown function with name \"ratez\"");
   resp = Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}, {"time", "yesterday-ish"}});
   EXPECT_EQ(resp.status, 400);
   EXPECT_NE(Error(resp).find("invalid time"), std::string::npos) << resp.body;
@@ -218,7 +220,11 @@ TEST_F(QueryVmApiTest, OverlongQueryIsRefusedBeforeParsing) {
 TEST_F(QueryVmApiTest, InstantQueryAtEarlierTimeReturnsSampleAtOrBeforeIt) {
   HttpResponse resp =
       Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}, {"time", "1715000030"}});
-  EXPECT_NE(resp.body.find("\"value\":[1715000000,\"21.5\"]"), std::string::npos) << resp.body;
+  // Prometheus semantics: the value is stamped with the evaluation time.
+  EXPECT_NE(resp.body.find("\"value\":[1715000030,\"21.5\"]"), std::string::npos) << resp.body;
+  // Further back than the 5 minute lookback: nothing.
+  resp = Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}, {"time", "1715000400"}});
+  EXPECT_NE(resp.body.find("\"result\":[]"), std::string::npos) << resp.body;
   resp = Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}, {"time", "1714000000"}});
   EXPECT_NE(resp.body.find("\"result\":[]"), std::string::npos) << resp.body;
 }
@@ -302,23 +308,24 @@ TEST_F(QueryVmApiTest, RangeParameterErrorsFollowTheReference) {
   EXPECT_TRUE(Error(resp).starts_with("invalid step")) << resp.body;
 }
 
-TEST_F(QueryVmApiTest, StepAveragesPerStepWithPlainLabels) {
-  fake_.canned_buckets = {{kT0, kT0 + 30 * kNanosPerSecond, 2, {21.65}}};
-  HttpResponse resp = Call(&QueryVmApi::QueryRange,
-                           {{"query", "demo/room.temp"}, {"start", "1715000000"}, {"step", "30"}});
+// query_range with step evaluates at start + k*step (end included once, when on the grid)
+// and each step takes the latest sample of the 5 minutes before it.
+TEST_F(QueryVmApiTest, StepEvaluatesOnTheGridWithLookback) {
+  HttpResponse resp = Call(&QueryVmApi::QueryRange, {{"query", "demo/room.temp"},
+                                                     {"start", "1714999970"},
+                                                     {"end", "1715000090"},
+                                                     {"step", "30"}});
   EXPECT_EQ(resp.status, 200) << resp.body;
-  EXPECT_EQ(fake_.agg_window, 30 * kNanosPerSecond);
-  ASSERT_EQ(fake_.agg_aggs.size(), 1u);
-  EXPECT_EQ(fake_.agg_aggs[0], Aggregate::kAvg);
-  EXPECT_EQ(fake_.agg_from, kT0);
-  EXPECT_EQ(fake_.agg_to, kNow);
   EXPECT_EQ(resp.body,
             "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
             "{\"metric\":{\"__name__\":\"room.temp\",\"db\":\"demo\"},\"values\":["
-            "[1715000030,\"21.65\"]]}]}}\n");
-  Call(&QueryVmApi::QueryRange,
-       {{"query", "demo/room.temp"}, {"start", "1715000000"}, {"step", "1m"}});
-  EXPECT_EQ(fake_.agg_window, 60 * kNanosPerSecond);
+            "[1715000000,\"21.5\"],[1715000030,\"21.5\"],[1715000060,\"21.8\"],"
+            "[1715000090,\"21.8\"]]}]}}\n");
+  resp = Call(&QueryVmApi::QueryRange, {{"query", "demo/room.temp"},
+                                        {"start", "1715000360"},
+                                        {"end", "1715000420"},
+                                        {"step", "1m"}});
+  EXPECT_NE(resp.body.find("\"values\":[[1715000360,\"21.8\"]]"), std::string::npos) << resp.body;
 }
 
 TEST_F(QueryVmApiTest, AggregateModeGivesOneLabelledSeriesPerAggregate) {
@@ -437,7 +444,6 @@ TEST_F(QueryVmApiTest, SeriesNeedsMatchAndReturnsLabelSets) {
 }
 
 TEST_F(QueryVmApiTest, ExactNamesAreLookedUpWithoutListing) {
-  Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}});
   Call(&QueryVmApi::Series, {{"match[]", "{__name__=\"internal/ingest.samples\"}"}});
   EXPECT_EQ(fake_.list_metrics_calls, 0);
 }
