@@ -267,18 +267,25 @@ TEST_F(DaemonTest, QueryRangeRawStepAndAggregatesMatchKnownData) {
             (std::vector<std::string>{Ts(kBase + 5) + "=1", Ts(kBase + 20) + "=2",
                                       Ts(kBase + 35) + "=3", Ts(kBase + 50) + "=4"}));
 
-  // step: avg per epoch-aligned bucket, stamped at the bucket end, the last one clipped.
+  // step: PromQL's grid start + k*step, each step the latest sample at or before it.
   r = d_.Get("/api/v1/query_range",
              {{"query", "demo/v"}, {"start", Ts(kBase)}, {"end", Ts(kBase + 55)}, {"step", "30s"}});
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(Result(r)->size(), 1u) << r.body;
-  EXPECT_EQ(Points(Result(r)->getObject(0)),
-            (std::vector<std::string>{Ts(kBase + 30) + "=1.5", Ts(kBase + 55) + "=3.5"}));
+  EXPECT_EQ(Points(Result(r)->getObject(0)), (std::vector<std::string>{Ts(kBase + 30) + "=2"}));
   r = d_.Get(
       "/api/v1/query_range",
-      {{"query", "demo/v"}, {"start", Ts(kBase + 10)}, {"end", Ts(kBase + 55)}, {"step", "30"}});
+      {{"query", "demo/v"}, {"start", Ts(kBase + 20)}, {"end", Ts(kBase + 50)}, {"step", "15"}});
+  // The end is on the grid and appears once.
   EXPECT_EQ(Points(Result(r)->getObject(0)),
-            (std::vector<std::string>{Ts(kBase + 30) + "=2", Ts(kBase + 55) + "=3.5"}));
+            (std::vector<std::string>{Ts(kBase + 20) + "=2", Ts(kBase + 35) + "=3",
+                                      Ts(kBase + 50) + "=4"}));
+  r = d_.Get("/api/v1/query_range", {{"query", "sum_over_time(v{db=\"demo\"}[30s])"},
+                                     {"start", Ts(kBase + 50)},
+                                     {"end", Ts(kBase + 50)},
+                                     {"step", "10"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Points(Result(r)->getObject(0)), (std::vector<std::string>{Ts(kBase + 50) + "=9"}));
 
   r = d_.Get("/api/v1/query_range", {{"db", "demo"},
                                      {"query", "v"},

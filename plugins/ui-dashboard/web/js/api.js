@@ -63,8 +63,9 @@ export async function queryLast(db, metric) {
   return { ts: Number(r.value[0]), value: Number(r.value[1]) };
 }
 
-// Range query. opts: {start, end} Unix seconds and either step (seconds: avg buckets),
-// aggregate ("min,avg,max") + window (seconds), or neither (raw samples).
+// Range query. opts: {start, end} Unix seconds and either step (seconds: avg buckets, asked
+// as aggregate=avg because query_range's own step is PromQL's grid), aggregate
+// ("min,avg,max") + window (seconds), or neither (raw samples).
 // Returns {<aggregate or "raw">: {t: [...], v: [...]}}.
 export async function queryRange(db, metric, opts) {
   const params = { db, query: metric, start: Math.floor(opts.start), end: Math.ceil(opts.end),
@@ -73,7 +74,8 @@ export async function queryRange(db, metric, opts) {
     params.aggregate = opts.aggregate;
     params.window = `${Math.max(1, Math.round(opts.window))}s`;
   } else if (opts.step) {
-    params.step = `${Math.max(1, Math.round(opts.step))}s`;
+    params.aggregate = 'avg';
+    params.window = `${Math.max(1, Math.round(opts.step))}s`;
   }
   const body = await getJSON('/api/v1/query_range?' + qs(params));
   const out = {};
