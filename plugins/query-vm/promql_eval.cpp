@@ -201,6 +201,32 @@ void AppendPromValue(std::string* out, double v, bool float32) {
   }
 }
 
+// Series that ended up with the same labels (a function dropped the metric name) are one
+// series, as in Prometheus; two values at one step are an error.
+static Status MergeSameLabelsets(std::vector<StepSeries>* vec) {
+  if (vec->size() < 2) return Status::Ok();
+  std::unordered_map<std::string, size_t> first;
+  std::vector<StepSeries> out;
+  for (StepSeries& s : *vec) {
+    auto [it, inserted] = first.emplace(LabelsKey(s.labels), out.size());
+    if (inserted) {
+      out.push_back(std::move(s));
+      continue;
+    }
+    StepSeries& into = out[it->second];
+    for (size_t i = 0; i < s.has.size(); ++i) {
+      if (!s.has[i]) continue;
+      if (into.has[i]) {
+        return Status::Unsupported("vector cannot contain metrics with the same labelset");
+      }
+      into.v[i] = s.v[i];
+      into.has[i] = 1;
+    }
+  }
+  *vec = std::move(out);
+  return Status::Ok();
+}
+
 struct Evaluator::Grid {
   std::vector<Timestamp> t;
 };
@@ -425,6 +451,7 @@ Result<Evaluator::Val> Evaluator::Eval(const Node& n, const Grid& g) {
         s.float32 = false;
         for (double& x : s.v) x = -x;
       }
+      NANOTDB_RETURN_IF_ERROR(MergeSameLabelsets(&out.vec));
       return out;
     }
     case Node::Kind::kVectorSelector:
@@ -433,12 +460,18 @@ Result<Evaluator::Val> Evaluator::Eval(const Node& n, const Grid& g) {
     case Node::Kind::kSubquery:
       return Status::InvalidArgument(
           "a range vector cannot be evaluated as an instant vector here");
-    case Node::Kind::kCall:
-      return EvalCall(n, g);
+    case Node::Kind::kCall: {
+      NANOTDB_ASSIGN_OR_RETURN(out, EvalCall(n, g));
+      NANOTDB_RETURN_IF_ERROR(MergeSameLabelsets(&out.vec));
+      return out;
+    }
     case Node::Kind::kAggregate:
       return EvalAggregate(n, g);
-    case Node::Kind::kBinary:
-      return EvalBinary(n, g);
+    case Node::Kind::kBinary: {
+      NANOTDB_ASSIGN_OR_RETURN(out, EvalBinary(n, g));
+      NANOTDB_RETURN_IF_ERROR(MergeSameLabelsets(&out.vec));
+      return out;
+    }
   }
   return Status::Internal("unknown node");
 }
@@ -1019,19 +1052,53 @@ Result<Evaluator::Val> Evaluator::EvalAggregate(const Node& n, const Grid& g) {
       if (std::isnan(kf) || kf < 1) continue;
       size_t k = kf > 1e9 ? static_cast<size_t>(1e9) : static_cast<size_t>(kf);
       for (const std::vector<size_t>& mem : members) {
+        // Prometheus keeps the k best in a binary heap (Go's container/heap); mirroring it
+        // exactly makes ties pick the same series.
         present.clear();
+        auto less = [&](size_t x, size_t y) {
+          double xv = a.vec[present[x]].v[i], yv = a.vec[present[y]].v[i];
+          if (std::isnan(xv)) return true;
+          return top ? xv < yv : xv > yv;
+        };
+        auto up = [&](size_t j) {
+          while (j > 0) {
+            size_t parent = (j - 1) / 2;
+            if (!less(j, parent)) break;
+            std::swap(present[parent], present[j]);
+            j = parent;
+          }
+        };
+        auto down = [&](size_t i0) {
+          size_t n = present.size(), x = i0;
+          while (true) {
+            size_t j1 = 2 * x + 1;
+            if (j1 >= n) break;
+            size_t j = j1;
+            if (j1 + 1 < n && less(j1 + 1, j1)) j = j1 + 1;
+            if (!less(j, x)) break;
+            std::swap(present[x], present[j]);
+            x = j;
+          }
+          return x > i0;
+        };
         for (size_t idx : mem) {
-          if (a.vec[idx].has[i]) present.push_back(idx);
+          if (!a.vec[idx].has[i]) continue;
+          double v = a.vec[idx].v[i];
+          if (present.size() < k) {
+            present.push_back(idx);
+            up(present.size() - 1);
+            continue;
+          }
+          double root = a.vec[present[0]].v[i];
+          bool better = top ? root < v : root > v;
+          if (better || (std::isnan(root) && !std::isnan(v))) {
+            present[0] = idx;
+            if (k > 1 && !down(0)) up(0);
+          }
         }
-        std::stable_sort(present.begin(), present.end(), [&](size_t x, size_t y) {
-          double xv = a.vec[x].v[i], yv = a.vec[y].v[i];
-          if (std::isnan(yv)) return !std::isnan(xv);
-          if (std::isnan(xv)) return false;
-          return top ? xv > yv : xv < yv;
-        });
-        for (size_t r = 0; r < present.size() && r < k; ++r) {
-          keep[present[r]][i] = 1;
-          keep_any[present[r]] = 1;
+        for (size_t idx : present) {
+          keep[idx][i] = 1;
+          keep_any[idx] = 1;
         }
       }
     }
