@@ -209,7 +209,9 @@ void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpRe
       SetError(response, 400, "bad_data", st.message());
       return;
     }
-  } else if (encoding.empty() || encoding == "identity") {
+  } else if (encoding.empty() || encoding == "identity" ||
+             std::find(route->own_encodings.begin(), route->own_encodings.end(), encoding) !=
+                 route->own_encodings.end()) {
     request.body = std::move(raw);
   } else {
     SetError(response, 415, "bad_data",

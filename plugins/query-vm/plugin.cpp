@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "nanotdb/services/http.h"
+#include "nanotdb/services/metric_metadata.h"
 #include "nanotdb/services/query.h"
 #include "query_vm.h"
 
@@ -53,6 +54,8 @@ class QueryVmPlugin {
       NANOTDB_RETURN_IF_ERROR(
           ValidateDatabaseName(options.default_db).WithContext("[plugins.query-vm] default_db"));
     }
+    // Optional: published by ingest-prometheus when it is enabled.
+    options.metadata = ctx.Find<MetricMetadataService>();
     api_ = std::make_unique<QueryVmApi>(*query, std::move(options));
     for (RouteSpec& route : api_->Routes()) {
       std::string path = route.path;

@@ -67,14 +67,15 @@ Status BoolParam(const HttpRequest& req, std::string_view name, bool* out) {
   return Status::Ok();
 }
 
-// `limit` of the Prometheus discovery endpoints: 0 or absent means no limit.
-Status LimitParam(const HttpRequest& req, uint64_t* out) {
+// `limit` (or `name`) of the Prometheus discovery endpoints: 0 or absent means no limit.
+Status LimitParam(const HttpRequest& req, uint64_t* out, std::string_view name = "limit") {
   *out = 0;
-  std::optional<std::string> v = NonEmptyParam(req, "limit");
+  std::optional<std::string> v = NonEmptyParam(req, name);
   if (!v) return Status::Ok();
   auto res = std::from_chars(v->data(), v->data() + v->size(), *out);
   if (res.ec != std::errc() || res.ptr != v->data() + v->size()) {
-    return Status::InvalidArgument("invalid limit \"" + *v + "\": must be a non-negative integer");
+    return Status::InvalidArgument("invalid " + std::string(name) + " \"" + *v +
+                                   "\": must be a non-negative integer");
   }
   return Status::Ok();
 }
@@ -251,7 +252,7 @@ std::vector<RouteSpec> QueryVmApi::Routes() {
   add("/api/v1/label", true, kGet, bind(&QueryVmApi::LabelValues));
   add("/api/v1/series", false, kGetPost, bind(&QueryVmApi::Series));
   add("/api/v1/status/buildinfo", false, kGet, bind(&QueryVmApi::BuildInfo));
-  add("/api/v1/metadata", false, kGet, constant("{}"));
+  add("/api/v1/metadata", false, kGet, bind(&QueryVmApi::Metadata));
   add("/api/v1/query_exemplars", false, kGetPost, constant("[]"));
   add("/api/v1/rules", false, kGet, constant("{\"groups\":[]}"));
   add("/api/v1/alerts", false, kGet, constant("{\"alerts\":[]}"));
@@ -893,6 +894,36 @@ void QueryVmApi::BuildInfo(const HttpRequest&, HttpResponse& resp) const {
   AppendJsonString(&data, "nanotdb-sdk-" NANOTDB_SDK_VERSION);
   data.append(
       ",\"branch\":\"HEAD\",\"buildUser\":\"nanotdb\",\"buildDate\":\"\",\"goVersion\":\"none\"}");
+  RespondSuccess(resp, data);
+}
+
+void QueryVmApi::Metadata(const HttpRequest& req, HttpResponse& resp) const {
+  uint64_t limit = 0, limit_per_metric = 0;
+  Status st = LimitParam(req, &limit);
+  if (st.ok()) st = LimitParam(req, &limit_per_metric, "limit_per_metric");
+  if (!st.ok()) return RespondBadData(resp, st.message());
+  if (options_.metadata == nullptr) return RespondSuccess(resp, "{}");
+  std::optional<std::string> metric = NonEmptyParam(req, "metric");
+  std::string data = "{";
+  for (const auto& [name, variants] :
+       options_.metadata->List(metric.value_or(""), static_cast<size_t>(limit),
+                               static_cast<size_t>(limit_per_metric))) {
+    if (data.size() > 1) data.push_back(',');
+    AppendJsonString(&data, name);
+    data.append(":[");
+    for (size_t i = 0; i < variants.size(); ++i) {
+      if (i) data.push_back(',');
+      data.append("{\"type\":");
+      AppendJsonString(&data, variants[i].type);
+      data.append(",\"help\":");
+      AppendJsonString(&data, variants[i].help);
+      data.append(",\"unit\":");
+      AppendJsonString(&data, variants[i].unit);
+      data.push_back('}');
+    }
+    data.push_back(']');
+  }
+  data.push_back('}');
   RespondSuccess(resp, data);
 }
 

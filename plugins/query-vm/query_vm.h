@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "nanotdb/services/http.h"
+#include "nanotdb/services/metric_metadata.h"
 #include "nanotdb/services/query.h"
 #include "promql_eval.h"
 #include "promql_parser.h"
@@ -45,6 +46,8 @@ struct QueryVmOptions {
   promql::ParseLimits parse_limits;
   // The wall clock (ns); tests pin it. Empty: the system clock.
   std::function<Timestamp()> now;
+  // Served by /api/v1/metadata when set (borrowed; published by ingest-prometheus), else `{}`.
+  MetricMetadataService* metadata = nullptr;
 };
 
 class QueryVmApi {
@@ -66,6 +69,8 @@ class QueryVmApi {
   void LabelValues(const HttpRequest& req, HttpResponse& resp) const;  // path carries <name>
   void Series(const HttpRequest& req, HttpResponse& resp) const;
   void BuildInfo(const HttpRequest& req, HttpResponse& resp) const;
+  // `limit`, `limit_per_metric`, `metric` as in Prometheus.
+  void Metadata(const HttpRequest& req, HttpResponse& resp) const;
 
   // One stored metric seen as a series.
   struct SeriesRef {

@@ -1,7 +1,8 @@
 // HttpService ("nanotdb.http" v1): lets plugins add routes to the core's one HTTP router.
 //
 // The core owns the server, keep-alive, size limits, timeouts, gzip (request bodies are
-// decompressed before a handler sees them; responses are compressed when the client asks),
+// decompressed before a handler sees them, unless the route decodes that encoding itself;
+// responses are compressed when the client asks),
 // authentication and roles. A request whose method is not among a route's methods gets 405;
 // one lacking the route's role gets 401/403 — handlers never see either.
 // Handlers run on the server's worker threads, concurrently; they must not throw (an escaping
@@ -61,6 +62,10 @@ struct RouteSpec {
   std::vector<std::string> methods = {"GET"};  // HEAD is served for GET routes
   Role role = Role::kRead;
   uint64_t max_body_bytes = 0;  // 0 = the core's default limit
+  // Content-Encodings (lower case) this handler decodes itself, e.g. {"snappy"} for Prometheus
+  // remote write: such bodies arrive as sent, with their content-encoding header, and the
+  // handler must bound what it decompresses. Other encodings than gzip/identity get 415.
+  std::vector<std::string> own_encodings;
   HttpHandler handler;
 };
 

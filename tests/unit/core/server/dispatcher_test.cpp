@@ -145,6 +145,22 @@ TEST_F(DispatcherTest, DamagedGzipGets400AndUnknownEncoding415) {
   EXPECT_EQ(Send("POST", "/api/v1/import", "x", {{"content-encoding", "br"}}).status, 415);
 }
 
+TEST_F(DispatcherTest, RouteGetsBodiesOfItsOwnEncodingAsSent) {
+  RouteSpec r;
+  r.path = "/api/v1/write";
+  r.methods = {"POST"};
+  r.role = Role::kRead;
+  r.own_encodings = {"snappy"};
+  r.handler = [this](const HttpRequest& req, HttpResponse& resp) { seen_ = req; };
+  ASSERT_TRUE(router_.AddRoute(std::move(r)).ok());
+  HttpResponse resp = Send("POST", "/api/v1/write", "\x05\x10hello", {{"content-encoding", "Snappy"}});
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(seen_.body, "\x05\x10hello");
+  EXPECT_EQ(seen_.Header("content-encoding"), "Snappy");
+  AddEcho("/api/v1/import", {"POST"});
+  EXPECT_EQ(Send("POST", "/api/v1/import", "x", {{"content-encoding", "snappy"}}).status, 415);
+}
+
 TEST_F(DispatcherTest, LargeResponseIsGzippedWhenAccepted) {
   RouteSpec r;
   r.path = "/big";

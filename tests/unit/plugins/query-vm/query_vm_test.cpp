@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace nanotdb::queryvm {
 namespace {
@@ -476,6 +477,46 @@ TEST_F(QueryVmApiTest, RoutesAreReadOnlyAndQueriesAcceptPost) {
   ASSERT_TRUE(routes.count("/api/v1/label"));
   EXPECT_TRUE(routes["/api/v1/label"].prefix);
   EXPECT_FALSE(routes.count("/health"));  // the core's
+}
+
+// Answers List() from a fixed table and records what it was asked.
+class FakeMetadata : public MetricMetadataService {
+ public:
+  std::vector<Entry> List(std::string_view metric, size_t limit,
+                          size_t limit_per_metric) noexcept override {
+    asked = {std::string(metric), limit, limit_per_metric};
+    return entries;
+  }
+  std::vector<Entry> entries;
+  std::tuple<std::string, size_t, size_t> asked;
+};
+
+TEST_F(QueryVmApiTest, MetadataIsEmptyWithoutAMetadataService) {
+  HttpResponse resp = Call(&QueryVmApi::Metadata, {{"limit", "40000"}});
+  EXPECT_EQ(resp.status, 200);
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":{}}\n");
+}
+
+TEST_F(QueryVmApiTest, MetadataComesFromTheMetadataService) {
+  FakeMetadata metadata;
+  metadata.entries = {
+      {"node_cpu_seconds_total", {{"counter", "Seconds the CPUs spent in each mode.", ""}}},
+      {"temp", {{"gauge", "Room \"temp\"", "celsius"}, {"gauge", "older help", ""}}}};
+  QueryVmOptions options;
+  options.metadata = &metadata;
+  api_ = std::make_unique<QueryVmApi>(fake_, std::move(options));
+  HttpResponse resp = Call(&QueryVmApi::Metadata,
+                           {{"limit", "40000"}, {"limit_per_metric", "2"}, {"metric", "temp"}});
+  EXPECT_EQ(resp.status, 200) << resp.body;
+  EXPECT_EQ(metadata.asked, std::make_tuple(std::string("temp"), size_t{40000}, size_t{2}));
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"success\",\"data\":{\"node_cpu_seconds_total\":[{\"type\":\"counter\","
+            "\"help\":\"Seconds the CPUs spent in each mode.\",\"unit\":\"\"}],\"temp\":[{\"type\":"
+            "\"gauge\",\"help\":\"Room \\\"temp\\\"\",\"unit\":\"celsius\"},{\"type\":\"gauge\","
+            "\"help\":\"older help\",\"unit\":\"\"}]}}\n");
+  resp = Call(&QueryVmApi::Metadata, {{"limit", "-1"}});
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(Error(resp), "invalid limit \"-1\": must be a non-negative integer");
 }
 
 }  // namespace
