@@ -52,7 +52,8 @@ TEST(ConfigTest, EmbeddedDefaultParsesWithoutWarningsAndEnablesTheCorePlugins) {
   for (const PluginSection& p : c->plugins) {
     if (p.enabled) enabled.push_back(p.name);
   }
-  EXPECT_THAT(enabled, ElementsAre("ingest-lineproto", "query-vm", "ui-dashboard", "drip-sources"));
+  EXPECT_THAT(enabled, ElementsAre("ingest-lineproto", "ingest-prometheus", "query-vm",
+                                   "ui-dashboard", "drip-sources"));
   EXPECT_EQ(c->listen, ":8428");
   EXPECT_EQ(c->plugins_dir, "");
 }
