@@ -317,6 +317,98 @@ def http_both(build, metrics, days):
     return ours, vm
 
 
+def promql_queries(first_s, days):
+    """(label, nanotdb query params, VictoriaMetrics query params) of the PromQL figures: a
+    full-day range query of one series at 10 s (8640 points), and over `days` days rate() and
+    avg_over_time() as instant queries over the whole span and as hourly range queries."""
+    end = first_s + days * 86400
+    day = {"start": str(first_s), "end": str(first_s + 86400 - 10), "step": "10s"}
+    span = {"start": str(first_s + 3600), "end": str(end), "step": "1h"}
+    out = []
+    for label, expr, params in [
+            ("full day, step 10s (8640 points)", "{m}", day),
+            (f"rate({days}d) instant", f"rate({{m}}[{days}d])", {"time": str(end)}),
+            (f"avg_over_time({days}d) instant", f"avg_over_time({{m}}[{days}d])", {"time": str(end)}),
+            (f"rate(1h), {days} d step 1h", "rate({m}[1h])", span),
+            (f"avg_over_time(1h), {days} d step 1h", "avg_over_time({m}[1h])", span)]:
+        path = "/api/v1/query_range" if "step" in params else "/api/v1/query"
+        ours = dict(params, query=expr.format(m="host/cpu.usage_user"))
+        vm = dict(params, query=expr.format(m="cpu_usage_user"), nocache="1")
+        out.append((label, path + "?" + urllib.parse.urlencode(ours),
+                    path + "?" + urllib.parse.urlencode(vm)))
+    return out
+
+
+def promql_bench(build, days):
+    """Median latency of PromQL queries over HTTP, nanotdb beside VictoriaMetrics, on 2 metrics
+    x `days` days at 10 s."""
+    os.makedirs(CACHE, exist_ok=True)
+    path = os.path.join(CACHE, f"host-2m-{days}d.lp")
+    if not os.path.exists(path):
+        subprocess.run([os.path.join(build, "bin", "nanotdb-workload"), "--metrics", "2",
+                        "--days", str(days), "--db", "host", "--seed", "1", "--out", path + ".tmp"],
+                       check=True)
+        os.rename(path + ".tmp", path)
+    lines = [l for l in open(path).read().splitlines() if l and not l.startswith("#")]
+    first_s = int(lines[0].rsplit(" ", 1)[1]) // 10**9 + 1
+    queries = promql_queries(first_s, days)
+    results = {label: [None, None, None, None] for label, _, _ in queries}
+
+    root = tempfile.mkdtemp(prefix="nanotdb-bench-promql-")
+    proc = None
+    try:
+        port = free_port()
+        cfg = nanotdb_config(build, root, port)
+        proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http(port, "/health", timeout=30)
+        post_batches(port, "/api/v1/import", lines, 10000)
+        for label, ours, _ in queries:
+            ms, body = median_query_ms(port, ours)
+            results[label][0], results[label][2] = ms, result_points(body)
+        stop_by_signal(proc, port)
+    finally:
+        if proc and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+    exe = shutil.which("victoria-metrics")
+    if exe:
+        root = tempfile.mkdtemp(prefix="vm-bench-promql-")
+        proc = None
+        try:
+            port = free_port()
+            proc = subprocess.Popen([exe, "-storageDataPath", root, "-httpListenAddr",
+                                     f"127.0.0.1:{port}", "-retentionPeriod", "100y",
+                                     "-search.latencyOffset", "0s"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_http(port, "/health", timeout=30)
+            post_batches(port, "/api/v1/import/prometheus", to_prometheus(lines), 10000)
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("GET", "/internal/force_flush")
+            c.getresponse().read()
+            time.sleep(2)
+            for label, _, vm in queries:
+                ms, body = median_query_ms(port, vm)
+                results[label][1], results[label][3] = ms, result_points(body)
+            stop_by_signal(proc, port)
+        finally:
+            if proc and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            shutil.rmtree(root, ignore_errors=True)
+    return results
+
+
+def result_points(body):
+    data = json.loads(body)["data"]
+    if not data["result"]:
+        return 0
+    first = data["result"][0]
+    return len(first["values"]) if "values" in first else 1
+
+
 def fmt(v, digits=3):
     if v is None:
         return "n/a"
@@ -369,7 +461,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
     ap.add_argument("--days", type=int, default=1)
-    ap.add_argument("--only", choices=["offline", "http", "drip"], default=None)
+    ap.add_argument("--only", choices=["offline", "http", "drip", "promql"], default=None)
     ap.add_argument("--quick", action="store_true", help="84-metric workload only")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     ap.add_argument("--repeat", type=int, default=3, help="HTTP runs to take the median of")
@@ -413,6 +505,14 @@ def main():
             f"per cycle; nanotdb idle with drip-sources off {d['nanotdb_rss_mib_plugin_off']:.1f} MiB, "
             f"{d['nanotdb_cpu_ms_per_10s_plugin_off']:.1f} ms CPU per 10 s; on "
             f"{d['nanotdb_rss_mib_plugin_on']:.1f} MiB, {d['nanotdb_cpu_ms_per_10s_plugin_on']:.1f} ms")
+    if args.only in (None, "promql"):
+        days = max(args.days, 30)
+        r = promql_bench(build, days)
+        results["promql"] = r
+        log(f"\nPromQL over HTTP, one series of 2 x {days} d at 10 s, median of 20 queries (ms):")
+        log(f"{'query':36} {'nanotdb':>9} {'victoria-metrics':>17} {'points':>13}")
+        for label, (a, b, pa, pb) in r.items():
+            log(f"{label:36} {fmt(a):>9} {fmt(b):>17} {str(pa) + '/' + str(pb):>13}")
     if args.json:
         print(json.dumps(results, indent=2))
 

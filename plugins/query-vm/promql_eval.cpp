@@ -413,13 +413,15 @@ Result<Evaluator::Val> Evaluator::EvalSelector(const Node& n, const Grid& g, boo
     s.has.assign(steps, 0);
     bool any = false;
     const auto& p = r.points;
+    // Steps ascend (unless @ pins them), so a cursor finds each step's sample in O(1).
+    size_t next = 0;  // first point after the previous step's time
     for (size_t i = 0; i < steps; ++i) {
-      auto it = std::upper_bound(p.begin(), p.end(), times[i],
-                                 [](Timestamp t, const Point& x) { return t < x.first; });
-      if (it == p.begin()) continue;
-      --it;
-      if (it->first < times[i] - options_.lookback || IsStale(it->second)) continue;
-      s.v[i] = timestamps ? Seconds(it->first) : it->second;
+      if (i > 0 && times[i] < times[i - 1]) next = 0;
+      while (next < p.size() && p[next].first <= times[i]) ++next;
+      if (next == 0) continue;
+      const Point& x = p[next - 1];
+      if (x.first < times[i] - options_.lookback || IsStale(x.second)) continue;
+      s.v[i] = timestamps ? Seconds(x.first) : x.second;
       s.has[i] = 1;
       any = true;
     }

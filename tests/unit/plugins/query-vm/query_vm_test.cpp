@@ -329,6 +329,87 @@ TEST_F(QueryVmApiTest, StepEvaluatesOnTheGridWithLookback) {
   EXPECT_NE(resp.body.find("\"values\":[[1715000360,\"21.8\"]]"), std::string::npos) << resp.body;
 }
 
+TEST_F(QueryVmApiTest, PromqlExpressionsAnswerInPrometheusShapes) {
+  // room.temp: 21.5 at T0, 21.8 at T0+60: delta over [T0, T0+60] is 0.3 (float32 inputs).
+  HttpResponse resp =
+      Call(&QueryVmApi::Query,
+           {{"query", "max_over_time(room.temp{db=\"demo\"}[2m]) * 2"}, {"time", "1715000060"}});
+  EXPECT_EQ(resp.status, 200) << resp.body;
+  EXPECT_NE(resp.body.find("{\"metric\":{\"db\":\"demo\"},\"value\":[1715000060,\"43.59999847"),
+            std::string::npos)
+      << resp.body;
+  resp = Call(
+      &QueryVmApi::QueryRange,
+      {{"query", "vector(1) + 1"}, {"start", "1715000000"}, {"end", "1715000060"}, {"step", "60"}});
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+            "{\"metric\":{},\"values\":[[1715000000,\"2\"],[1715000060,\"2\"]]}]}}\n");
+  resp =
+      Call(&QueryVmApi::QueryRange,
+           {{"query", "time()"}, {"start", "1715000000"}, {"end", "1715000000"}, {"step", "60"}});
+  EXPECT_NE(resp.body.find("{\"metric\":{},\"values\":[[1715000000,\"1715000000\"]]}"),
+            std::string::npos)
+      << resp.body;
+  resp = Call(&QueryVmApi::Query, {{"query", "demo/room.temp[5m]"}, {"time", "1715000060"}});
+  EXPECT_NE(resp.body.find("\"resultType\":\"matrix\""), std::string::npos) << resp.body;
+  EXPECT_NE(resp.body.find("[[1715000000,\"21.5\"],[1715000060,\"21.8\"]]"), std::string::npos)
+      << resp.body;
+  resp = Call(&QueryVmApi::Query, {{"query", "\"hi\""}, {"time", "4"}});
+  EXPECT_EQ(
+      resp.body,
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[4,\"hi\"]}}\n");
+  // A PromQL expression needs step in query_range.
+  resp = Call(&QueryVmApi::QueryRange,
+              {{"query", "rate(demo/room.temp[5m])"}, {"start", "1715000000"}});
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_TRUE(Error(resp).starts_with("missing step parameter")) << resp.body;
+}
+
+TEST_F(QueryVmApiTest, PromqlLimitsAnswer422And503) {
+  HttpResponse resp =
+      Call(&QueryVmApi::Query,
+           {{"query", "demo/room.temp"}, {"time", "1715000060"}, {"timeout", "0.000000001"}});
+  EXPECT_EQ(resp.status, 503) << resp.body;
+  EXPECT_EQ(Json(resp)->getValue<std::string>("errorType"), "timeout");
+  EXPECT_NE(Error(resp).find("query timed out after 1ns"), std::string::npos) << resp.body;
+  resp =
+      Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}, {"time", "1"}, {"timeout", "soon"}});
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_TRUE(Error(resp).starts_with("invalid timeout \"soon\"")) << resp.body;
+  QueryVmOptions options;
+  options.max_samples = 1;
+  options.now = [] { return kNow; };
+  api_ = std::make_unique<QueryVmApi>(fake_, std::move(options));
+  resp = Call(&QueryVmApi::Query,
+              {{"query", "count_over_time(demo/room.temp[5m])"}, {"time", "1715000060"}});
+  EXPECT_EQ(resp.status, 422) << resp.body;
+  EXPECT_EQ(Json(resp)->getValue<std::string>("errorType"), "execution");
+  EXPECT_TRUE(Error(resp).starts_with("query would read more than 1 samples")) << resp.body;
+  resp = Call(&QueryVmApi::QueryRange,
+              {{"query", "demo/room.temp"}, {"start", "0"}, {"end", "1715000060"}, {"step", "1"}});
+  EXPECT_EQ(resp.status, 422) << resp.body;
+  EXPECT_TRUE(Error(resp).starts_with("query_range would evaluate 1715000061 steps")) << resp.body;
+}
+
+TEST_F(QueryVmApiTest, SelectorsWithoutDbUseTheDefaultDatabase) {
+  QueryVmOptions options;
+  options.default_db = "other";
+  options.now = [] { return kNow; };
+  api_ = std::make_unique<QueryVmApi>(fake_, std::move(options));
+  HttpResponse resp = Call(&QueryVmApi::Query, {{"query", "x"}});
+  EXPECT_NE(resp.body.find("{\"__name__\":\"x\",\"db\":\"other\"}"), std::string::npos)
+      << resp.body;
+  resp = Call(&QueryVmApi::Query, {{"query", "room.temp"}});
+  EXPECT_NE(resp.body.find("\"result\":[]"), std::string::npos) << resp.body;
+  resp = Call(&QueryVmApi::Query, {{"query", "room.temp{db=\"demo\"}"}});
+  EXPECT_NE(resp.body.find("\"value\":[1715000060,\"21.8\"]"), std::string::npos) << resp.body;
+  // The internal database only when named.
+  resp = Call(&QueryVmApi::Query, {{"query", "{db=~\".+\"}"}});
+  EXPECT_EQ(resp.body.find("internal"), std::string::npos) << resp.body;
+  resp = Call(&QueryVmApi::Query, {{"query", "ingest.samples{db=\"internal\"}"}});
+  EXPECT_NE(resp.body.find("\"7\""), std::string::npos) << resp.body;
+}
+
 TEST_F(QueryVmApiTest, AggregateModeGivesOneLabelledSeriesPerAggregate) {
   fake_.canned_buckets = {{kT0, kT0 + 300 * kNanosPerSecond, 2, {21.5, 21.8}},
                           {kT0 + 300 * kNanosPerSecond, kT0 + 360 * kNanosPerSecond, 1, {22, 22}}};
