@@ -30,6 +30,12 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+// "Token" alone or followed by blanks: an InfluxDB client configured without a token.
+bool IsEmptyInfluxToken(std::string_view s) {
+  if (!StartsWithNoCase(s, "token")) return false;
+  return s.find_first_not_of(" \t", 5) == std::string_view::npos;
+}
+
 }  // namespace
 
 Authenticator::Authenticator(AuthConfig config) : config_(std::move(config)) {}
@@ -46,8 +52,10 @@ bool Authenticator::Protected(Role role) const {
 }
 
 bool Authenticator::Identify(std::string_view authorization, Role* role) const {
-  if (StartsWithNoCase(authorization, "bearer ")) {
-    std::string_view token = authorization.substr(7);
+  // "Token <t>" is what InfluxDB 2.x clients (Telegraf's influxdb_v2 output) send.
+  const bool bearer = StartsWithNoCase(authorization, "bearer ");
+  if (bearer || StartsWithNoCase(authorization, "token ")) {
+    std::string_view token = authorization.substr(bearer ? 7 : 6);
     bool admin = SecretEquals(token, config_.admin_token);
     bool write = SecretEquals(token, config_.write_token);
     bool read = SecretEquals(token, config_.read_token);
@@ -107,7 +115,8 @@ Authenticator::Decision Authenticator::Check(Role required, std::string_view aut
   const std::string role_name = RoleName(required);
   Role caller = Role::kRead;
   bool identified = false;
-  if (!authorization.empty()) {
+  // An empty "Token " (InfluxDB clients configured without a token) is no credential at all.
+  if (!authorization.empty() && !IsEmptyInfluxToken(authorization)) {
     identified = Identify(authorization, &caller);
     if (!identified) {
       return {Outcome::kUnauthorized, "invalid credentials (check the token or user/password)"};

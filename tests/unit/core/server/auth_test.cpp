@@ -46,9 +46,19 @@ TEST(AuthTest, ConfiguredTokenIsRequiredEvenOnLoopback) {
   EXPECT_EQ(Check(auth, Role::kWrite, "Bearer w-token", kRemote), Outcome::kAllow);
   EXPECT_EQ(Check(auth, Role::kWrite, "bearer w-token", kRemote), Outcome::kAllow);
   EXPECT_EQ(Check(auth, Role::kWrite, "Bearer w-tokem", kRemote), Outcome::kUnauthorized);
+  // InfluxDB 2.x clients send "Token <t>".
+  EXPECT_EQ(Check(auth, Role::kWrite, "Token w-token", kRemote), Outcome::kAllow);
+  EXPECT_EQ(Check(auth, Role::kWrite, "Token w-tokem", kRemote), Outcome::kUnauthorized);
+  EXPECT_EQ(Check(auth, Role::kWrite, "Token ", kLoopback), Outcome::kUnauthorized);
   // read stays open; the write token also serves read.
   EXPECT_EQ(Check(auth, Role::kRead, "", kRemote), Outcome::kAllow);
   EXPECT_EQ(Check(auth, Role::kRead, "Bearer w-token", kRemote), Outcome::kAllow);
+}
+
+TEST(AuthTest, EmptyInfluxTokenIsNoCredential) {
+  Authenticator open_auth{AuthConfig{}};
+  EXPECT_EQ(Check(open_auth, Role::kWrite, "Token ", kLoopback), Outcome::kAllow);
+  EXPECT_EQ(Check(open_auth, Role::kWrite, "Token", kRemote), Outcome::kForbidden);
 }
 
 TEST(AuthTest, RolesNestAdminOverWriteOverRead) {
