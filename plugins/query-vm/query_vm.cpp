@@ -25,13 +25,9 @@ using vm::GoDurationString;
 using vm::RespondError;
 using vm::RespondSuccess;
 
-// How far back an instant query at an explicit `time` looks for a sample (Prometheus default).
-constexpr int64_t kLookback = 5 * 60 * kNanosPerSecond;
 // The Prometheus version reported to clients: >= 2.24 makes Grafana filter label values with
 // match[] instead of falling back to /api/v1/series.
 constexpr const char* kPrometheusCompatVersion = "2.53.0";
-
-constexpr std::string_view kMissingDbOrTarget = "missing db parameter or DB/metric query";
 
 void RespondBadData(HttpResponse& resp, std::string_view message) {
   RespondError(resp, 400, "bad_data", message);
@@ -148,26 +144,12 @@ std::vector<std::string> AllParams(const HttpRequest& req, std::string_view name
   return out;
 }
 
-void AppendSeriesLabels(std::string* out, const QueryVmApi::SeriesRef& s) {
-  out->append("{\"__name__\":");
-  AppendJsonString(out, s.info.name);
-  out->append(",\"db\":");
-  AppendJsonString(out, s.db);
-}
-
 void AppendSample(std::string* out, Timestamp ts, std::string_view value_text) {
   out->push_back('[');
   AppendSeconds(out, ts);
   out->append(",\"");
   out->append(value_text);
   out->append("\"]");
-}
-
-// Longer query text is refused before it is parsed: no legitimate selector comes close.
-constexpr size_t kMaxQueryBytes = 16 * 1024;
-std::string QueryTooLong(size_t bytes) {
-  return "query is " + std::to_string(bytes) + " bytes; the limit is " +
-         std::to_string(kMaxQueryBytes);
 }
 
 std::string TooManyPoints(uint64_t max_points) {

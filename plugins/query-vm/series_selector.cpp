@@ -158,87 +158,6 @@ class Parser {
   size_t pos_ = 0;
 };
 
-// expr := term (('+'|'-') term)*;  term := factor ('*' factor)*;
-// factor := ('+'|'-') factor | number | '(' expr ')'
-// Recursion is bounded by kMaxConstantDepth so a request of nested '(' or '-' cannot exhaust
-// the worker's stack; deeper text is simply not a constant.
-class ConstantEvaluator {
- public:
-  explicit ConstantEvaluator(std::string_view text) : text_(text) {}
-
-  std::optional<double> Evaluate() {
-    std::optional<double> v = Expr();
-    SkipSpace();
-    if (!v || pos_ != text_.size()) return std::nullopt;
-    return v;
-  }
-
- private:
-  std::optional<double> Expr() {
-    std::optional<double> v = Term();
-    while (v) {
-      SkipSpace();
-      if (pos_ >= text_.size() || (text_[pos_] != '+' && text_[pos_] != '-')) break;
-      char op = text_[pos_++];
-      std::optional<double> rhs = Term();
-      if (!rhs) return std::nullopt;
-      v = op == '+' ? *v + *rhs : *v - *rhs;
-    }
-    return v;
-  }
-  std::optional<double> Term() {
-    std::optional<double> v = Factor();
-    while (v) {
-      SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_] != '*') break;
-      ++pos_;
-      std::optional<double> rhs = Factor();
-      if (!rhs) return std::nullopt;
-      v = *v * *rhs;
-    }
-    return v;
-  }
-  std::optional<double> Factor() {
-    SkipSpace();
-    if (pos_ >= text_.size()) return std::nullopt;
-    if (depth_ >= kMaxConstantDepth) return std::nullopt;
-    struct DepthGuard {
-      int& d;
-      explicit DepthGuard(int& depth) : d(depth) { ++d; }
-      ~DepthGuard() { --d; }
-    } guard(depth_);
-    char c = text_[pos_];
-    if (c == '+' || c == '-') {
-      ++pos_;
-      std::optional<double> v = Factor();
-      if (v && c == '-') *v = -*v;
-      return v;
-    }
-    if (c == '(') {
-      ++pos_;
-      std::optional<double> v = Expr();
-      SkipSpace();
-      if (!v || pos_ >= text_.size() || text_[pos_] != ')') return std::nullopt;
-      ++pos_;
-      return v;
-    }
-    if (!std::isdigit(static_cast<unsigned char>(c)) && c != '.') return std::nullopt;
-    double v = 0;
-    auto res = std::from_chars(text_.data() + pos_, text_.data() + text_.size(), v);
-    if (res.ec != std::errc()) return std::nullopt;
-    pos_ = res.ptr - text_.data();
-    return v;
-  }
-  void SkipSpace() {
-    while (pos_ < text_.size() && IsSpace(text_[pos_])) ++pos_;
-  }
-
-  static constexpr int kMaxConstantDepth = 64;
-  std::string_view text_;
-  size_t pos_ = 0;
-  int depth_ = 0;
-};
-
 }  // namespace
 
 bool LabelMatcher::Matches(std::string_view label_value) const {
@@ -271,9 +190,5 @@ bool SeriesSelector::Matches(std::string_view db, std::string_view full_name) co
 }
 
 Result<SeriesSelector> ParseSeriesSelector(std::string_view text) { return Parser(text).Parse(); }
-
-std::optional<double> EvaluateConstant(std::string_view text) {
-  return ConstantEvaluator(text).Evaluate();
-}
 
 }  // namespace nanotdb::queryvm

@@ -1,5 +1,6 @@
-// What the `query` and `match[]` parameters may say: a series selector in Prometheus syntax
-// over NanoTDB's two labels, or a constant arithmetic expression (Grafana's "1+1" health check).
+// What the `match[]` parameter of the discovery endpoints may say: a series selector in
+// Prometheus syntax over NanoTDB's two labels. (`query` is full PromQL: promql_parser.h; the
+// LabelMatcher type is shared with it.)
 //
 // Every stored metric is one series with the labels
 //   __name__ = "<db>/<metric>"   (split at the first '/', like the line protocol)
@@ -52,10 +53,5 @@ struct SeriesSelector {
 // Parses a selector. InvalidArgument names the offending text: a bad regex, an unterminated
 // string, or an unsupported PromQL construct ("function \"rate\" is not supported ...").
 Result<SeriesSelector> ParseSeriesSelector(std::string_view text);
-
-// Evaluates `text` when it is a constant expression of numbers, + - * and parentheses
-// ("1+1", "-2 * (3 + 4)"); nullopt otherwise. Division is left out because '/' separates a
-// database from a metric ("1/2" is metric "2" of database "1").
-std::optional<double> EvaluateConstant(std::string_view text);
 
 }  // namespace nanotdb::queryvm

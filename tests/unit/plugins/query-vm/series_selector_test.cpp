@@ -68,15 +68,5 @@ TEST(SeriesSelectorTest, MalformedSelectorsNameTheProblem) {
   EXPECT_NE(ParseError("{}").find("empty query"), std::string::npos);
 }
 
-TEST(SeriesSelectorTest, ConstantExpressionsEvaluate) {
-  EXPECT_EQ(EvaluateConstant("1+1"), 2.0);
-  EXPECT_EQ(EvaluateConstant(" -2 * (3 + 4) "), -14.0);
-  EXPECT_EQ(EvaluateConstant("1.5e3"), 1500.0);
-  EXPECT_FALSE(EvaluateConstant("demo/x").has_value());
-  EXPECT_FALSE(EvaluateConstant("1/2").has_value());  // database "1", metric "2"
-  EXPECT_FALSE(EvaluateConstant("(1").has_value());
-  EXPECT_FALSE(EvaluateConstant("").has_value());
-}
-
 }  // namespace
 }  // namespace nanotdb::queryvm
