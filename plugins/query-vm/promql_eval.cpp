@@ -679,10 +679,34 @@ Result<Evaluator::Val> Evaluator::EvalRangeFunction(const Node& n, const Grid& g
     if (std::find(s.has.begin(), s.has.end(), 1) != s.has.end()) out.vec.push_back(std::move(s));
     return out;
   }
+  // The window [t - range, t] of step i in `pts`, as indexes [lo, hi).
+  auto window = [&](const std::vector<Point>& pts, size_t i) {
+    auto lo = std::lower_bound(pts.begin(), pts.end(), times[i] - range,
+                               [](const Point& x, Timestamp t) { return x.first < t; });
+    auto hi = std::upper_bound(lo, pts.end(), times[i],
+                               [](Timestamp t, const Point& x) { return t < x.first; });
+    return std::make_pair(static_cast<size_t>(lo - pts.begin()),
+                          static_cast<size_t>(hi - pts.begin()));
+  };
+  // Every window's samples are visited once per step: refuse a query that would visit more
+  // than max_samples before doing that work (a 30d window at a 1m step over 30 days would).
+  for (RawSeries& r : raw) {
+    std::erase_if(r.points, [](const Point& x) { return IsStale(x.second); });
+    for (size_t i = 0; i < steps; ++i) {
+      auto [lo, hi] = window(r.points, i);
+      touched_ += hi - lo;
+    }
+    if (touched_ > options_.max_samples) {
+      return Status::Unsupported(
+          "query would touch more than " + std::to_string(options_.max_samples) +
+          " samples in its range windows (max_samples in [plugins.query-vm]); raise step or "
+          "shorten the range");
+    }
+  }
+  NANOTDB_RETURN_IF_ERROR(CheckDeadline());
   const bool keep_name = f == "last_over_time";
   for (RawSeries& r : raw) {
     NANOTDB_RETURN_IF_ERROR(CheckDeadline());
-    std::erase_if(r.points, [](const Point& x) { return IsStale(x.second); });
     StepSeries s;
     s.labels = std::move(r.labels);
     if (!keep_name) DropName(&s.labels);
@@ -691,15 +715,18 @@ Result<Evaluator::Val> Evaluator::EvalRangeFunction(const Node& n, const Grid& g
     s.has.assign(steps, 0);
     const auto& pts = r.points;
     std::vector<double> scratch;
+    uint64_t since_check = 0;
     for (size_t i = 0; i < steps; ++i) {
       const Timestamp start = times[i] - range, end = times[i];
-      auto lo = std::lower_bound(pts.begin(), pts.end(), start,
-                                 [](const Point& x, Timestamp t) { return x.first < t; });
-      auto hi = std::upper_bound(lo, pts.end(), end,
-                                 [](Timestamp t, const Point& x) { return t < x.first; });
+      auto [lo, hi] = window(pts, i);
       const size_t cnt = hi - lo;
       if (cnt == 0) continue;
-      const Point* p = &*lo;
+      since_check += cnt;
+      if (since_check > (1u << 20)) {
+        since_check = 0;
+        NANOTDB_RETURN_IF_ERROR(CheckDeadline());
+      }
+      const Point* p = &pts[lo];
       std::optional<double> v;
       if (f == "rate" || f == "increase" || f == "delta") {
         v = ExtrapolatedRate(p, cnt, start, end, f != "delta", f == "rate");

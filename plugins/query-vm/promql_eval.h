@@ -8,8 +8,10 @@
 //   binary operators (with on/ignoring, group_left/group_right and bool) follow its rules,
 //   including which of them drop the metric name.
 //
-// Limits, all of them checked while the query runs so a hostile query stops early: samples
-// read (max_samples), series x steps held for one selector (max_points), and the deadline.
+// Limits, all of them checked before the work they bound: samples read from storage and samples
+// visited by range-function windows (each max_samples; the windows are counted before any
+// function runs), series x steps held for one selector (max_points), and the deadline
+// (checked between series and every million samples visited).
 // Errors: InvalidArgument for bad queries (400 bad_data), Unsupported when a limit is hit or the
 // data cannot be combined, e.g. duplicate series in a one-to-one match (422 execution), Busy
 // when the deadline passed (503 timeout); a storage failure is passed through.
@@ -96,6 +98,7 @@ class Evaluator {
   Timestamp query_end_ = 0;
   int64_t query_step_ = 0;
   uint64_t samples_ = 0;
+  uint64_t touched_ = 0;  // samples visited by range windows
 };
 
 // Prometheus' text of a value: "1", "0.5", "1e+21" style is never used; "NaN", "+Inf", "-Inf".

@@ -357,6 +357,17 @@ TEST_F(PromqlTest, LimitsStopTheQuery) {
   EXPECT_NE(Instant("sum_over_time(req[10m])", 600, opts)
                 .find("error: query would read more than 10 samples (max_samples"),
             std::string::npos);
+  // 61 samples read, but a 10m window at every 10 s step would visit 61 * 61 / 2 or so.
+  opts = {};
+  opts.max_samples = 1000;
+  Result<NodePtr> wide = ParseExpr("quantile_over_time(0.5, req{job=\"a\",db=\"d\"}[10m])");
+  ASSERT_TRUE(wide.ok());
+  Evaluator ranged(src_, opts);
+  Result<QueryResult> rr = ranged.Run(**wide, 0, 600 * kS, 10 * kS);
+  ASSERT_FALSE(rr.ok());
+  EXPECT_NE(rr.status().message().find("would touch more than 1000 samples in its range windows"),
+            std::string::npos)
+      << rr.status().message();
   opts = {};
   opts.max_points = 2;
   Result<NodePtr> root = ParseExpr("temp");
@@ -370,6 +381,89 @@ TEST_F(PromqlTest, LimitsStopTheQuery) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kBusy);
   EXPECT_NE(r.status().message().find("timed out after 1s"), std::string::npos);
+}
+
+// Random token soup: every text either parses or is refused with a positioned error, and
+// whatever parses evaluates (or is refused) without crashing.
+TEST_F(PromqlTest, RandomTokenSoupParsesOrFailsCleanly) {
+  const char* tokens[] = {"(",
+                          ")",
+                          "{",
+                          "}",
+                          "[",
+                          "]",
+                          ",",
+                          ":",
+                          "@",
+                          "+",
+                          "-",
+                          "*",
+                          "/",
+                          "%",
+                          "^",
+                          "==",
+                          ">",
+                          "<=",
+                          "!=",
+                          "=~",
+                          "=",
+                          "and",
+                          "or",
+                          "unless",
+                          "by",
+                          "on",
+                          "bool",
+                          "5m",
+                          "1",
+                          "0.5",
+                          "NaN",
+                          "\"a\"",
+                          "req",
+                          "temp",
+                          "sum",
+                          "rate",
+                          "topk",
+                          "offset",
+                          "group_left",
+                          "start()",
+                          "histogram_quantile",
+                          "label_replace",
+                          "time()",
+                          "x.y",
+                          "d/req",
+                          "job",
+                          "[1m:]",
+                          "ignoring",
+                          "without",
+                          "`b`"};
+  uint64_t seed = 42;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<size_t>(seed >> 33);
+  };
+  EvalOptions opts;
+  opts.max_samples = 100000;
+  int parsed = 0;
+  for (int q = 0; q < 20000; ++q) {
+    std::string text;
+    size_t n = 1 + next() % 12;
+    for (size_t i = 0; i < n; ++i) {
+      text += tokens[next() % (sizeof tokens / sizeof tokens[0])];
+      if (next() % 2) text += ' ';
+    }
+    Result<NodePtr> root = ParseExpr(text);
+    if (!root.ok()) {
+      EXPECT_TRUE(root.status().IsInvalidArgument()) << text;
+      EXPECT_NE(root.status().message().find("parse error"), std::string::npos)
+          << text << ": " << root.status().message();
+      continue;
+    }
+    ++parsed;
+    Evaluator ev(src_, opts);
+    Result<QueryResult> r = ev.Run(**root, 100 * kS, 200 * kS, 50 * kS);
+    if (!r.ok()) EXPECT_NE(r.status().code(), Status::Code::kInternal) << text;
+  }
+  EXPECT_GT(parsed, 100);
 }
 
 TEST(PromqlFormatTest, ValuesReadLikePrometheus) {
