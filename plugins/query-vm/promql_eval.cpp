@@ -534,6 +534,40 @@ std::pair<double, double> LinearRegression(const Point* p, size_t n, Timestamp i
   return {slope, intercept};
 }
 
+// The UTC calendar field `f` of Unix seconds `t` (Prometheus' date functions).
+double DateField(const std::string& f, double t) {
+  int64_t secs = static_cast<int64_t>(std::floor(t));
+  int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+  int64_t sod = secs - days * 86400;
+  // Civil date from days since 1970-01-01 (proleptic Gregorian).
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  static const int kDaysBefore[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  static const int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (f == "minute") return static_cast<double>(sod % 3600 / 60);
+  if (f == "hour") return static_cast<double>(sod / 3600);
+  if (f == "day_of_month") return static_cast<double>(d);
+  if (f == "day_of_week") return static_cast<double>(((days % 7) + 11) % 7);  // 1970-01-01: Thu
+  if (f == "day_of_year") return kDaysBefore[m - 1] + d + (leap && m > 2 ? 1 : 0);
+  if (f == "days_in_month") return kMonthDays[m - 1] + (leap && m == 2 ? 1 : 0);
+  if (f == "month") return static_cast<double>(m);
+  return static_cast<double>(y);  // year
+}
+
+bool IsDateFunction(std::string_view f) {
+  return f == "minute" || f == "hour" || f == "day_of_month" || f == "day_of_week" ||
+         f == "day_of_year" || f == "days_in_month" || f == "month" || f == "year";
+}
+
 // Labels of absent(): the equality matchers of the argument's selector, if it is one.
 Labels AbsentLabels(const Node& arg) {
   const Node* n = &arg;
@@ -891,6 +925,25 @@ Result<Evaluator::Val> Evaluator::EvalCall(const Node& n, const Grid& g) {
       out.vec.push_back(std::move(s));
     }
     return out;
+  }
+  if (IsDateFunction(f)) {
+    Val a;
+    if (n.args.empty()) {  // of vector(time())
+      StepSeries s;
+      for (Timestamp t : g.t) s.v.push_back(Seconds(t));
+      s.has.assign(steps, 1);
+      a.vec.push_back(std::move(s));
+    } else {
+      NANOTDB_ASSIGN_OR_RETURN(a, Eval(*n.args[0], g));
+    }
+    for (StepSeries& s : a.vec) {
+      DropName(&s.labels);
+      s.float32 = false;
+      for (size_t i = 0; i < steps; ++i) {
+        if (s.has[i]) s.v[i] = DateField(f, s.v[i]);
+      }
+    }
+    return a;
   }
   NANOTDB_ASSIGN_OR_RETURN(Val a, Eval(*n.args[0], g));
   std::vector<std::vector<double>> params;

@@ -155,6 +155,8 @@ EXPRESSIONS = [
     "max_over_time(g_wave[10m:1m])", "rate(c_reset[5m] offset 10m)", "g_wave @ end()",
     "avg_over_time(g_wave[5m] @ start())", "1 + 1", "2 * 3 > bool 5", "time() - timestamp(g_gappy)",
     "sum(g_wave) / count(g_wave)", "(g_wave + 1) * (g_small - 1)",
+    "hour()", "minute(timestamp(g_gappy))", "day_of_week()", "day_of_month(vector(1709214300))",
+    "days_in_month(vector(1709214300))", "month()", "year(c_steady * 1000)",
 ]
 
 

@@ -334,6 +334,27 @@ TEST_F(PromqlTest, InstantFunctions) {
             "{__name__=v,db=n,k=a,x=n-a} -1.5\n{__name__=v,db=n,k=b,x=n-b} 2.5");
 }
 
+TEST_F(PromqlTest, DateFunctionsReadUtcCalendarFields) {
+  // 2024-02-29 13:45:00 UTC (a Thursday, day 60 of a leap year) is 1709214300.
+  src_.Add("n", "when", {{0, 1709214300}});
+  auto at = [&](const std::string& f) { return Instant(f + "(when)", 0); };
+  EXPECT_EQ(at("year"), "{db=n} 2024");
+  EXPECT_EQ(at("month"), "{db=n} 2");
+  EXPECT_EQ(at("day_of_month"), "{db=n} 29");
+  EXPECT_EQ(at("day_of_week"), "{db=n} 4");
+  EXPECT_EQ(at("day_of_year"), "{db=n} 60");
+  EXPECT_EQ(at("days_in_month"), "{db=n} 29");
+  EXPECT_EQ(at("hour"), "{db=n} 13");
+  EXPECT_EQ(at("minute"), "{db=n} 45");
+  // Without an argument: of the evaluation time. 1970-01-01 00:01:40 was a Thursday.
+  EXPECT_EQ(Instant("day_of_week()", 100), "{} 4");
+  EXPECT_EQ(Instant("minute()", 100), "{} 1");
+  // Before 1970: 1969-12-31 23:59:59.
+  src_.Add("n", "early", {{0, -1}});
+  EXPECT_EQ(Instant("year(early)", 0), "{db=n} 1969");
+  EXPECT_EQ(Instant("day_of_week(early)", 0), "{db=n} 3");
+}
+
 TEST_F(PromqlTest, SubqueriesEvaluateOnTheirOwnGrid) {
   // max over [60,120] at 30 s steps of temp{room=b}: values at 60 (19), 90 (19), 120 (25).
   EXPECT_EQ(Instant("max_over_time(temp{room=\"b\"}[1m:30s])", 120), "{db=d,room=b} 25");
