@@ -1097,7 +1097,7 @@ Result<Evaluator::Val> Evaluator::EvalAggregate(const Node& n, const Grid& g) {
   const std::string& op = n.text;
   const size_t steps = g.t.size();
   std::vector<double> param;
-  if (n.args.size() == 2) {
+  if (n.args.size() == 2 && n.args[0]->type == ValueKind::kScalar) {
     NANOTDB_ASSIGN_OR_RETURN(Val p, Eval(*n.args[0], g));
     param = std::move(p.scalar);
   }
@@ -1124,6 +1124,38 @@ Result<Evaluator::Val> Evaluator::EvalAggregate(const Node& n, const Grid& g) {
     members[it->second].push_back(k);
   }
   Val out;
+  if (op == "count_values") {
+    // As Prometheus: each sample's labels get label=<value> (Go's shortest text) first, then
+    // are grouped (the value label counts as a `by` label), and each group is counted.
+    const std::string& label = n.args[0]->text;
+    std::vector<std::string> by = n.grouping;
+    if (!n.without) by.push_back(label);
+    SeriesBuilder b(steps);
+    std::map<std::string, std::pair<Labels, double>> counts;
+    std::string text;
+    for (size_t i = 0; i < steps; ++i) {
+      counts.clear();
+      for (const StepSeries& x : a.vec) {
+        if (!x.has[i]) continue;
+        text.clear();
+        AppendPromValue(&text, x.v[i], false);
+        Labels l = x.labels;
+        SetLabel(&l, label, text);
+        Labels gl;
+        for (const Label& y : l) {
+          bool listed = Contains(n.without ? n.grouping : by, y.name);
+          if (n.without ? (listed || y.name == kNameLabel) : !listed) continue;
+          gl.push_back(y);
+        }
+        auto& c = counts[LabelsKey(gl)];
+        c.first = std::move(gl);
+        c.second += 1;
+      }
+      for (auto& [key, c] : counts) b.Set(b.Index(c.first), i, c.second);
+    }
+    out.vec = b.Take();
+    return out;
+  }
   if (op == "topk" || op == "bottomk") {
     const bool top = op == "topk";
     std::vector<uint8_t> keep_any(a.vec.size(), 0);

@@ -126,9 +126,9 @@ const FunctionInfo kFunctions[] = {
     {"year", {V}, 1},
 };
 
-const std::set<std::string_view> kAggregations = {"avg",    "bottomk", "count",    "group",
-                                                  "max",    "min",     "quantile", "stddev",
-                                                  "stdvar", "sum",     "topk"};
+const std::set<std::string_view> kAggregations = {"avg",    "bottomk", "count", "count_values",
+                                                  "group",  "max",     "min",   "quantile",
+                                                  "stddev", "stdvar",  "sum",   "topk"};
 
 bool IsLabelName(std::string_view s) {
   if (s.empty()) return false;
@@ -701,16 +701,22 @@ class Parser {
     }
     NANOTDB_RETURN_IF_ERROR(Advance());
     if (IsIdent("by") || IsIdent("without")) NANOTDB_RETURN_IF_ERROR(grouping());
-    bool has_param = name == "topk" || name == "bottomk" || name == "quantile";
+    bool has_param =
+        name == "topk" || name == "bottomk" || name == "quantile" || name == "count_values";
     size_t want = has_param ? 2 : 1;
     if (n->args.size() != want) {
       return ErrorAt(n->pos,
                      "wrong number of arguments for aggregate expression provided, expected " +
                          std::to_string(want) + ", got " + std::to_string(n->args.size()));
     }
-    if (has_param && n->args[0]->type != S) {
-      return ErrorAt(n->args[0]->pos, "expected type scalar in aggregation parameter, got " +
+    const ValueKind param_type = name == "count_values" ? Str : S;
+    if (has_param && n->args[0]->type != param_type) {
+      return ErrorAt(n->args[0]->pos, "expected type " + std::string(ValueKindName(param_type)) +
+                                          " in aggregation parameter, got " +
                                           std::string(ValueKindName(n->args[0]->type)));
+    }
+    if (name == "count_values" && !IsLabelName(n->args[0]->text)) {
+      return ErrorAt(n->args[0]->pos, "invalid label name \"" + n->args[0]->text + "\"");
     }
     if (n->args.back()->type != V) {
       return ErrorAt(n->args.back()->pos,

@@ -125,7 +125,7 @@ LABELLED_EXPRESSIONS = [
     'label_replace(http_requests_total, "node", "n-$1", "instance", "(.*)")',
     'count(label_replace(http_requests_total, "code", "x", "code", ".*"))',
     "quantile by (job) (0.25, http_requests_total)", "stddev by (code) (http_requests_total)",
-    "resets(http_requests_total[1h])", 'absent(http_requests_total{job="nope"})',
+    "resets(http_requests_total[1h])", 'count_values without (instance) ("code", http_requests_total % 3)', 'absent(http_requests_total{job="nope"})',
     'sum by (db) ({__name__=~"room_.*"})', 'group by (room) ({__name__=~"room_.*"})',
 ]
 
@@ -155,6 +155,7 @@ EXPRESSIONS = [
     "max_over_time(g_wave[10m:1m])", "rate(c_reset[5m] offset 10m)", "g_wave @ end()",
     "avg_over_time(g_wave[5m] @ start())", "1 + 1", "2 * 3 > bool 5", "time() - timestamp(g_gappy)",
     "sum(g_wave) / count(g_wave)", "(g_wave + 1) * (g_small - 1)",
+    'count_values("v", g_small)', 'count_values by (db) ("db", g_small * 0 + 3)',
     "hour()", "minute(timestamp(g_gappy))", "day_of_week()", "day_of_month(vector(1709214300))",
     "days_in_month(vector(1709214300))", "month()", "year(c_steady * 1000)",
 ]

@@ -274,6 +274,11 @@ TEST_F(PromqlTest, AggregationsByAndWithout) {
   EXPECT_EQ(Instant("stdvar(temp)", 60), "{} 2.25");
   EXPECT_EQ(Instant("quantile(0.5, temp)", 60), "{} 20.5");
   EXPECT_EQ(Instant("topk(1, temp)", 120), "{__name__=temp,db=d,room=b} 25");
+  // info is 1 for both rooms; temp 22 and 19 at t=60.
+  EXPECT_EQ(Instant("count_values(\"v\", info)", 60), "{v=1} 2");
+  EXPECT_EQ(Instant("count_values by (room) (\"room\", temp)", 60), "{room=19} 1\n{room=22} 1");
+  EXPECT_EQ(ParseExpr("count_values(\"1x\", info)").status().message(),
+            "1:14: parse error: invalid label name \"1x\"");
   EXPECT_EQ(Instant("bottomk(1, temp)", 120), "{__name__=temp,db=d,room=k} 21");
   EXPECT_EQ(Instant("topk by (db) (1, req)", 100),
             "{__name__=req,code=500,db=d,job=b} 200\n{__name__=req,code=200,db=e,job=a} 5");
