@@ -269,12 +269,15 @@ Result<QueryResult> Evaluator::Run(const Node& root, Timestamp start, Timestamp 
   if (step <= 0) {
     g.t.push_back(start);
   } else {
-    uint64_t n = static_cast<uint64_t>((end - start) / step) + 1;
-    if (n > options_.max_points) {
-      return Status::Unsupported("query_range would evaluate " + std::to_string(n) +
-                                 " steps, more than " + std::to_string(options_.max_points) +
-                                 " (max_points in [plugins.query-vm]); raise step");
+    const __int128 span = static_cast<__int128>(end) - start;  // no overflow for any int64s
+    if (span / step + 1 > static_cast<__int128>(options_.max_points)) {
+      return Status::Unsupported(
+          "query_range would evaluate " +
+          std::to_string(static_cast<uint64_t>(std::min<__int128>(span / step + 1, UINT64_MAX))) +
+          " steps, more than " + std::to_string(options_.max_points) +
+          " (max_points in [plugins.query-vm]); raise step");
     }
+    const uint64_t n = static_cast<uint64_t>(span / step) + 1;
     g.t.reserve(n);
     for (uint64_t k = 0; k < n; ++k) g.t.push_back(start + static_cast<int64_t>(k) * step);
   }

@@ -141,6 +141,11 @@ bool IsLabelName(std::string_view s) {
   return true;
 }
 
+// Durations and @ times are bounded so that time arithmetic (t - offset - range - lookback)
+// stays far from int64 overflow.
+constexpr int64_t kMaxDuration = 50 * 365 * 86400 * int64_t{1'000'000'000};
+constexpr double kMaxAtSeconds = 4e9;  // year 2096
+
 class Parser {
  public:
   Parser(std::string_view text, const ParseLimits& limits)
@@ -370,6 +375,9 @@ class Parser {
     } else {
       return Unexpected(std::string("; expected a duration for ") + what);
     }
+    if (d > kMaxDuration) {
+      return ErrorAt(tok_.pos, std::string("duration for ") + what + " is longer than 50y");
+    }
     NANOTDB_RETURN_IF_ERROR(Advance());
     return d;
   }
@@ -454,7 +462,7 @@ class Parser {
           NANOTDB_RETURN_IF_ERROR(Advance());
         }
         if (tok_.kind != Tok::kNumber || !std::isfinite(tok_.number) ||
-            std::fabs(tok_.number) > 9e9) {
+            std::fabs(tok_.number) > kMaxAtSeconds) {
           return Unexpected("; expected a timestamp (Unix seconds), start() or end() after @");
         }
         n->at = AtKind::kTimestamp;
