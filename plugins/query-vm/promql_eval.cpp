@@ -690,10 +690,22 @@ Result<Evaluator::Val> Evaluator::EvalRangeFunction(const Node& n, const Grid& g
   const size_t steps = g.t.size();
   const size_t matrix_arg = f == "quantile_over_time" ? 1 : 0;
   const Node& m = *n.args[matrix_arg];
-  std::vector<double> param(steps, 0);
-  if (f == "quantile_over_time" || f == "predict_linear") {
+  std::vector<double> param(steps, 0), param2(steps, 0);
+  if (f == "quantile_over_time" || f == "predict_linear" || f == "holt_winters") {
     NANOTDB_ASSIGN_OR_RETURN(Val p, Eval(*n.args[f == "quantile_over_time" ? 0 : 1], g));
     param = std::move(p.scalar);
+  }
+  if (f == "holt_winters") {
+    NANOTDB_ASSIGN_OR_RETURN(Val p, Eval(*n.args[2], g));
+    param2 = std::move(p.scalar);
+    for (size_t i = 0; i < steps; ++i) {
+      for (double factor : {param[i], param2[i]}) {
+        if (!(factor > 0 && factor < 1)) {
+          return Status::InvalidArgument("invalid smoothing factor: expected 0 < sf < 1, got " +
+                                         std::to_string(factor));
+        }
+      }
+    }
   }
   int64_t range = 0;
   std::vector<Timestamp> times;
@@ -832,6 +844,20 @@ Result<Evaluator::Val> Evaluator::EvalRangeFunction(const Node& n, const Grid& g
         }
         double var = m2 / count;
         v = f == "stddev_over_time" ? std::sqrt(var) : var;
+      } else if (f == "holt_winters") {
+        // Double exponential smoothing: level s1 and trend b, as Prometheus computes them.
+        if (cnt >= 2) {
+          const double sf = param[i], tf = param2[i];
+          double s0 = 0, s1 = p[0].second, b = p[1].second - p[0].second;
+          for (size_t k = 1; k < cnt; ++k) {
+            double x = sf * p[k].second;
+            if (k > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+            double y = (1 - sf) * (s1 + b);
+            s0 = s1;
+            s1 = x + y;
+          }
+          v = s1;
+        }
       } else if (f == "quantile_over_time") {
         scratch.clear();
         for (size_t k = 0; k < cnt; ++k) scratch.push_back(p[k].second);

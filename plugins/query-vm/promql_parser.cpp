@@ -92,6 +92,7 @@ const FunctionInfo kFunctions[] = {
     {"exp", {V}},
     {"floor", {V}},
     {"histogram_quantile", {S, V}},
+    {"holt_winters", {M, S, S}},
     {"hour", {V}, 1},
     {"idelta", {M}},
     {"increase", {M}},

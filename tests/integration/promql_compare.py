@@ -134,7 +134,7 @@ EXPRESSIONS = [
     'g_wave{db="cmp"}', "rate(c_steady[5m])", "rate(c_reset[5m])", "rate(c_reset[1m])",
     "irate(c_reset[5m])", "increase(c_reset[10m])", "increase(c_steady[2m])",
     "rate(g_gappy[3m])", "delta(g_wave[5m])", "idelta(g_wave[5m])", "deriv(g_wave[10m])",
-    "predict_linear(g_small[10m], 600)", "resets(c_reset[30m])", "changes(g_small[10m])",
+    "predict_linear(g_small[10m], 600)", "holt_winters(g_wave[10m], 0.3, 0.6)", "resets(c_reset[30m])", "changes(g_small[10m])",
     "avg_over_time(g_wave[5m])", "min_over_time(g_wave[5m])", "max_over_time(g_gappy[5m])",
     "sum_over_time(g_small[5m])", "count_over_time(g_gappy[5m])", "last_over_time(g_gappy[10m])",
     "quantile_over_time(0.9, g_wave[10m])", "stddev_over_time(g_wave[10m])",

@@ -230,6 +230,12 @@ TEST_F(PromqlTest, RateIncreaseDeltaExtrapolateLikePrometheus) {
   // deriv of 2t is 2 per second.
   EXPECT_NEAR(Value("deriv(req{job=\"b\"}[2m])", 300), 2, 1e-9);
   EXPECT_NEAR(Value("predict_linear(req{job=\"b\"}[2m], 10)", 300), 620, 1e-6);
+  // holt_winters(0.5, 0.5) of temp{room=b} 18, 19, 25: level 18, trend 1;
+  // k=1: s1 = 0.5*19 + 0.5*(18+1) = 19; k=2: b = 0.5*(19-18) + 0.5*1 = 1,
+  // s1 = 0.5*25 + 0.5*(19+1) = 22.5.
+  EXPECT_DOUBLE_EQ(Value("holt_winters(temp{room=\"b\"}[2m], 0.5, 0.5)", 120), 22.5);
+  EXPECT_NE(Instant("holt_winters(temp[2m], 1, 0.5)", 120).find("invalid smoothing factor"),
+            std::string::npos);
   // One sample in the window: no rate.
   EXPECT_EQ(Instant("rate(temp{room=\"k\"}[30s])", 60), "");
 }
