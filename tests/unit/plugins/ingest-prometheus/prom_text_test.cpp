@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -244,6 +245,33 @@ TEST(PromTextTest, ContentTypeSelectsTheFormat) {
   EXPECT_EQ(FormatFromContentType("Application/OpenMetrics-Text"), TextFormat::kOpenMetrics);
   EXPECT_EQ(FormatFromContentType("text/plain; version=0.0.4"), TextFormat::kPrometheus);
   EXPECT_EQ(FormatFromContentType(""), TextFormat::kPrometheus);
+}
+
+}  // namespace
+}  // namespace nanotdb::prom
+
+namespace nanotdb::prom {
+namespace {
+
+// Random soup of the format's own characters: every line is either a sample or an error, and
+// nothing crashes or hangs.
+TEST(PromTextTest, RandomTokenSoupIsAlwaysJudgedLineByLine) {
+  const std::string alphabet = "ab_:{}=\",\\# \t01.e+-InfNa\r";
+  std::mt19937 rng(42);
+  std::string body;
+  size_t lines = 0;
+  for (int i = 0; i < 3000; ++i) {
+    size_t len = rng() % 40;
+    for (size_t k = 0; k < len; ++k) body.push_back(alphabet[rng() % alphabet.size()]);
+    body.push_back('\n');
+    ++lines;
+  }
+  size_t samples = 0;
+  TextParseSummary s =
+      ParseText(body, TextFormat::kPrometheus, [&](size_t, TextSample&&) { ++samples; });
+  EXPECT_EQ(s.samples, samples);
+  EXPECT_EQ(s.lines, lines);
+  EXPECT_GT(s.errors, 0u);
 }
 
 }  // namespace
