@@ -303,6 +303,10 @@ def main():
                 checks.append(("/api/v1/query", {"query": e, "time": str(t)}))
             checks.append(("/api/v1/query_range", {"query": e, "start": str(base + 1800),
                                                    "end": str(end - 600), "step": "60"}))
+        # An odd step and start off the sample grid, for every third expression.
+        for e in (EXPRESSIONS + LABELLED_EXPRESSIONS)[::3]:
+            checks.append(("/api/v1/query_range", {"query": e, "start": str(base + 2000.25),
+                                                   "end": str(base + 9000), "step": "37.5"}))
         for e in ("g_wave", "rate(c_reset[5m])", "g_gappy"):
             checks.append(("/api/v1/query", {"query": e, "time": str(instants[2])}))
             checks.append(("/api/v1/query_range", {"query": e, "start": str(base + 6000),
