@@ -266,9 +266,21 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     return Status::Ok();
   }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "http", [&](Section& s) {
-    int64_t max_body = static_cast<int64_t>(c->max_body_bytes);
+    int64_t max_body = static_cast<int64_t>(c->limits.max_body_bytes);
     NANOTDB_RETURN_IF_ERROR(s.Int("max_body_bytes", 1024, int64_t{1} << 40, &max_body));
-    c->max_body_bytes = static_cast<uint64_t>(max_body);
+    c->limits.max_body_bytes = static_cast<uint64_t>(max_body);
+    int64_t max_params = static_cast<int64_t>(c->limits.max_params);
+    NANOTDB_RETURN_IF_ERROR(s.Int("max_params", 16, 1000000, &max_params));
+    c->limits.max_params = static_cast<size_t>(max_params);
+    int64_t inflight = static_cast<int64_t>(c->limits.max_inflight_body_bytes);
+    NANOTDB_RETURN_IF_ERROR(s.Int("max_inflight_body_bytes", 1 << 20, int64_t{1} << 42, &inflight));
+    c->limits.max_inflight_body_bytes = static_cast<uint64_t>(inflight);
+    if (c->limits.max_inflight_body_bytes < c->limits.max_body_bytes) {
+      return Status::InvalidArgument(
+          c->path + ": http.max_inflight_body_bytes (" + std::to_string(inflight) +
+          ") must be at least http.max_body_bytes (" + std::to_string(max_body) +
+          "), or no request of the largest size could ever be served");
+    }
     NANOTDB_RETURN_IF_ERROR(s.Duration("read_timeout", kSecond, &c->read_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("idle_timeout", kSecond, &c->idle_timeout));
     int64_t threads = c->max_threads;

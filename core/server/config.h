@@ -28,6 +28,13 @@ const char* TomlNodeTypeName(const toml::node& node);
 inline constexpr std::string_view kDefaultListen = ":8428";
 inline constexpr uint64_t kDefaultMaxBodyBytes = 64ull << 20;
 
+// What one request may cost, checked before a handler runs (docs/security.md lists them).
+struct RequestLimits {
+  uint64_t max_body_bytes = kDefaultMaxBodyBytes;   // default per route, after decompression
+  size_t max_params = 1000;                         // query string and form parameters together
+  uint64_t max_inflight_body_bytes = 256ull << 20;  // all requests' bodies held at once
+};
+
 struct LoggerConfig {
   std::string output = "console";  // "console" (stderr) or a file path (appended)
   LogLevel level = LogLevel::kInfo;
@@ -63,7 +70,7 @@ struct EngineConfig {
   std::string listen_host;  // "" = all interfaces
   uint16_t listen_port = 8428;
 
-  uint64_t max_body_bytes = kDefaultMaxBodyBytes;
+  RequestLimits limits;  // [http] max_body_bytes, max_params, max_inflight_body_bytes
   int64_t read_timeout = 120 * kSecond;
   // Each open connection holds a server thread (Poco's model), so idle keep-alive connections
   // are closed quickly: a browser's six idle connections must not starve an ingest client.

@@ -90,7 +90,7 @@ Status Daemon::Start() {
   s.engine = std::move(engine).value();
 
   s.auth = std::make_unique<Authenticator>(config_.auth);
-  s.dispatcher = std::make_unique<Dispatcher>(s.router, *s.auth, config_.max_body_bytes, log,
+  s.dispatcher = std::make_unique<Dispatcher>(s.router, *s.auth, config_.limits, log,
                                               s.log->Enabled(LogLevel::kTrace));
   s.scheduler = std::make_unique<Scheduler>(log);
   s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 
 #include "server/gzip.h"
 
@@ -13,9 +14,47 @@ namespace {
 
 constexpr size_t kCompressMinBytes = 1024;
 
+// Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), 0 when the
+// bytes there are not UTF-8 (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF).
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
+  if (len == 0 || i + len > text.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  }
+  unsigned char c1 = byte(i + 1);
+  if (c == 0xe0 && c1 < 0xa0) return 0;  // overlong
+  if (c == 0xed && c1 > 0x9f) return 0;  // surrogate
+  if (c == 0xf0 && c1 < 0x90) return 0;  // overlong
+  if (c == 0xf4 && c1 > 0x8f) return 0;  // past U+10FFFF
+  return len;
+}
+
+// A JSON string; bytes that are not UTF-8 become U+FFFD so the envelope stays valid JSON
+// whatever a client sent.
 void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
-  for (char c : s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      *out += "\xef\xbf\xbd";
+      ++i;
+      continue;
+    }
+    if (len > 1) {
+      out->append(s.substr(i, len));
+      i += len;
+      continue;
+    }
+    ++i;
     switch (c) {
       case '"':
         *out += "\\\"";
@@ -33,7 +72,7 @@ void AppendJsonString(std::string_view s, std::string* out) {
         *out += "\\t";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buf[8];
           std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
           *out += buf;
@@ -95,13 +134,15 @@ std::string ErrorEnvelope(std::string_view error_type, std::string_view message)
   return out;
 }
 
-void ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, std::string>>* out) {
+bool ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, std::string>>* out,
+                     size_t max_total) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t amp = text.find('&', pos);
     std::string_view item =
         text.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
     if (!item.empty()) {
+      if (out->size() >= max_total) return false;
       size_t eq = item.find('=');
       // '+' means a space in this encoding; an encoded plus (%2B) survives because decoding
       // comes after.
@@ -122,13 +163,38 @@ void ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, s
     if (amp == std::string_view::npos) break;
     pos = amp + 1;
   }
+  return true;
 }
 
-Dispatcher::Dispatcher(const Router& router, const Authenticator& auth, uint64_t default_max_body,
+std::string EscapeForLog(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = Utf8SequenceLength(text, i);
+    if (len > 1) {
+      out.append(text.substr(i, len));
+      i += len;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f || c == '\\' || c >= 0x80) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  return out;
+}
+
+Dispatcher::Dispatcher(const Router& router, const Authenticator& auth, RequestLimits limits,
                        LogFn log, bool trace_enabled)
     : router_(router),
       auth_(auth),
-      default_max_body_(default_max_body),
+      limits_(limits),
       log_(std::move(log)),
       trace_enabled_(trace_enabled && log_) {}
 
@@ -146,11 +212,118 @@ void Dispatcher::Dispatch(HttpRequest& request, const BodyReader& read_body,
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     char duration[32];
     std::snprintf(duration, sizeof(duration), "%.3fms", ms);
-    log_(LogLevel::kTrace, "http " + request.method + " " + request.path + " " +
-                               std::to_string(response->status) + " " + duration + " " +
-                               std::to_string(response->body.size()) + "B from " +
-                               request.remote_addr);
+    log_(LogLevel::kTrace, "http " + EscapeForLog(request.method) + " " +
+                               EscapeForLog(request.path) + " " + std::to_string(response->status) +
+                               " " + duration + " " + std::to_string(response->body.size()) +
+                               "B from " + request.remote_addr);
   }
+}
+
+bool Dispatcher::Reserve(uint64_t bytes) {
+  uint64_t used = body_bytes_.load(std::memory_order_acquire);
+  do {
+    if (used + bytes > limits_.max_inflight_body_bytes) return false;
+  } while (!body_bytes_.compare_exchange_weak(used, used + bytes, std::memory_order_acq_rel));
+  return true;
+}
+
+bool Dispatcher::ReadBody(HttpRequest& request, const RouteSpec& route, const BodyReader& read_body,
+                          uint64_t* reserved, HttpResponse* response) {
+  uint64_t limit = route.max_body_bytes != 0 ? route.max_body_bytes : limits_.max_body_bytes;
+  std::string encoding = Lower(request.Header("content-encoding"));
+  bool gzip = encoding == "gzip" || encoding == "x-gzip";
+  bool own = std::find(route.own_encodings.begin(), route.own_encodings.end(), encoding) !=
+             route.own_encodings.end();
+  if (own) gzip = false;  // the handler decodes it, under its own bound
+  if (!gzip && !own && !encoding.empty() && encoding != "identity") {
+    SetError(response, 415, "bad_data",
+             "unsupported Content-Encoding \"" + encoding + "\" (send gzip or no encoding)");
+    return false;
+  }
+  enum class Stop { kNone, kTooLarge, kBusy, kBadGzip };
+  Stop stop = Stop::kNone;
+  Status gzip_status;
+  std::unique_ptr<GzipInflater> inflater;
+  if (gzip) inflater = std::make_unique<GzipInflater>(limit);
+  // Every byte of the body held in memory is reserved first, so parallel requests together
+  // never hold more than max_inflight_body_bytes; a gzip piece may only expand into what is
+  // still free.
+  BodyChunkFn on_chunk = [&](std::string_view chunk) {
+    if (!inflater) {
+      if (!Reserve(chunk.size())) {
+        stop = Stop::kBusy;
+        return false;
+      }
+      *reserved += chunk.size();
+      request.body.append(chunk);
+      return true;
+    }
+    uint64_t used = body_bytes_.load(std::memory_order_acquire);
+    uint64_t free =
+        used >= limits_.max_inflight_body_bytes ? 0 : limits_.max_inflight_body_bytes - used;
+    bool budget_bound = request.body.size() + free < limit;
+    inflater->set_max_bytes(budget_bound ? request.body.size() + free : limit);
+    size_t before = request.body.size();
+    bool too_large = false;
+    gzip_status = inflater->Feed(chunk, &request.body, &too_large);
+    uint64_t grown = request.body.size() - before;
+    if (!Reserve(grown)) {
+      stop = Stop::kBusy;
+      return false;
+    }
+    *reserved += grown;
+    if (too_large) {
+      stop = budget_bound ? Stop::kBusy : Stop::kTooLarge;
+      return false;
+    }
+    if (!gzip_status.ok()) {
+      stop = Stop::kBadGzip;
+      return false;
+    }
+    return true;
+  };
+  bool too_large = false;
+  Status st = read_body(limit, on_chunk, &too_large);
+  if (too_large) stop = Stop::kTooLarge;
+  if (stop == Stop::kNone && st.ok() && inflater) {
+    gzip_status = inflater->Finish();
+    if (!gzip_status.ok()) stop = Stop::kBadGzip;
+  }
+  switch (stop) {
+    case Stop::kTooLarge:
+      SetError(response, 413, "bad_data",
+               "request body exceeds the limit of " + std::to_string(limit) +
+                   " bytes (raise [http] max_body_bytes in engine.toml)");
+      return false;
+    case Stop::kBusy:
+      SetError(response, 503, "unavailable",
+               "server busy: the request bodies being processed would exceed [http] "
+               "max_inflight_body_bytes (" +
+                   std::to_string(limits_.max_inflight_body_bytes) + " bytes); retry later");
+      response->headers.emplace_back("Retry-After", "1");
+      return false;
+    case Stop::kBadGzip:
+      SetError(response, 400, "bad_data", gzip_status.message());
+      return false;
+    case Stop::kNone:
+      break;
+  }
+  if (!st.ok()) {
+    SetError(response, 400, "bad_data", "cannot read request body: " + st.message());
+    return false;
+  }
+  if (Lower(request.Header("content-type")).rfind("application/x-www-form-urlencoded", 0) == 0) {
+    if (!ParseUrlEncoded(request.body, &request.params, limits_.max_params)) {
+      request.params.push_back({});  // over the limit: reported below
+    }
+  }
+  if (request.params.size() > limits_.max_params) {
+    SetError(response, 400, "bad_data",
+             "request has more than " + std::to_string(limits_.max_params) +
+                 " query and form parameters (raise [http] max_params in engine.toml)");
+    return false;
+  }
+  return true;
 }
 
 void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpResponse* response) {
@@ -184,55 +357,22 @@ void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpRe
     return;
   }
 
-  uint64_t limit = route->max_body_bytes != 0 ? route->max_body_bytes : default_max_body_;
-  std::string too_large_message = "request body exceeds the limit of " + std::to_string(limit) +
-                                  " bytes (raise [http] max_body_bytes in engine.toml)";
-  bool too_large = false;
-  std::string raw;
-  Status st = read_body(limit, &raw, &too_large);
-  if (too_large) {
-    SetError(response, 413, "bad_data", too_large_message);
-    return;
-  }
-  if (!st.ok()) {
-    SetError(response, 400, "bad_data", "cannot read request body: " + st.message());
-    return;
-  }
-  std::string encoding = Lower(request.Header("content-encoding"));
-  if (encoding == "gzip" || encoding == "x-gzip") {
-    st = GzipDecompress(raw, limit, &request.body, &too_large);
-    if (too_large) {
-      SetError(response, 413, "bad_data", too_large_message);
-      return;
+  uint64_t reserved = 0;
+  bool body_ok = ReadBody(request, *route, read_body, &reserved, response);
+  if (body_ok) {
+    try {
+      route->handler(request, *response);
+    } catch (const std::exception& e) {
+      *response = HttpResponse{};
+      SetError(response, 500, "execution", std::string("internal error: ") + e.what());
+      if (log_) log_(LogLevel::kError, "handler for " + route->path + " threw: " + e.what());
+    } catch (...) {
+      *response = HttpResponse{};
+      SetError(response, 500, "execution", "internal error");
+      if (log_) log_(LogLevel::kError, "handler for " + route->path + " threw");
     }
-    if (!st.ok()) {
-      SetError(response, 400, "bad_data", st.message());
-      return;
-    }
-  } else if (encoding.empty() || encoding == "identity" ||
-             std::find(route->own_encodings.begin(), route->own_encodings.end(), encoding) !=
-                 route->own_encodings.end()) {
-    request.body = std::move(raw);
-  } else {
-    SetError(response, 415, "bad_data",
-             "unsupported Content-Encoding \"" + encoding + "\" (send gzip or no encoding)");
-    return;
   }
-  if (Lower(request.Header("content-type")).rfind("application/x-www-form-urlencoded", 0) == 0) {
-    ParseUrlEncoded(request.body, &request.params);
-  }
-
-  try {
-    route->handler(request, *response);
-  } catch (const std::exception& e) {
-    *response = HttpResponse{};
-    SetError(response, 500, "execution", std::string("internal error: ") + e.what());
-    if (log_) log_(LogLevel::kError, "handler for " + route->path + " threw: " + e.what());
-  } catch (...) {
-    *response = HttpResponse{};
-    SetError(response, 500, "execution", "internal error");
-    if (log_) log_(LogLevel::kError, "handler for " + route->path + " threw");
-  }
+  Release(reserved);
 }
 
 void Dispatcher::Compress(const HttpRequest& request, HttpResponse* response) const {

@@ -3,16 +3,19 @@
 //
 // Order: route lookup (404: JSON envelope under /api/, plain text elsewhere) → method (405
 // JSON envelope with an Allow header; HEAD is served by GET routes) → auth (401 with
-// WWW-Authenticate / 403) → body, at most the route's or the default limit (413 naming the
-// limit) → Content-Encoding: gzip decompressed under the same limit (415 for other codings) →
-// form parameters of application/x-www-form-urlencoded bodies appended to the query's →
-// handler (an escaping exception becomes a 500 envelope and is logged) → gzip of responses
+// WWW-Authenticate / 403) → body, read piece by piece: at most the route's or the default
+// limit (413 naming the limit), Content-Encoding: gzip decompressed while it arrives under the
+// same limit (415 for other codings), and every byte held counted against one budget shared
+// by all requests in flight (503 with Retry-After past it) → form parameters of
+// application/x-www-form-urlencoded bodies appended to the query's, at most max_params in all
+// (400) → handler (an escaping exception becomes a 500 envelope and is logged) → gzip of responses
 // over 1 KiB when the client accepts it. Counts responses by status class; logs each request
 // at trace level. Thread-safe.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -27,20 +30,28 @@
 
 namespace nanotdb::server {
 
-// Reads the request body, at most `limit` bytes; sets *too_large (and stops) when the body
-// is longer. A non-OK status means the connection failed.
-using BodyReader = std::function<Status(uint64_t limit, std::string* body, bool* too_large)>;
+// Receives the raw request body piece by piece as it arrives; returns false to stop reading.
+using BodyChunkFn = std::function<bool(std::string_view chunk)>;
+// Reads the request body, at most `limit` bytes, handing it to `on_chunk`; sets *too_large
+// (and stops) when the body is longer. A non-OK status means the connection failed.
+using BodyReader =
+    std::function<Status(uint64_t limit, const BodyChunkFn& on_chunk, bool* too_large)>;
 
 // The vmResponse error envelope: {"status":"error","errorType":"...","error":"..."}\n
 std::string ErrorEnvelope(std::string_view error_type, std::string_view message);
-// Appends decoded key=value pairs of an urlencoded string ('+' is a space).
-void ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, std::string>>* out);
+// Appends decoded key=value pairs of an urlencoded string ('+' is a space) while out holds
+// fewer than `max_total` pairs; false when pairs were left out.
+bool ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, std::string>>* out,
+                     size_t max_total = SIZE_MAX);
+// `text` with control characters, backslashes and bytes that are not UTF-8 written as \xNN,
+// so a client cannot forge log lines.
+std::string EscapeForLog(std::string_view text);
 
 class Dispatcher {
  public:
   // `router`, `auth` and `log` must outlive the dispatcher; `log` may be empty and
   // `trace_enabled` says whether trace lines are wanted at all.
-  Dispatcher(const Router& router, const Authenticator& auth, uint64_t default_max_body, LogFn log,
+  Dispatcher(const Router& router, const Authenticator& auth, RequestLimits limits, LogFn log,
              bool trace_enabled);
 
   // `request` carries method, path, query params, lower-case headers and remote_addr; its body
@@ -53,18 +64,26 @@ class Dispatcher {
   }
   // Requests being dispatched right now (shutdown waits for them).
   int InFlight() const { return in_flight_.load(std::memory_order_acquire); }
+  // Bytes of request bodies held by requests in flight.
+  uint64_t InflightBodyBytes() const { return body_bytes_.load(std::memory_order_acquire); }
 
  private:
   void Route(HttpRequest& request, const BodyReader& read_body, HttpResponse* response);
   void Compress(const HttpRequest& request, HttpResponse* response) const;
+  // Reads and decodes the body into request.body; false after setting an error response.
+  bool ReadBody(HttpRequest& request, const RouteSpec& route, const BodyReader& read_body,
+                uint64_t* reserved, HttpResponse* response);
+  bool Reserve(uint64_t bytes);
+  void Release(uint64_t bytes) { body_bytes_.fetch_sub(bytes, std::memory_order_acq_rel); }
 
   const Router& router_;
   const Authenticator& auth_;
-  uint64_t default_max_body_;
+  RequestLimits limits_;
   LogFn log_;
   bool trace_enabled_;
   std::array<std::atomic<uint64_t>, 6> by_class_{};
   std::atomic<int> in_flight_{0};
+  std::atomic<uint64_t> body_bytes_{0};  // reserved by ReadBody, released after the handler
 };
 
 }  // namespace nanotdb::server

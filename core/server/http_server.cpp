@@ -21,7 +21,8 @@ namespace {
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  explicit RequestHandler(Dispatcher& dispatcher) : dispatcher_(dispatcher) {}
+  RequestHandler(Dispatcher& dispatcher, const RequestLimits& limits)
+      : dispatcher_(dispatcher), limits_(limits) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
@@ -46,7 +47,9 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       request.path = raw_path;
     }
     if (question != std::string::npos) {
-      ParseUrlEncoded(std::string_view(uri).substr(question + 1), &request.params);
+      // One past the limit so the dispatcher sees the excess and answers 400.
+      ParseUrlEncoded(std::string_view(uri).substr(question + 1), &request.params,
+                      limits_.max_params + 1);
     }
     for (const auto& [name, value] : in) {
       std::string lower = name;
@@ -58,7 +61,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     request.remote_addr = in.clientAddress().toString();
 
     bool close_after = false;
-    BodyReader read_body = [&](uint64_t limit, std::string* body, bool* too_large) -> Status {
+    BodyReader read_body = [&](uint64_t limit, const BodyChunkFn& on_chunk,
+                               bool* too_large) -> Status {
       *too_large = false;
       // Without Content-Length or chunking a request has no body (RFC 9112 §6.3); reading
       // would wait for the client to close the connection.
@@ -70,16 +74,21 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
       }
       std::istream& stream = in.stream();
       char buffer[64 * 1024];
+      uint64_t total = 0;
       while (stream) {
         stream.read(buffer, sizeof(buffer));
         std::streamsize n = stream.gcount();
         if (n <= 0) break;
-        if (body->size() + static_cast<uint64_t>(n) > limit) {
+        total += static_cast<uint64_t>(n);
+        if (total > limit) {
           *too_large = true;
           close_after = true;
           return Status::Ok();
         }
-        body->append(buffer, static_cast<size_t>(n));
+        if (!on_chunk(std::string_view(buffer, static_cast<size_t>(n)))) {
+          close_after = true;
+          return Status::Ok();
+        }
       }
       if (stream.bad()) return Status::IOError("connection failed while reading the body");
       return Status::Ok();
@@ -96,18 +105,21 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
   Dispatcher& dispatcher_;
+  const RequestLimits& limits_;
 };
 
 class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  explicit HandlerFactory(Dispatcher& dispatcher) : dispatcher_(dispatcher) {}
+  HandlerFactory(Dispatcher& dispatcher, const RequestLimits& limits)
+      : dispatcher_(dispatcher), limits_(limits) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new RequestHandler(dispatcher_);
+    return new RequestHandler(dispatcher_, limits_);
   }
 
  private:
   Dispatcher& dispatcher_;
+  const RequestLimits& limits_;
 };
 
 }  // namespace
@@ -136,8 +148,8 @@ Status HttpServer::Start() {
     params->setMaxQueued(256);
     params->setServerName("nanotdb");
     pool_ = std::make_unique<Poco::ThreadPool>(1, config_.max_threads);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(dispatcher_), *pool_,
-                                                      socket, params);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(
+        new HandlerFactory(dispatcher_, config_.limits), *pool_, socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {
     server_.reset();

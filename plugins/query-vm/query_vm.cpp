@@ -781,6 +781,11 @@ Status QueryVmApi::ResolveMatches(const HttpRequest& req, bool* any_match,
                                   std::vector<SeriesRef>* out) const {
   std::vector<std::string> matches = AllParams(req, "match[]");
   *any_match = !matches.empty();
+  if (matches.size() > kMaxSelectorsPerRequest) {
+    return Status::InvalidArgument("request has " + std::to_string(matches.size()) +
+                                   " match[] parameters; at most " +
+                                   std::to_string(kMaxSelectorsPerRequest) + " are accepted");
+  }
   std::set<std::string> seen;
   for (const std::string& m : matches) {
     NANOTDB_ASSIGN_OR_RETURN(SeriesSelector selector, ParseSeriesSelector(m));

@@ -82,8 +82,24 @@ class Parser {
       }
       SkipSpace();
       NANOTDB_RETURN_IF_ERROR(ParseString(&m.value));
+      if (sel->matchers.size() >= kMaxMatchers) {
+        return Status::InvalidArgument("query has more than " + std::to_string(kMaxMatchers) +
+                                       " label matchers in one selector");
+      }
       if (m.op == LabelMatcher::Op::kRegex || m.op == LabelMatcher::Op::kNotRegex) {
-        auto re = std::make_shared<re2::RE2>(m.value, re2::RE2::Quiet);
+        if (++regex_count_ > kMaxRegexMatchers) {
+          return Status::InvalidArgument("query has more than " +
+                                         std::to_string(kMaxRegexMatchers) +
+                                         " regex matchers (=~, !~) in one selector");
+        }
+        if (m.value.size() > kMaxRegexBytes) {
+          return Status::InvalidArgument("regex for label \"" + m.label + "\" is " +
+                                         std::to_string(m.value.size()) + " bytes; at most " +
+                                         std::to_string(kMaxRegexBytes) + " are accepted");
+        }
+        re2::RE2::Options options(re2::RE2::Quiet);
+        options.set_max_mem(kRegexMaxMem);
+        auto re = std::make_shared<re2::RE2>(m.value, options);
         if (!re->ok()) {
           return Status::InvalidArgument("invalid regex \"" + m.value + "\" for label \"" +
                                          m.label + "\": " + re->error());
@@ -156,6 +172,7 @@ class Parser {
 
   std::string_view text_;
   size_t pos_ = 0;
+  size_t regex_count_ = 0;
 };
 
 }  // namespace

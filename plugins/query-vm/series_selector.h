@@ -11,6 +11,8 @@
 // All types are plain values; functions are pure and thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,8 +52,19 @@ struct SeriesSelector {
   bool Matches(std::string_view db, std::string_view full_name) const;
 };
 
+// What one selector may cost (compiling 10,000 regexes took 35 s and 5 GB): more matchers, more
+// regex matchers or a longer regex fail to parse. Each regex is compiled with at most
+// kRegexMaxMem bytes of RE2 program memory (a too complex one fails to compile).
+inline constexpr size_t kMaxMatchers = 64;
+inline constexpr size_t kMaxRegexMatchers = 16;
+inline constexpr size_t kMaxRegexBytes = 4096;
+inline constexpr int64_t kRegexMaxMem = 1 << 20;
+// match[] parameters of one request: together at most 32 * 16 regexes.
+inline constexpr size_t kMaxSelectorsPerRequest = 32;
+
 // Parses a selector. InvalidArgument names the offending text: a bad regex, an unterminated
-// string, or an unsupported PromQL construct ("function \"rate\" is not supported ...").
+// string, a limit above, or an unsupported PromQL construct ("function \"rate\" is not supported
+// ...").
 Result<SeriesSelector> ParseSeriesSelector(std::string_view text);
 
 }  // namespace nanotdb::queryvm

@@ -54,6 +54,7 @@ class Daemon {
   // SIGKILL and reap.
   void Kill();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
   HttpResult Request(const std::string& method, const std::string& path_and_query,
                      const std::string& body = "", const Headers& headers = {}) const;

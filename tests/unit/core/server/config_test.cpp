@@ -29,7 +29,7 @@ TEST(ConfigTest, EmptyFileGivesDefaults) {
   EXPECT_EQ(c->listen, ":8428");
   EXPECT_EQ(c->listen_host, "");
   EXPECT_EQ(c->listen_port, 8428);
-  EXPECT_EQ(c->max_body_bytes, 64ull << 20);
+  EXPECT_EQ(c->limits.max_body_bytes, 64ull << 20);
   EXPECT_EQ(c->read_timeout, 120 * kSecond);
   EXPECT_EQ(c->idle_timeout, 5 * kSecond);
   EXPECT_EQ(c->max_threads, 16);
@@ -58,12 +58,22 @@ TEST(ConfigTest, EmbeddedDefaultParsesWithoutWarningsAndEnablesTheCorePlugins) {
   EXPECT_EQ(c->plugins_dir, "");
 }
 
+TEST(ConfigTest, InflightBudgetBelowTheBodyLimitIsRefused) {
+  Result<EngineConfig> c =
+      Parse("[http]\nmax_body_bytes = 8388608\nmax_inflight_body_bytes = 4194304\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("http.max_inflight_body_bytes (4194304) must be at "
+                                              "least http.max_body_bytes (8388608)"));
+}
+
 TEST(ConfigTest, EveryKeyIsRead) {
   Result<EngineConfig> c = Parse(R"(
 [engine]
 listen = "127.0.0.1:9000"
 [http]
 max_body_bytes = 2048
+max_params = 50
+max_inflight_body_bytes = 4194304
 read_timeout = "5s"
 idle_timeout = "1m"
 max_threads = 3
@@ -96,7 +106,9 @@ dir = "/opt/plugins"
   EXPECT_THAT(c->warnings, IsEmpty());
   EXPECT_EQ(c->listen_host, "127.0.0.1");
   EXPECT_EQ(c->listen_port, 9000);
-  EXPECT_EQ(c->max_body_bytes, 2048u);
+  EXPECT_EQ(c->limits.max_body_bytes, 2048u);
+  EXPECT_EQ(c->limits.max_params, 50u);
+  EXPECT_EQ(c->limits.max_inflight_body_bytes, 4194304u);
   EXPECT_EQ(c->read_timeout, 5 * kSecond);
   EXPECT_EQ(c->idle_timeout, kMinute);
   EXPECT_EQ(c->max_threads, 3);

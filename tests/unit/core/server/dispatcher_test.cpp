@@ -16,9 +16,29 @@ using ::testing::Pair;
 
 constexpr uint64_t kDefaultLimit = 4096;
 
+RequestLimits Limits(uint64_t max_body = kDefaultLimit) {
+  RequestLimits limits;
+  limits.max_body_bytes = max_body;
+  limits.max_params = 20;
+  limits.max_inflight_body_bytes = 4 * max_body;
+  return limits;
+}
+
+// Hands `body` to the dispatcher in pieces of `piece` bytes, as the socket reader does.
+BodyReader ReaderOf(const std::string& body, size_t piece = 1000) {
+  return [body, piece](uint64_t limit, const BodyChunkFn& on_chunk, bool* too_large) {
+    *too_large = body.size() > limit;
+    if (*too_large) return Status::Ok();
+    for (size_t pos = 0; pos < body.size(); pos += piece) {
+      if (!on_chunk(std::string_view(body).substr(pos, piece))) break;
+    }
+    return Status::Ok();
+  };
+}
+
 class DispatcherTest : public ::testing::Test {
  protected:
-  DispatcherTest() : auth_(AuthConfig{}), dispatcher_(router_, auth_, kDefaultLimit, {}, false) {}
+  DispatcherTest() : auth_(AuthConfig{}), dispatcher_(router_, auth_, Limits(), {}, false) {}
 
   void AddEcho(std::string path, std::vector<std::string> methods = {"GET"},
                Role role = Role::kRead, uint64_t max_body = 0) {
@@ -44,11 +64,10 @@ class DispatcherTest : public ::testing::Test {
     req.headers = std::move(headers);
     req.remote_addr = std::move(remote);
     body_reads_ = 0;
-    BodyReader reader = [&](uint64_t limit, std::string* out, bool* too_large) {
+    BodyReader inner = ReaderOf(body);
+    BodyReader reader = [&](uint64_t limit, const BodyChunkFn& on_chunk, bool* too_large) {
       ++body_reads_;
-      *too_large = body.size() > limit;
-      if (!*too_large) *out = body;
-      return Status::Ok();
+      return inner(limit, on_chunk, too_large);
     };
     HttpResponse resp;
     dispatcher_.Dispatch(req, reader, &resp);
@@ -199,7 +218,7 @@ TEST(DispatcherAuthTest, ProtectedRouteChallengesWithWwwAuthenticate) {
   AuthConfig config;
   config.admin_token = "secret";
   Authenticator auth(config);
-  Dispatcher dispatcher(router, auth, 1024, {}, false);
+  Dispatcher dispatcher(router, auth, Limits(1024), {}, false);
   RouteSpec r;
   r.path = "/api/dashboard-config";
   r.methods = {"PUT"};
@@ -211,7 +230,7 @@ TEST(DispatcherAuthTest, ProtectedRouteChallengesWithWwwAuthenticate) {
   req.path = "/api/dashboard-config";
   req.remote_addr = "127.0.0.1:1";
   HttpResponse resp;
-  BodyReader reader = [](uint64_t, std::string*, bool*) { return Status::Ok(); };
+  BodyReader reader = ReaderOf("");
   dispatcher.Dispatch(req, reader, &resp);
   EXPECT_EQ(resp.status, 401);
   EXPECT_THAT(resp.headers, Contains(Pair("WWW-Authenticate", "Bearer realm=\"nanotdb\"")));
@@ -249,25 +268,117 @@ TEST_F(DispatcherTest, ResponsesAreCountedByStatusClass) {
 TEST_F(DispatcherTest, TraceLogLineNamesMethodPathStatusAndClient) {
   std::vector<std::string> lines;
   Dispatcher traced(
-      router_, auth_, kDefaultLimit, [&](LogLevel, std::string_view m) { lines.emplace_back(m); },
-      true);
+      router_, auth_, Limits(), [&](LogLevel, std::string_view m) { lines.emplace_back(m); }, true);
   AddEcho("/ok");
   HttpRequest req;
   req.method = "GET";
   req.path = "/ok";
   req.remote_addr = "127.0.0.1:7";
   HttpResponse resp;
-  traced.Dispatch(
-      req, [](uint64_t, std::string*, bool*) { return Status::Ok(); }, &resp);
+  traced.Dispatch(req, ReaderOf(""), &resp);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], HasSubstr("http GET /ok 200 "));
   EXPECT_THAT(lines[0], HasSubstr("from 127.0.0.1:7"));
+}
+
+TEST_F(DispatcherTest, GzipBodyIsDecompressedPieceByPiece) {
+  AddEcho("/api/v1/import", {"POST"});
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "cpu " + std::to_string(i) + "\n";
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/api/v1/import";
+  req.headers = {{"content-encoding", "gzip"}};
+  req.remote_addr = "127.0.0.1:1";
+  HttpResponse resp;
+  dispatcher_.Dispatch(req, ReaderOf(GzipCompress(text), 7), &resp);
+  EXPECT_EQ(resp.status, 200) << resp.body;
+  EXPECT_EQ(seen_.body, text);
+  EXPECT_EQ(dispatcher_.InflightBodyBytes(), 0u);
+}
+
+TEST_F(DispatcherTest, TooManyFormParametersGet400NamingTheKey) {
+  AddEcho("/health", {"GET", "POST"});
+  std::string form;
+  for (int i = 0; i < 21; ++i) form += "a=" + std::to_string(i) + "&";
+  HttpResponse r =
+      Send("POST", "/health", form, {{"content-type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("more than 20 query and form parameters (raise [http] "
+                                "max_params in engine.toml)"));
+  form.resize(form.rfind("a=20&"));
+  EXPECT_EQ(
+      Send("POST", "/health", form, {{"content-type", "application/x-www-form-urlencoded"}}).status,
+      200);
+}
+
+TEST_F(DispatcherTest, GzipFormBombStopsAtTheBodyLimitBeforeParsing) {
+  AddEcho("/health", {"GET", "POST"});
+  std::string bomb;
+  for (int i = 0; i < 200000; ++i) bomb += "a&";
+  HttpResponse r =
+      Send("POST", "/health", GzipCompress(bomb),
+           {{"content-type", "application/x-www-form-urlencoded"}, {"content-encoding", "gzip"}});
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(body_reads_, 1);
+}
+
+TEST_F(DispatcherTest, BodiesInFlightPastTheBudgetGet503WithRetryAfter) {
+  // A handler that blocks holds its body's reservation; a second body that does not fit
+  // into the rest of the budget is refused, and fits again once the first is done.
+  std::string big(3 * kDefaultLimit, 'x');  // 3/4 of the budget
+  RouteSpec r;
+  r.path = "/slow";
+  r.methods = {"POST"};
+  r.max_body_bytes = 4 * kDefaultLimit;
+  HttpResponse* inner_response = nullptr;
+  r.handler = [&](const HttpRequest&, HttpResponse&) {
+    if (inner_response != nullptr) return;
+    EXPECT_EQ(dispatcher_.InflightBodyBytes(), big.size());
+    HttpRequest second;
+    second.method = "POST";
+    second.path = "/slow";
+    second.remote_addr = "127.0.0.1:2";
+    HttpResponse resp;
+    inner_response = &resp;
+    dispatcher_.Dispatch(second, ReaderOf(big), &resp);
+    EXPECT_EQ(resp.status, 503);
+    EXPECT_THAT(resp.body, HasSubstr("max_inflight_body_bytes"));
+    EXPECT_THAT(resp.headers, Contains(Pair("Retry-After", "1")));
+    // gzip expanding past what is free is refused the same way.
+    HttpRequest third = second;
+    third.headers = {{"content-encoding", "gzip"}};
+    HttpResponse gz;
+    dispatcher_.Dispatch(third, ReaderOf(GzipCompress(big)), &gz);
+    EXPECT_EQ(gz.status, 503) << gz.body;
+  };
+  ASSERT_TRUE(router_.AddRoute(std::move(r)).ok());
+  HttpRequest first;
+  first.method = "POST";
+  first.path = "/slow";
+  first.remote_addr = "127.0.0.1:1";
+  HttpResponse resp;
+  dispatcher_.Dispatch(first, ReaderOf(big), &resp);
+  EXPECT_EQ(resp.status, 200);
+  ASSERT_NE(inner_response, nullptr);
+  EXPECT_EQ(dispatcher_.InflightBodyBytes(), 0u);
 }
 
 TEST(ErrorEnvelopeTest, EscapesQuotesAndControlCharacters) {
   EXPECT_EQ(ErrorEnvelope("bad_data", "line 1: \"x\"\n\x01"),
             "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"line 1: \\\"x\\\"\\n"
             "\\u0001\"}\n");
+}
+
+TEST(ErrorEnvelopeTest, InvalidUtf8BecomesReplacementCharacter) {
+  EXPECT_EQ(ErrorEnvelope("bad_data", "caf\xc3\xa9 \xff\xc3("),
+            "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"caf\xc3\xa9 "
+            "\xef\xbf\xbd\xef\xbf\xbd(\"}\n");
+}
+
+TEST(EscapeForLogTest, ControlCharactersAndBadUtf8AreEscaped) {
+  EXPECT_EQ(EscapeForLog("/x\nINFO fake line\r\x1b[31m\\\xff caf\xc3\xa9"),
+            "/x\\x0aINFO fake line\\x0d\\x1b[31m\\x5c\\xff caf\xc3\xa9");
 }
 
 }  // namespace

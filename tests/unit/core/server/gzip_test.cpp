@@ -45,5 +45,28 @@ TEST(GzipTest, OutputLimitStopsDecompression) {
   EXPECT_LE(out.size(), 1000u);
 }
 
+TEST(GzipTest, InflaterTakesTheStreamByteByByte) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "mem " + std::to_string(i) + "\n";
+  std::string compressed = GzipCompress(text) + GzipCompress("tail\n");
+  GzipInflater inflater(1 << 20);
+  std::string out;
+  bool too_large = false;
+  for (char c : compressed) {
+    ASSERT_TRUE(inflater.Feed(std::string_view(&c, 1), &out, &too_large).ok());
+  }
+  EXPECT_TRUE(inflater.Finish().ok());
+  EXPECT_EQ(out, text + "tail\n");
+}
+
+TEST(GzipTest, InflaterReportsAStreamCutInsideAMember) {
+  std::string compressed = GzipCompress(std::string(5000, 'q'));
+  GzipInflater inflater(1 << 20);
+  std::string out;
+  bool too_large = false;
+  ASSERT_TRUE(inflater.Feed(std::string_view(compressed).substr(0, 10), &out, &too_large).ok());
+  EXPECT_TRUE(inflater.Finish().IsInvalidArgument());
+}
+
 }  // namespace
 }  // namespace nanotdb::server

@@ -1,9 +1,12 @@
 #include "series_selector.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace nanotdb::queryvm {
 namespace {
+
+using ::testing::HasSubstr;
 
 SeriesSelector Parse(std::string_view text) {
   Result<SeriesSelector> sel = ParseSeriesSelector(text);
@@ -66,6 +69,33 @@ TEST(SeriesSelectorTest, MalformedSelectorsNameTheProblem) {
   EXPECT_NE(ParseError("{__name__=\"demo/x\"").find("unterminated '{'"), std::string::npos);
   EXPECT_NE(ParseError("{__name__ \"x\"}").find("expected =, !=, =~ or !~"), std::string::npos);
   EXPECT_NE(ParseError("{}").find("empty query"), std::string::npos);
+}
+
+TEST(SeriesSelectorTest, MatcherAndRegexLimitsAreEnforcedBeforeCompiling) {
+  std::string many = "{";
+  for (size_t i = 0; i < kMaxRegexMatchers + 1; ++i) many += "db=~\"d.*\",";
+  many += "}";
+  Result<SeriesSelector> r = ParseSeriesSelector(many);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("more than 16 regex matchers"));
+
+  std::string equal = "{";
+  for (size_t i = 0; i < kMaxMatchers + 1; ++i) equal += "db=\"d\",";
+  equal += "}";
+  r = ParseSeriesSelector(equal);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("more than 64 label matchers"));
+
+  r = ParseSeriesSelector("{db=~\"" + std::string(kMaxRegexBytes + 1, 'a') + "\"}");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("at most 4096 are accepted"));
+
+  // A regex whose program needs more than kRegexMaxMem fails instead of growing.
+  r = ParseSeriesSelector("{db=~\"((a{1,100}){1,100}){1,100}\"}");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("invalid regex"));
+
+  EXPECT_TRUE(ParseSeriesSelector("{db=~\"d.*\", __name__=~\"demo/.*\"}").ok());
 }
 
 }  // namespace

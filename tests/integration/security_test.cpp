@@ -1,0 +1,144 @@
+// Hardening of the daemon's HTTP front (issue 9, docs/security.md), driven over real sockets:
+// what one request may cost, slow and idle clients, HTTP framing.
+#include <Poco/DeflatingStream.h>
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/integration/daemon.h"
+
+namespace nanotdb::itest {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string Gzip(const std::string& text) {
+  std::ostringstream out;
+  Poco::DeflatingOutputStream gz(out, Poco::DeflatingStreamBuf::STREAM_GZIP);
+  gz << text;
+  gz.close();
+  return out.str();
+}
+
+// The daemon's peak resident set (VmHWM) in bytes.
+uint64_t PeakRss(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+// One raw TCP connection to the daemon from a chosen loopback address (all of 127/8 is
+// loopback on Linux, so 127.0.0.2 is "another client").
+class Conn {
+ public:
+  Conn(int port, const char* source = "127.0.0.1") {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, source, &local.sin_addr);
+    bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~Conn() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  bool connected() const { return connected_; }
+  void Send(const std::string& bytes) {
+    size_t off = 0;
+    while (off < bytes.size()) {
+      ssize_t n = send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      off += static_cast<size_t>(n);
+    }
+  }
+  // Reads until the peer closes or `timeout` passes; *closed says which.
+  std::string ReadAll(std::chrono::milliseconds timeout, bool* closed = nullptr) {
+    std::string out;
+    auto deadline = Clock::now() + timeout;
+    if (closed != nullptr) *closed = false;
+    while (Clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      int left = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+      if (poll(&p, 1, std::max(left, 1)) <= 0) break;
+      char buf[65536];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        if (closed != nullptr) *closed = true;
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+  // Reads until `count` responses' status lines arrived (or the timeout).
+  std::string ReadUntil(const std::string& needle, int count, std::chrono::milliseconds timeout) {
+    std::string out;
+    auto deadline = Clock::now() + timeout;
+    auto occurrences = [&] {
+      int n = 0;
+      for (size_t p = out.find(needle); p != std::string::npos; p = out.find(needle, p + 1)) ++n;
+      return n;
+    };
+    while (Clock::now() < deadline && occurrences() < count) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      char buf[65536];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+class SecurityTest : public ::testing::Test {
+ protected:
+  Daemon d_;
+};
+
+TEST_F(SecurityTest, GzipFormBombToHealthStaysSmall) {
+  // 60 MB of "a&" compress to ~60 KB; as form parameters they once took 2.4 GB.
+  std::string form;
+  form.reserve(60u << 20);
+  while (form.size() < (60u << 20)) form += "a&";
+  std::string body = Gzip(form);
+  form.clear();
+  form.shrink_to_fit();
+  ASSERT_LT(body.size(), 200u << 10);
+  ASSERT_TRUE(d_.Start());
+  HttpResult r =
+      d_.Post("/health", body, "application/x-www-form-urlencoded", {{"Content-Encoding", "gzip"}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("more than 1000 query and form parameters (raise [http] max_params"),
+            std::string::npos)
+      << r.body;
+  EXPECT_LT(PeakRss(d_.pid()), 300u << 20);
+  EXPECT_EQ(d_.Get("/health").status, 200);
+}
+
+}  // namespace
+}  // namespace nanotdb::itest
