@@ -281,11 +281,18 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
           ") must be at least http.max_body_bytes (" + std::to_string(max_body) +
           "), or no request of the largest size could ever be served");
     }
+    NANOTDB_RETURN_IF_ERROR(s.Duration("header_timeout", kSecond / 10, &c->header_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("read_timeout", kSecond, &c->read_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("idle_timeout", kSecond, &c->idle_timeout));
     int64_t threads = c->max_threads;
     NANOTDB_RETURN_IF_ERROR(s.Int("max_threads", 1, 1024, &threads));
     c->max_threads = static_cast<int>(threads);
+    int64_t queued = c->max_queued;
+    NANOTDB_RETURN_IF_ERROR(s.Int("max_queued", 1, 65536, &queued));
+    c->max_queued = static_cast<int>(queued);
+    int64_t per_address = c->max_connections_per_address;
+    NANOTDB_RETURN_IF_ERROR(s.Int("max_connections_per_address", 1, 65536, &per_address));
+    c->max_connections_per_address = static_cast<int>(per_address);
     return Status::Ok();
   }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "wal", [&](Section& s) {

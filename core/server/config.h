@@ -71,11 +71,16 @@ struct EngineConfig {
   uint16_t listen_port = 8428;
 
   RequestLimits limits;  // [http] max_body_bytes, max_params, max_inflight_body_bytes
-  int64_t read_timeout = 120 * kSecond;
+  // Bounds each wait for request header bytes, the first one included: idle or slow
+  // connections give their worker back quickly.
+  int64_t header_timeout = 10 * kSecond;
+  int64_t read_timeout = 120 * kSecond;  // each wait for body bytes
   // Each open connection holds a server thread (Poco's model), so idle keep-alive connections
   // are closed quickly: a browser's six idle connections must not starve an ingest client.
   int64_t idle_timeout = 5 * kSecond;
-  int max_threads = 16;
+  int max_threads = 64;
+  int max_queued = 256;                  // accepted connections waiting for a worker
+  int max_connections_per_address = 16;  // open connections of one client address
 
   DurabilityOptions durability;
 

@@ -1,5 +1,7 @@
 #include "server/daemon.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
 
 #include "nanotdb/engine.h"
@@ -21,6 +23,21 @@ Timestamp WallClockNow() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Every database holds descriptors (WAL, data files) and every connection one; the soft limit
+// (often 1024) is raised to the hard one so neither runs out first.
+void RaiseOpenFilesLimit(const LogFn& log) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+      log(LogLevel::kDebug, "open-files limit raised from " + std::to_string(before) + " to " +
+                                std::to_string(limit.rlim_cur));
+    }
+  }
 }
 
 }  // namespace
@@ -79,6 +96,7 @@ Status Daemon::Start() {
   NANOTDB_RETURN_IF_ERROR(checked);
   s.running = true;
   LogFn log = s.log->AsLogFn();
+  RaiseOpenFilesLimit(log);
 
   EngineOptions options;
   options.root = config_.root;
@@ -142,7 +160,7 @@ Status Daemon::Start() {
   }
   s.scheduler->Start();
 
-  s.http = std::make_unique<HttpServer>(*s.dispatcher, config_);
+  s.http = std::make_unique<HttpServer>(*s.dispatcher, config_, log);
   NANOTDB_RETURN_IF_ERROR(s.http->Start());
   s.Log(LogLevel::kInfo, "nanotdb " + std::string(NanotdbVersion()) + " listening on " +
                              (config_.listen_host.empty() ? "*" : config_.listen_host) + ":" +

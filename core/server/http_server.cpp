@@ -2,18 +2,29 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/Net/TCPServerDispatcher.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <istream>
+#include <map>
+#include <mutex>
 #include <thread>
 
 namespace nanotdb::server {
@@ -21,8 +32,11 @@ namespace {
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  RequestHandler(Dispatcher& dispatcher, const RequestLimits& limits)
-      : dispatcher_(dispatcher), limits_(limits) {}
+  RequestHandler(Dispatcher& dispatcher, const EngineConfig& config)
+      : dispatcher_(dispatcher),
+        limits_(config.limits),
+        header_timeout_us_(config.header_timeout / 1000),
+        read_timeout_us_(config.read_timeout / 1000) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
@@ -60,6 +74,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
     request.remote_addr = in.clientAddress().toString();
 
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&in);
+    Poco::Net::StreamSocket* socket = impl != nullptr ? &impl->socket() : nullptr;
     bool close_after = false;
     BodyReader read_body = [&](uint64_t limit, const BodyChunkFn& on_chunk,
                                bool* too_large) -> Status {
@@ -72,6 +88,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
         close_after = true;  // the unread body would be taken for the next request
         return Status::Ok();
       }
+      // The header arrived under the short header timeout; the body may take read_timeout.
+      if (socket != nullptr) socket->setReceiveTimeout(Poco::Timespan(read_timeout_us_));
       std::istream& stream = in.stream();
       char buffer[64 * 1024];
       uint64_t total = 0;
@@ -96,6 +114,8 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
 
     HttpResponse response;
     dispatcher_.Dispatch(request, read_body, &response);
+    // The next request on this connection gets the header timeout again.
+    if (socket != nullptr) socket->setReceiveTimeout(Poco::Timespan(header_timeout_us_));
 
     out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.content_type);
@@ -106,53 +126,241 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
 
   Dispatcher& dispatcher_;
   const RequestLimits& limits_;
+  int64_t header_timeout_us_;
+  int64_t read_timeout_us_;
 };
 
 class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  HandlerFactory(Dispatcher& dispatcher, const RequestLimits& limits)
-      : dispatcher_(dispatcher), limits_(limits) {}
+  HandlerFactory(Dispatcher& dispatcher, const EngineConfig& config)
+      : dispatcher_(dispatcher), config_(config) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new RequestHandler(dispatcher_, limits_);
+    return new RequestHandler(dispatcher_, config_);
   }
+  // Shuts every open connection down (the event HTTPServerConnection listens to).
+  void AbortConnections() { serverStopped(this, true); }
 
  private:
   Dispatcher& dispatcher_;
-  const RequestLimits& limits_;
+  const EngineConfig& config_;
 };
+
+// Counts open connections per client address; the acceptor refuses one past the cap.
+// Thread-safe.
+class AddressCounter {
+ public:
+  explicit AddressCounter(int cap) : cap_(cap) {}
+  bool TryAdd(const std::string& host) {
+    std::lock_guard lock(mu_);
+    int& n = open_[host];
+    if (n >= cap_) return false;
+    ++n;
+    return true;
+  }
+  void Remove(const std::string& host) {
+    std::lock_guard lock(mu_);
+    auto it = open_.find(host);
+    if (it != open_.end() && --it->second <= 0) open_.erase(it);
+  }
+
+ private:
+  const int cap_;
+  std::mutex mu_;
+  std::map<std::string, int> open_;  // guarded by mu_
+};
+
+// One accepted connection: Poco's HTTP session loop, with the address slot the acceptor took
+// given back when it ends.
+class CountedConnection final : public Poco::Net::TCPServerConnection {
+ public:
+  CountedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, AddressCounter& counter)
+      : TCPServerConnection(socket),
+        params_(std::move(params)),
+        factory_(std::move(factory)),
+        counter_(counter) {
+    try {
+      host_ = socket.peerAddress().host().toString();
+    } catch (const Poco::Exception&) {
+    }
+  }
+  ~CountedConnection() override { counter_.Remove(host_); }
+
+  void run() override {
+    Poco::Net::HTTPServerConnection http(socket(), params_, factory_);
+    http.run();
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+  AddressCounter& counter_;
+  std::string host_;
+};
+
+class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, AddressCounter& counter)
+      : params_(std::move(params)), factory_(std::move(factory)), counter_(counter) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new CountedConnection(socket, params_, factory_, counter_);
+  }
+
+ private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+  AddressCounter& counter_;
+};
+
+// Written straight to a socket the server will not serve; short enough for one send.
+std::string RefusalResponse(const std::string& message) {
+  std::string body = ErrorEnvelope("unavailable", message);
+  std::string out =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+      "Retry-After: 5\r\nConnection: close\r\nContent-Length: ";
+  out.append(std::to_string(body.size())).append("\r\n\r\n").append(body);
+  return out;
+}
+
+void SendAndClose(int fd, const std::string& bytes) {
+  // Best effort and never blocking: the client is told why, or simply sees the close.
+  ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_RDWR);
+}
 
 }  // namespace
 
-HttpServer::HttpServer(Dispatcher& dispatcher, const EngineConfig& config)
-    : dispatcher_(dispatcher), config_(config) {}
+struct HttpServer::Acceptor {
+  Poco::Net::ServerSocket socket;
+  Poco::Net::HTTPServerParams::Ptr params;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory;
+  HandlerFactory* handlers = nullptr;  // what `factory` points to
+  std::unique_ptr<AddressCounter> counter;
+  Poco::Net::TCPServerDispatcher* dispatcher = nullptr;  // reference-counted by Poco
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  int per_address_cap = 0;
+  int reserve_fd = -1;  // spent to accept-and-refuse when the process is out of descriptors
+  LogFn log;
+  std::chrono::steady_clock::time_point last_fd_warning{};
+
+  ~Acceptor() {
+    if (dispatcher != nullptr) dispatcher->release();
+    if (reserve_fd >= 0) ::close(reserve_fd);
+  }
+
+  void Run(bool tls) {
+    while (!stop.load(std::memory_order_acquire)) {
+      try {
+        if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
+      } catch (const Poco::Exception&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
+      Poco::Net::StreamSocket client;
+      try {
+        client = socket.acceptConnection();
+      } catch (const Poco::Exception& e) {
+        int code = e.code() != 0 ? e.code() : errno;
+        if (code == EMFILE || code == ENFILE) {
+          OutOfDescriptors(tls);
+        } else {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        continue;
+      }
+      std::string host;
+      try {
+        host = client.peerAddress().host().toString();
+        client.setNoDelay(true);
+      } catch (const Poco::Exception&) {
+        continue;  // the client is already gone
+      }
+      if (!counter->TryAdd(host)) {
+        if (!tls) {
+          SendAndClose(client.impl()->sockfd(),
+                       RefusalResponse("too many connections from " + host +
+                                       " (at most [http] max_connections_per_address = " +
+                                       std::to_string(per_address_cap) + ")"));
+        }
+        continue;
+      }
+      int refused_before = dispatcher->refusedConnections();
+      dispatcher->enqueue(client);
+      // A full queue drops the connection without creating it; its slot is given back here.
+      if (dispatcher->refusedConnections() != refused_before) counter->Remove(host);
+    }
+  }
+
+  // The process hit its descriptor limit: a pending connection would make poll() report
+  // readiness forever. The reserve descriptor is spent to accept it, tell it why and close
+  // it, so the listener keeps answering and the CPU does not spin.
+  void OutOfDescriptors(bool tls) {
+    if (reserve_fd >= 0) {
+      ::close(reserve_fd);
+      reserve_fd = -1;
+    }
+    int fd = ::accept(socket.impl()->sockfd(), nullptr, nullptr);
+    if (fd >= 0) {
+      if (!tls) {
+        SendAndClose(fd, RefusalResponse("the server is out of file descriptors; retry later"));
+      }
+      ::close(fd);
+    }
+    reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    auto now = std::chrono::steady_clock::now();
+    if (log && now - last_fd_warning > std::chrono::seconds(10)) {
+      last_fd_warning = now;
+      log(LogLevel::kWarning,
+          "out of file descriptors: refusing new HTTP connections (raise the open-files limit, "
+          "ulimit -n, or lower [storage] max_databases / [http] max_threads)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+};
+
+HttpServer::HttpServer(Dispatcher& dispatcher, const EngineConfig& config, LogFn log)
+    : dispatcher_(dispatcher), config_(config), log_(std::move(log)) {}
 
 HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() {
   try {
+    auto acceptor = std::make_unique<Acceptor>();
     std::string host = config_.listen_host.empty() ? "0.0.0.0" : config_.listen_host;
     Poco::Net::SocketAddress address(host, config_.listen_port);
-    Poco::Net::ServerSocket socket;
     // SO_REUSEADDR so a restart does not wait for TIME_WAIT; never SO_REUSEPORT, which would
     // let a second nanotdb share the port silently.
-    socket.bind(address, true, false);
-    socket.listen(64);
-    port_ = socket.address().port();
+    acceptor->socket.bind(address, true, false);
+    acceptor->socket.listen(128);
+    port_ = acceptor->socket.address().port();
 
-    Poco::AutoPtr<Poco::Net::HTTPServerParams> params(new Poco::Net::HTTPServerParams());
+    Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams());
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(config_.idle_timeout / 1000));
-    params->setTimeout(Poco::Timespan(config_.read_timeout / 1000));
+    // The session timeout bounds every wait for a request header, the first one included; the
+    // handler raises it to read_timeout for the body.
+    params->setTimeout(Poco::Timespan(config_.header_timeout / 1000));
     params->setMaxThreads(config_.max_threads);
-    params->setMaxQueued(256);
+    params->setMaxQueued(config_.max_queued);
     params->setServerName("nanotdb");
     pool_ = std::make_unique<Poco::ThreadPool>(1, config_.max_threads);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(
-        new HandlerFactory(dispatcher_, config_.limits), *pool_, socket, params);
-    server_->start();
+    acceptor->params = params;
+    acceptor->handlers = new HandlerFactory(dispatcher_, config_);
+    acceptor->factory = acceptor->handlers;
+    acceptor->counter = std::make_unique<AddressCounter>(config_.max_connections_per_address);
+    acceptor->dispatcher = new Poco::Net::TCPServerDispatcher(
+        new ConnectionFactory(params, acceptor->factory, *acceptor->counter), *pool_, params);
+    acceptor->per_address_cap = config_.max_connections_per_address;
+    acceptor->reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    acceptor->log = log_;
+    Acceptor* a = acceptor.get();
+    acceptor->thread = std::thread([a] { a->Run(false); });
+    acceptor_ = std::move(acceptor);
   } catch (const Poco::Exception& e) {
-    server_.reset();
+    acceptor_.reset();
     pool_.reset();
     return Status::IOError("cannot listen on " + config_.listen + ": " + e.displayText() +
                            " (set [engine] listen in " + config_.path +
@@ -162,17 +370,19 @@ Status HttpServer::Start() {
 }
 
 void HttpServer::Stop() {
-  if (server_ == nullptr) return;
-  server_->stop();  // no new connections
+  if (acceptor_ == nullptr) return;
+  acceptor_->stop.store(true, std::memory_order_release);
+  acceptor_->thread.join();  // no new connections
   // Idle keep-alive connections are simply closed; requests being handled get a bounded wait.
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::nanoseconds(std::min<int64_t>(config_.read_timeout, 10 * kSecond));
   while (dispatcher_.InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  server_->stopAll(true);
-  server_.reset();
+  acceptor_->handlers->AbortConnections();
+  acceptor_->dispatcher->stop();
   pool_->joinAll();
+  acceptor_.reset();
   pool_.reset();
 }
 

@@ -1,8 +1,14 @@
 // HttpServer: the Poco::Net::HTTPServer that feeds every request to the Dispatcher.
 //
-// Keep-alive on (closed after [http] idle_timeout), socket reads time out after
-// [http] read_timeout, at most [http] max_threads requests run at once. Start and Stop are
-// called from the daemon's main thread; the dispatcher must outlive the server.
+// Our own acceptor thread feeds Poco's connection dispatcher and HTTP session loop. Keep-alive
+// on (closed after [http] idle_timeout); every wait for a request header, the first included,
+// is bounded by [http] header_timeout and a body read by [http] read_timeout; at most
+// [http] max_threads connections are served at once and max_queued wait. A client address
+// with [http] max_connections_per_address open connections gets 503 on the next one without
+// taking a worker. When the process runs out of file descriptors the acceptor spends a
+// reserved one to accept and refuse the pending connection (and logs it), so the listener
+// stays serviceable. Start and Stop are called from the daemon's main thread; the dispatcher
+// must outlive the server.
 #pragma once
 
 #include <cstdint>
@@ -15,16 +21,14 @@
 
 namespace Poco {
 class ThreadPool;
-namespace Net {
-class HTTPServer;
-}
 }  // namespace Poco
 
 namespace nanotdb::server {
 
 class HttpServer {
  public:
-  HttpServer(Dispatcher& dispatcher, const EngineConfig& config);
+  // `log` (may be empty) receives the out-of-descriptors warning.
+  HttpServer(Dispatcher& dispatcher, const EngineConfig& config, LogFn log = {});
   ~HttpServer();  // Stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -37,10 +41,12 @@ class HttpServer {
   void Stop();
 
  private:
+  struct Acceptor;
   Dispatcher& dispatcher_;
   const EngineConfig& config_;
-  std::unique_ptr<Poco::ThreadPool> pool_;  // sized by max_threads; outlives server_
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  LogFn log_;
+  std::unique_ptr<Poco::ThreadPool> pool_;  // sized by max_threads; outlives acceptor_
+  std::unique_ptr<Acceptor> acceptor_;
   uint16_t port_ = 0;
 };
 

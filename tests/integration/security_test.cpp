@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -138,6 +139,31 @@ TEST_F(SecurityTest, GzipFormBombToHealthStaysSmall) {
       << r.body;
   EXPECT_LT(PeakRss(d_.pid()), 300u << 20);
   EXPECT_EQ(d_.Get("/health").status, 200);
+}
+
+TEST_F(SecurityTest, IdleConnectionsFromOneAddressDoNotBlockOthers) {
+  d_.Configure("http", "max_threads", "8");
+  d_.Configure("http", "max_connections_per_address", "4");
+  d_.Configure("http", "header_timeout", "\"1s\"");
+  ASSERT_TRUE(d_.Start());
+  // 16 idle connections from 127.0.0.2: four hold a worker for at most header_timeout, the
+  // rest are refused at once with 503 naming the key.
+  std::vector<std::unique_ptr<Conn>> idle;
+  for (int i = 0; i < 16; ++i) {
+    idle.push_back(std::make_unique<Conn>(d_.port(), "127.0.0.2"));
+    ASSERT_TRUE(idle.back()->connected());
+  }
+  std::string refused = idle.back()->ReadAll(std::chrono::milliseconds(2000));
+  EXPECT_NE(refused.find("HTTP/1.1 503 Service Unavailable"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("max_connections_per_address = 4"), std::string::npos) << refused;
+  auto start = Clock::now();
+  HttpResult r = d_.Get("/health");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(500));
+  // An idle first connection is closed after header_timeout, not read_timeout (2 minutes).
+  bool closed = false;
+  idle.front()->ReadAll(std::chrono::milliseconds(3000), &closed);
+  EXPECT_TRUE(closed);
 }
 
 }  // namespace

@@ -32,7 +32,9 @@ TEST(ConfigTest, EmptyFileGivesDefaults) {
   EXPECT_EQ(c->limits.max_body_bytes, 64ull << 20);
   EXPECT_EQ(c->read_timeout, 120 * kSecond);
   EXPECT_EQ(c->idle_timeout, 5 * kSecond);
-  EXPECT_EQ(c->max_threads, 16);
+  EXPECT_EQ(c->max_threads, 64);
+  EXPECT_EQ(c->header_timeout, 10 * kSecond);
+  EXPECT_EQ(c->max_connections_per_address, 16);
   EXPECT_EQ(c->durability.fsync_policy, FsyncPolicy::kSegment);
   EXPECT_EQ(c->durability.profile, DurabilityProfile::kStrict);
   EXPECT_TRUE(c->stats_enabled);
@@ -74,9 +76,12 @@ listen = "127.0.0.1:9000"
 max_body_bytes = 2048
 max_params = 50
 max_inflight_body_bytes = 4194304
+header_timeout = "2s"
 read_timeout = "5s"
 idle_timeout = "1m"
 max_threads = 3
+max_queued = 7
+max_connections_per_address = 2
 [wal]
 fsync_policy = "always"
 max_segment_size = 8192
@@ -112,6 +117,9 @@ dir = "/opt/plugins"
   EXPECT_EQ(c->read_timeout, 5 * kSecond);
   EXPECT_EQ(c->idle_timeout, kMinute);
   EXPECT_EQ(c->max_threads, 3);
+  EXPECT_EQ(c->header_timeout, 2 * kSecond);
+  EXPECT_EQ(c->max_queued, 7);
+  EXPECT_EQ(c->max_connections_per_address, 2);
   EXPECT_EQ(c->durability.fsync_policy, FsyncPolicy::kAlways);
   EXPECT_EQ(c->durability.wal_max_segment_size, 8192u);
   EXPECT_EQ(c->durability.profile, DurabilityProfile::kThroughput);
