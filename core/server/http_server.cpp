@@ -12,6 +12,7 @@
 #include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/Net/TCPServerDispatcher.h>
+#include <Poco/String.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <istream>
@@ -29,6 +31,8 @@
 
 namespace nanotdb::server {
 namespace {
+
+constexpr size_t kDrainBytes = 64 * 1024;
 
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
@@ -74,15 +78,35 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     }
     request.remote_addr = in.clientAddress().toString();
 
+    // Ambiguous framing is how requests are smuggled past proxies (RFC 9112 §6.3): refused,
+    // and the connection closed because where this request ends is unknown.
+    std::string problem = RequestLineProblem(in);
+    if (problem.empty()) problem = FramingProblem(in);
+    if (!problem.empty()) {
+      int status = problem.rfind("unsupported Transfer", 0) == 0 ? 501
+                   : problem.rfind("unsupported HTTP", 0) == 0   ? 505
+                                                                 : 400;
+      out.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+      HttpResponse refusal;
+      refusal.status = status;
+      refusal.body = ErrorEnvelope("bad_data", problem);
+      out.setKeepAlive(false);
+      Send(refusal, out);
+      return;
+    }
+
     auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&in);
     Poco::Net::StreamSocket* socket = impl != nullptr ? &impl->socket() : nullptr;
     bool close_after = false;
+    bool body_read = false;  // the body was read to its end (or there is none)
     BodyReader read_body = [&](uint64_t limit, const BodyChunkFn& on_chunk,
                                bool* too_large) -> Status {
       *too_large = false;
       // Without Content-Length or chunking a request has no body (RFC 9112 §6.3); reading
       // would wait for the client to close the connection.
+      body_read = true;
       if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return Status::Ok();
+      body_read = false;
       if (in.hasContentLength() && in.getContentLength64() > static_cast<int64_t>(limit)) {
         *too_large = true;
         close_after = true;  // the unread body would be taken for the next request
@@ -109,6 +133,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
         }
       }
       if (stream.bad()) return Status::IOError("connection failed while reading the body");
+      body_read = true;
       return Status::Ok();
     };
 
@@ -116,12 +141,95 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
     dispatcher_.Dispatch(request, read_body, &response);
     // The next request on this connection gets the header timeout again.
     if (socket != nullptr) socket->setReceiveTimeout(Poco::Timespan(header_timeout_us_));
+    // Answered without reading the body (404, 405, 401, ...): a small body is drained so the
+    // connection stays usable; the rest of a large one would be taken for the next request.
+    if (!body_read && !close_after && !Drain(in)) close_after = true;
+    if (close_after) out.setKeepAlive(false);
+    Send(response, out);
+  }
 
-    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+  static void Send(const HttpResponse& response, Poco::Net::HTTPServerResponse& out) {
+    // setStatusAndReason: setStatus alone leaves the reason phrase at "OK".
+    out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.content_type);
     for (const auto& [name, value] : response.headers) out.add(name, value);
-    if (close_after) out.setKeepAlive(false);
     out.sendBuffer(response.body.data(), response.body.size());
+  }
+
+  // Reads and drops at most kDrainBytes of an unread body; true when it ended.
+  static bool Drain(Poco::Net::HTTPServerRequest& in) {
+    if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return true;
+    if (in.hasContentLength() && in.getContentLength64() > static_cast<int64_t>(kDrainBytes)) {
+      return false;
+    }
+    std::istream& stream = in.stream();
+    char buffer[4096];
+    size_t total = 0;
+    while (stream && total <= kDrainBytes) {
+      stream.read(buffer, sizeof(buffer));
+      std::streamsize n = stream.gcount();
+      if (n <= 0) break;
+      total += static_cast<size_t>(n);
+    }
+    return total <= kDrainBytes && stream.eof() && !stream.bad();
+  }
+
+  // What Poco's parser lets through but RFC 9112 does not: a method that is not a token, a
+  // target that is neither a path nor absolute, a version other than 1.0 and 1.1.
+  static std::string RequestLineProblem(const Poco::Net::HTTPServerRequest& in) {
+    const std::string& method = in.getMethod();
+    static constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
+    bool token = !method.empty();
+    for (unsigned char c : method) {
+      if (!std::isalnum(c) && kTokenPunct.find(static_cast<char>(c)) == std::string_view::npos) {
+        token = false;
+      }
+    }
+    if (!token) return "malformed request line: the method is not a token";
+    const std::string& target = in.getURI();
+    bool ok_target =
+        !target.empty() && (target.front() == '/' || target == "*" ||
+                            target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0);
+    for (unsigned char c : target) {
+      if (c <= 0x20 || c == 0x7f) ok_target = false;
+    }
+    if (!ok_target) return "malformed request line: bad request target";
+    const std::string& version = in.getVersion();
+    if (version != Poco::Net::HTTPMessage::HTTP_1_0 &&
+        version != Poco::Net::HTTPMessage::HTTP_1_1) {
+      return "unsupported HTTP version (HTTP/1.0 and HTTP/1.1 are served)";
+    }
+    return "";
+  }
+
+  // Why the request's framing cannot be trusted; "" when it can.
+  static std::string FramingProblem(const Poco::Net::HTTPServerRequest& in) {
+    int lengths = 0;
+    int codings = 0;
+    std::string coding;
+    for (const auto& [name, value] : in) {
+      if (Poco::icompare(name, "Content-Length") == 0) ++lengths;
+      if (Poco::icompare(name, "Transfer-Encoding") == 0) {
+        ++codings;
+        coding = value;
+      }
+    }
+    if (lengths > 1) return "request has more than one Content-Length header";
+    if (codings > 1) return "request has more than one Transfer-Encoding header";
+    if (codings == 1 && lengths == 1) {
+      return "request has both Content-Length and Transfer-Encoding; send one of them";
+    }
+    if (codings == 1 && Poco::icompare(coding, "chunked") != 0) {
+      return "unsupported Transfer-Encoding \"" + coding + "\" (send chunked or Content-Length)";
+    }
+    if (lengths == 1 && !in.hasContentLength()) return "invalid Content-Length header";
+    if (lengths == 1) {
+      const std::string& text = in.get("Content-Length");
+      if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+        return "invalid Content-Length \"" + text + "\"";
+      }
+    }
+    return "";
   }
 
   Dispatcher& dispatcher_;

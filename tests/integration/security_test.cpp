@@ -166,5 +166,101 @@ TEST_F(SecurityTest, IdleConnectionsFromOneAddressDoNotBlockOthers) {
   EXPECT_TRUE(closed);
 }
 
+TEST_F(SecurityTest, StatusLinesCarryTheirReasonPhrase) {
+  ASSERT_TRUE(d_.Start());
+  Conn c(d_.port());
+  c.Send("GET /api/v1/nothing HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  std::string answer = c.ReadUntil("\r\n\r\n", 1, std::chrono::seconds(5));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << answer;
+  Conn m(d_.port());
+  m.Send("DELETE /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  answer = m.ReadUntil("\r\n\r\n", 1, std::chrono::seconds(5));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u) << answer;
+}
+
+TEST_F(SecurityTest, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
+  ASSERT_TRUE(d_.Start());
+  const std::string smuggled = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  struct Case {
+    std::string headers;
+    std::string status_line;
+    std::string message;
+  };
+  std::vector<Case> cases = {
+      {"Content-Length: 5\r\nContent-Length: 44\r\n", "HTTP/1.1 400 Bad Request",
+       "more than one Content-Length"},
+      {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "HTTP/1.1 400 Bad Request",
+       "both Content-Length and Transfer-Encoding"},
+      {"Transfer-Encoding: gzip, chunked\r\n", "HTTP/1.1 501 Not Implemented",
+       "unsupported Transfer-Encoding"},
+  };
+  for (const Case& k : cases) {
+    Conn c(d_.port());
+    c.Send("POST /health HTTP/1.1\r\nHost: localhost\r\n" + k.headers + "\r\nhello" + smuggled);
+    bool closed = false;
+    std::string answer = c.ReadAll(std::chrono::seconds(5), &closed);
+    EXPECT_EQ(answer.rfind(k.status_line, 0), 0u) << k.headers << answer;
+    EXPECT_NE(answer.find(k.message), std::string::npos) << answer;
+    EXPECT_TRUE(closed) << k.headers;
+    // Exactly one answer: the smuggled request was never served.
+    EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos) << answer;
+  }
+}
+
+TEST_F(SecurityTest, MalformedRequestsGet400) {
+  ASSERT_TRUE(d_.Start());
+  std::string many_headers = "GET /health HTTP/1.1\r\nHost: localhost\r\n";
+  for (int i = 0; i < 200; ++i) many_headers += "X-H" + std::to_string(i) + ": v\r\n";
+  Conn version(d_.port());
+  version.Send("GET /health HTTP/9.x\r\n\r\n");
+  std::string unsupported = version.ReadAll(std::chrono::seconds(5));
+  EXPECT_EQ(unsupported.rfind("HTTP/1.1 505 HTTP Version Not Supported\r\n", 0), 0u) << unsupported;
+  for (const std::string& request :
+       {std::string("GET health HTTP/1.1\r\n\r\n"), std::string("\x01\x02\x03 / HTTP/1.1\r\n\r\n"),
+        many_headers + "\r\n",
+        "GET /health HTTP/1.1\r\nX-Long: " + std::string(20000, 'v') + "\r\n\r\n"}) {
+    Conn c(d_.port());
+    c.Send(request);
+    bool closed = false;
+    std::string answer = c.ReadAll(std::chrono::seconds(5), &closed);
+    EXPECT_EQ(answer.rfind("HTTP/1.", 0), 0u) << request.substr(0, 40) << ": " << answer;
+    EXPECT_NE(answer.find(" 400 "), std::string::npos) << request.substr(0, 40) << ": " << answer;
+    EXPECT_TRUE(closed);
+  }
+  EXPECT_EQ(d_.Get("/health").status, 200);
+}
+
+TEST_F(SecurityTest, EarlyAnswerToAPostWithABodyKeepsTheConnectionUsable) {
+  ASSERT_TRUE(d_.Start());
+  Conn c(d_.port());
+  std::string body(3000, 'x');
+  c.Send("POST /no/such/page HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body +
+         "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  std::string answer = c.ReadUntil("HTTP/1.1 ", 2, std::chrono::seconds(5));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 404 Not Found", 0), 0u) << answer;
+  EXPECT_NE(answer.find("HTTP/1.1 200 OK"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("{\"status\":\"ok\"}"), std::string::npos) << answer;
+}
+
+TEST_F(SecurityTest, ControlCharactersInPathsDoNotForgeLogLines) {
+  {
+    std::ifstream in(d_.config_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string toml = text.str();
+    size_t at = toml.find("level = \"info\"");
+    ASSERT_NE(at, std::string::npos);
+    toml.replace(at, 14, "level = \"trace\"");
+    std::ofstream(d_.config_path(), std::ios::trunc) << toml;
+  }
+  ASSERT_TRUE(d_.Start());
+  EXPECT_EQ(d_.Get("/x%0aERROR%20forged%20line%1b[31m").status, 404);
+  EXPECT_TRUE(d_.Stop());
+  std::string log = d_.Log();
+  EXPECT_EQ(log.find("\nERROR forged line"), std::string::npos) << log;
+  EXPECT_NE(log.find("http GET /x\\x0aERROR forged line\\x1b[31m 404"), std::string::npos) << log;
+}
+
 }  // namespace
 }  // namespace nanotdb::itest
