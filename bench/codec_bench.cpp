@@ -124,15 +124,21 @@ const char* EncodingName(BlockEncoding e) {
     case BlockEncoding::kInt32Delta:
       return "int32";
     case BlockEncoding::kFloatDecimal:
-      return "decimal";
+      return "decimal32";
     case BlockEncoding::kFloatXor:
+      return "xor32";
+    case BlockEncoding::kInt64Delta:
+      return "int64";
+    case BlockEncoding::kFloat64Decimal:
+      return "decimal";
+    case BlockEncoding::kFloat64Xor:
       return "xor";
   }
   return "?";
 }
 
 // The plain scheme DESIGN.md §4 compares against: whole-day columns of value deltas (of the
-// 32-bit pattern) as zigzag varints, zstd -3, plus the shared timestamp column coded the same
+// 64-bit pattern) as zigzag varints, zstd -3, plus the shared timestamp column coded the same
 // way once; no decimal scaling, divisors, order choice or XOR.
 double PlainBaseline(const Dataset& d) {
   auto zstd_size = [](const std::string& raw) {
@@ -148,9 +154,8 @@ double PlainBaseline(const Dataset& d) {
   for (const auto& c : d.columns) {
     std::string raw;
     for (size_t i = 0; i < c.size(); ++i) {
-      const int64_t v = static_cast<int32_t>(c[i].bits);
-      const int64_t prev = i == 0 ? 0 : static_cast<int32_t>(c[i - 1].bits);
-      PutVarint64(&raw, ZigZagEncode64(v - prev));
+      const uint64_t prev = i == 0 ? 0 : c[i - 1].bits;
+      PutVarint64(&raw, ZigZagEncode64(static_cast<int64_t>(c[i].bits - prev)));
     }
     bytes += zstd_size(raw);
   }

@@ -88,13 +88,13 @@ int main(int argc, char** argv) {
   for (const auto& m : w.metrics()) prefixes.push_back(db + "/" + m.name + " ");
   std::string buf;
   nanotdb::Timestamp ts;
-  std::vector<uint32_t> values;
+  std::vector<uint64_t> values;
   while (w.Next(&ts, &values)) {
     const std::string stamp = " " + std::to_string(ts) + "\n";
     for (size_t i = 0; i < values.size(); ++i) {
       buf += prefixes[i];
       buf += nanotdb::FormatValue(nanotdb::Value{w.metrics()[i].type, values[i]});
-      if (w.metrics()[i].type == nanotdb::ValueType::kInt32) buf += 'i';
+      if (nanotdb::IsIntegerType(w.metrics()[i].type)) buf += 'i';
       buf += stamp;
     }
     if (buf.size() > (1 << 20)) {

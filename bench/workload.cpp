@@ -14,8 +14,13 @@ constexpr int kCores = 4;
 constexpr int kTicksPerCore = 1000;  // 100 Hz kernel ticks over 10 s
 constexpr int kHostMetrics = 84;
 
-uint32_t F(double v) { return std::bit_cast<uint32_t>(static_cast<float>(v)); }
-uint32_t I(int64_t v) { return static_cast<uint32_t>(static_cast<int32_t>(v)); }
+// The workload's values are what a host agent prints: gauges with the ~7 significant digits of
+// a float32 (as text, the shortest decimal of the float32 nearest to v) and 32-bit counters
+// that wrap, so its line protocol is the same text as when NanoTDB stored 4-byte values.
+uint64_t F(double v) { return std::bit_cast<uint64_t>(WidenFloat32(static_cast<float>(v))); }
+uint64_t I(int64_t v) {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)));
+}
 double Round(double v, double step) { return std::round(v / step) * step; }
 
 }  // namespace
@@ -82,12 +87,12 @@ Workload::Workload(const WorkloadOptions& opts)
     : opts_(opts), host_(std::make_unique<Host>(opts.seed)) {
   cycles_ = static_cast<uint64_t>(opts.days) * 86400 * kNanosPerSecond / opts.interval;
   Host& h = *host_;
-  auto add = [&](std::string name, ValueType type, std::function<uint32_t()> gen) {
+  auto add = [&](std::string name, ValueType type, std::function<uint64_t()> gen) {
     metrics_.push_back({std::move(name), type});
     gens_.push_back(std::move(gen));
   };
-  constexpr auto kF = ValueType::kFloat32;
-  constexpr auto kI = ValueType::kInt32;
+  constexpr auto kF = ValueType::kFloat64;
+  constexpr auto kI = ValueType::kInt64;
 
   // CPU: whole machine in 1/4000 steps (0.025 %), per core in 0.1 % steps.
   static constexpr const char* kStateNames[] = {"user",    "system", "iowait", "irq",
@@ -294,7 +299,7 @@ Workload::Workload(const WorkloadOptions& opts)
     const double weight = 0.2 + 2.0 * h.Uniform();
     auto state = std::make_shared<std::array<double, 4>>(
         std::array<double, 4>{0, 2e6 + 5e7 * h.Uniform(), 0, 0});
-    std::vector<std::pair<std::string, std::function<uint32_t()>>> fields = {
+    std::vector<std::pair<std::string, std::function<uint64_t()>>> fields = {
         {"cpu_percent",
          [&h, weight] {
            return F(Round(std::max(0.0, weight * h.diurnal + 0.3 * h.Normal()), 0.1));
@@ -328,7 +333,7 @@ Workload::Workload(const WorkloadOptions& opts)
   static_assert(kHostMetrics == 84);
 }
 
-bool Workload::Next(Timestamp* ts, std::vector<uint32_t>* values) {
+bool Workload::Next(Timestamp* ts, std::vector<uint64_t>* values) {
   if (cycle_ >= cycles_) return false;
   Host& h = *host_;
   const Timestamp nominal = opts_.start + static_cast<Timestamp>(cycle_) * opts_.interval;
@@ -352,7 +357,7 @@ std::vector<std::vector<Sample>> GenerateColumns(const WorkloadOptions& opts,
   std::vector<std::vector<Sample>> cols(metrics->size());
   for (auto& c : cols) c.reserve(w.cycles());
   Timestamp ts;
-  std::vector<uint32_t> values;
+  std::vector<uint64_t> values;
   while (w.Next(&ts, &values)) {
     for (size_t i = 0; i < cols.size(); ++i) cols[i].push_back(Sample{ts, values[i]});
   }

@@ -32,7 +32,7 @@ struct WorkloadOptions {
 
 struct WorkloadMetric {
   std::string name;  // e.g. "cpu.usage_user", "net.eth0.rx_bytes"
-  ValueType type = ValueType::kFloat32;
+  ValueType type = ValueType::kFloat64;
 };
 
 class Workload {
@@ -47,13 +47,13 @@ class Workload {
 
   // Produces the next cycle: its timestamp and one value (Sample::bits) per metric, in
   // metrics() order. Returns false once every cycle has been produced.
-  bool Next(Timestamp* ts, std::vector<uint32_t>* values);
+  bool Next(Timestamp* ts, std::vector<uint64_t>* values);
 
  private:
   struct Host;
   WorkloadOptions opts_;
   std::vector<WorkloadMetric> metrics_;
-  std::vector<std::function<uint32_t()>> gens_;
+  std::vector<std::function<uint64_t()>> gens_;
   std::unique_ptr<Host> host_;
   uint64_t cycles_ = 0;
   uint64_t cycle_ = 0;

@@ -41,7 +41,7 @@ const CommandSpec& ExportSpec() {
       "export",
       "export --root DIR --db NAME [--out FILE] [--start T] [--end T]",
       "Export a database as line protocol that `nanocli import` reads back.",
-      "Lines are `db/metric value YYYY-MM-DD HH:MM:SS.nnnnnnnnn` (UTC; int32 values carry\n"
+      "Lines are `db/metric value YYYY-MM-DD HH:MM:SS.nnnnnnnnn` (UTC; int64 values carry\n"
       "the i suffix), all metrics sorted by name, each in time order. Safe while a server\n"
       "runs (nothing is written). Times: now, -1d, 2026-05-24[ 12:00:00],\n"
       "2026-05-24T12:00:00Z or Unix ns; both bounds are inclusive.",

@@ -169,11 +169,11 @@ int InspectCatalog(const Engine& engine, const std::string& db, bool json) {
   Result<std::vector<MetricInfo>> metrics = engine.ListMetrics(db);
   if (!metrics.ok()) return Fail(metrics.status());
   size_t ints = 0;
-  for (const MetricInfo& m : *metrics) ints += m.type == ValueType::kInt32;
+  for (const MetricInfo& m : *metrics) ints += m.type == ValueType::kInt64;
   if (json) {
     JsonWriter j;
     j.BeginObject().Key("database").String(db).Key("metrics").Uint(metrics->size());
-    j.Key("int32").Uint(ints).Key("float32").Uint(metrics->size() - ints);
+    j.Key("int64").Uint(ints).Key("float64").Uint(metrics->size() - ints);
     j.Key("items").BeginArray();
     for (const MetricInfo& m : *metrics) {
       j.BeginObject().Key("name").String(m.name).Key("id").Uint(m.id);
@@ -190,8 +190,8 @@ int InspectCatalog(const Engine& engine, const std::string& db, bool json) {
     std::cout << j.EndArray().EndObject().Finish();
     return kExitOk;
   }
-  std::cout << "metrics=" << metrics->size() << " (int32=" << ints
-            << " float32=" << metrics->size() - ints << ")\n";
+  std::cout << "metrics=" << metrics->size() << " (int64=" << ints
+            << " float64=" << metrics->size() - ints << ")\n";
   Table table({{"name"}, {"id", true}, {"type"}, {"last_utc"}, {"last_value", true}});
   for (const MetricInfo& m : *metrics) {
     table.AddRow({m.name, std::to_string(m.id), ValueTypeName(m.type),

@@ -167,7 +167,7 @@ JsonWriter& JsonWriter::Null() {
 }
 
 JsonWriter& JsonWriter::SampleValue(Value v) {
-  if (v.type == ValueType::kFloat32 && !std::isfinite(v.AsFloat32())) return Null();
+  if (v.type == ValueType::kFloat64 && !std::isfinite(v.AsFloat64())) return Null();
   BeforeValue();
   out_ += FormatValue(v);
   return *this;

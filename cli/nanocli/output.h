@@ -48,7 +48,7 @@ class JsonWriter {
   JsonWriter& Double(double v);
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
-  // A sample value: int32 as an integer, float32 as its canonical decimal (null if not finite).
+  // A sample value: int64 as an integer, float64 as its canonical decimal (null if not finite).
   JsonWriter& SampleValue(Value v);
   // The finished document followed by a newline.
   std::string Finish() const { return out_ + "\n"; }

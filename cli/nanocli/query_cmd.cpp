@@ -16,7 +16,7 @@ namespace {
 
 struct Row {
   std::string_view metric;
-  ValueType type = ValueType::kFloat32;
+  ValueType type = ValueType::kFloat64;
   Timestamp ts = 0;  // raw/latest: the sample; aggregate: the bucket end
   Value value;       // raw/latest
   // aggregate rows only

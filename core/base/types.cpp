@@ -2,22 +2,35 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "nanotdb/status.h"
 
 namespace nanotdb {
 
-const char* ValueTypeName(ValueType t) { return t == ValueType::kInt32 ? "int32" : "float32"; }
+const char* ValueTypeName(ValueType t) {
+  switch (t) {
+    case ValueType::kInt32:
+      return "int32";
+    case ValueType::kFloat32:
+      return "float32";
+    case ValueType::kInt64:
+      return "int64";
+    case ValueType::kFloat64:
+      return "float64";
+  }
+  return "unknown";
+}
 
 bool ParseValueType(std::string_view name, ValueType* out) {
-  if (name == "int32") {
-    *out = ValueType::kInt32;
-    return true;
-  }
-  if (name == "float32") {
-    *out = ValueType::kFloat32;
-    return true;
+  for (ValueType t :
+       {ValueType::kInt32, ValueType::kFloat32, ValueType::kInt64, ValueType::kFloat64}) {
+    if (name == ValueTypeName(t)) {
+      *out = t;
+      return true;
+    }
   }
   return false;
 }
@@ -71,14 +84,104 @@ Status ValidateMetricName(std::string_view name) {
   return Status::Ok();
 }
 
-std::string FormatValue(Value v) {
-  if (v.type == ValueType::kInt32) return std::to_string(v.AsInt32());
-  float f = v.AsFloat32();
-  if (std::isnan(f)) return "NaN";
-  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+double WidenFloat32(float f) {
+  if (!std::isfinite(f)) return static_cast<double>(f);
+  // The shortest fixed notation that reads back as f: exactly what FormatValue printed for a
+  // float32 before values were 64-bit (e.g. "218927056", "21.15").
   char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::fixed);
+  const auto end = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::fixed).ptr;
+  double d = 0;
+  std::from_chars(buf, end, d);
+  return d;
+}
+
+std::string FormatValue(Value v) {
+  if (IsIntegerType(v.type)) return std::to_string(v.AsInt64());
+  const double d = v.AsFloat64();
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
+  // Shortest round-trip digits; plain notation where it stays short (1e-7 <= |d| < 1e21, as
+  // JavaScript prints numbers), exponent form beyond, where plain would be dozens of zeros.
+  const double mag = std::fabs(d);
+  const auto format = mag == 0 || (mag >= 1e-7 && mag < 1e21) ? std::chars_format::fixed
+                                                              : std::chars_format::scientific;
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, format);
   return std::string(buf, res.ptr);
+}
+
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ParseFloat64(std::string_view text, double* out, std::string* error) {
+  std::string_view num = text;
+  bool neg = false;
+  if (!num.empty() && (num[0] == '+' || num[0] == '-')) {
+    neg = num[0] == '-';
+    num.remove_prefix(1);
+  }
+  if (EqualsIgnoreCase(num, "nan")) {
+    *out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  if (EqualsIgnoreCase(num, "inf") || EqualsIgnoreCase(num, "infinity")) {
+    *out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    return true;
+  }
+  // from_chars would also take "inf"/"nan" spellings and a second sign; both are handled above
+  // or refused here, so only digits, '.', and an exponent reach it.
+  if (num.empty() || !((num[0] >= '0' && num[0] <= '9') || num[0] == '.')) {
+    *error = "not a number";
+    return false;
+  }
+  double d = 0;
+  const char* end = num.data() + num.size();
+  auto [ptr, ec] = std::from_chars(num.data(), end, d, std::chars_format::general);
+  if (ptr != end) {
+    *error = "not a number";
+    return false;
+  }
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars leaves d alone on overflow and on underflow alike; strtod (C locale, the
+    // text is only digits, '.' and an exponent here) tells them apart and rounds a tiny value.
+    const std::string copy(num);
+    d = std::strtod(copy.c_str(), nullptr);
+    if (std::isinf(d)) {
+      *error = "out of range for float64 (magnitude above 1.8e308)";
+      return false;
+    }
+  }
+  *out = neg ? -d : d;
+  return true;
+}
+
+bool ParseInt64(std::string_view text, int64_t* out, std::string* error) {
+  std::string_view digits = text;
+  if (digits.size() > 1 && digits[0] == '+' && digits[1] != '-') digits.remove_prefix(1);
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (digits.empty() || ptr != digits.data() + digits.size()) {
+    *error = "not an integer";
+    return false;
+  }
+  if (ec == std::errc::result_out_of_range) {
+    *error = "out of range for int64 (-9223372036854775808..9223372036854775807)";
+    return false;
+  }
+  *out = v;
+  return true;
 }
 
 }  // namespace nanotdb

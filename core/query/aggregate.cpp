@@ -46,28 +46,6 @@ struct Accumulator {
   }
 };
 
-// float32 samples enter the arithmetic as the decimal they were written as (21.15f becomes
-// 21.15, not 21.149999618530273), so results read as people expect. One-entry cache: gauges
-// repeat their previous value often.
-class Float32ToDouble {
- public:
-  double operator()(uint32_t bits) {
-    if (bits == bits_) return value_;
-    bits_ = bits;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    if (!std::isfinite(f)) return value_ = f;
-    char buf[32];
-    auto end = std::to_chars(buf, buf + sizeof buf, f).ptr;
-    std::from_chars(buf, end, value_);
-    return value_;
-  }
-
- private:
-  uint32_t bits_ = 0;
-  double value_ = 0;
-};
-
 Timestamp FloorTo(Timestamp ts, int64_t window) {
   Timestamp q = ts / window;
   if (ts % window != 0 && ts < 0) --q;
@@ -84,10 +62,7 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
   if (aggs.empty()) return Status::InvalidArgument("at least one aggregate is required");
   if (to < from) return Status::InvalidArgument("end must be >= start");
   NANOTDB_ASSIGN_OR_RETURN(MetricInfo info, engine.GetMetric(db, metric));
-  const bool is_int = info.type == ValueType::kInt32;
-
   Accumulator acc;
-  Float32ToDouble to_double;
   Timestamp bucket = 0;
   auto close_bucket = [&] {
     if (acc.count == 0) return;
@@ -106,7 +81,7 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
     Timestamp b = FloorTo(s.ts, window);
     if (acc.count > 0 && b != bucket) close_bucket();
     bucket = b;
-    acc.Add(is_int ? static_cast<double>(Value{info.type, s.bits}.AsInt32()) : to_double(s.bits));
+    acc.Add(Value{info.type, s.bits}.AsDouble());
     return true;
   });
   NANOTDB_RETURN_IF_ERROR(st);

@@ -120,8 +120,7 @@ Status SelfStats::WriteTo(Engine& engine, Timestamp now) {
   std::vector<PointRef> points;
   points.reserve(stats.size());
   for (const Stat& stat : stats) {
-    points.push_back(PointRef{kInternalDatabase, stat.name, now,
-                              Value::Float32(static_cast<float>(stat.value))});
+    points.push_back(PointRef{kInternalDatabase, stat.name, now, Value::Float64(stat.value)});
   }
   NANOTDB_ASSIGN_OR_RETURN(BatchResult result, engine.WriteBatch(points));
   if (!result.rejected.empty()) {

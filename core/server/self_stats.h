@@ -1,5 +1,5 @@
 // Self-stats: the daemon's own figures, written every [stats] interval into the `internal`
-// database (float32 samples named like "nanotdb.ingest.samples_total") and served as
+// database (float64 samples named like "nanotdb.ingest.samples_total") and served as
 // Prometheus text at GET /metrics (dots become underscores: nanotdb_ingest_samples_total).
 //
 // CoreCounters are bumped by the core services on any thread (relaxed atomics). SelfStats is

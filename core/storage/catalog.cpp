@@ -89,6 +89,7 @@ Result<Catalog> Catalog::Load(Env* env, const std::string& path) {
                               "names and ids must match the data files)");
   };
   Poco::JSON::Object::Ptr root;
+  bool upgraded = false;  // some entry had a 4-byte type
   try {
     Poco::JSON::Parser parser;
     Poco::Dynamic::Var parsed = parser.parse(text);
@@ -136,8 +137,12 @@ Result<Catalog> Catalog::Load(Env* env, const std::string& path) {
       entry.id = static_cast<MetricId>(id_value);
       if (type.isEmpty() || !type.isString() || !ParseValueType(type.toString(), &entry.type)) {
         return bad(where + ": type " + (type.isEmpty() ? "<missing>" : type.toString()) +
-                   " is unknown (expected \"int32\" or \"float32\")");
+                   " is unknown (expected \"int64\" or \"float64\")");
       }
+      // An older build's 4-byte types are upgraded in memory (their stored values widen
+      // exactly) and written back as 64-bit types at the next save.
+      upgraded |= WidenType(entry.type) != entry.type;
+      entry.type = WidenType(entry.type);
       if (const CatalogEntry* other = catalog.Find(entry.name)) {
         return bad(where + ": duplicate name (ids " + std::to_string(other->id) + " and " +
                    std::to_string(entry.id) + ")");
@@ -153,7 +158,7 @@ Result<Catalog> Catalog::Load(Env* env, const std::string& path) {
   } catch (const std::exception& e) {
     return bad(std::string("unexpected structure: ") + e.what());
   }
-  catalog.dirty_ = false;
+  catalog.dirty_ = upgraded;
   return catalog;
 }
 
@@ -206,7 +211,7 @@ Result<const CatalogEntry*> Catalog::Add(std::string_view name, ValueType type) 
     return Status::InvalidArgument("too many metrics in this database (the limit is " +
                                    std::to_string(kMaxMetricId) + ")");
   }
-  Insert({std::string(name), next, type});
+  Insert({std::string(name), next, WidenType(type)});
   dirty_ = true;
   return &entries_.back();
 }
@@ -221,7 +226,8 @@ void Catalog::RollBackTo(size_t size) {
 Status Catalog::Restore(const WalMetricDef& def) {
   const CatalogEntry* by_id = FindById(def.id);
   const CatalogEntry* by_name = Find(def.name);
-  if (by_id != nullptr && by_id == by_name && by_id->type == def.type) return Status::Ok();
+  const ValueType type = WidenType(def.type);
+  if (by_id != nullptr && by_id == by_name && by_id->type == type) return Status::Ok();
   std::string wal_says = "the WAL defines metric id " + std::to_string(def.id) + " as " +
                          Quoted(def.name) + " (" + ValueTypeName(def.type) + ")";
   if (by_id != nullptr) {
@@ -236,7 +242,7 @@ Status Catalog::Restore(const WalMetricDef& def) {
   if (def.id == 0 || def.id > kMaxMetricId || def.name.empty()) {
     return Status::Corruption(wal_says + ", which is not a valid definition");
   }
-  Insert({def.name, def.id, def.type});
+  Insert({def.name, def.id, type});
   dirty_ = true;
   return Status::Ok();
 }

@@ -22,7 +22,7 @@ namespace nanotdb {
 struct CatalogEntry {
   std::string name;
   MetricId id = 0;
-  ValueType type = ValueType::kFloat32;
+  ValueType type = ValueType::kFloat64;  // always int64 or float64 in memory
   bool operator==(const CatalogEntry&) const = default;
 };
 
@@ -33,7 +33,9 @@ class Catalog {
   // Reads and validates `path`. A missing file is an empty catalog. A file that is not valid
   // JSON, has the wrong format name or version, or holds a bad entry (empty or over-long name,
   // id outside 1..kMaxMetricId, unknown type, duplicate name or id) is Corruption naming the
-  // file and the entry.
+  // file and the entry. Entries of an older build typed int32 / float32 are loaded as int64 /
+  // float64 (the data files' 4-byte columns widen exactly when read) and the catalog is
+  // dirty, so the next Save writes the upgraded types.
   static Result<Catalog> Load(Env* env, const std::string& path);
   // The file contents Save writes: pretty JSON sorted by name, trailing newline.
   std::string Render() const;
@@ -46,14 +48,15 @@ class Catalog {
   // taken; InvalidArgument when the name is empty, longer than 255 bytes or not valid UTF-8
   // (the file is JSON), or the id space (kMaxMetricId, wal.h) is exhausted. Other name rules
   // are the write path's (ValidateMetricName).
+  // A 4-byte type is registered as its 64-bit type.
   Result<const CatalogEntry*> Add(std::string_view name, ValueType type);
   // Forgets the metrics added since the catalog held `size` entries (the newest ids), so a
   // write whose WAL record failed leaves no metric behind that the WAL never defined. Only
   // for undoing Add; no-op when size() <= size.
   void RollBackTo(size_t size);
   // Re-creates a metric defined in the WAL. OK when the catalog already has exactly this
-  // entry; Corruption when the id or the name is taken by a different entry or the types
-  // differ.
+  // entry (types compared after widening); Corruption when the id or the name is taken by a
+  // different entry or the types differ.
   Status Restore(const WalMetricDef& def);
 
   const std::vector<CatalogEntry>& entries() const { return entries_; }  // ascending id

@@ -10,7 +10,8 @@
 namespace nanotdb {
 namespace {
 
-constexpr double kPow10[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+constexpr double kPow10[kMaxDecimalExponent + 1] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 constexpr int64_t kPow10Int[10] = {1,      10,      100,      1000,      10000,
                                    100000, 1000000, 10000000, 100000000, 1000000000};
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
@@ -124,29 +125,57 @@ Status GetResidualStream(std::string_view* in, size_t count, int width, std::vec
   return Status::Ok();
 }
 
-bool DecimalRoundTrips(uint32_t bits, int k, int64_t* scaled) {
-  const float v = std::bit_cast<float>(bits);
-  const double x = std::nearbyint(static_cast<double>(v) * kPow10[k]);
+// Whether the float64 `bits` is x / 10^k for an integer |x| <= 2^53, checked with exactly
+// what the decoder computes (so -0.0, NaN and infinities fail); *scaled = x.
+bool DecimalRoundTrips(uint64_t bits, int k, int64_t* scaled) {
+  const double v = std::bit_cast<double>(bits);
+  const double x = std::nearbyint(v * kPow10[k]);
   if (!(std::fabs(x) <= kMaxExactInteger)) return false;  // also rejects NaN
-  // Check exactly what the decoder computes, from the integer stored (so -0.0 fails).
   const auto integer = static_cast<int64_t>(x);
-  const float back = static_cast<float>(static_cast<double>(integer) / kPow10[k]);
-  if (std::bit_cast<uint32_t>(back) != bits) return false;
+  if (std::bit_cast<uint64_t>(static_cast<double>(integer) / kPow10[k]) != bits) return false;
   *scaled = integer;
   return true;
 }
 
-// Gorilla XOR coding of 32-bit patterns, most significant bit first.
+// Format version 1 float32 decimals: float(double(x) / 10^k).
+uint32_t LegacyDecimalFloat(int64_t x, int k) {
+  return std::bit_cast<uint32_t>(static_cast<float>(static_cast<double>(x) / kPow10[k]));
+}
+
+// One-entry cache: gauges repeat their previous value often, and the decimal widening
+// (types.h) formats and parses a number.
+class Float32Widener {
+ public:
+  uint64_t operator()(uint32_t bits) {
+    if (!valid_ || bits != bits_) {
+      bits_ = bits;
+      valid_ = true;
+      value_ = std::bit_cast<uint64_t>(WidenFloat32(std::bit_cast<float>(bits)));
+    }
+    return value_;
+  }
+
+ private:
+  bool valid_ = false;
+  uint32_t bits_ = 0;
+  uint64_t value_ = 0;
+};
+
+uint64_t WidenInt32(uint32_t bits) {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(bits)));
+}
+
+// Gorilla XOR coding of `Width`-bit patterns (32 for format version 1 float32, 64 for
+// float64), most significant bit first.
 class BitWriter {
  public:
   explicit BitWriter(std::string* out) : out_(out) {}
-  void Put(uint64_t value, int bits) {  // bits <= 32
-    acc_ = (acc_ << bits) | (value & ((uint64_t{1} << bits) - 1));
-    used_ += bits;
-    while (used_ >= 8) {
-      used_ -= 8;
-      out_->push_back(static_cast<char>(acc_ >> used_));
+  void Put(uint64_t value, int bits) {  // bits <= 64
+    if (bits > 32) {
+      PutSmall(value >> 32, bits - 32);
+      bits = 32;
     }
+    PutSmall(value, bits);
   }
   void Flush() {
     if (used_ > 0) out_->push_back(static_cast<char>(acc_ << (8 - used_)));
@@ -154,6 +183,14 @@ class BitWriter {
   }
 
  private:
+  void PutSmall(uint64_t value, int bits) {  // bits <= 32
+    acc_ = (acc_ << bits) | (value & ((uint64_t{1} << bits) - 1));
+    used_ += bits;
+    while (used_ >= 8) {
+      used_ -= 8;
+      out_->push_back(static_cast<char>(acc_ >> used_));
+    }
+  }
   std::string* out_;
   uint64_t acc_ = 0;
   int used_ = 0;
@@ -162,15 +199,19 @@ class BitWriter {
 class BitReader {
  public:
   explicit BitReader(std::string_view in) : in_(in) {}
-  bool Get(int bits, uint32_t* value) {  // bits <= 32
+  bool Get(int bits, uint64_t* value) {  // bits <= 64
+    if (pos_ + bits > in_.size() * 8) return false;
     uint64_t v = 0;
-    for (int i = 0; i < bits; ++i) {
-      if (pos_ >= in_.size() * 8) return false;
+    while (bits > 0) {
       const auto byte = static_cast<unsigned char>(in_[pos_ / 8]);
-      v = (v << 1) | ((byte >> (7 - pos_ % 8)) & 1u);
-      ++pos_;
+      const int avail = 8 - static_cast<int>(pos_ % 8);
+      const int take = std::min(avail, bits);
+      const unsigned chunk = (byte >> (avail - take)) & ((1u << take) - 1);
+      v = (v << take) | chunk;
+      pos_ += take;
+      bits -= take;
     }
-    *value = static_cast<uint32_t>(v);
+    *value = v;
     return true;
   }
   size_t bytes_used() const { return (pos_ + 7) / 8; }
@@ -180,29 +221,41 @@ class BitReader {
   size_t pos_ = 0;
 };
 
-void PutXor(std::span<const Sample> samples, std::string* out) {
+// Control fields: the leading-zero count takes 5 bits for 32-bit words and 6 for 64-bit ones,
+// and so does the window length minus one.
+template <int Width>
+constexpr int kFieldBits = Width == 32 ? 5 : 6;
+
+template <int Width>
+uint64_t WordMask() {
+  return Width == 64 ? ~uint64_t{0} : (uint64_t{1} << Width) - 1;
+}
+
+void PutXor64(std::span<const Sample> samples, std::string* out) {
+  constexpr int kWidth = 64;
+  constexpr int kField = kFieldBits<kWidth>;
   BitWriter w(out);
-  uint32_t prev = samples[0].bits;
-  w.Put(prev, 32);
+  uint64_t prev = samples[0].bits;
+  w.Put(prev, kWidth);
   int prev_lead = -1, prev_trail = 0;
   for (size_t i = 1; i < samples.size(); ++i) {
-    const uint32_t x = samples[i].bits ^ prev;
+    const uint64_t x = samples[i].bits ^ prev;
     prev = samples[i].bits;
     if (x == 0) {
       w.Put(0, 1);
       continue;
     }
-    const int lead = std::min(std::countl_zero(x), 31);
+    const int lead = std::min(std::countl_zero(x), (1 << kField) - 1);
     const int trail = std::countr_zero(x);
     if (prev_lead >= 0 && lead >= prev_lead && trail >= prev_trail) {
       w.Put(0b10, 2);
-      w.Put(x >> prev_trail, 32 - prev_lead - prev_trail);
+      w.Put(x >> prev_trail, kWidth - prev_lead - prev_trail);
       continue;
     }
-    const int meaningful = 32 - lead - trail;  // 1..32
+    const int meaningful = kWidth - lead - trail;  // 1..64
     w.Put(0b11, 2);
-    w.Put(lead, 5);
-    w.Put(meaningful - 1, 5);
+    w.Put(lead, kField);
+    w.Put(meaningful - 1, kField);
     w.Put(x >> trail, meaningful);
     prev_lead = lead;
     prev_trail = trail;
@@ -210,14 +263,17 @@ void PutXor(std::span<const Sample> samples, std::string* out) {
   w.Flush();
 }
 
-Status GetXor(std::string_view in, size_t count, std::vector<uint32_t>* out) {
+// Decodes a Width-bit XOR stream into *out as Width-bit words.
+template <int Width>
+Status GetXor(std::string_view in, size_t count, std::vector<uint64_t>* out) {
+  constexpr int kField = kFieldBits<Width>;
   BitReader r(in);
-  uint32_t prev;
-  if (!r.Get(32, &prev)) return Bad("XOR stream is truncated");
+  uint64_t prev;
+  if (!r.Get(Width, &prev)) return Bad("XOR stream is truncated");
   out->push_back(prev);
   int prev_lead = -1, prev_trail = 0;
   for (size_t i = 1; i < count; ++i) {
-    uint32_t control;
+    uint64_t control;
     if (!r.Get(1, &control)) return Bad("XOR stream is truncated");
     if (control == 0) {
       out->push_back(prev);
@@ -225,20 +281,20 @@ Status GetXor(std::string_view in, size_t count, std::vector<uint32_t>* out) {
     }
     if (!r.Get(1, &control)) return Bad("XOR stream is truncated");
     if (control == 1) {
-      uint32_t lead, meaningful_minus_one;
-      if (!r.Get(5, &lead) || !r.Get(5, &meaningful_minus_one)) {
+      uint64_t lead, meaningful_minus_one;
+      if (!r.Get(kField, &lead) || !r.Get(kField, &meaningful_minus_one)) {
         return Bad("XOR stream is truncated");
       }
       const int meaningful = static_cast<int>(meaningful_minus_one) + 1;
-      if (static_cast<int>(lead) + meaningful > 32) return Bad("XOR window exceeds 32 bits");
+      if (static_cast<int>(lead) + meaningful > Width) return Bad("XOR window exceeds the word");
       prev_lead = static_cast<int>(lead);
-      prev_trail = 32 - prev_lead - meaningful;
+      prev_trail = Width - prev_lead - meaningful;
     } else if (prev_lead < 0) {
       return Bad("XOR stream reuses a window before defining one");
     }
-    uint32_t bits;
-    if (!r.Get(32 - prev_lead - prev_trail, &bits)) return Bad("XOR stream is truncated");
-    prev ^= static_cast<uint32_t>(static_cast<uint64_t>(bits) << prev_trail);
+    uint64_t bits;
+    if (!r.Get(Width - prev_lead - prev_trail, &bits)) return Bad("XOR stream is truncated");
+    prev = (prev ^ (bits << prev_trail)) & WordMask<Width>();
     out->push_back(prev);
   }
   if (r.bytes_used() != in.size()) return Bad("XOR stream has trailing bytes");
@@ -297,17 +353,17 @@ Status DecodeTimestamps(std::string_view in, size_t count, std::vector<Timestamp
   return Status::Ok();
 }
 
-int FindDecimalExponent(std::span<const uint32_t> float_bits) {
+int FindDecimalExponent(std::span<const uint64_t> double_bits) {
   int k = 0;
   int64_t scaled;
-  for (uint32_t bits : float_bits) {
-    while (k <= 9 && !DecimalRoundTrips(bits, k, &scaled)) ++k;
-    if (k > 9) return -1;
+  for (uint64_t bits : double_bits) {
+    while (k <= kMaxDecimalExponent && !DecimalRoundTrips(bits, k, &scaled)) ++k;
+    if (k > kMaxDecimalExponent) return -1;
   }
   // A value that round-trips at its own exponent almost always does at a larger one; confirm.
-  for (; k <= 9; ++k) {
+  for (; k <= kMaxDecimalExponent; ++k) {
     bool all = true;
-    for (uint32_t bits : float_bits) {
+    for (uint64_t bits : double_bits) {
       if (!DecimalRoundTrips(bits, k, &scaled)) {
         all = false;
         break;
@@ -319,20 +375,20 @@ int FindDecimalExponent(std::span<const uint32_t> float_bits) {
 }
 
 void EncodeValues(ValueType type, std::span<const Sample> samples, std::string* out) {
-  if (type == ValueType::kInt32) {
-    out->push_back(static_cast<char>(BlockEncoding::kInt32Delta));
+  if (IsIntegerType(type)) {
+    out->push_back(static_cast<char>(BlockEncoding::kInt64Delta));
     std::vector<uint64_t> x(samples.size());
     for (size_t i = 0; i < samples.size(); ++i) x[i] = samples[i].bits;
-    PutResidualStream(std::move(x), 32, out);
+    PutResidualStream(std::move(x), 64, out);
     return;
   }
-  std::string xor_body(1, static_cast<char>(BlockEncoding::kFloatXor));
-  if (!samples.empty()) PutXor(samples, &xor_body);
-  std::vector<uint32_t> bits(samples.size());
+  std::string xor_body(1, static_cast<char>(BlockEncoding::kFloat64Xor));
+  if (!samples.empty()) PutXor64(samples, &xor_body);
+  std::vector<uint64_t> bits(samples.size());
   for (size_t i = 0; i < samples.size(); ++i) bits[i] = samples[i].bits;
   const int k = samples.empty() ? -1 : FindDecimalExponent(bits);
   if (k >= 0) {
-    std::string decimal_body(1, static_cast<char>(BlockEncoding::kFloatDecimal));
+    std::string decimal_body(1, static_cast<char>(BlockEncoding::kFloat64Decimal));
     decimal_body.push_back(static_cast<char>(k));
     std::vector<uint64_t> x(samples.size());
     int64_t scaled = 0;
@@ -349,34 +405,89 @@ void EncodeValues(ValueType type, std::span<const Sample> samples, std::string* 
   out->append(xor_body);
 }
 
-Status DecodeValues(ValueType type, std::string_view in, size_t count, std::vector<uint32_t>* out) {
+namespace {
+
+// A decimal block body after its encoding byte: k, then the scaled integers.
+Status GetDecimals(std::string_view in, size_t count, int max_k, int* k, std::vector<uint64_t>* x) {
+  if (in.empty()) return Bad("decimal exponent is missing");
+  *k = static_cast<unsigned char>(in[0]);
+  in.remove_prefix(1);
+  if (*k > max_k) return Bad("decimal exponent out of range");
+  NANOTDB_RETURN_IF_ERROR(GetResidualStream(&in, count, 64, x));
+  return ExpectEnd(in);
+}
+
+bool EncodingFits(ValueType type, BlockEncoding e) {
+  switch (type) {
+    case ValueType::kInt32:
+      return e == BlockEncoding::kInt32Delta;
+    case ValueType::kFloat32:
+      return e == BlockEncoding::kFloatDecimal || e == BlockEncoding::kFloatXor;
+    case ValueType::kInt64:
+      return e == BlockEncoding::kInt64Delta;
+    case ValueType::kFloat64:
+      return e == BlockEncoding::kFloat64Decimal || e == BlockEncoding::kFloat64Xor;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status DecodeValues(ValueType type, std::string_view in, size_t count, std::vector<uint64_t>* out) {
   if (in.empty()) return Bad("value block is empty");
   const auto encoding = static_cast<BlockEncoding>(in[0]);
   in.remove_prefix(1);
-  if (type == ValueType::kInt32) {
-    if (encoding != BlockEncoding::kInt32Delta) return Bad("int32 column has a float encoding");
-    std::vector<uint64_t> x;
-    NANOTDB_RETURN_IF_ERROR(GetResidualStream(&in, count, 32, &x));
-    NANOTDB_RETURN_IF_ERROR(ExpectEnd(in));
-    for (uint64_t v : x) out->push_back(static_cast<uint32_t>(v));
-    return Status::Ok();
+  if (type != ValueType::kInt32 && type != ValueType::kFloat32 && type != ValueType::kInt64 &&
+      type != ValueType::kFloat64) {
+    return Bad("unknown value type");
   }
-  if (type != ValueType::kFloat32) return Bad("unknown value type");
-  if (count == 0) return ExpectEnd(in);
-  if (encoding == BlockEncoding::kFloatXor) return GetXor(in, count, out);
-  if (encoding != BlockEncoding::kFloatDecimal) return Bad("float32 column has an int encoding");
-  if (in.empty()) return Bad("decimal exponent is missing");
-  const int k = static_cast<unsigned char>(in[0]);
-  in.remove_prefix(1);
-  if (k > 9) return Bad("decimal exponent out of range");
+  if (!EncodingFits(type, encoding)) {
+    return Bad(std::string(ValueTypeName(type)) + " column has encoding " +
+               std::to_string(static_cast<int>(encoding)));
+  }
+  out->reserve(out->size() + count);
   std::vector<uint64_t> x;
-  NANOTDB_RETURN_IF_ERROR(GetResidualStream(&in, count, 64, &x));
-  NANOTDB_RETURN_IF_ERROR(ExpectEnd(in));
-  for (uint64_t v : x) {
-    const float f = static_cast<float>(static_cast<double>(static_cast<int64_t>(v)) / kPow10[k]);
-    out->push_back(std::bit_cast<uint32_t>(f));
+  int k = 0;
+  Float32Widener widen;
+  switch (encoding) {
+    case BlockEncoding::kInt32Delta:
+      NANOTDB_RETURN_IF_ERROR(GetResidualStream(&in, count, 32, &x));
+      NANOTDB_RETURN_IF_ERROR(ExpectEnd(in));
+      for (uint64_t v : x) out->push_back(WidenInt32(static_cast<uint32_t>(v)));
+      return Status::Ok();
+    case BlockEncoding::kInt64Delta:
+      NANOTDB_RETURN_IF_ERROR(GetResidualStream(&in, count, 64, &x));
+      NANOTDB_RETURN_IF_ERROR(ExpectEnd(in));
+      out->insert(out->end(), x.begin(), x.end());
+      return Status::Ok();
+    case BlockEncoding::kFloatXor:
+      if (count == 0) return ExpectEnd(in);
+      NANOTDB_RETURN_IF_ERROR(GetXor<32>(in, count, &x));
+      for (uint64_t v : x) out->push_back(widen(static_cast<uint32_t>(v)));
+      return Status::Ok();
+    case BlockEncoding::kFloat64Xor:
+      if (count == 0) return ExpectEnd(in);
+      return GetXor<64>(in, count, out);
+    case BlockEncoding::kFloatDecimal:
+      if (count == 0) return ExpectEnd(in);
+      NANOTDB_RETURN_IF_ERROR(GetDecimals(in, count, 9, &k, &x));
+      for (uint64_t v : x) out->push_back(widen(LegacyDecimalFloat(static_cast<int64_t>(v), k)));
+      return Status::Ok();
+    case BlockEncoding::kFloat64Decimal:
+      if (count == 0) return ExpectEnd(in);
+      NANOTDB_RETURN_IF_ERROR(GetDecimals(in, count, kMaxDecimalExponent, &k, &x));
+      for (uint64_t v : x) {
+        const auto scaled = static_cast<int64_t>(v);
+        if (scaled > INT64_C(9007199254740992) || scaled < -INT64_C(9007199254740992)) {
+          return Bad("decimal value beyond 2^53");
+        }
+        out->push_back(std::bit_cast<uint64_t>(static_cast<double>(scaled) / kPow10[k]));
+      }
+      return Status::Ok();
+    case BlockEncoding::kTimestamps:
+      break;
   }
-  return Status::Ok();
+  return Bad("unexpected block encoding");
 }
 
 BlockEncoding ChooseValueEncoding(ValueType type, std::span<const Sample> samples) {

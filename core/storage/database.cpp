@@ -7,6 +7,7 @@
 #include "storage/filenames.h"
 #include "storage/frame.h"
 #include "storage/manifest.h"
+#include "storage/wal_format.h"
 
 namespace nanotdb {
 namespace {
@@ -17,7 +18,7 @@ constexpr uint64_t kBulkMaxBytes = 96ull << 20;
 
 std::string ValueText(Value v) {
   std::string s = FormatValue(v);
-  if (v.type == ValueType::kInt32) s += 'i';
+  if (IsIntegerType(v.type)) s += 'i';
   return s;
 }
 
@@ -60,6 +61,7 @@ Status Database::Load(bool create) {
   }
 
   NANOTDB_ASSIGN_OR_RETURN(catalog_, Catalog::Load(env, CatalogPath(ctx_.root, name_)));
+  const bool catalog_upgraded = catalog_.dirty();  // it had an older build's 4-byte types
   last_.assign(catalog_.size() + 1, std::nullopt);
 
   std::vector<std::string> children;
@@ -96,6 +98,18 @@ Status Database::Load(bool create) {
     Log(LogLevel::kWarning, "WAL " + wal_path + ": dropped " + std::to_string(report.tail_bytes) +
                                 " bytes after offset " + std::to_string(report.valid_bytes) + " (" +
                                 report.stop_reason + ")");
+  }
+  if (!ctx_.read_only && catalog_upgraded) {
+    // Write the 64-bit types back now, so the file says what the database holds.
+    NANOTDB_RETURN_IF_ERROR(catalog_.Save(env, CatalogPath(ctx_.root, name_)));
+  }
+  if (wal_ && wal_->format_version() != kWalVersion) {
+    // An older build's WAL (4-byte values) was replayed: move it into data files and start
+    // the log over in the current format.
+    Log(LogLevel::kInfo, "upgrading WAL " + wal_path + " from format version " +
+                             std::to_string(wal_->format_version()) + ": flushing " +
+                             std::to_string(report.samples) + " replayed samples");
+    NANOTDB_RETURN_IF_ERROR(FlushAllLocked());
   }
   if (!ctx_.read_only && !manifest_.wal_enabled && env->FileExists(wal_path)) {
     NANOTDB_RETURN_IF_ERROR(FlushAllLocked());
@@ -171,6 +185,10 @@ Status Database::ReplayBatch(const WalBatch& batch) {
       }
     }
     Sample s{ws.ts, ws.bits};
+    if (batch.narrow_values) {
+      const ValueType narrow = IsIntegerType(e->type) ? ValueType::kInt32 : ValueType::kFloat32;
+      s.bits = Value{narrow, ws.bits}.Widened().bits;
+    }
     PageFor(PartitionKey(manifest_.partition, ws.ts))->Add(ws.id, e->type, s);
     last_[ws.id] = s;
   }
@@ -230,6 +248,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     const std::string* key_ref = nullptr;  // key's copy in `keys`
     Timestamp key_start = 0, key_end = 0;
     for (const DbPoint& p : points) {
+      const Value value = p.value.Widened();  // a caller's int32/float32 is stored exactly
       const CatalogEntry* e = catalog_.Find(p.metric);
       if (e == nullptr) {
         Status st = ValidateMetricName(p.metric);
@@ -237,7 +256,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
           rejected.emplace_back(p.index, st);
           continue;
         }
-        auto added = catalog_.Add(p.metric, p.value.type);
+        auto added = catalog_.Add(p.metric, value.type);
         if (!added.ok()) {
           rejected.emplace_back(p.index, added.status());
           continue;
@@ -245,11 +264,11 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
         e = *added;
         if (last_.size() <= e->id) last_.resize(e->id + 1);
         wal_batch.new_metrics.push_back(WalMetricDef{e->id, e->type, e->name});
-      } else if (e->type != p.value.type) {
+      } else if (e->type != value.type) {
         rejected.emplace_back(p.index, Status::TypeMismatch("metric \"" + e->name + "\" is " +
                                                             ValueTypeName(e->type) + ", got " +
-                                                            ValueTypeName(p.value.type) +
-                                                            " value " + ValueText(p.value)));
+                                                            ValueTypeName(value.type) + " value " +
+                                                            ValueText(value)));
         continue;
       }
       std::optional<Sample>& last = last_[e->id];
@@ -262,7 +281,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
         continue;
       }
       undo.emplace_back(e->id, last);
-      Sample s{p.ts, p.value.bits};
+      Sample s{p.ts, value.bits};
       last = s;
       if (key_ref == nullptr || p.ts < key_start || p.ts >= key_end) {
         key = PartitionKey(manifest_.partition, p.ts);

@@ -23,6 +23,11 @@ using data_format::kBlockZstd;
 // corrupt raw_len from making a decoder allocate gigabytes.
 uint64_t MaxRawBlockLen(uint64_t count) { return count * 11 + 32; }
 
+// What a sample of a column of this type takes uncompressed: the timestamp and the value.
+uint64_t RawSampleBytes(ValueType t) {
+  return t == ValueType::kInt32 || t == ValueType::kFloat32 ? 12 : 16;
+}
+
 struct ZstdCCtxDeleter {
   void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
 };
@@ -83,8 +88,9 @@ bool SameTimestamps(std::span<const Sample> a, std::span<const Sample> b) {
 Status CheckColumn(const ColumnInput& c) {
   const std::string name = "metric id " + std::to_string(c.id);
   if (c.samples.empty()) return Status::InvalidArgument(name + ": column has no samples");
-  if (c.type != ValueType::kInt32 && c.type != ValueType::kFloat32) {
-    return Status::InvalidArgument(name + ": unknown value type");
+  if (c.type != ValueType::kInt64 && c.type != ValueType::kFloat64) {
+    return Status::InvalidArgument(name + ": value type must be int64 or float64 (got " +
+                                   ValueTypeName(c.type) + ")");
   }
   if (c.samples.size() > UINT32_MAX) {
     return Status::InvalidArgument(name + ": more than 2^32-1 samples in one frame");
@@ -203,7 +209,7 @@ Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opt
     max_ts = std::max(max_ts, c.samples.back().ts);
     samples += c.samples.size();
   }
-  if (samples * 12 > data_format::kMaxFrameBytes) {
+  if (samples * RawSampleBytes(ValueType::kInt64) > data_format::kMaxFrameBytes) {
     return Status::InvalidArgument("frame of " + std::to_string(samples) +
                                    " samples is too large; flush pages smaller than 1 GiB");
   }
@@ -298,7 +304,7 @@ Result<FrameHeader> ParseFrameHeader(std::string_view data) {
     }
   }
   h.columns.resize(column_count);
-  uint64_t samples = 0;
+  uint64_t samples = 0, raw_bytes = 0;
   for (size_t i = 0; i < h.columns.size(); ++i) {
     FrameColumnInfo& c = h.columns[i];
     uint64_t first_off, span;
@@ -311,9 +317,11 @@ Result<FrameHeader> ParseFrameHeader(std::string_view data) {
     }
     const std::string name = "metric id " + std::to_string(c.id);
     if (i > 0 && c.id <= h.columns[i - 1].id) return Corrupt("column ids out of order");
-    if (c.type != ValueType::kInt32 && c.type != ValueType::kFloat32) {
+    if (c.type != ValueType::kInt32 && c.type != ValueType::kFloat32 &&
+        c.type != ValueType::kInt64 && c.type != ValueType::kFloat64) {
       return Corrupt(name + ": unknown value type");
     }
+    raw_bytes += RawSampleBytes(c.type) * c.count;
     if (c.ts_block >= ts_count || h.ts_blocks[c.ts_block].count != c.count) {
       return Corrupt(name + ": bad timestamp block reference");
     }
@@ -329,7 +337,7 @@ Result<FrameHeader> ParseFrameHeader(std::string_view data) {
   if (samples != h.samples || samples * 12 > data_format::kMaxFrameBytes) {
     return Corrupt("sample count disagrees with the columns");
   }
-  h.raw_bytes = static_cast<uint32_t>(std::min<uint64_t>(samples * 12, UINT32_MAX));
+  h.raw_bytes = static_cast<uint32_t>(std::min<uint64_t>(raw_bytes, UINT32_MAX));
   h.codec = any_zstd ? "zstd" : "raw";
   return h;
 }
@@ -350,7 +358,7 @@ Status DecodeColumnBlocks(const FrameHeader& h, const FrameColumnInfo& col,
       !std::is_sorted(ts.begin(), ts.end())) {
     return fail(Status::Corruption("timestamps disagree with the directory"), "timestamp");
   }
-  std::vector<uint32_t> values;
+  std::vector<uint64_t> values;
   s = LoadBlock(col.values, value_stored, &raw);
   if (s.ok()) s = DecodeValues(col.type, raw, col.count, &values);
   if (!s.ok()) return fail(s, "value");

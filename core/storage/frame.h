@@ -24,9 +24,10 @@ namespace nanotdb {
 
 // One metric's samples for EncodeFrame: non-empty, sorted by ts ascending (equal timestamps
 // allowed; their order is kept). Borrowed for the duration of the call.
+// The type is kInt64 or kFloat64: the 4-byte types are only ever read.
 struct ColumnInput {
   MetricId id = 0;
-  ValueType type = ValueType::kFloat32;
+  ValueType type = ValueType::kFloat64;
   std::span<const Sample> samples;
 };
 
@@ -56,7 +57,7 @@ struct TimestampBlockInfo {
 
 struct FrameColumnInfo {
   MetricId id = 0;
-  ValueType type = ValueType::kFloat32;
+  ValueType type = ValueType::kFloat64;  // as stored; samples decode as WidenType(type)
   uint32_t count = 0;
   Timestamp min_ts = 0, max_ts = 0;  // first and last sample
   uint32_t ts_block = 0;             // index into FrameHeader::ts_blocks
@@ -68,7 +69,7 @@ struct FrameHeader {
   uint32_t header_bytes = 0;  // the header alone (what a scan must read)
   Timestamp min_ts = 0, max_ts = 0;
   uint32_t samples = 0;
-  uint32_t raw_bytes = 0;  // what the samples take uncompressed: 12 bytes each
+  uint32_t raw_bytes = 0;  // uncompressed: 16 bytes a sample (12 for int32/float32 columns)
   std::string codec;       // "zstd" when any block is zstd-compressed, else "raw"
   std::vector<TimestampBlockInfo> ts_blocks;
   std::vector<FrameColumnInfo> columns;  // sorted by id, ids unique
@@ -83,7 +84,8 @@ struct FrameHeader {
 Result<FrameHeader> ParseFrameHeader(std::string_view data);
 
 // Decodes the column of `id` from a whole frame (data[0] is the frame's first byte, at least
-// h.frame_bytes long), verifying its blocks' CRCs, and appends its samples to *out.
+// h.frame_bytes long), verifying its blocks' CRCs, and appends its samples to *out, their
+// values widened to the column's 64-bit type (WidenType(col.type)).
 // NotFound when the frame lacks the metric; Corruption (naming the metric) on a bad block.
 Status DecodeFrameColumn(std::string_view frame, const FrameHeader& h, MetricId id,
                          std::vector<Sample>* out);

@@ -11,6 +11,7 @@
 #include "base/crc32c.h"
 #include "storage/filenames.h"
 #include "storage/wal_format.h"
+#include "storage/wal_value.h"
 
 namespace nanotdb {
 namespace {
@@ -19,78 +20,10 @@ namespace {
 //   varint new_metric_count, then per metric: varint id | u8 type | varint name_len | name
 //   varint run_count, then per run of samples sharing one timestamp:
 //     varint zigzag(ts - previous run's ts) | varint sample_count, then per sample:
-//       varint control = zigzag(id - previous id in this record - 1) << 5 | kind, value bytes
+//       varint control = zigzag(id - previous id in this record - 1) << kind bits | kind,
+//       value bytes
 // The value kind says how the value relates to the same metric's previous value in this WAL
-// generation (0 before its first sample); the writer picks the shortest that decodes exactly:
-constexpr unsigned kKindSame = 0;           // unchanged, no bytes
-constexpr unsigned kKindXorFirst = 1;       // 1..10: XOR with previous, shape kXorShapes[k - 1]
-constexpr unsigned kKindDeltaFirst = 11;    // 11..14: zigzag(int32 delta), k - 10 bytes LE
-constexpr unsigned kKindDecimalFirst = 15;  // 15..26: float32 as a decimal, see below
-constexpr unsigned kKindEnd = 27;           // 27..31 are unused (corruption)
-constexpr unsigned kKindBits = 5;
-
-// Decimal kinds: k = 15 + 3 * scale + (len - 1), scale 0..3, len 1..3. The value is
-// float(double(S) / 10^scale) with S = round(previous * 10^scale) + zigzag delta (len bytes):
-// a short decimal (21.5, 3.25, 1234567) that changes a little costs a byte or two, where its
-// float bits would differ in most mantissa bits.
-constexpr double kPow10[4] = {1.0, 10.0, 100.0, 1000.0};
-constexpr double kMaxScaled = 1e15;  // far inside int64 and exact in a double
-
-// round(value * 10^scale) of a float bit pattern; false when not finite or too large.
-bool ScaledDecimal(uint32_t bits, unsigned scale, int64_t* out) {
-  float f;
-  std::memcpy(&f, &bits, 4);
-  double v = static_cast<double>(f) * kPow10[scale];
-  if (!std::isfinite(v) || std::fabs(v) > kMaxScaled) return false;
-  *out = std::llround(v);
-  return true;
-}
-
-uint32_t FromScaledDecimal(int64_t scaled, unsigned scale) {
-  float f = static_cast<float>(static_cast<double>(scaled) / kPow10[scale]);
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  return bits;
-}
-
-// Which bytes of a 32-bit XOR are stored: `len` bytes starting `shift` bytes up.
-struct XorShape {
-  uint8_t shift, len;
-};
-constexpr XorShape kXorShapes[10] = {{0, 1}, {0, 2}, {0, 3}, {0, 4}, {1, 1},
-                                     {1, 2}, {1, 3}, {2, 1}, {2, 2}, {3, 1}};
-
-// The inverse of kXorShapes: kXorKind[shift][len].
-constexpr auto kXorKind = [] {
-  std::array<std::array<uint8_t, 5>, 4> kinds{};
-  for (unsigned k = 0; k < std::size(kXorShapes); ++k) {
-    kinds[kXorShapes[k].shift][kXorShapes[k].len] = static_cast<uint8_t>(kKindXorFirst + k);
-  }
-  return kinds;
-}();
-
-unsigned BytesNeeded(uint64_t v) { return v == 0 ? 0 : (64 - std::countl_zero(v) + 7) / 8; }
-
-void PutBytesLe(std::string* out, uint64_t v, unsigned n) {
-  for (unsigned i = 0; i < n; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
-}
-
-bool GetBytesLe(std::string_view* in, unsigned n, uint64_t* v) {
-  if (in->size() < n) return false;
-  uint64_t out = 0;
-  for (unsigned i = 0; i < n; ++i)
-    out |= static_cast<uint64_t>(static_cast<uint8_t>((*in)[i])) << (8 * i);
-  in->remove_prefix(n);
-  *v = out;
-  return true;
-}
-
-uint32_t ZigZag32(int32_t v) {
-  return (static_cast<uint32_t>(v) << 1) ^ static_cast<uint32_t>(v >> 31);
-}
-int32_t UnZigZag32(uint32_t v) {
-  return static_cast<int32_t>(v >> 1) ^ -static_cast<int32_t>(v & 1);
-}
+// generation (0 before its first sample): wal_value.h.
 
 // Wrapping difference and sum, so any pair of timestamps codes and decodes exactly.
 int64_t WrapSub(int64_t a, int64_t b) {
@@ -107,8 +40,9 @@ Status ValidateBatch(const WalBatch& batch) {
                                      std::to_string(def.id) + " outside 1.." +
                                      std::to_string(kMaxMetricId));
     }
-    if (def.type != ValueType::kInt32 && def.type != ValueType::kFloat32) {
-      return Status::InvalidArgument("WAL: metric \"" + def.name + "\" has an unknown type");
+    if (def.type != ValueType::kInt64 && def.type != ValueType::kFloat64) {
+      return Status::InvalidArgument("WAL: metric \"" + def.name + "\" has type " +
+                                     ValueTypeName(def.type) + " (expected int64 or float64)");
     }
     if (def.name.empty() || def.name.size() > kMaxMetricNameBytes) {
       return Status::InvalidArgument("WAL: metric id " + std::to_string(def.id) +
@@ -126,42 +60,6 @@ Status ValidateBatch(const WalBatch& batch) {
   return Status::Ok();
 }
 
-// Appends a sample's control varint (its id part already in `control`) and value bytes: the
-// value kind with the fewest bytes that reproduces `bits` exactly from `prev`.
-void PutValue(uint64_t control, uint32_t prev, uint32_t bits, std::string* out) {
-  if (bits == prev) {
-    PutVarint64(out, control | kKindSame);
-    return;
-  }
-  uint32_t x = bits ^ prev;
-  unsigned shift = static_cast<unsigned>(std::countr_zero(x)) / 8;
-  unsigned best_len = 4 - shift - static_cast<unsigned>(std::countl_zero(x)) / 8;
-  unsigned best_kind = kXorKind[shift][best_len];
-  uint64_t best_payload = x >> (8 * shift);
-  uint32_t delta = ZigZag32(static_cast<int32_t>(bits - prev));
-  if (BytesNeeded(delta) < best_len) {
-    best_len = BytesNeeded(delta);
-    best_kind = kKindDeltaFirst + best_len - 1;
-    best_payload = delta;
-  }
-  for (unsigned scale = 0; scale < 4 && best_len > 1; ++scale) {
-    int64_t from, to;
-    if (!ScaledDecimal(prev, scale, &from) || !ScaledDecimal(bits, scale, &to) ||
-        FromScaledDecimal(to, scale) != bits) {
-      continue;
-    }
-    uint64_t code = ZigZagEncode64(to - from);
-    unsigned len = std::max(1u, BytesNeeded(code));
-    if (len < best_len) {
-      best_len = len;
-      best_kind = kKindDecimalFirst + 3 * scale + len - 1;
-      best_payload = code;
-    }
-  }
-  PutVarint64(out, control | best_kind);
-  PutBytesLe(out, best_payload, best_len);
-}
-
 }  // namespace
 
 // The coding state of one WAL generation: the previous run's timestamp and every metric's
@@ -169,7 +67,12 @@ void PutValue(uint64_t control, uint32_t prev, uint32_t bits, std::string* out) 
 // record that is not written (or not accepted) leaves the state as it was.
 class WalCodec {
  public:
+  // The format version of the records to decode (1 or kWalVersion); Encode writes kWalVersion.
+  void SetVersion(uint32_t version) { version_ = version; }
+  uint32_t version() const { return version_; }
+
   void Reset() {
+    version_ = kWalVersion;
     last_ts_ = 0;
     last_bits_.clear();
     undo_.clear();
@@ -202,11 +105,11 @@ class WalCodec {
         const WalSample& s = samples[i];
         int64_t id_gap = static_cast<int64_t>(s.id) - static_cast<int64_t>(prev_id) - 1;
         prev_id = s.id;
-        uint32_t& slot = Slot(s.id);
-        uint32_t prev = slot;
+        uint64_t& slot = Slot(s.id);
+        uint64_t prev = slot;
         undo_.emplace_back(s.id, prev);
         slot = s.bits;
-        PutValue(ZigZagEncode64(id_gap) << kKindBits, prev, s.bits, out);
+        PutWalValue(ZigZagEncode64(id_gap), prev, s.bits, out);
       }
     }
   }
@@ -217,6 +120,7 @@ class WalCodec {
     BeginUndo();
     batch->new_metrics.clear();
     batch->samples.clear();
+    batch->narrow_values = version_ == 1;
     if (DecodeInto(in, batch, why)) return true;
     Undo();
     return false;
@@ -235,7 +139,7 @@ class WalCodec {
     undo_ts_ = last_ts_;
   }
 
-  uint32_t& Slot(MetricId id) {
+  uint64_t& Slot(MetricId id) {
     if (id >= last_bits_.size()) last_bits_.resize(static_cast<size_t>(id) + 1, 0);
     return last_bits_[id];
   }
@@ -250,11 +154,12 @@ class WalCodec {
       if (!GetVarint32(&in, &def.id) || def.id == 0 || def.id > kMaxMetricId) {
         return Fail(why, "bad metric id in definition " + std::to_string(i));
       }
-      if (in.empty() || (in[0] != static_cast<char>(ValueType::kInt32) &&
-                         in[0] != static_cast<char>(ValueType::kFloat32))) {
-        return Fail(why, "bad type of metric id " + std::to_string(def.id));
-      }
-      def.type = static_cast<ValueType>(in[0]);
+      // Version 1 defines int32/float32 metrics, read as their 64-bit types.
+      const auto type = in.empty() ? ValueType{0} : static_cast<ValueType>(in[0]);
+      const bool known = version_ == 1 ? type == ValueType::kInt32 || type == ValueType::kFloat32
+                                       : type == ValueType::kInt64 || type == ValueType::kFloat64;
+      if (!known) return Fail(why, "bad type of metric id " + std::to_string(def.id));
+      def.type = WidenType(type);
       in.remove_prefix(1);
       if (!GetVarint32(&in, &name_len) || name_len == 0 || name_len > kMaxMetricNameBytes ||
           !GetBytes(&in, name_len, &name)) {
@@ -276,35 +181,19 @@ class WalCodec {
       for (uint64_t i = 0; i < count; ++i) {
         uint64_t control;
         if (!GetVarint64(&in, &control)) return Fail(why, "truncated sample");
-        int64_t id = static_cast<int64_t>(prev_id) + 1 + ZigZagDecode64(control >> kKindBits);
+        const unsigned kind_bits = version_ == 1 ? kWalKindBitsV1 : kWalKindBits;
+        int64_t id = static_cast<int64_t>(prev_id) + 1 + ZigZagDecode64(control >> kind_bits);
         if (id <= 0 || id > static_cast<int64_t>(kMaxMetricId)) {
           return Fail(why, "sample metric id " + std::to_string(id) + " out of range");
         }
         prev_id = static_cast<MetricId>(id);
-        unsigned kind = static_cast<unsigned>(control & ((1u << kKindBits) - 1));
-        uint32_t& slot = Slot(prev_id);
-        uint32_t prev = slot;
-        uint32_t bits = prev;
-        uint64_t raw;
-        if (kind >= kKindXorFirst && kind < kKindDeltaFirst) {
-          const XorShape& shape = kXorShapes[kind - kKindXorFirst];
-          if (!GetBytesLe(&in, shape.len, &raw)) return Fail(why, "truncated value");
-          bits = prev ^ static_cast<uint32_t>(raw << (8 * shape.shift));
-        } else if (kind >= kKindDeltaFirst && kind < kKindDecimalFirst) {
-          if (!GetBytesLe(&in, kind - kKindDeltaFirst + 1, &raw)) {
-            return Fail(why, "truncated value");
-          }
-          bits = prev + static_cast<uint32_t>(UnZigZag32(static_cast<uint32_t>(raw)));
-        } else if (kind >= kKindDecimalFirst && kind < kKindEnd) {
-          unsigned scale = (kind - kKindDecimalFirst) / 3;
-          int64_t from;
-          if (!GetBytesLe(&in, (kind - kKindDecimalFirst) % 3 + 1, &raw)) {
-            return Fail(why, "truncated value");
-          }
-          if (!ScaledDecimal(prev, scale, &from)) return Fail(why, "decimal after a non-decimal");
-          bits = FromScaledDecimal(from + ZigZagDecode64(raw), scale);
-        } else if (kind != kKindSame) {
-          return Fail(why, "unknown value kind " + std::to_string(kind));
+        const auto kind = static_cast<unsigned>(control & ((1u << kind_bits) - 1));
+        uint64_t& slot = Slot(prev_id);
+        const uint64_t prev = slot;
+        uint64_t bits;
+        if (!(version_ == 1 ? GetWalValueV1(kind, prev, &in, &bits, why)
+                            : GetWalValue(kind, prev, &in, &bits, why))) {
+          return false;
         }
         undo_.emplace_back(prev_id, prev);
         slot = bits;
@@ -320,10 +209,11 @@ class WalCodec {
     return false;
   }
 
+  uint32_t version_ = kWalVersion;
   Timestamp last_ts_ = 0;
-  std::vector<uint32_t> last_bits_;  // by metric id; 0 before a metric's first sample
+  std::vector<uint64_t> last_bits_;  // by metric id; 0 before a metric's first sample
   Timestamp undo_ts_ = 0;
-  std::vector<std::pair<MetricId, uint32_t>> undo_;  // (id, value before) of the last call
+  std::vector<std::pair<MetricId, uint64_t>> undo_;  // (id, value before) of the last call
 };
 
 namespace {
@@ -363,7 +253,8 @@ std::string Header() {
 
 // Checks the file header. Sets *torn (and the report) when the file is shorter than a header
 // but holds a prefix of one: a crash while the file was being created.
-Status CheckHeader(const std::string& path, WindowReader* reader, WalReadReport* r, bool* torn) {
+Status CheckHeader(const std::string& path, WindowReader* reader, WalCodec* codec, WalReadReport* r,
+                   bool* torn) {
   std::string_view head;
   NANOTDB_RETURN_IF_ERROR(reader->Get(
       0, static_cast<size_t>(std::min<uint64_t>(r->file_bytes, kWalHeaderSize)), &head));
@@ -383,11 +274,13 @@ Status CheckHeader(const std::string& path, WindowReader* reader, WalReadReport*
     return Status::Ok();
   }
   uint32_t version = DecodeFixed32(head.data() + kWalMagic.size());
-  if (version != kWalVersion) {
+  if (version != kWalVersion && version != kWalVersionV1) {
     return Status::Corruption(path + ": WAL format version " + std::to_string(version) +
                               " is not supported (this build reads version " +
-                              std::to_string(kWalVersion) + ")");
+                              std::to_string(kWalVersion) + ", and version " +
+                              std::to_string(kWalVersionV1) + " to upgrade it)");
   }
+  codec->SetVersion(version);
   *torn = false;
   r->valid_bytes = kWalHeaderSize;
   return Status::Ok();
@@ -455,7 +348,7 @@ Status Scan(Env* env, const std::string& path, WalCodec* codec,
   NANOTDB_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
   r->file_bytes = file->Size();
   WindowReader reader(*file, r->file_bytes);
-  NANOTDB_RETURN_IF_ERROR(CheckHeader(path, &reader, r, torn_header));
+  NANOTDB_RETURN_IF_ERROR(CheckHeader(path, &reader, codec, r, torn_header));
   if (!*torn_header) NANOTDB_RETURN_IF_ERROR(ScanRecords(&reader, codec, on_batch, r));
   r->tail_bytes = r->file_bytes - r->valid_bytes;
   return Status::Ok();
@@ -488,6 +381,12 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(
     if (s.ok()) s = file->Append(Header());
     if (s.ok()) s = file->Sync();
     if (s.ok()) s = env->SyncDir(DirName(path));
+  } else if (codec->version() != kWalVersion && r->records == 0) {
+    // An empty version 1 log (a clean shutdown of an older build): start it over as version 2.
+    s = file->Truncate(0);
+    if (s.ok()) s = file->Append(Header());
+    if (s.ok()) s = file->Sync();
+    if (s.ok()) codec->Reset();
   } else if (r->tail_bytes > 0) {
     s = file->Truncate(r->valid_bytes);
     if (s.ok()) s = file->Sync();
@@ -496,9 +395,16 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(
   return std::make_unique<WalWriter>(path, opts, std::move(file), std::move(codec));
 }
 
+uint32_t WalWriter::format_version() const { return codec_->version(); }
+
 Status WalWriter::Append(const WalBatch& batch) {
   if (!broken_.ok()) return broken_;
   if (batch.samples.empty() && batch.new_metrics.empty()) return Status::Ok();
+  if (codec_->version() != kWalVersion) {
+    return Status::Unsupported("WAL " + path_ + " holds format version " +
+                               std::to_string(codec_->version()) +
+                               " records; flush the open pages and Reset() it first");
+  }
   NANOTDB_RETURN_IF_ERROR(ValidateBatch(batch));
   scratch_.assign(kWalRecordHeaderSize, '\0');
   codec_->Encode(batch, &scratch_);
@@ -532,7 +438,14 @@ Status WalWriter::Append(const WalBatch& batch) {
 }
 
 Status WalWriter::Reset() {
-  NANOTDB_RETURN_IF_ERROR(file_->Truncate(kWalHeaderSize).WithContext("resetting WAL " + path_));
+  if (codec_->version() != kWalVersion) {
+    // A version 1 log is started over with a version 2 header. A crash in between leaves a
+    // torn header, which Open rewrites: the log was empty either way.
+    NANOTDB_RETURN_IF_ERROR(file_->Truncate(0).WithContext("resetting WAL " + path_));
+    NANOTDB_RETURN_IF_ERROR(file_->Append(Header()).WithContext("resetting WAL " + path_));
+  } else {
+    NANOTDB_RETURN_IF_ERROR(file_->Truncate(kWalHeaderSize).WithContext("resetting WAL " + path_));
+  }
   codec_->Reset();  // the file now matches an empty state, whatever the sync below says
   broken_ = Status::Ok();
   return file_->Sync().WithContext("resetting WAL " + path_);

@@ -27,7 +27,7 @@ inline constexpr MetricId kMaxMetricId = (1u << 20) - 1;
 // saved.
 struct WalMetricDef {
   MetricId id = 0;
-  ValueType type = ValueType::kFloat32;
+  ValueType type = ValueType::kFloat64;  // kInt64 or kFloat64 (version 1 types are widened)
   std::string name;
   bool operator==(const WalMetricDef&) const = default;
 };
@@ -35,7 +35,7 @@ struct WalMetricDef {
 struct WalSample {
   MetricId id = 0;
   Timestamp ts = 0;
-  uint32_t bits = 0;  // int32 or float32 bit pattern
+  uint64_t bits = 0;  // int64 or float64 bit pattern (see WalBatch::narrow_values)
   bool operator==(const WalSample&) const = default;
 };
 
@@ -43,6 +43,10 @@ struct WalSample {
 struct WalBatch {
   std::vector<WalMetricDef> new_metrics;
   std::vector<WalSample> samples;
+  // Set on batches replayed from a format version 1 log: each `bits` is then the int32 or
+  // float32 pattern of a metric whose type is now int64 or float64, to be widened by the
+  // reader (Value::Widened). Never set on batches to append.
+  bool narrow_values = false;
   bool operator==(const WalBatch&) const = default;
 };
 
@@ -90,6 +94,10 @@ class WalWriter {
   Status Reset();
   Status Sync();
   uint64_t size() const;  // bytes in the file, header included
+  // The format version of the file: kWalVersion, or 1 when Open replayed records of an older
+  // build. A version 1 log refuses appends (Unsupported) until Reset, which the owner calls
+  // once the replayed samples are flushed to data files.
+  uint32_t format_version() const;
   const std::string& path() const;
 
   WalWriter(std::string path, WalOptions opts, std::unique_ptr<WritableFile> file,

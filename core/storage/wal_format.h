@@ -16,7 +16,10 @@
 namespace nanotdb {
 
 inline constexpr std::string_view kWalMagic{"NTDBWAL\n", 8};
-inline constexpr uint32_t kWalVersion = 1;
+// Version 2 codes 64-bit values; version 1 files (4-byte values) are still replayed, then
+// started over as version 2 (WalWriter::Reset).
+inline constexpr uint32_t kWalVersion = 2;
+inline constexpr uint32_t kWalVersionV1 = 1;
 inline constexpr size_t kWalHeaderSize = 12;               // magic + version
 inline constexpr size_t kWalRecordHeaderSize = 9;          // length + crc + type
 inline constexpr uint32_t kWalMaxRecordBytes = 64u << 20;  // payload limit of one record

@@ -1,5 +1,5 @@
 // sensor-bus: a sample out-of-tree ingest plugin. A bus gateway POSTs one reading per line,
-// "<sensor> <value>", to /api/v1/sensor-bus; each becomes the float32 sample
+// "<sensor> <value>", to /api/v1/sensor-bus; each becomes the float64 sample
 // <database>/<prefix><sensor> at the time of the request, written through the core's
 // WriterService. Only SDK headers are used, so the plugin builds outside the NanoTDB tree.
 #include <nanotdb/plugin.h>
@@ -82,7 +82,7 @@ class SensorBusPlugin {
         return;
       }
       names.push_back(prefix_ + std::string(line.substr(0, sp)));
-      points.push_back({database_, {}, now, nanotdb::Value::Float32(value)});
+      points.push_back({database_, {}, now, nanotdb::Value::Float64(value)});
     }
     for (size_t i = 0; i < points.size(); ++i) points[i].metric = names[i];
     auto result = writer_->WriteBatch(points);

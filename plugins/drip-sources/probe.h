@@ -60,14 +60,14 @@ std::optional<uint64_t> CounterDelta(uint64_t previous, uint64_t current);
 // A metric name component made safe: bytes other than [A-Za-z0-9_.-] become '_'.
 std::string SanitizeNamePart(std::string_view part);
 
-// Values as stored: counts that always fit are int32; counters, bytes and rates are float32.
+// Values as stored: counts are int64; counters, bytes and rates are float64 with the ~7
+// significant digits of a float32 (the shortest decimal of the float32 nearest to v): more
+// would be measurement noise, and short decimals compress to a byte or two a sample.
 inline ProbeSample IntSample(std::string metric, int64_t v) {
-  if (v > INT32_MAX) v = INT32_MAX;
-  if (v < INT32_MIN) v = INT32_MIN;
-  return {std::move(metric), Value::Int32(static_cast<int32_t>(v))};
+  return {std::move(metric), Value::Int64(v)};
 }
 inline ProbeSample FloatSample(std::string metric, double v) {
-  return {std::move(metric), Value::Float32(static_cast<float>(v))};
+  return {std::move(metric), Value::Float64(WidenFloat32(static_cast<float>(v)))};
 }
 
 }  // namespace nanotdb::drip

@@ -13,27 +13,27 @@
 
 namespace nanotdb::drip {
 
-// cpu.{user,nice,system,idle,iowait,irq,softirq,steal} jiffies (float32 counters),
-// cpu.busy_pct (float32, from the 2nd cycle), cpu.temp_mdeg and cpu.freq_khz (int32).
+// cpu.{user,nice,system,idle,iowait,irq,softirq,steal} jiffies (float64 counters),
+// cpu.busy_pct (float64, from the 2nd cycle), cpu.temp_mdeg and cpu.freq_khz (int64).
 std::unique_ptr<Probe> MakeCpuProbe(const HostFs& fs, const ProbeSettings& s, LogFn log);
-// mem.{total,free,available,buffers,cached,swapcached,swaptotal,swapfree} in kB (int32).
+// mem.{total,free,available,buffers,cached,swapcached,swaptotal,swapfree} in kB (int64).
 std::unique_ptr<Probe> MakeMemoryProbe(const HostFs& fs, LogFn log);
-// sys.load1/5/15 (float32), sys.procs_running, sys.procs_total (int32).
+// sys.load1/5/15 (float64), sys.procs_running, sys.procs_total (int64).
 std::unique_ptr<Probe> MakeLoadavgProbe(const HostFs& fs, LogFn log);
-// sys.uptime_sec (int32).
+// sys.uptime_sec (int64).
 std::unique_ptr<Probe> MakeUptimeProbe(const HostFs& fs, LogFn log);
-// io.{pgpgin,pgpgout,pswpin,pswpout} (float32 counters).
+// io.{pgpgin,pgpgout,pswpin,pswpout} (float64 counters).
 std::unique_ptr<Probe> MakeIoProbe(const HostFs& fs, LogFn log);
-// disk.<dev>.* counters (float32; io_in_progress int32) and busy_pct, iops, read_kbps,
-// write_kbps (float32, 2nd cycle on); diskfs.<mount>.bytes_{total,used,free,avail}, used_pct.
+// disk.<dev>.* counters (float64; io_in_progress int64) and busy_pct, iops, read_kbps,
+// write_kbps (float64, 2nd cycle on); diskfs.<mount>.bytes_{total,used,free,avail}, used_pct.
 std::unique_ptr<Probe> MakeDiskProbe(const HostFs& fs, const ProbeSettings& s, LogFn log);
-// net.<iface>.{rx,tx}_{bytes,packets,errors,drop} (float32 counters), rx_kbps, tx_kbps.
+// net.<iface>.{rx,tx}_{bytes,packets,errors,drop} (float64 counters), rx_kbps, tx_kbps.
 std::unique_ptr<Probe> MakeNetworkProbe(const HostFs& fs, const ProbeSettings& s, LogFn log);
-// proc.<name>.count (int32), rss_bytes, vsize_bytes, cpu_pct (float32; cpu from 2nd cycle).
+// proc.<name>.count (int64), rss_bytes, vsize_bytes, cpu_pct (float64; cpu from 2nd cycle).
 std::unique_ptr<Probe> MakeProcessProbe(const HostFs& fs, const ProbeSettings& s, LogFn log);
-// temp.<name>.mdeg (int32) per DS18B20; onewire.dropped (int32, readings dropped so far).
+// temp.<name>.mdeg (int64) per DS18B20; onewire.dropped (int64, readings dropped so far).
 std::unique_ptr<Probe> MakeOnewireProbe(const HostFs& fs, const ProbeSettings& s, LogFn log);
-// disk.sd_write_probe_ms (float32): write + fsync of sd_probe_bytes into `dir` every
+// disk.sd_write_probe_ms (float64): write + fsync of sd_probe_bytes into `dir` every
 // sd_probe_every runs, the last result repeated in between, -1 when the probe failed.
 std::unique_ptr<Probe> MakeSdProbe(const HostFs& fs, const ProbeSettings& s, std::string dir,
                                    LogFn log);

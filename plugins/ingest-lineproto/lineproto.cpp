@@ -32,33 +32,33 @@ std::string Quote(std::string_view s) {
 }
 
 Status ParseIntValue(std::string_view token, Value* out) {
-  std::string_view digits = token.substr(0, token.size() - 1);
-  if (digits.size() > 1 && digits[0] == '+' && digits[1] != '-') digits.remove_prefix(1);
-  int32_t v = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-  if (digits.empty() || ptr != digits.data() + digits.size()) {
+  int64_t v = 0;
+  std::string why;
+  if (!ParseInt64(token.substr(0, token.size() - 1), &v, &why)) {
+    if (why.starts_with("out of range")) {
+      return Status::InvalidArgument(
+          "int value " + Quote(token) +
+          " out of int64 range (-9223372036854775808..9223372036854775807); drop the i suffix "
+          "to store it as float64");
+    }
     return Status::InvalidArgument("invalid int value " + Quote(token) +
                                    " (expected a base-10 integer before the suffix i)");
   }
-  if (ec == std::errc::result_out_of_range) {
-    return Status::InvalidArgument("int value " + Quote(token) +
-                                   " out of int32 range (-2147483648..2147483647); drop the i "
-                                   "suffix to store it as float32");
-  }
-  *out = Value::Int32(v);
+  *out = Value::Int64(v);
   return Status::Ok();
 }
 
-// Clinger's fast path for the common short decimal ("21.5", "-7", "0.125"): with at most 7
-// significant digits the mantissa is exact in a float, and so is 10^k for k <= 10, so one
-// IEEE division rounds exactly like a full parse. False: use from_chars.
-bool ParseShortDecimal(std::string_view s, float* out) {
-  static constexpr float kPow10[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
-                                     1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+// Clinger's fast path for the common short decimal ("21.5", "-7", "0.125"): with at most 15
+// significant digits the mantissa is exact in a double, and so is 10^k for k <= 22, so one
+// IEEE division rounds exactly like a full parse. False: use ParseFloat64.
+bool ParseShortDecimal(std::string_view s, double* out) {
+  static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   size_t i = 0;
   bool neg = false;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
-  uint32_t mant = 0;
+  uint64_t mant = 0;
   int significant = 0, frac_digits = 0;
   bool dot = false, any_digit = false;
   for (; i < s.size(); ++i) {
@@ -66,7 +66,8 @@ bool ParseShortDecimal(std::string_view s, float* out) {
     if (c >= '0' && c <= '9') {
       any_digit = true;
       if (mant != 0 || c != '0') ++significant;
-      mant = mant * 10 + static_cast<uint32_t>(c - '0');
+      if (significant > 15) return false;
+      mant = mant * 10 + static_cast<uint64_t>(c - '0');
       frac_digits += dot;
     } else if (c == '.' && !dot) {
       dot = true;
@@ -74,9 +75,9 @@ bool ParseShortDecimal(std::string_view s, float* out) {
       return false;
     }
   }
-  if (!any_digit || significant > 7 || frac_digits > 10) return false;
-  float f = static_cast<float>(mant) / kPow10[frac_digits];
-  *out = neg ? -f : f;
+  if (!any_digit || frac_digits > 22) return false;
+  double d = static_cast<double>(mant) / kPow10[frac_digits];
+  *out = neg ? -d : d;
   return true;
 }
 
@@ -96,32 +97,20 @@ bool ParseNanos(std::string_view s, Timestamp* out) {
 }
 
 Status ParseFloatValue(std::string_view token, Value* out) {
-  float fast;
-  if (ParseShortDecimal(token, &fast)) {
-    *out = Value::Float32(fast);
+  double d;
+  if (ParseShortDecimal(token, &d)) {
+    *out = Value::Float64(d);
     return Status::Ok();
   }
-  std::string_view num = token;
-  // from_chars takes no leading '+', but FormatValue writes "+Inf".
-  if (num.size() > 1 && num[0] == '+' && num[1] != '-') num.remove_prefix(1);
-  const char* end = num.data() + num.size();
-  float f = 0;
-  auto [ptr, ec] = std::from_chars(num.data(), end, f, std::chars_format::general);
-  if (ptr != end || num.empty()) {
-    return Status::InvalidArgument("invalid value " + Quote(token) +
-                                   " (expected a number, or an integer with suffix i for int32)");
-  }
-  if (ec == std::errc::result_out_of_range) {
-    // Too small rounds to zero (or a subnormal); too large is an error.
-    double d = 0;
-    std::from_chars(num.data(), end, d, std::chars_format::general);
-    if (std::fabs(d) > std::numeric_limits<float>::max()) {
-      return Status::InvalidArgument("float value " + Quote(token) +
-                                     " out of float32 range (about +-3.4e38)");
+  std::string why;
+  if (!ParseFloat64(token, &d, &why)) {
+    if (why.starts_with("out of range")) {
+      return Status::InvalidArgument("float value " + Quote(token) + " " + why);
     }
-    f = static_cast<float>(d);
+    return Status::InvalidArgument("invalid value " + Quote(token) +
+                                   " (expected a number, or an integer with suffix i for int64)");
   }
-  *out = Value::Float32(f);
+  *out = Value::Float64(d);
   return Status::Ok();
 }
 
@@ -213,7 +202,7 @@ std::string FormatLine(std::string_view db, std::string_view metric, Value v, Ti
   out.append(metric);
   out += ' ';
   out += FormatValue(v);
-  if (v.type == ValueType::kInt32) out += 'i';
+  if (IsIntegerType(v.type)) out += 'i';
   out += ' ';
   // A leading '-' means "relative to now" on input, so times before 1970 are always dates.
   out += ns_timestamps && ts >= 0 ? std::to_string(ts) : FormatTimestamp(ts);

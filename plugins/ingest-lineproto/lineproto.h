@@ -6,9 +6,10 @@
 //
 // - The target is split at its first '/': the database name (ValidateDatabaseName) and the
 //   metric name (ValidateMetricName).
-// - A value ending in `i` is a base-10 int32 (`42i`, must fit int32). Any other number is a
-//   float32: `21.5`, `-7`, `1e-3`, `NaN`, `Inf`, `+Inf`, and also a bare `42` (this keeps the
-//   reference implementation's rule: only the `i` suffix makes an int32).
+// - A value ending in `i` is a base-10 int64 (`42i`, must fit int64). Any other number is a
+//   float64, the double nearest to it: `21.5`, `-7`, `1e-3`, `NaN`, `Inf`, `+Inf`, and also a
+//   bare `42` (this keeps the reference implementation's rule: only the `i` suffix makes an
+//   integer). Magnitudes beyond float64 (`1e400`) are errors naming the token.
 // - The timestamp is the rest of the line, parsed by ParseLineTimestamp (Unix ns, a UTC date
 //   with a space inside, or relative `-20s`); omitted means `now`.
 // - Blank lines and lines whose first non-blank character is `#` are skipped.
@@ -38,7 +39,7 @@ struct ParsedLine {
 // Parses one line (without its line terminator; a trailing '\r' is ignored). On a blank or
 // comment line returns OK with *skip = true and leaves *out alone. Errors are InvalidArgument
 // and name the token, e.g. `invalid value "4x2" (expected a number, or an integer with suffix
-// i for int32)`; they carry no line number (callers add it).
+// i for int64)`; they carry no line number (callers add it).
 Status ParseLine(std::string_view line, Timestamp now, ParsedLine* out, bool* skip);
 
 struct LineError {
@@ -61,7 +62,7 @@ ParseSummary ParseBody(std::string_view body, Timestamp now,
                        size_t max_errors = 20);
 
 // The canonical line that ParseLine reads back to the same sample:
-// `db/metric 21.5 2026-05-24 12:00:00.000000000`; int32 values get the `i` suffix; with
+// `db/metric 21.5 2026-05-24 12:00:00.000000000`; int64 values get the `i` suffix; with
 // ns_timestamps the timestamp is written as Unix nanoseconds (times before 1970 stay dates:
 // a leading '-' would read as relative).
 std::string FormatLine(std::string_view db, std::string_view metric, Value v, Timestamp ts,

@@ -701,7 +701,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
         out.push_back('[');
         AppendSeconds(&out, buckets[i].end);
         out.push_back(',');
-        AppendComputedValue(&out, buckets[i].values[a], s.type);
+        AppendComputedValue(&out, buckets[i].values[a]);
         out.push_back(']');
       }
       out.append("]}");

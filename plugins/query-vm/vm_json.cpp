@@ -58,7 +58,7 @@ void AppendSeconds(std::string* out, Timestamp ts) {
   out->append(digits, len);
 }
 
-void AppendComputedValue(std::string* out, double v, ValueType metric_type) {
+void AppendComputedValue(std::string* out, double v) {
   out->push_back('"');
   if (std::isnan(v)) {
     out->append("NaN");
@@ -66,10 +66,7 @@ void AppendComputedValue(std::string* out, double v, ValueType metric_type) {
     out->append(v > 0 ? "+Inf" : "-Inf");
   } else {
     char buf[400];  // fixed notation of the largest double needs 309 digits
-    auto res =
-        metric_type == ValueType::kFloat32
-            ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v), std::chars_format::fixed)
-            : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
     out->append(buf, res.ptr);
   }
   out->push_back('"');

@@ -22,10 +22,10 @@ void AppendJsonString(std::string* out, std::string_view s);
 // 1715000000, 1715000000.5, 1715000000.000000001.
 void AppendSeconds(std::string* out, Timestamp ts);
 
-// Appends a computed value as a JSON string in Prometheus form: "21.5", "NaN", "+Inf", "-Inf".
-// float32 metrics get the shortest float32 text (as their samples do), int32 metrics the
-// shortest double text, so a count or a sum of integers stays exact.
-void AppendComputedValue(std::string* out, double v, ValueType metric_type);
+// Appends a computed value as a JSON string in Prometheus form: the shortest text that reads
+// back as the same double, without exponent ("21.5", "1796196412", "0.001"), or "NaN",
+// "+Inf", "-Inf".
+void AppendComputedValue(std::string* out, double v);
 
 // Go's time.Duration text, which the reference used for the `window` label: "5m0s", "30s",
 // "1h0m0s", "1.5s", "250ms". Only positive durations are labelled; ns <= 0 gives "0s".

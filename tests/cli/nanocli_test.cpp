@@ -64,7 +64,7 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 // Four samples of home/temp at +5s, +20s, +35s, +50s of 2026-05-24 00:00 (values 1..4), three
-// of an int32 metric and one float on the next day.
+// of an int64 metric and one float on the next day.
 constexpr std::string_view kData =
     "# sample data\n"
     "home/temp 1 2026-05-24 00:00:05\n"
@@ -240,11 +240,11 @@ TEST_F(NanocliTest, QueryWithoutRangeShowsLatestValuePerMetric) {
   EXPECT_THAT(lines[0], HasSubstr("TS_UTC"));
   EXPECT_EQ(lines[1].find_first_not_of("- "), std::string::npos);
   EXPECT_THAT(lines[2], HasSubstr("door"));
-  EXPECT_THAT(lines[2], HasSubstr("2026-05-25 08:00:00.500000000  int32"));
+  EXPECT_THAT(lines[2], HasSubstr("2026-05-25 08:00:00.500000000  int64"));
   EXPECT_THAT(lines[3], HasSubstr("humidity"));
   EXPECT_THAT(lines[3], HasSubstr("40.25"));
   EXPECT_THAT(lines[4], HasSubstr("temp"));
-  EXPECT_THAT(lines[4], HasSubstr("2026-05-24 00:00:50.000000000  float32"));
+  EXPECT_THAT(lines[4], HasSubstr("2026-05-24 00:00:50.000000000  float64"));
   EXPECT_THAT(lines[5], HasSubstr("rows=3 duration_ms="));
 }
 
@@ -266,7 +266,7 @@ TEST_F(NanocliTest, QueryRawRowsAsJson) {
   EXPECT_EQ(rows->getObject(1)->getValue<std::string>("timestamp_utc"),
             "2026-05-24 00:00:35.000000000");
   EXPECT_EQ(rows->getObject(1)->getValue<double>("value"), 3.5);
-  EXPECT_EQ(rows->getObject(1)->getValue<std::string>("value_type"), "float32");
+  EXPECT_EQ(rows->getObject(1)->getValue<std::string>("value_type"), "float64");
 }
 
 TEST_F(NanocliTest, QueryAggregatesStampBucketEnds) {
@@ -302,9 +302,9 @@ TEST_F(NanocliTest, InspectCatalogListsMetrics) {
   ImportSample();
   CliRun r = Nanocli({"inspect", "catalog", "--root", root_.string(), "--db", "home"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("metrics=3 (int32=1 float32=2)"));
+  EXPECT_THAT(r.out, HasSubstr("metrics=3 (int64=1 float64=2)"));
   EXPECT_THAT(r.out, HasSubstr("door"));
-  EXPECT_THAT(r.out, HasSubstr("int32"));
+  EXPECT_THAT(r.out, HasSubstr("int64"));
   EXPECT_THAT(r.out, HasSubstr("----"));
 
   r = Nanocli({"inspect", "catalog", "--root", root_.string(), "--db", "home", "--json"});
@@ -317,7 +317,7 @@ TEST_F(NanocliTest, InspectCatalogListsMetrics) {
   for (unsigned i = 0; i < items->size(); ++i) {
     if (items->getObject(i)->getValue<std::string>("name") != "temp") continue;
     saw_temp = true;
-    EXPECT_EQ(items->getObject(i)->getValue<std::string>("type"), "float32");
+    EXPECT_EQ(items->getObject(i)->getValue<std::string>("type"), "float64");
     EXPECT_EQ(items->getObject(i)->getObject("last")->getValue<int64_t>("ts"), 1779580850000000000);
   }
   EXPECT_TRUE(saw_temp);

@@ -47,7 +47,7 @@ class PowerLossTest : public ::testing::TestWithParam<Setting> {
     for (int i = from; i < from + n; ++i) {
       std::vector<PointRef> batch;
       for (const char* m : {"a", "b", "c"}) {
-        batch.push_back(PointRef{"db", m, kBase + i * kSecond, Value::Float32(float(i))});
+        batch.push_back(PointRef{"db", m, kBase + i * kSecond, Value::Float64(float(i))});
       }
       auto r = e.WriteBatch(batch);
       ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -96,7 +96,7 @@ TEST_P(PowerLossTest, DatabaseOpensAndKeepsWhatTheSettingsPromise) {
     if (GetParam().flushed_survive) EXPECT_GE(got.size(), flushed_per_metric) << m;
   }
   // And the database keeps working.
-  EXPECT_TRUE((*e)->Write("db", "a", kBase + 1000 * kSecond, Value::Float32(1)).ok());
+  EXPECT_TRUE((*e)->Write("db", "a", kBase + 1000 * kSecond, Value::Float64(1)).ok());
 }
 
 TEST_P(PowerLossTest, CrashAtEveryOperationLeavesAnOpenableDatabase) {
@@ -112,7 +112,7 @@ TEST_P(PowerLossTest, CrashAtEveryOperationLeavesAnOpenableDatabase) {
       for (int i = 0; i < 30; ++i) {
         std::vector<PointRef> batch;
         for (const char* m : {"a", "b"}) {
-          batch.push_back(PointRef{"db", m, kBase + i * kSecond, Value::Float32(float(i))});
+          batch.push_back(PointRef{"db", m, kBase + i * kSecond, Value::Float64(float(i))});
         }
         auto r = (*e)->WriteBatch(batch);
         if (!r.ok() || !r->rejected.empty()) break;  // failed writes are not acknowledged

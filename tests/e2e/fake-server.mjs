@@ -63,7 +63,7 @@ function api(url, req, res, body) {
     case '/api/engine/database':
       return ok({ resultType: 'engine_database', result: { summary: { name: 'metrics', path: '/tmp/metrics', metrics: 3, data_files: 1, data_bytes: 1300, frames: 1, samples: 1000, bytes_per_sample: 1.3, open_page_samples: 7, open_partitions: [], manifest: { partition: 'day' }, wal: { name: 'metrics.wal', bytes: 42 },
         files: [{ name: 'data-2026-06-01.dat', partition: '2026-06-01', bytes: 1300, samples: 1000, frames: 1, bytes_per_sample: 1.3, error: '', frame_list: [{ index: 0, offset: 16, bytes: 1300, raw_bytes: 12000, ratio: 9.2, samples: 1000, metrics: 3, bytes_per_sample: 1.3, codec: 'zstd', min_utc: '2026-06-01T00:00:00Z', max_utc: '2026-06-01T02:00:00Z', span: '2h' }] }] },
-      metrics: metrics.slice(0, 50).map((name, i) => ({ name, id: i + 1, type: 'float32', last_value: '1.5', last_utc: '2026-06-01T02:00:00Z' })) } });
+      metrics: metrics.slice(0, 50).map((name, i) => ({ name, id: i + 1, type: 'float64', last_value: '1.5', last_utc: '2026-06-01T02:00:00Z' })) } });
     case '/api/engine/runtime':
       return ok({ resultType: 'engine_runtime', result: { version: '0.1.0', uptime: '1h', rss_bytes: 6e6, peak_rss_bytes: 7e6, cpu_user_seconds: 1, cpu_system_seconds: 0.5, threads: 9, root: '/tmp', listen: ':8428', plugins: [{ name: 'ui-dashboard', version: '0.1.0', path: '', description: 'ui', status: 'running' }] } });
     default: return send(res, 404, { status: 'error', errorType: 'not_found', error: `unknown API path ${url.pathname}` });

@@ -107,6 +107,65 @@ TEST_F(DaemonTest, ReadmeHelloWorld) {
   EXPECT_TRUE(d_.Stop());
 }
 
+// issue 10: 4-byte values moved node_boot_time_seconds by 60 s, a byte counter by 3 and refused
+// 5000000000i. Every value must come back exactly: by query, after a restart (from data files),
+// and through nanocli export -> import -> export.
+TEST_F(DaemonTest, SixtyFourBitValuesReadBackExactlyByQueryAndExport) {
+  ASSERT_TRUE(d_.Start());
+  const std::string t = Ts(kBase) + "000000000";
+  const std::string lines = "host/node_boot_time_seconds 1.796196412e+09 " + t + "\n" +
+                            "host/node_network_receive_bytes_total 218927059 " + t + "\n" +
+                            "host/disk_bytes 5000000000i " + t + "\n" +
+                            "host/ratio 0.30000000000000004 " + t + "\n" + "host/tiny 5e-324 " + t +
+                            "\n" + "host/neg_inf -Inf " + t + "\n" +
+                            "host/int_min -9223372036854775808i " + t + "\n";
+  HttpResult r = Import(lines);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Import("host/too_big 1e400 " + t + "\nhost/too_big_int 9223372036854775808i " + t + "\n");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("float value \\\"1e400\\\" out of range for float64"), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("out of int64 range"), std::string::npos) << r.body;
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"host/node_boot_time_seconds", "1796196412"},
+      {"host/node_network_receive_bytes_total", "218927059"},
+      {"host/disk_bytes", "5000000000"},
+      {"host/ratio", "0.30000000000000004"},
+      {"host/tiny", "5e-324"},
+      {"host/neg_inf", "-Inf"},
+      {"host/int_min", "-9223372036854775808"}};
+  auto check = [&] {
+    for (const auto& [target, value] : want) EXPECT_EQ(Latest(target), value) << target;
+  };
+  check();
+  ASSERT_TRUE(d_.Stop());  // flushes: the values now come from a data file
+  ASSERT_TRUE(d_.Start());
+  check();
+  ASSERT_TRUE(d_.Stop());
+
+  auto [code, out] = RunCommand({NANOCLI_BIN, "export", "--root", d_.root(), "--db", "host"});
+  ASSERT_EQ(code, 0) << out;
+  for (const std::string& line :
+       {"host/node_boot_time_seconds 1796196412 ",
+        "host/node_network_receive_bytes_total 218927059 ", "host/disk_bytes 5000000000i ",
+        "host/ratio 0.30000000000000004 ", "host/tiny 5e-324 ", "host/neg_inf -Inf ",
+        "host/int_min -9223372036854775808i "}) {
+    EXPECT_NE(out.find(line), std::string::npos) << line << " not in\n" << out;
+  }
+  // export -> import into a fresh root -> export gives the same text.
+  const std::string file = d_.root() + "/export.lp";
+  auto [code2, out2] =
+      RunCommand({NANOCLI_BIN, "export", "--root", d_.root(), "--db", "host", "--out", file});
+  ASSERT_EQ(code2, 0) << out2;
+  const std::string other = d_.root() + "/other";
+  fs::create_directories(other);
+  auto [code3, out3] = RunCommand({NANOCLI_BIN, "import", "--root", other, "--in", file});
+  ASSERT_EQ(code3, 0) << out3;
+  auto [code4, out4] = RunCommand({NANOCLI_BIN, "export", "--root", other, "--db", "host"});
+  ASSERT_EQ(code4, 0) << out4;
+  EXPECT_EQ(out4, out);
+}
+
 TEST_F(DaemonTest, RestartKeepsEverythingAndKnowsLatestValues) {
   ASSERT_TRUE(d_.Start());
   const int64_t t = NowNs() - 10 * kNanos;
@@ -240,7 +299,7 @@ TEST_F(DaemonTest, BadLinesAre400WithLineNumbersAndGoodLinesKept) {
   Array::Ptr errors = data->getArray("errors");
   ASSERT_EQ(errors->size(), 2u);
   EXPECT_EQ(errors->getObject(0)->getValue<int>("line"), 2);
-  EXPECT_EQ(errors->getObject(1)->getValue<int>("line"), 5);  // int32 into a float32 metric
+  EXPECT_EQ(errors->getObject(1)->getValue<int>("line"), 5);  // int64 into a float64 metric
   EXPECT_EQ(Latest("demo/a"), "1");
   EXPECT_EQ(Latest("demo/c"), "3");
   EXPECT_EQ(Latest("demo/b"), "");

@@ -56,7 +56,7 @@ struct BatchResult {
 struct MetricInfo {
   std::string name;
   MetricId id = 0;
-  ValueType type = ValueType::kFloat32;
+  ValueType type = ValueType::kFloat64;
   std::optional<Sample> last;  // newest sample, known right after open
 };
 

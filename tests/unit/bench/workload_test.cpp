@@ -75,7 +75,7 @@ TEST(WorkloadTest, CountersOnlyGrowAndSomeWrapPast32Bits) {
   int wrapped = 0;
   for (size_t m = 0; m < metrics.size(); ++m) {
     const std::string& name = metrics[m].name;
-    if (!name.ends_with("_bytes") || metrics[m].type != ValueType::kInt32) continue;
+    if (!name.ends_with("_bytes") || metrics[m].type != ValueType::kInt64) continue;
     for (size_t i = 1; i < cols[m].size(); ++i) {
       const uint32_t step = cols[m][i].bits - cols[m][i - 1].bits;  // modulo 2^32
       EXPECT_LT(step, 1u << 28) << name << " went backwards at cycle " << i;

@@ -23,9 +23,9 @@ class AggregateTest : public ::testing::Test {
     // SPEC §4.3 worked example: +5 s = 1, +20 s = 2, +35 s = 3, +50 s = 4.
     for (auto [off, v] : {std::pair{5, 1.0f}, {20, 2.0f}, {35, 3.0f}, {50, 4.0f}}) {
       ASSERT_TRUE(
-          engine_->Write("db", "m", kMinuteAligned + off * kSecond, Value::Float32(v)).ok());
+          engine_->Write("db", "m", kMinuteAligned + off * kSecond, Value::Float64(v)).ok());
     }
-    ASSERT_TRUE(engine_->Write("db", "n", kMinuteAligned, Value::Int32(-7)).ok());
+    ASSERT_TRUE(engine_->Write("db", "n", kMinuteAligned, Value::Int64(-7)).ok());
   }
   void TearDown() override {
     engine_.reset();

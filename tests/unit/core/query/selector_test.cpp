@@ -29,7 +29,7 @@ TEST(SelectMetricsTest, ExactWildcardAndRegex) {
     auto e = Engine::Open(o);
     ASSERT_TRUE(e.ok());
     for (const char* m : {"cpu.user", "cpu.system", "mem.free", "temp.out"}) {
-      ASSERT_TRUE((*e)->Write("db", m, 1, Value::Float32(1)).ok());
+      ASSERT_TRUE((*e)->Write("db", m, 1, Value::Float64(1)).ok());
     }
     auto r = SelectMetrics(**e, "db", "cpu.user", SelectorKind::kExact);
     EXPECT_EQ(*r, std::vector<std::string>{"cpu.user"});

@@ -42,34 +42,34 @@ TEST_F(CatalogTest, MissingFileIsAnEmptyCatalog) {
 
 TEST_F(CatalogTest, AddAssignsSequentialIdsAndMarksDirty) {
   Catalog c;
-  auto a = c.Add("room.temp", ValueType::kFloat32);
+  auto a = c.Add("room.temp", ValueType::kFloat64);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ((*a)->id, 1u);
   EXPECT_TRUE(c.dirty());
-  auto b = c.Add("door.opened", ValueType::kInt32);
+  auto b = c.Add("door.opened", ValueType::kInt64);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ((*b)->id, 2u);
-  EXPECT_EQ(c.Find("door.opened")->type, ValueType::kInt32);
+  EXPECT_EQ(c.Find("door.opened")->type, ValueType::kInt64);
   EXPECT_EQ(c.FindById(1)->name, "room.temp");
   EXPECT_EQ(c.Find("nope"), nullptr);
   EXPECT_EQ(c.FindById(3), nullptr);
   EXPECT_EQ(c.FindById(0), nullptr);
-  auto again = c.Add("room.temp", ValueType::kInt32);
+  auto again = c.Add("room.temp", ValueType::kInt64);
   EXPECT_EQ(again.status().code(), Status::Code::kAlreadyExists);
   EXPECT_EQ(c.size(), 2u);
 }
 
 TEST_F(CatalogTest, RollBackForgetsTheNewestAddsAndReusesTheirIds) {
   Catalog c;
-  ASSERT_TRUE(c.Add("kept", ValueType::kInt32).ok());
+  ASSERT_TRUE(c.Add("kept", ValueType::kInt64).ok());
   size_t before = c.size();
-  ASSERT_TRUE(c.Add("undone.1", ValueType::kInt32).ok());
-  ASSERT_TRUE(c.Add("undone.2", ValueType::kFloat32).ok());
+  ASSERT_TRUE(c.Add("undone.1", ValueType::kInt64).ok());
+  ASSERT_TRUE(c.Add("undone.2", ValueType::kFloat64).ok());
   c.RollBackTo(before);
   EXPECT_EQ(c.size(), 1u);
   EXPECT_EQ(c.Find("undone.1"), nullptr);
   EXPECT_EQ(c.FindById(3), nullptr);
-  auto again = c.Add("undone.2", ValueType::kInt32);
+  auto again = c.Add("undone.2", ValueType::kInt64);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*again)->id, 2u);
   c.RollBackTo(5);
@@ -78,20 +78,20 @@ TEST_F(CatalogTest, RollBackForgetsTheNewestAddsAndReusesTheirIds) {
 
 TEST_F(CatalogTest, AddRefusesNamesJsonCannotHold) {
   Catalog c;
-  EXPECT_TRUE(c.Add("", ValueType::kInt32).status().IsInvalidArgument());
-  EXPECT_TRUE(c.Add(std::string(256, 'a'), ValueType::kInt32).status().IsInvalidArgument());
-  EXPECT_TRUE(c.Add("bad\xff", ValueType::kInt32).status().IsInvalidArgument());
-  EXPECT_TRUE(c.Add("half\xc3", ValueType::kInt32).status().IsInvalidArgument());
-  EXPECT_TRUE(c.Add("temp.°C", ValueType::kFloat32).ok());
-  EXPECT_TRUE(c.Add(std::string(255, 'a'), ValueType::kInt32).ok());
+  EXPECT_TRUE(c.Add("", ValueType::kInt64).status().IsInvalidArgument());
+  EXPECT_TRUE(c.Add(std::string(256, 'a'), ValueType::kInt64).status().IsInvalidArgument());
+  EXPECT_TRUE(c.Add("bad\xff", ValueType::kInt64).status().IsInvalidArgument());
+  EXPECT_TRUE(c.Add("half\xc3", ValueType::kInt64).status().IsInvalidArgument());
+  EXPECT_TRUE(c.Add("temp.°C", ValueType::kFloat64).ok());
+  EXPECT_TRUE(c.Add(std::string(255, 'a'), ValueType::kInt64).ok());
 }
 
 TEST_F(CatalogTest, SaveAndLoadRoundTrip) {
   Catalog c;
-  ASSERT_TRUE(c.Add("zeta", ValueType::kFloat32).ok());
-  ASSERT_TRUE(c.Add("alpha", ValueType::kInt32).ok());
-  ASSERT_TRUE(c.Add("quote\"back\\slash\ttab", ValueType::kInt32).ok());
-  ASSERT_TRUE(c.Add("température.°C", ValueType::kFloat32).ok());
+  ASSERT_TRUE(c.Add("zeta", ValueType::kFloat64).ok());
+  ASSERT_TRUE(c.Add("alpha", ValueType::kInt64).ok());
+  ASSERT_TRUE(c.Add("quote\"back\\slash\ttab", ValueType::kInt64).ok());
+  ASSERT_TRUE(c.Add("température.°C", ValueType::kFloat64).ok());
   ASSERT_TRUE(c.Save(Env::Default(), path_).ok());
   EXPECT_FALSE(c.dirty());
 
@@ -99,16 +99,16 @@ TEST_F(CatalogTest, SaveAndLoadRoundTrip) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->entries(), c.entries());
   EXPECT_FALSE(loaded->dirty());
-  auto next = loaded->Add("new", ValueType::kInt32);
+  auto next = loaded->Add("new", ValueType::kInt64);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ((*next)->id, 5u);
 }
 
 TEST_F(CatalogTest, FileIsReadableJsonSortedByName) {
   Catalog c;
-  ASSERT_TRUE(c.Add("room.temp", ValueType::kFloat32).ok());
-  ASSERT_TRUE(c.Add("room.humidity", ValueType::kFloat32).ok());
-  ASSERT_TRUE(c.Add("door", ValueType::kInt32).ok());
+  ASSERT_TRUE(c.Add("room.temp", ValueType::kFloat64).ok());
+  ASSERT_TRUE(c.Add("room.humidity", ValueType::kFloat64).ok());
+  ASSERT_TRUE(c.Add("door", ValueType::kInt64).ok());
   ASSERT_TRUE(c.Save(Env::Default(), path_).ok());
   std::string text;
   ASSERT_TRUE(Env::Default()->ReadFileToString(path_, &text).ok());
@@ -117,9 +117,9 @@ TEST_F(CatalogTest, FileIsReadableJsonSortedByName) {
             "  \"format\": \"nanotdb-catalog\",\n"
             "  \"version\": 1,\n"
             "  \"metrics\": [\n"
-            "    {\"name\": \"door\", \"id\": 3, \"type\": \"int32\"},\n"
-            "    {\"name\": \"room.humidity\", \"id\": 2, \"type\": \"float32\"},\n"
-            "    {\"name\": \"room.temp\", \"id\": 1, \"type\": \"float32\"}\n"
+            "    {\"name\": \"door\", \"id\": 3, \"type\": \"int64\"},\n"
+            "    {\"name\": \"room.humidity\", \"id\": 2, \"type\": \"float64\"},\n"
+            "    {\"name\": \"room.temp\", \"id\": 1, \"type\": \"float64\"}\n"
             "  ]\n"
             "}\n");
   EXPECT_EQ(Catalog().Render(),
@@ -135,7 +135,7 @@ TEST_F(CatalogTest, GapsInIdsSurviveAndNextIdFollowsTheLargest) {
   EXPECT_EQ(c->FindById(7)->name, "b");
   EXPECT_EQ(c->FindById(2)->name, "a");
   EXPECT_EQ(c->FindById(1), nullptr);
-  EXPECT_EQ((*c->Add("c", ValueType::kInt32))->id, 8u);
+  EXPECT_EQ((*c->Add("c", ValueType::kInt64))->id, 8u);
 }
 
 struct BadCatalog {
@@ -152,7 +152,7 @@ TEST_F(CatalogTest, EveryValidationErrorIsCorruptionNamingTheEntry) {
       {R"({"name": "a", "id": 1048576, "type": "int32"})", "id 1048576 is out of range"},
       {R"({"name": "a", "id": "1", "type": "int32"})", "(\"a\"): id must be an integer"},
       {R"({"name": "a", "id": 1.5, "type": "int32"})", "id must be an integer"},
-      {R"({"name": "a", "id": 1, "type": "float64"})", "type float64 is unknown"},
+      {R"({"name": "a", "id": 1, "type": "double"})", "type double is unknown"},
       {R"({"name": "a", "id": 1, "type": 2})", "type 2 is unknown"},
       {R"({"name": "a", "id": 1})", "type <missing> is unknown"},
       {R"({"name": "a", "id": 1, "type": "int32"}, {"name": "a", "id": 2, "type": "int32"})",
@@ -195,28 +195,28 @@ TEST_F(CatalogTest, WrongFileShapesAreCorruption) {
 
 TEST_F(CatalogTest, RestoreAddsWalDefinitionsAndChecksAgreement) {
   Catalog c;
-  ASSERT_TRUE(c.Add("a", ValueType::kInt32).ok());
-  EXPECT_TRUE(c.Restore({1, ValueType::kInt32, "a"}).ok());
+  ASSERT_TRUE(c.Add("a", ValueType::kInt64).ok());
+  EXPECT_TRUE(c.Restore({1, ValueType::kInt64, "a"}).ok());
   ASSERT_TRUE(c.Save(Env::Default(), path_).ok());
-  EXPECT_TRUE(c.Restore({1, ValueType::kInt32, "a"}).ok());
+  EXPECT_TRUE(c.Restore({1, ValueType::kInt64, "a"}).ok());
   EXPECT_FALSE(c.dirty());  // nothing new
 
-  ASSERT_TRUE(c.Restore({3, ValueType::kFloat32, "c"}).ok());
-  ASSERT_TRUE(c.Restore({2, ValueType::kInt32, "b"}).ok());
+  ASSERT_TRUE(c.Restore({3, ValueType::kFloat64, "c"}).ok());
+  ASSERT_TRUE(c.Restore({2, ValueType::kInt64, "b"}).ok());
   EXPECT_TRUE(c.dirty());
-  EXPECT_EQ(c.entries(), (std::vector<CatalogEntry>{{"a", 1, ValueType::kInt32},
-                                                    {"b", 2, ValueType::kInt32},
-                                                    {"c", 3, ValueType::kFloat32}}));
+  EXPECT_EQ(c.entries(), (std::vector<CatalogEntry>{{"a", 1, ValueType::kInt64},
+                                                    {"b", 2, ValueType::kInt64},
+                                                    {"c", 3, ValueType::kFloat64}}));
   EXPECT_EQ(c.Find("b")->id, 2u);
   EXPECT_EQ(c.Find("c")->id, 3u);
 
-  Status s = c.Restore({1, ValueType::kInt32, "x"});
+  Status s = c.Restore({1, ValueType::kInt64, "x"});
   ASSERT_TRUE(s.IsCorruption());
   EXPECT_NE(s.message().find("id 1 as \"a\""), std::string::npos) << s.message();
-  s = c.Restore({1, ValueType::kFloat32, "a"});
+  s = c.Restore({1, ValueType::kFloat64, "a"});
   ASSERT_TRUE(s.IsCorruption());
-  EXPECT_NE(s.message().find("(float32)"), std::string::npos) << s.message();
-  s = c.Restore({9, ValueType::kInt32, "a"});
+  EXPECT_NE(s.message().find("(float64)"), std::string::npos) << s.message();
+  s = c.Restore({9, ValueType::kInt64, "a"});
   ASSERT_TRUE(s.IsCorruption());
   EXPECT_NE(s.message().find("\"a\" as id 1"), std::string::npos) << s.message();
   EXPECT_EQ(c.size(), 3u);
@@ -224,9 +224,9 @@ TEST_F(CatalogTest, RestoreAddsWalDefinitionsAndChecksAgreement) {
 
 TEST_F(CatalogTest, FailedSaveKeepsTheOldFileAndStaysDirty) {
   Catalog c;
-  ASSERT_TRUE(c.Add("a", ValueType::kInt32).ok());
+  ASSERT_TRUE(c.Add("a", ValueType::kInt64).ok());
   ASSERT_TRUE(c.Save(Env::Default(), path_).ok());
-  ASSERT_TRUE(c.Add("b", ValueType::kInt32).ok());
+  ASSERT_TRUE(c.Add("b", ValueType::kInt64).ok());
   FaultInjectionEnv env(Env::Default());
   env.SetSyncFailure(true);
   EXPECT_FALSE(c.Save(&env, path_).ok());
@@ -234,6 +234,36 @@ TEST_F(CatalogTest, FailedSaveKeepsTheOldFileAndStaysDirty) {
   auto loaded = Catalog::Load(Env::Default(), path_);
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(loaded->size(), 1u);
+}
+
+// A catalog of an older build (4-byte types) opens with every metric upgraded to its 64-bit
+// type, and the next save writes the upgraded types back.
+TEST_F(CatalogTest, FourByteTypesOfAnOlderBuildLoadAsTheir64BitTypes) {
+  ASSERT_TRUE(LoadMetrics("{\"name\": \"a\", \"id\": 1, \"type\": \"int32\"},"
+                          "{\"name\": \"b\", \"id\": 2, \"type\": \"float32\"},"
+                          "{\"name\": \"c\", \"id\": 3, \"type\": \"int64\"},"
+                          "{\"name\": \"d\", \"id\": 4, \"type\": \"float64\"}")
+                  .ok());
+  auto c = Catalog::Load(Env::Default(), path_);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->entries(), (std::vector<CatalogEntry>{{"a", 1, ValueType::kInt64},
+                                                     {"b", 2, ValueType::kFloat64},
+                                                     {"c", 3, ValueType::kInt64},
+                                                     {"d", 4, ValueType::kFloat64}}));
+  EXPECT_TRUE(c->dirty());
+  // An older WAL's definitions (int32 / float32) match the upgraded entries.
+  EXPECT_TRUE(c->Restore({1, ValueType::kInt32, "a"}).ok());
+  EXPECT_TRUE(c->Restore({2, ValueType::kFloat32, "b"}).ok());
+  EXPECT_TRUE(c->Restore({2, ValueType::kInt32, "b"}).IsCorruption());
+  ASSERT_TRUE(c->Save(Env::Default(), path_).ok());
+  std::string text;
+  ASSERT_TRUE(Env::Default()->ReadFileToString(path_, &text).ok());
+  EXPECT_EQ(text.find("int32"), std::string::npos) << text;
+  EXPECT_EQ(text.find("float32"), std::string::npos) << text;
+  auto again = Catalog::Load(Env::Default(), path_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->dirty());
+  EXPECT_EQ(again->entries(), c->entries());
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 namespace nanotdb {
 namespace {
 
+uint64_t Bits64(double v) { return std::bit_cast<uint64_t>(v); }
+
 constexpr Timestamp kStart = 1767225600000000000;  // 2026-01-01T00:00:00Z
 constexpr Timestamp kStep = 10 * kNanosPerSecond;
 
@@ -36,10 +38,10 @@ class DataFileTest : public ::testing::Test {
     std::vector<Sample> a, b;
     for (int i = f * n; i < (f + 1) * n; ++i) {
       const Timestamp ts = kStart + i * kStep;
-      a.push_back({ts, std::bit_cast<uint32_t>(20.0f + (i % 17) * 0.5f)});
-      b.push_back({ts, static_cast<uint32_t>(i * 1000)});
+      a.push_back({ts, Bits64(20.0f + (i % 17) * 0.5f)});
+      b.push_back({ts, static_cast<uint64_t>(i * 1000)});
     }
-    std::vector<ColumnInput> cols = {{1, ValueType::kFloat32, a}, {2, ValueType::kInt32, b}};
+    std::vector<ColumnInput> cols = {{1, ValueType::kFloat64, a}, {2, ValueType::kInt64, b}};
     std::string out;
     EXPECT_TRUE(EncodeFrame(cols, FrameOptions{}, &out).ok());
     return out;
@@ -93,7 +95,7 @@ TEST_F(DataFileTest, NewFileGetsHeaderAndFramesReadBack) {
   EXPECT_EQ((*r)->frames()[1].offset, frame_offsets_[1]);
   const auto all = ReadMetric(**r, 2, kMinTimestamp, kMaxTimestamp);
   ASSERT_EQ(all.size(), 150u);
-  for (int i = 0; i < 150; ++i) EXPECT_EQ(all[i].bits, static_cast<uint32_t>(i * 1000));
+  for (int i = 0; i < 150; ++i) EXPECT_EQ(all[i].bits, static_cast<uint64_t>(i * 1000));
   const auto some = ReadMetric(**r, 1, kStart + 40 * kStep, kStart + 60 * kStep);
   ASSERT_EQ(some.size(), 21u);
   EXPECT_EQ(some.front().ts, kStart + 40 * kStep);

@@ -72,18 +72,18 @@ class EngineTest : public ::testing::Test {
 
 TEST_F(EngineTest, WrittenSamplesReadBackInOrder) {
   auto e = OpenEngine();
-  ASSERT_TRUE(e->Write("demo", "room.temp", kBase, Value::Float32(21.5f)).ok());
-  ASSERT_TRUE(e->Write("demo", "room.temp", kBase + kSecond, Value::Float32(21.75f)).ok());
-  ASSERT_TRUE(e->Write("demo", "door.opens", kBase, Value::Int32(3)).ok());
+  ASSERT_TRUE(e->Write("demo", "room.temp", kBase, Value::Float64(21.5f)).ok());
+  ASSERT_TRUE(e->Write("demo", "room.temp", kBase + kSecond, Value::Float64(21.75f)).ok());
+  ASSERT_TRUE(e->Write("demo", "door.opens", kBase, Value::Int64(3)).ok());
   auto temps = ReadAll(*e, "demo", "room.temp");
   ASSERT_EQ(temps.size(), 2u);
   EXPECT_EQ(temps[0].ts, kBase);
-  EXPECT_FLOAT_EQ((Value{ValueType::kFloat32, temps[1].bits}.AsFloat32()), 21.75f);
+  EXPECT_FLOAT_EQ((Value{ValueType::kFloat64, temps[1].bits}.AsFloat64()), 21.75f);
   auto metrics = e->ListMetrics("demo");
   ASSERT_TRUE(metrics.ok());
   ASSERT_EQ(metrics->size(), 2u);
   EXPECT_EQ((*metrics)[0].name, "door.opens");
-  EXPECT_EQ((*metrics)[0].type, ValueType::kInt32);
+  EXPECT_EQ((*metrics)[0].type, ValueType::kInt64);
   EXPECT_EQ((*metrics)[1].last->ts, kBase + kSecond);
 }
 
@@ -98,7 +98,7 @@ TEST_F(EngineTest, RandomSamplesSurviveCloseAndReopen) {
     std::vector<std::string> names;
     for (int i = 0; i < 12; ++i) {
       names.push_back("m" + std::to_string(i));
-      types[names.back()] = i % 3 == 0 ? ValueType::kInt32 : ValueType::kFloat32;
+      types[names.back()] = i % 3 == 0 ? ValueType::kInt64 : ValueType::kFloat64;
     }
     std::map<std::string, Timestamp> next_ts;
     for (auto& n : names) next_ts[n] = kBase - 3 * kDay;
@@ -110,9 +110,9 @@ TEST_F(EngineTest, RandomSamplesSurviveCloseAndReopen) {
         Timestamp ts = next_ts[n];
         next_ts[n] += static_cast<Timestamp>(rng() % (2 * kHour));  // 0 = equal timestamps
         Value v =
-            types[n] == ValueType::kInt32
-                ? Value::Int32(static_cast<int32_t>(rng()))
-                : Value::Float32(static_cast<float>(static_cast<int32_t>(rng() % 100000)) / 100.0f);
+            types[n] == ValueType::kInt64
+                ? Value::Int64(static_cast<int32_t>(rng()))
+                : Value::Float64(static_cast<float>(static_cast<int32_t>(rng() % 100000)) / 100.0f);
         batch.push_back(PointRef{"rand", n, ts, v});
         expected[n].push_back(Sample{ts, v.bits});
       }
@@ -137,45 +137,45 @@ TEST_F(EngineTest, RandomSamplesSurviveCloseAndReopen) {
 
 TEST_F(EngineTest, TypeIsFixedAtFirstWrite) {
   auto e = OpenEngine();
-  ASSERT_TRUE(e->Write("demo", "cpu.temp", kBase, Value::Float32(40.5f)).ok());
-  Status st = e->Write("demo", "cpu.temp", kBase + 1, Value::Int32(42));
+  ASSERT_TRUE(e->Write("demo", "cpu.temp", kBase, Value::Float64(40.5f)).ok());
+  Status st = e->Write("demo", "cpu.temp", kBase + 1, Value::Int64(42));
   EXPECT_EQ(st.code(), Status::Code::kTypeMismatch);
-  EXPECT_EQ(st.message(), "metric \"cpu.temp\" is float32, got int32 value 42i");
+  EXPECT_EQ(st.message(), "metric \"cpu.temp\" is float64, got int64 value 42i");
   EXPECT_EQ(ReadAll(*e, "demo", "cpu.temp").size(), 1u);
 }
 
 TEST_F(EngineTest, OlderSampleIsRejectedAndEqualTimestampsAreKept) {
   auto e = OpenEngine();
-  ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
-  ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(2)).ok());
-  Status st = e->Write("demo", "m", kBase - 1, Value::Float32(3));
+  ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float64(1)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float64(2)).ok());
+  Status st = e->Write("demo", "m", kBase - 1, Value::Float64(3));
   EXPECT_EQ(st.code(), Status::Code::kOutOfOrder);
   EXPECT_NE(st.message().find("older than its last accepted sample"), std::string::npos);
   // Other metrics interleave freely.
-  ASSERT_TRUE(e->Write("demo", "other", kBase - kHour, Value::Float32(9)).ok());
+  ASSERT_TRUE(e->Write("demo", "other", kBase - kHour, Value::Float64(9)).ok());
   auto s = ReadAll(*e, "demo", "m");
   ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(Value(ValueType::kFloat32, s[1].bits).AsFloat32(), 2.0f);
+  EXPECT_EQ(Value(ValueType::kFloat64, s[1].bits).AsFloat64(), 2.0f);
 }
 
 TEST_F(EngineTest, OlderSampleIsRejectedAfterRestart) {
   {
     auto e = OpenEngine();
-    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
+    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float64(1)).ok());
   }
   auto e = OpenEngine();
-  EXPECT_EQ(e->Write("demo", "m", kBase - kSecond, Value::Float32(2)).code(),
+  EXPECT_EQ(e->Write("demo", "m", kBase - kSecond, Value::Float64(2)).code(),
             Status::Code::kOutOfOrder);
 }
 
 TEST_F(EngineTest, BatchKeepsGoodPointsAndReportsBadOnes) {
   auto e = OpenEngine();
   std::vector<PointRef> batch = {
-      {"demo", "a", kBase, Value::Float32(1)},
-      {"demo", "bad/name", kBase, Value::Float32(1)},
-      {"no such db!", "a", kBase, Value::Float32(1)},
-      {"demo", "a", kBase + 1, Value::Int32(1)},
-      {"demo", "a", kBase + 2, Value::Float32(2)},
+      {"demo", "a", kBase, Value::Float64(1)},
+      {"demo", "bad/name", kBase, Value::Float64(1)},
+      {"no such db!", "a", kBase, Value::Float64(1)},
+      {"demo", "a", kBase + 1, Value::Int64(1)},
+      {"demo", "a", kBase + 2, Value::Float64(2)},
   };
   auto r = e->WriteBatch(batch);
   ASSERT_TRUE(r.ok());
@@ -201,8 +201,8 @@ TEST_F(EngineTest, ReadingNeverCreatesADatabase) {
 
 TEST_F(EngineTest, InternalDatabaseIsHiddenUnlessAsked) {
   auto e = OpenEngine();
-  ASSERT_TRUE(e->Write("internal", "nanotdb.up", kBase, Value::Int32(1)).ok());
-  ASSERT_TRUE(e->Write("app", "x", kBase, Value::Int32(1)).ok());
+  ASSERT_TRUE(e->Write("internal", "nanotdb.up", kBase, Value::Int64(1)).ok());
+  ASSERT_TRUE(e->Write("app", "x", kBase, Value::Int64(1)).ok());
   EXPECT_EQ(e->ListDatabases(false), std::vector<std::string>{"app"});
   EXPECT_EQ(e->ListDatabases(true), (std::vector<std::string>{"app", "internal"}));
 }
@@ -210,7 +210,7 @@ TEST_F(EngineTest, InternalDatabaseIsHiddenUnlessAsked) {
 TEST_F(EngineTest, CleanCloseLeavesTheWalEmpty) {
   {
     auto e = OpenEngine();
-    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
+    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float64(1)).ok());
     EXPECT_GT(WalRecords("demo"), 0u);
   }
   EXPECT_EQ(WalRecords("demo"), 0u);
@@ -222,7 +222,7 @@ TEST_F(EngineTest, CleanCloseLeavesTheWalEmpty) {
 TEST_F(EngineTest, UnflushedSamplesAreReplayedFromTheWal) {
   auto e = OpenEngine();
   for (int i = 0; i < 50; ++i) {
-    ASSERT_TRUE(e->Write("demo", "m", kBase + i * kSecond, Value::Float32(i)).ok());
+    ASSERT_TRUE(e->Write("demo", "m", kBase + i * kSecond, Value::Float64(i)).ok());
   }
   // Copy the live root as a crash would leave it: WAL full, page never flushed.
   fs::path crashed = root_.string() + "-crashed";
@@ -242,7 +242,7 @@ TEST_F(EngineTest, UnflushedSamplesAreReplayedFromTheWal) {
 TEST_F(EngineTest, SamplesFlushedBeforeACrashAreNotReplayedTwice) {
   auto e = OpenEngine();
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE(e->Write("demo", "m", kBase + i * kSecond, Value::Float32(i)).ok());
+    ASSERT_TRUE(e->Write("demo", "m", kBase + i * kSecond, Value::Float64(i)).ok());
   }
   fs::path wal = root_ / "demo" / "demo.wal";
   fs::path saved = root_.string() + "-wal";
@@ -258,15 +258,15 @@ TEST_F(EngineTest, SamplesFlushedBeforeACrashAreNotReplayedTwice) {
 
 TEST_F(EngineTest, ReadOnlyEngineSeesEverythingAndChangesNothing) {
   auto writer = OpenEngine();
-  ASSERT_TRUE(writer->Write("demo", "m", kBase, Value::Float32(1)).ok());
+  ASSERT_TRUE(writer->Write("demo", "m", kBase, Value::Float64(1)).ok());
   ASSERT_TRUE(writer->Flush().ok());
-  ASSERT_TRUE(writer->Write("demo", "m", kBase + kSecond, Value::Float32(2)).ok());
+  ASSERT_TRUE(writer->Write("demo", "m", kBase + kSecond, Value::Float64(2)).ok());
   auto wal_size = fs::file_size(root_ / "demo" / "demo.wal");
   EngineOptions o = Options();
   o.read_only = true;
   auto reader = OpenEngine(o);
   EXPECT_EQ(ReadAll(*reader, "demo", "m").size(), 2u);
-  EXPECT_FALSE(reader->Write("demo", "m", kBase + 2 * kSecond, Value::Float32(3)).ok());
+  EXPECT_FALSE(reader->Write("demo", "m", kBase + 2 * kSecond, Value::Float64(3)).ok());
   auto summary = reader->Inspect("demo");
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->files.size(), 1u);
@@ -278,15 +278,15 @@ TEST_F(EngineTest, ReadOnlyEngineSeesEverythingAndChangesNothing) {
 TEST_F(EngineTest, ADatabaseThatCannotOpenIsReportedAndTheOthersServe) {
   {
     auto e = OpenEngine();
-    ASSERT_TRUE(e->Write("good", "m", kBase, Value::Float32(1)).ok());
-    ASSERT_TRUE(e->Write("bad", "m", kBase, Value::Float32(1)).ok());
+    ASSERT_TRUE(e->Write("good", "m", kBase, Value::Float64(1)).ok());
+    ASSERT_TRUE(e->Write("bad", "m", kBase, Value::Float64(1)).ok());
   }
   const fs::path catalog = root_ / "bad" / "catalog.json";
   { std::ofstream(catalog, std::ios::trunc) << "{ this is not json"; }
   auto e = OpenEngine();
   EXPECT_EQ(e->ListDatabases(false), std::vector<std::string>{"good"});
   EXPECT_EQ(ReadAll(*e, "good", "m").size(), 1u);
-  Status st = e->Write("bad", "m", kBase + 1, Value::Float32(2));
+  Status st = e->Write("bad", "m", kBase + 1, Value::Float64(2));
   EXPECT_FALSE(st.ok());
   EXPECT_NE(st.message().find("catalog"), std::string::npos) << st.message();
   bool logged = false;
@@ -311,7 +311,7 @@ TEST_F(EngineTest, SamplesSpreadOverDaysLandInDailyPartitions) {
   o.manifest_defaults.max_active_partitions = 1;
   auto e = OpenEngine(o);
   for (int d = 0; d < 4; ++d) {
-    ASSERT_TRUE(e->Write("demo", "m", kBase + d * kDay, Value::Float32(d)).ok());
+    ASSERT_TRUE(e->Write("demo", "m", kBase + d * kDay, Value::Float64(d)).ok());
   }
   ASSERT_TRUE(e->Flush().ok());
   EXPECT_TRUE(fs::exists(root_ / "demo" / "data-2026-05-28.dat"));
@@ -328,8 +328,8 @@ TEST_F(EngineTest, RetentionDeletesPartitionsWhoseEndIsPastTheWindow) {
   o.manifest_defaults.retention_days = 2;
   auto e = OpenEngine(o);
   Timestamp now = Env::Default()->NowNanos();
-  ASSERT_TRUE(e->Write("demo", "m", now - 10 * kDay, Value::Float32(1)).ok());
-  ASSERT_TRUE(e->Write("demo", "m", now, Value::Float32(2)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", now - 10 * kDay, Value::Float64(1)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", now, Value::Float64(2)).ok());
   ASSERT_TRUE(e->Flush().ok());
   ASSERT_TRUE(e->Maintain().ok());
   auto s = ReadAll(*e, "demo", "m");
@@ -342,9 +342,9 @@ TEST_F(EngineTest, BackfillOlderThanSkipBeforeBypassesTheWal) {
   o.manifest_defaults.wal_skip_before = kHour;
   auto e = OpenEngine(o);
   Timestamp now = Env::Default()->NowNanos();
-  ASSERT_TRUE(e->Write("demo", "m", now - 2 * kHour, Value::Float32(1)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", now - 2 * kHour, Value::Float64(1)).ok());
   EXPECT_EQ(Wal("demo").samples, 0u);  // only the new metric's definition is logged
-  ASSERT_TRUE(e->Write("demo", "m", now, Value::Float32(2)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", now, Value::Float64(2)).ok());
   EXPECT_EQ(Wal("demo").samples, 1u);
   EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 2u);
 }
@@ -354,7 +354,7 @@ TEST_F(EngineTest, WalCanBeSwitchedOff) {
   o.manifest_defaults.wal_enabled = false;
   {
     auto e = OpenEngine(o);
-    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float32(1)).ok());
+    ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Float64(1)).ok());
     EXPECT_FALSE(fs::exists(root_ / "demo" / "demo.wal"));
   }
   auto e = OpenEngine(o);
@@ -379,7 +379,7 @@ TEST_F(EngineTest, ConcurrentReadersNeverSeeASampleTwice) {
     }
   });
   for (int i = 0; i < 3000; ++i) {
-    ASSERT_TRUE(e->Write("demo", "m", kBase + i, Value::Float32(i)).ok());
+    ASSERT_TRUE(e->Write("demo", "m", kBase + i, Value::Float64(i)).ok());
   }
   done = true;
   reader.join();

@@ -12,6 +12,8 @@
 namespace nanotdb {
 namespace {
 
+uint64_t Bits64(double v) { return std::bit_cast<uint64_t>(v); }
+
 constexpr Timestamp kStart = 1767225600000000000;  // 2026-01-01T00:00:00Z
 
 struct Column {
@@ -31,14 +33,14 @@ std::vector<Column> HostColumns(int n) {
   std::mt19937 rng(1);
   std::vector<Timestamp> ts;
   for (int i = 0; i < n; ++i) ts.push_back(kStart + i * 10 * kNanosPerSecond + rng() % 5000000);
-  Column temp{7, ValueType::kFloat32, {}}, rx{3, ValueType::kInt32, {}},
-      load{12, ValueType::kFloat32, {}}, odd{5, ValueType::kFloat32, {}};
+  Column temp{7, ValueType::kFloat64, {}}, rx{3, ValueType::kInt64, {}},
+      load{12, ValueType::kFloat64, {}}, odd{5, ValueType::kFloat64, {}};
   uint32_t counter = 0;
   for (int i = 0; i < n; ++i) {
-    temp.samples.push_back({ts[i], std::bit_cast<uint32_t>(40.0f + (rng() % 100) / 10.0f)});
+    temp.samples.push_back({ts[i], Bits64(40.0f + (rng() % 100) / 10.0f)});
     rx.samples.push_back({ts[i], counter += rng() % 100000});
-    load.samples.push_back({ts[i], std::bit_cast<uint32_t>((rng() % 400) / 100.0f)});
-    odd.samples.push_back({ts[i] + 333, std::bit_cast<uint32_t>(static_cast<float>(rng()))});
+    load.samples.push_back({ts[i], Bits64((rng() % 400) / 100.0f)});
+    odd.samples.push_back({ts[i] + 333, Bits64(static_cast<float>(rng()))});
   }
   return {temp, rx, load, odd};
 }
@@ -58,7 +60,7 @@ TEST(FrameTest, EveryColumnRoundTripsAndTheHeaderDescribesIt) {
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   EXPECT_EQ(h->frame_bytes, frame.size());
   EXPECT_EQ(h->samples, 4u * 720);
-  EXPECT_EQ(h->raw_bytes, 12u * 4 * 720);
+  EXPECT_EQ(h->raw_bytes, 16u * 4 * 720);
   EXPECT_EQ(h->columns.size(), 4u);
   EXPECT_EQ(h->ts_blocks.size(), 2u);  // three metrics share one timestamp block
   EXPECT_EQ(h->codec, "zstd");
@@ -82,14 +84,11 @@ TEST(FrameTest, EveryColumnRoundTripsAndTheHeaderDescribesIt) {
 TEST(FrameTest, AdversarialColumnsRoundTrip) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   std::vector<Column> cols = {
-      {1, ValueType::kInt32, {{kMinTimestamp, 0x80000000u}}},
+      {1, ValueType::kInt64, {{kMinTimestamp, 0x80000000u}}},
       {2,
-       ValueType::kFloat32,
-       {{-5, std::bit_cast<uint32_t>(-0.0f)},
-        {-5, std::bit_cast<uint32_t>(nan)},
-        {-5, 1u},
-        {kMaxTimestamp, std::bit_cast<uint32_t>(-1e30f)}}},
-      {3, ValueType::kInt32, {{0, 0x7fffffffu}, {0, 0x80000000u}, {1, 0xffffffffu}}},
+       ValueType::kFloat64,
+       {{-5, Bits64(-0.0f)}, {-5, Bits64(nan)}, {-5, 1u}, {kMaxTimestamp, Bits64(-1e30f)}}},
+      {3, ValueType::kInt64, {{0, 0x7fffffffu}, {0, 0x80000000u}, {1, 0xffffffffu}}},
   };
   for (int level : {1, 3, 19}) {
     const std::string frame = Encode(cols, level);
@@ -112,11 +111,11 @@ TEST(FrameTest, RandomFramesRoundTrip) {
     MetricId id = 1;
     for (Column& c : cols) {
       c.id = id += 1 + rng() % 3;
-      c.type = rng() % 2 ? ValueType::kInt32 : ValueType::kFloat32;
+      c.type = rng() % 2 ? ValueType::kInt64 : ValueType::kFloat64;
       Timestamp t = static_cast<Timestamp>(rng() % 1000000000000);
       for (size_t i = 0, n = 1 + rng() % 200; i < n; ++i) {
         t += static_cast<Timestamp>(rng() % 3 == 0 ? 0 : rng() % 100000000000);
-        c.samples.push_back({t, static_cast<uint32_t>(rng())});
+        c.samples.push_back({t, (static_cast<uint64_t>(rng()) << 32 | rng())});
       }
     }
     std::shuffle(cols.begin(), cols.end(), rng);
@@ -144,13 +143,13 @@ TEST(FrameTest, EncodeAppendsAfterExistingBytes) {
 TEST(FrameTest, InvalidInputIsRejectedNamingTheMetric) {
   std::string out;
   EXPECT_TRUE(EncodeFrame({}, FrameOptions{}, &out).IsInvalidArgument());
-  std::vector<Column> unsorted = {{4, ValueType::kInt32, {{10, 1}, {9, 2}}}};
+  std::vector<Column> unsorted = {{4, ValueType::kInt64, {{10, 1}, {9, 2}}}};
   Status s = EncodeFrame(Inputs(unsorted), FrameOptions{}, &out);
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("metric id 4"), std::string::npos) << s.message();
-  std::vector<Column> empty = {{6, ValueType::kInt32, {}}};
+  std::vector<Column> empty = {{6, ValueType::kInt64, {}}};
   EXPECT_TRUE(EncodeFrame(Inputs(empty), FrameOptions{}, &out).IsInvalidArgument());
-  std::vector<Column> dup = {{2, ValueType::kInt32, {{1, 1}}}, {2, ValueType::kInt32, {{1, 1}}}};
+  std::vector<Column> dup = {{2, ValueType::kInt64, {{1, 1}}}, {2, ValueType::kInt64, {{1, 1}}}};
   s = EncodeFrame(Inputs(dup), FrameOptions{}, &out);
   EXPECT_NE(s.message().find("metric id 2 appears twice"), std::string::npos) << s.message();
   EXPECT_TRUE(out.empty());

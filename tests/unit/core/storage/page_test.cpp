@@ -7,9 +7,9 @@ namespace {
 
 TEST(OpenPageTest, ColumnsAreOrderedByMetricIdAndKeepArrivalOrder) {
   OpenPage page("2026-05-28", 0);
-  page.Add(7, ValueType::kInt32, Sample{10, 1});
-  page.Add(2, ValueType::kFloat32, Sample{11, 2});
-  page.Add(7, ValueType::kInt32, Sample{10, 3});
+  page.Add(7, ValueType::kInt64, Sample{10, 1});
+  page.Add(2, ValueType::kFloat64, Sample{11, 2});
+  page.Add(7, ValueType::kInt64, Sample{10, 3});
   EXPECT_EQ(page.samples(), 3u);
   EXPECT_EQ(page.bytes(), 3 * sizeof(Sample));
   auto cols = page.Columns();
@@ -22,7 +22,7 @@ TEST(OpenPageTest, ColumnsAreOrderedByMetricIdAndKeepArrivalOrder) {
 
 TEST(OpenPageTest, CollectReturnsOnlyTheRequestedRange) {
   OpenPage page("k", 0);
-  for (int i = 0; i < 10; ++i) page.Add(1, ValueType::kInt32, Sample{i * 10, uint32_t(i)});
+  for (int i = 0; i < 10; ++i) page.Add(1, ValueType::kInt64, Sample{i * 10, uint64_t(i)});
   std::vector<Sample> out;
   page.Collect(1, 25, 60, &out);
   ASSERT_EQ(out.size(), 4u);

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -18,9 +21,9 @@
 namespace nanotdb {
 namespace {
 
-uint32_t FloatBits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
+uint64_t FloatBits(double f) {
+  uint64_t b;
+  std::memcpy(&b, &f, 8);
   return b;
 }
 
@@ -82,7 +85,7 @@ class WalTest : public ::testing::Test {
       WalBatch batch;
       for (int n = rng() % 3; n > 0; --n) {
         batch.new_metrics.push_back({next_id,
-                                     (next_id % 2) ? ValueType::kFloat32 : ValueType::kInt32,
+                                     (next_id % 2) ? ValueType::kFloat64 : ValueType::kInt64,
                                      "metric." + std::to_string(next_id)});
         ++next_id;
       }
@@ -91,16 +94,16 @@ class WalTest : public ::testing::Test {
         if (rng() % 4 == 0) ts += static_cast<Timestamp>(rng() % 10'000'000'000ull);
         if (rng() % 50 == 0) ts -= 5 * kNanosPerSecond;
         MetricId id = 1 + rng() % (next_id + 2);
-        uint32_t bits;
+        uint64_t bits;
         switch (rng() % 4) {
           case 0:
             bits = FloatBits(20.0f + static_cast<float>(rng() % 100) / 10.0f);
             break;
           case 1:
-            bits = static_cast<uint32_t>(rng() % 1000);
+            bits = static_cast<uint64_t>(rng() % 1000);
             break;
           case 2:
-            bits = static_cast<uint32_t>(rng());
+            bits = (static_cast<uint64_t>(rng()) << 32 | rng());
             break;
           default:
             bits = 0;
@@ -169,7 +172,7 @@ TEST_F(WalTest, BatchesRoundTripExactlyAcrossReopen) {
 
 TEST_F(WalTest, ExtremeValuesAndTimestampsRoundTrip) {
   WalBatch batch;
-  batch.new_metrics.push_back({kMaxMetricId, ValueType::kInt32, std::string(255, 'x')});
+  batch.new_metrics.push_back({kMaxMetricId, ValueType::kInt64, std::string(255, 'x')});
   batch.samples = {{kMaxMetricId, kMaxTimestamp, 0xffffffffu},
                    {1, kMinTimestamp, 0x7fc00000u},  // NaN
                    {kMaxMetricId, 0, 0x80000000u},
@@ -187,13 +190,15 @@ TEST_F(WalTest, ExtremeValuesAndTimestampsRoundTrip) {
 
 TEST_F(WalTest, FloatSequencesRoundTripBitExactly) {
   std::mt19937 rng(99);
-  const float specials[] = {0.0f,   -0.0f,      INFINITY,    -INFINITY, NAN,    1e-40f, 3.4e38f,
-                            -1e20f, 1234567.0f, 16777217.0f, 0.1f,      0.001f, -21.5f};
+  const double specials[] = {0.0,    -0.0,    INFINITY,  -INFINITY,         NAN,
+                             1e-40,  3.4e38,  -1e20,     1234567.0,         16777217.0,
+                             0.1,    0.001,   -21.5,     1.796196412e+09,   218927059,
+                             5e-324, 1.7e308, 0.1 + 0.2, 9007199254740993.0};
   WalBatch batch;
   Timestamp ts = 0;
   for (int i = 0; i < 2000; ++i) {
     MetricId id = 1 + rng() % 5;
-    float v;
+    double v;
     switch (rng() % 4) {
       case 0:
         v = specials[rng() % std::size(specials)];
@@ -209,8 +214,9 @@ TEST_F(WalTest, FloatSequencesRoundTripBitExactly) {
         v = static_cast<float>(rng() % 100);
         break;
     }
-    uint32_t bits = FloatBits(v);
-    if (rng() % 7 == 0) bits = static_cast<uint32_t>(rng());  // any pattern, NaN payloads too
+    uint64_t bits = FloatBits(v);
+    if (rng() % 7 == 0)
+      bits = (static_cast<uint64_t>(rng()) << 32 | rng());  // any pattern, NaN payloads too
     batch.samples.push_back({id, ts++, bits});
   }
   {
@@ -233,9 +239,9 @@ TEST_F(WalTest, InvalidBatchesAreRefusedAndWriteNothing) {
   WalBatch big_id;
   big_id.samples.push_back({kMaxMetricId + 1, 1, 1});
   WalBatch no_name;
-  no_name.new_metrics.push_back({1, ValueType::kInt32, ""});
+  no_name.new_metrics.push_back({1, ValueType::kInt64, ""});
   WalBatch long_name;
-  long_name.new_metrics.push_back({1, ValueType::kInt32, std::string(256, 'n')});
+  long_name.new_metrics.push_back({1, ValueType::kInt64, std::string(256, 'n')});
   WalBatch bad_type;
   bad_type.new_metrics.push_back({1, static_cast<ValueType>(9), "m"});
   for (const WalBatch* b : {&zero_id, &big_id, &no_name, &long_name, &bad_type}) {
@@ -433,6 +439,68 @@ TEST_F(WalTest, VersionMismatchNamesBothVersions) {
   EXPECT_NE(s.message().find("version 1"), std::string::npos) << s.message();
 }
 
+// tests/fixtures/format-v1 holds a WAL of the last build with 4-byte values: 40 runs of 5
+// samples (room.temp, door.opened, mem.free_bytes, wal.only, wal.float; the last two defined
+// in its first record).
+TEST_F(WalTest, Version1LogReplaysNarrowValuesAndIsStartedOverByReset) {
+  SetFileContents(
+      std::string(std::istreambuf_iterator<char>(
+                      std::ifstream("tests/fixtures/format-v1/root/legacy/legacy.wal").rdbuf()),
+                  {}));
+  const std::string v1 = FileContents();
+  ASSERT_GT(v1.size(), kWalHeaderSize);
+  ASSERT_EQ(v1[8], 1);
+  std::vector<WalBatch> replayed;
+  WalReadReport report;
+  auto wal = OpenWal(Env::Default(), &replayed, &report);
+  ASSERT_NE(wal, nullptr);
+  EXPECT_EQ(report.samples, 200u);
+  EXPECT_EQ(report.tail_bytes, 0u);
+  EXPECT_EQ(wal->format_version(), 1u);
+  EXPECT_EQ(FileContents(), v1);  // replayed, not yet converted
+  ASSERT_FALSE(replayed.empty());
+  EXPECT_EQ(replayed[0].new_metrics,
+            (std::vector<WalMetricDef>{{4, ValueType::kInt64, "wal.only"},
+                                       {5, ValueType::kFloat64, "wal.float"}}));
+  std::vector<WalSample> samples;
+  for (const WalBatch& b : replayed) {
+    EXPECT_TRUE(b.narrow_values);
+    samples.insert(samples.end(), b.samples.begin(), b.samples.end());
+  }
+  ASSERT_EQ(samples.size(), 200u);
+  // Sample 5k+3 is wal.only = -k as int32, 5k+4 is wal.float = k * 0.5 as float32.
+  for (size_t k = 0; k < 40; ++k) {
+    EXPECT_EQ(samples[5 * k + 3].id, 4u);
+    EXPECT_EQ(samples[5 * k + 3].bits, static_cast<uint32_t>(-static_cast<int32_t>(k)));
+    EXPECT_EQ(samples[5 * k + 4].bits, std::bit_cast<uint32_t>(static_cast<float>(k) * 0.5f)) << k;
+  }
+
+  WalBatch batch;
+  batch.samples.push_back({4, 1, Value::Int64(5000000000).bits});
+  EXPECT_EQ(wal->Append(batch).code(), Status::Code::kUnsupported);
+  EXPECT_EQ(FileContents(), v1);
+  ASSERT_TRUE(wal->Reset().ok());
+  EXPECT_EQ(wal->format_version(), kWalVersion);
+  EXPECT_EQ(FileContents().size(), kWalHeaderSize);
+  EXPECT_EQ(FileContents()[8], static_cast<char>(kWalVersion));
+  ASSERT_TRUE(wal->Append(batch).ok());
+  wal.reset();
+  auto got = Replay();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(got[0].narrow_values);
+  EXPECT_EQ(got[0], batch);
+}
+
+TEST_F(WalTest, EmptyVersion1LogIsStartedOverAtOpen) {
+  SetFileContents(std::string("NTDBWAL\n\x01\0\0\0", 12));
+  std::vector<WalBatch> replayed;
+  auto wal = OpenWal(Env::Default(), &replayed);
+  ASSERT_NE(wal, nullptr);
+  EXPECT_EQ(wal->format_version(), kWalVersion);
+  EXPECT_EQ(FileContents()[8], static_cast<char>(kWalVersion));
+  EXPECT_TRUE(replayed.empty());
+}
+
 TEST_F(WalTest, ReplayCallbackErrorFailsOpenAndKeepsTheFile) {
   auto batches = SampleBatches(3);
   {
@@ -603,13 +671,13 @@ TEST_F(WalTest, PowerLossDuringCreationLeavesAnOpenableLog) {
 // values changing slowly) must cost at most 2.5 bytes per sample in the WAL.
 TEST_F(WalTest, DripLikeBatchesCostAtMostTwoAndAHalfBytesPerSample) {
   std::mt19937 rng(2026);
-  std::uniform_real_distribution<float> unit(0.0f, 1.0f);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
   constexpr int kMetrics = 84;
-  std::vector<float> gauges(kMetrics);
-  std::vector<int32_t> counters(kMetrics);
+  std::vector<double> gauges(kMetrics);
+  std::vector<int64_t> counters(kMetrics);
   for (int m = 0; m < kMetrics; ++m) {
     gauges[m] = 20.0f + 30.0f * unit(rng);
-    counters[m] = static_cast<int32_t>(rng() % 1000000);
+    counters[m] = static_cast<int64_t>(rng() % 1000000);
   }
   std::vector<WalBatch> replayed;
   auto wal = OpenWal(Env::Default(), &replayed);
@@ -621,26 +689,26 @@ TEST_F(WalTest, DripLikeBatchesCostAtMostTwoAndAHalfBytesPerSample) {
     WalBatch batch;
     for (int m = 0; m < kMetrics; ++m) {
       MetricId id = static_cast<MetricId>(m + 1);
-      uint32_t bits;
+      uint64_t bits;
       if (m < 24) {  // cpu/load percentages: noisy, two decimals
-        gauges[m] = std::clamp(gauges[m] + (unit(rng) - 0.5f) * 4.0f, 0.0f, 100.0f);
-        bits = FloatBits(std::round(gauges[m] * 100.0f) / 100.0f);
+        gauges[m] = std::clamp(gauges[m] + (unit(rng) - 0.5) * 4.0, 0.0, 100.0);
+        bits = FloatBits(std::round(gauges[m] * 100.0) / 100.0);
       } else if (m < 44) {  // temperatures and memory: slow gauges, one decimal
-        if (unit(rng) < 0.3f) gauges[m] += unit(rng) < 0.5f ? -0.1f : 0.1f;
-        bits = FloatBits(std::round(gauges[m] * 10.0f) / 10.0f);
+        if (unit(rng) < 0.3) gauges[m] += unit(rng) < 0.5 ? -0.1 : 0.1;
+        bits = FloatBits(std::round(gauges[m] * 10.0) / 10.0);
       } else if (m < 64) {  // byte/packet counters
-        counters[m] += static_cast<int32_t>(rng() % 500);
-        bits = static_cast<uint32_t>(counters[m]);
+        counters[m] += static_cast<int64_t>(rng() % 500);
+        bits = static_cast<uint64_t>(counters[m]);
       } else {  // sizes, totals, states: rarely change
-        if (unit(rng) < 0.02f) counters[m] += 1;
-        bits = static_cast<uint32_t>(counters[m]);
+        if (unit(rng) < 0.02) counters[m] += 1;
+        bits = static_cast<uint64_t>(counters[m]);
       }
       batch.samples.push_back({id, ts, bits});
     }
     if (tick == 0) {
       for (int m = 0; m < kMetrics; ++m) {
         batch.new_metrics.push_back({static_cast<MetricId>(m + 1),
-                                     m < 44 ? ValueType::kFloat32 : ValueType::kInt32,
+                                     m < 44 ? ValueType::kFloat64 : ValueType::kInt64,
                                      "host.metric." + std::to_string(m)});
       }
     }

@@ -125,7 +125,7 @@ TEST(DripSourcesPluginTest, CyclesGoThroughTheWriterWithOneTimestampEach) {
   for (const StoredPoint& p : batches[0]) {
     if (p.metric == "mem.total") {
       saw_mem = true;
-      EXPECT_EQ(p.value.AsInt32(), 3884512);
+      EXPECT_EQ(p.value.AsInt64(), 3884512);
     }
   }
   EXPECT_TRUE(saw_mem);

@@ -50,13 +50,13 @@ TEST_F(ProbesTest, CpuReportsJiffiesTemperatureAndFrequency) {
   HostFs fs = Fs(root);
   auto probe = MakeCpuProbe(fs, settings, logs.fn());
   auto s = Run(*probe, kCycle1);
-  EXPECT_EQ(FindSample(s, "cpu.user")->AsFloat32(), 10000.0f);
-  EXPECT_EQ(FindSample(s, "cpu.idle")->AsFloat32(), 80000.0f);
-  EXPECT_EQ(FindSample(s, "cpu.softirq")->AsFloat32(), 400.0f);
+  EXPECT_EQ(FindSample(s, "cpu.user")->AsFloat64(), 10000.0f);
+  EXPECT_EQ(FindSample(s, "cpu.idle")->AsFloat64(), 80000.0f);
+  EXPECT_EQ(FindSample(s, "cpu.softirq")->AsFloat64(), 400.0f);
   ASSERT_TRUE(FindSample(s, "cpu.temp_mdeg"));
-  EXPECT_EQ(FindSample(s, "cpu.temp_mdeg")->type, ValueType::kInt32);
-  EXPECT_EQ(FindSample(s, "cpu.temp_mdeg")->AsInt32(), 48312);
-  EXPECT_EQ(FindSample(s, "cpu.freq_khz")->AsInt32(), 1500000);
+  EXPECT_EQ(FindSample(s, "cpu.temp_mdeg")->type, ValueType::kInt64);
+  EXPECT_EQ(FindSample(s, "cpu.temp_mdeg")->AsInt64(), 48312);
+  EXPECT_EQ(FindSample(s, "cpu.freq_khz")->AsInt64(), 1500000);
   EXPECT_FALSE(FindSample(s, "cpu.busy_pct")) << "a rate needs two cycles";
   EXPECT_TRUE(logs.lines.empty());
 }
@@ -69,7 +69,7 @@ TEST_F(ProbesTest, CpuBusyPercentComesFromTheSecondCycle) {
   root.Overlay("pi4-next");
   auto s = Run(*probe, kCycle2);
   ASSERT_TRUE(FindSample(s, "cpu.busy_pct"));
-  EXPECT_FLOAT_EQ(FindSample(s, "cpu.busy_pct")->AsFloat32(), 40.0f);  // 400 of 1000 jiffies
+  EXPECT_FLOAT_EQ(FindSample(s, "cpu.busy_pct")->AsFloat64(), 40.0f);  // 400 of 1000 jiffies
 }
 
 TEST_F(ProbesTest, CpuCountersGoingBackGiveNoBusyPercent) {
@@ -83,44 +83,44 @@ TEST_F(ProbesTest, CpuCountersGoingBackGiveNoBusyPercent) {
   EXPECT_FALSE(FindSample(s, "cpu.busy_pct"));
 }
 
-TEST_F(ProbesTest, MemoryReportsKilobytesAsInt32) {
+TEST_F(ProbesTest, MemoryReportsKilobytesAsInt64) {
   FixtureRoot root("pi4");
   HostFs fs = Fs(root);
   auto s = Run(*MakeMemoryProbe(fs, logs.fn()), kCycle1);
   ASSERT_EQ(s.size(), 8u);
-  EXPECT_EQ(FindSample(s, "mem.total")->type, ValueType::kInt32);
-  EXPECT_EQ(FindSample(s, "mem.total")->AsInt32(), 3884512);
-  EXPECT_EQ(FindSample(s, "mem.available")->AsInt32(), 2345678);
-  EXPECT_EQ(FindSample(s, "mem.cached")->AsInt32(), 1234567);
-  EXPECT_EQ(FindSample(s, "mem.swapcached")->AsInt32(), 0);
-  EXPECT_EQ(FindSample(s, "mem.swapfree")->AsInt32(), 102396);
+  EXPECT_EQ(FindSample(s, "mem.total")->type, ValueType::kInt64);
+  EXPECT_EQ(FindSample(s, "mem.total")->AsInt64(), 3884512);
+  EXPECT_EQ(FindSample(s, "mem.available")->AsInt64(), 2345678);
+  EXPECT_EQ(FindSample(s, "mem.cached")->AsInt64(), 1234567);
+  EXPECT_EQ(FindSample(s, "mem.swapcached")->AsInt64(), 0);
+  EXPECT_EQ(FindSample(s, "mem.swapfree")->AsInt64(), 102396);
 }
 
 TEST_F(ProbesTest, LoadavgUptimeAndIo) {
   FixtureRoot root("pi4");
   HostFs fs = Fs(root);
   auto load = Run(*MakeLoadavgProbe(fs, logs.fn()), kCycle1);
-  EXPECT_FLOAT_EQ(FindSample(load, "sys.load1")->AsFloat32(), 0.52f);
-  EXPECT_FLOAT_EQ(FindSample(load, "sys.load15")->AsFloat32(), 0.59f);
-  EXPECT_EQ(FindSample(load, "sys.procs_running")->AsInt32(), 2);
-  EXPECT_EQ(FindSample(load, "sys.procs_total")->AsInt32(), 345);
+  EXPECT_FLOAT_EQ(FindSample(load, "sys.load1")->AsFloat64(), 0.52f);
+  EXPECT_FLOAT_EQ(FindSample(load, "sys.load15")->AsFloat64(), 0.59f);
+  EXPECT_EQ(FindSample(load, "sys.procs_running")->AsInt64(), 2);
+  EXPECT_EQ(FindSample(load, "sys.procs_total")->AsInt64(), 345);
   auto up = Run(*MakeUptimeProbe(fs, logs.fn()), kCycle1);
-  EXPECT_EQ(FindSample(up, "sys.uptime_sec")->AsInt32(), 12345);
+  EXPECT_EQ(FindSample(up, "sys.uptime_sec")->AsInt64(), 12345);
   auto io = Run(*MakeIoProbe(fs, logs.fn()), kCycle1);
-  EXPECT_EQ(FindSample(io, "io.pgpgin")->AsFloat32(), 123456.0f);
-  EXPECT_EQ(FindSample(io, "io.pgpgout")->AsFloat32(), 654321.0f);
-  EXPECT_EQ(FindSample(io, "io.pswpin")->AsFloat32(), 7.0f);
-  EXPECT_EQ(FindSample(io, "io.pswpout")->AsFloat32(), 9.0f);
+  EXPECT_EQ(FindSample(io, "io.pgpgin")->AsFloat64(), 123456.0f);
+  EXPECT_EQ(FindSample(io, "io.pgpgout")->AsFloat64(), 654321.0f);
+  EXPECT_EQ(FindSample(io, "io.pswpin")->AsFloat64(), 7.0f);
+  EXPECT_EQ(FindSample(io, "io.pswpout")->AsFloat64(), 9.0f);
 }
 
 TEST_F(ProbesTest, DiskReportsWholePhysicalDisksOnly) {
   FixtureRoot root("pi4");
   HostFs fs = Fs(root);
   auto s = Run(*MakeDiskProbe(fs, settings, logs.fn()), kCycle1);
-  EXPECT_EQ(FindSample(s, "disk.mmcblk0.reads")->AsFloat32(), 1000.0f);
-  EXPECT_EQ(FindSample(s, "disk.mmcblk0.write_sectors")->AsFloat32(), 40000.0f);
-  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_weighted_ms")->AsFloat32(), 3500.0f);
-  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_in_progress")->type, ValueType::kInt32);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.reads")->AsFloat64(), 1000.0f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.write_sectors")->AsFloat64(), 40000.0f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_weighted_ms")->AsFloat64(), 3500.0f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_in_progress")->type, ValueType::kInt64);
   EXPECT_FALSE(HasMetricWithPrefix(s, "disk.mmcblk0p1."));  // partition
   EXPECT_FALSE(HasMetricWithPrefix(s, "disk.loop0."));      // skipped by glob
   EXPECT_FALSE(HasMetricWithPrefix(s, "disk.ram0."));
@@ -134,11 +134,11 @@ TEST_F(ProbesTest, DiskRatesAcrossTwoCycles) {
   Run(*probe, kCycle1);
   root.Overlay("pi4-next");
   auto s = Run(*probe, kCycle2);
-  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.busy_pct")->AsFloat32(), 10.0f);
-  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.iops")->AsFloat32(), 40.0f);
-  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.read_kbps")->AsFloat32(), 102.4f);
-  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.write_kbps")->AsFloat32(), 307.2f);
-  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_in_progress")->AsInt32(), 2);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.busy_pct")->AsFloat64(), 10.0f);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.iops")->AsFloat64(), 40.0f);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.read_kbps")->AsFloat64(), 102.4f);
+  EXPECT_FLOAT_EQ(FindSample(s, "disk.mmcblk0.write_kbps")->AsFloat64(), 307.2f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.io_in_progress")->AsInt64(), 2);
 }
 
 TEST_F(ProbesTest, DiskCounterResetSkipsRatesInsteadOfSpiking) {
@@ -148,7 +148,7 @@ TEST_F(ProbesTest, DiskCounterResetSkipsRatesInsteadOfSpiking) {
   Run(*probe, kCycle1);
   root.Overlay("pi4-reset");
   auto s = Run(*probe, kCycle2);
-  EXPECT_EQ(FindSample(s, "disk.mmcblk0.reads")->AsFloat32(), 10.0f);
+  EXPECT_EQ(FindSample(s, "disk.mmcblk0.reads")->AsFloat64(), 10.0f);
   EXPECT_FALSE(FindSample(s, "disk.mmcblk0.iops"));
   root.Overlay("pi4-next");
   s = Run(*probe, kCycle3);  // rates resume against the post-reset reading
@@ -160,11 +160,11 @@ TEST_F(ProbesTest, DiskFsReportsRealMountsOnce) {
   HostFs fs = Fs(root);
   auto s = Run(*MakeDiskProbe(fs, settings, logs.fn()), kCycle1);
   EXPECT_EQ(statfs_calls, (std::vector<std::string>{"/", "/boot/firmware", "/mnt/my disk"}));
-  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_total")->AsFloat32(), 1000.0f);
-  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_used")->AsFloat32(), 600.0f);
-  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_free")->AsFloat32(), 400.0f);
-  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_avail")->AsFloat32(), 300.0f);
-  EXPECT_FLOAT_EQ(FindSample(s, "diskfs.root.used_pct")->AsFloat32(), 600.0f / 9.0f);
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_total")->AsFloat64(), 1000.0f);
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_used")->AsFloat64(), 600.0f);
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_free")->AsFloat64(), 400.0f);
+  EXPECT_EQ(FindSample(s, "diskfs.root.bytes_avail")->AsFloat64(), 300.0f);
+  EXPECT_FLOAT_EQ(FindSample(s, "diskfs.root.used_pct")->AsFloat64(), 600.0f / 9.0f);
   EXPECT_TRUE(FindSample(s, "diskfs.boot_firmware.used_pct"));
   EXPECT_TRUE(FindSample(s, "diskfs.mnt_my_disk.used_pct"));
   EXPECT_FALSE(HasMetricWithPrefix(s, "diskfs.tmp."));
@@ -194,18 +194,18 @@ TEST_F(ProbesTest, NetworkSkipsGlobsAndBridgesA32BitWrap) {
   ProbeSettings s = SettingsFromToml("network_skip = [\"lo\", \"docker*\"]\n");
   auto probe = MakeNetworkProbe(fs, s, logs.fn());
   auto c1 = Run(*probe, kCycle1);
-  EXPECT_EQ(FindSample(c1, "net.eth0.rx_bytes")->AsFloat32(), 4294966272.0f);
-  EXPECT_EQ(FindSample(c1, "net.eth0.tx_drop")->AsFloat32(), 3.0f);
-  EXPECT_EQ(FindSample(c1, "net.eth0.rx_errors")->AsFloat32(), 1.0f);
+  EXPECT_EQ(FindSample(c1, "net.eth0.rx_bytes")->AsFloat64(), 4294966272.0f);
+  EXPECT_EQ(FindSample(c1, "net.eth0.tx_drop")->AsFloat64(), 3.0f);
+  EXPECT_EQ(FindSample(c1, "net.eth0.rx_errors")->AsFloat64(), 1.0f);
   EXPECT_TRUE(FindSample(c1, "net.wlan0.tx_packets"));
   EXPECT_FALSE(HasMetricWithPrefix(c1, "net.lo."));
   EXPECT_FALSE(HasMetricWithPrefix(c1, "net.docker0."));
   EXPECT_FALSE(FindSample(c1, "net.eth0.rx_kbps"));
   root.Overlay("pi4-next");
   auto c2 = Run(*probe, kCycle2);
-  EXPECT_FLOAT_EQ(FindSample(c2, "net.eth0.rx_kbps")->AsFloat32(), 0.2f);  // 2048 B over 10 s
-  EXPECT_FLOAT_EQ(FindSample(c2, "net.eth0.tx_kbps")->AsFloat32(), 100.0f);
-  EXPECT_FLOAT_EQ(FindSample(c2, "net.wlan0.rx_kbps")->AsFloat32(), 0.0f);
+  EXPECT_FLOAT_EQ(FindSample(c2, "net.eth0.rx_kbps")->AsFloat64(), 0.2f);  // 2048 B over 10 s
+  EXPECT_FLOAT_EQ(FindSample(c2, "net.eth0.tx_kbps")->AsFloat64(), 100.0f);
+  EXPECT_FLOAT_EQ(FindSample(c2, "net.wlan0.rx_kbps")->AsFloat64(), 0.0f);
 }
 
 TEST_F(ProbesTest, NetworkCounterResetSkipsRates) {
@@ -225,18 +225,18 @@ TEST_F(ProbesTest, ProcessCountsRssAndCpuPercent) {
   ProbeSettings s = SettingsFromToml("process_names = [\"nanotdb\", \"drip\", \"absent\"]\n");
   auto probe = MakeProcessProbe(fs, s, logs.fn());
   auto c1 = Run(*probe, kCycle1);
-  EXPECT_EQ(FindSample(c1, "proc.nanotdb.count")->AsInt32(), 1);
-  EXPECT_EQ(FindSample(c1, "proc.nanotdb.rss_bytes")->AsFloat32(), 2560.0f * 4096);
-  EXPECT_EQ(FindSample(c1, "proc.nanotdb.vsize_bytes")->AsFloat32(), 104857600.0f);
-  EXPECT_EQ(FindSample(c1, "proc.drip.count")->AsInt32(), 2);
-  EXPECT_EQ(FindSample(c1, "proc.drip.rss_bytes")->AsFloat32(), 2 * 1000.0f * 4096);
-  EXPECT_EQ(FindSample(c1, "proc.absent.count")->AsInt32(), 0);
+  EXPECT_EQ(FindSample(c1, "proc.nanotdb.count")->AsInt64(), 1);
+  EXPECT_EQ(FindSample(c1, "proc.nanotdb.rss_bytes")->AsFloat64(), 2560.0f * 4096);
+  EXPECT_EQ(FindSample(c1, "proc.nanotdb.vsize_bytes")->AsFloat64(), 104857600.0f);
+  EXPECT_EQ(FindSample(c1, "proc.drip.count")->AsInt64(), 2);
+  EXPECT_EQ(FindSample(c1, "proc.drip.rss_bytes")->AsFloat64(), 2 * 1000.0f * 4096);
+  EXPECT_EQ(FindSample(c1, "proc.absent.count")->AsInt64(), 0);
   EXPECT_FALSE(FindSample(c1, "proc.absent.rss_bytes"));
   EXPECT_FALSE(FindSample(c1, "proc.nanotdb.cpu_pct"));
   root.Overlay("pi4-next");
   auto c2 = Run(*probe, kCycle2);
-  EXPECT_FLOAT_EQ(FindSample(c2, "proc.nanotdb.cpu_pct")->AsFloat32(), 12.0f);  // 120 jiffies
-  EXPECT_FLOAT_EQ(FindSample(c2, "proc.drip.cpu_pct")->AsFloat32(), 0.5f);
+  EXPECT_FLOAT_EQ(FindSample(c2, "proc.nanotdb.cpu_pct")->AsFloat64(), 12.0f);  // 120 jiffies
+  EXPECT_FLOAT_EQ(FindSample(c2, "proc.drip.cpu_pct")->AsFloat64(), 0.5f);
 }
 
 TEST_F(ProbesTest, OnewireDropsCrcPowerOnAndEmptyReadsAndCountsThem) {
@@ -245,11 +245,11 @@ TEST_F(ProbesTest, OnewireDropsCrcPowerOnAndEmptyReadsAndCountsThem) {
   ProbeSettings s = SettingsFromToml("[onewire_names]\n\"28-0316a2797aff\" = \"garden\"\n");
   auto probe = MakeOnewireProbe(fs, s, logs.fn());
   auto c1 = Run(*probe, kCycle1);
-  EXPECT_EQ(FindSample(c1, "temp.garden.mdeg")->AsInt32(), 23125);
+  EXPECT_EQ(FindSample(c1, "temp.garden.mdeg")->AsInt64(), 23125);
   EXPECT_FALSE(HasMetricWithPrefix(c1, "temp.28-"));
-  EXPECT_EQ(FindSample(c1, "onewire.dropped")->AsInt32(), 3);
+  EXPECT_EQ(FindSample(c1, "onewire.dropped")->AsInt64(), 3);
   auto c2 = Run(*probe, kCycle2);
-  EXPECT_EQ(FindSample(c2, "onewire.dropped")->AsInt32(), 6);
+  EXPECT_EQ(FindSample(c2, "onewire.dropped")->AsInt64(), 6);
   EXPECT_EQ(logs.Count("28-000005e2fdc3"), 1u) << "a failing sensor is reported once";
   EXPECT_EQ(logs.Count("power-on"), 1u);
   EXPECT_EQ(logs.Count("empty read"), 1u);
@@ -261,9 +261,9 @@ TEST_F(ProbesTest, OnewireWithoutAutoDiscoveryReadsOnlyNamedDevicesAndNamesByIdO
   ProbeSettings named = SettingsFromToml(
       "onewire_auto_discover = false\n[onewire_names]\n\"28-0316a2797aff\" = \"garden\"\n");
   auto c1 = Run(*MakeOnewireProbe(fs, named, logs.fn()), kCycle1);
-  EXPECT_EQ(FindSample(c1, "onewire.dropped")->AsInt32(), 0);
+  EXPECT_EQ(FindSample(c1, "onewire.dropped")->AsInt64(), 0);
   auto c2 = Run(*MakeOnewireProbe(fs, settings, logs.fn()), kCycle1);
-  EXPECT_EQ(FindSample(c2, "temp.28-0316a2797aff.mdeg")->AsInt32(), 23125);
+  EXPECT_EQ(FindSample(c2, "temp.28-0316a2797aff.mdeg")->AsInt64(), 23125);
 }
 
 TEST_F(ProbesTest, OnewireAbsentBusIsLoggedOnceAndQuiet) {
@@ -300,7 +300,7 @@ TEST_F(ProbesTest, MalformedFilesAreReportedAndSkipped) {
   EXPECT_TRUE(Run(*MakeDiskProbe(fs, settings, logs.fn()), kCycle1).empty());
   EXPECT_TRUE(Run(*MakeNetworkProbe(fs, settings, logs.fn()), kCycle1).empty());
   auto w1 = Run(*MakeOnewireProbe(fs, settings, logs.fn()), kCycle1);
-  EXPECT_EQ(FindSample(w1, "onewire.dropped")->AsInt32(), 1);
+  EXPECT_EQ(FindSample(w1, "onewire.dropped")->AsInt64(), 1);
   EXPECT_EQ(logs.Count("has no readable \"cpu\" line"), 1u);
   EXPECT_EQ(logs.Count("does not hold an integer"), 1u);  // thermal zone says "warm"
   EXPECT_EQ(logs.Count("malformed line(s)"), 2u);         // diskstats and net/dev
@@ -314,11 +314,11 @@ TEST_F(ProbesTest, SdProbeTimesWriteAndRepeatsTheLastValue) {
   ProbeSettings s = SettingsFromToml("sd_probe_bytes = 4096\nsd_probe_every = 3\n");
   auto probe = MakeSdProbe(fs, s, dir.path(), logs.fn());
   auto c1 = Run(*probe, kCycle1);
-  float first = FindSample(c1, "disk.sd_write_probe_ms")->AsFloat32();
+  float first = FindSample(c1, "disk.sd_write_probe_ms")->AsFloat64();
   EXPECT_GE(first, 0.0f);
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/.drip-sd-write-probe.tmp"));
   auto c2 = Run(*probe, kCycle2);
-  EXPECT_EQ(FindSample(c2, "disk.sd_write_probe_ms")->AsFloat32(), first);
+  EXPECT_EQ(FindSample(c2, "disk.sd_write_probe_ms")->AsFloat64(), first);
 }
 
 TEST_F(ProbesTest, SdProbeIntoAMissingDirectoryReportsMinusOneOnce) {
@@ -326,8 +326,8 @@ TEST_F(ProbesTest, SdProbeIntoAMissingDirectoryReportsMinusOneOnce) {
   HostFs fs = Fs(root);
   ProbeSettings s = SettingsFromToml("sd_probe_every = 1\n");
   auto probe = MakeSdProbe(fs, s, root.path() + "/no/such/dir", logs.fn());
-  EXPECT_EQ(FindSample(Run(*probe, kCycle1), "disk.sd_write_probe_ms")->AsFloat32(), -1.0f);
-  EXPECT_EQ(FindSample(Run(*probe, kCycle2), "disk.sd_write_probe_ms")->AsFloat32(), -1.0f);
+  EXPECT_EQ(FindSample(Run(*probe, kCycle1), "disk.sd_write_probe_ms")->AsFloat64(), -1.0f);
+  EXPECT_EQ(FindSample(Run(*probe, kCycle2), "disk.sd_write_probe_ms")->AsFloat64(), -1.0f);
   EXPECT_EQ(logs.Count("reports -1"), 1u);
 }
 

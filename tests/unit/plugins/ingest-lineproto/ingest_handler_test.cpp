@@ -76,8 +76,8 @@ TEST_F(ImportHandlerTest, GoodBodyIsImportedAndCounted) {
   EXPECT_EQ(writer_.stored[0].db, "demo");
   EXPECT_EQ(writer_.stored[0].metric, "room.temp");
   EXPECT_EQ(writer_.stored[0].ts, kNow);  // no timestamp: the server's clock
-  EXPECT_EQ(writer_.stored[0].value.AsFloat32(), 21.5f);
-  EXPECT_EQ(writer_.stored[1].value.type, ValueType::kInt32);
+  EXPECT_EQ(writer_.stored[0].value.AsFloat64(), 21.5f);
+  EXPECT_EQ(writer_.stored[1].value.type, ValueType::kInt64);
   EXPECT_EQ(writer_.stored[1].ts, 1715000000000000000);
 }
 
@@ -165,7 +165,7 @@ TEST_F(ImportHandlerTest, PointsAreWrittenInChunksOfBatchSize) {
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(writer_.batch_sizes, (std::vector<size_t>{2, 2, 1}));
   ASSERT_EQ(writer_.stored.size(), 5u);
-  EXPECT_EQ(writer_.stored[4].value.AsFloat32(), 4.0f);
+  EXPECT_EQ(writer_.stored[4].value.AsFloat64(), 4.0f);
 }
 
 TEST_F(ImportHandlerTest, StorageFailureStopsTheImportWith500) {

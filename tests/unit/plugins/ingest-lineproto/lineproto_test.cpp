@@ -42,40 +42,52 @@ TEST(LineProtoTest, ParsesFloatLineWithoutTimestampAsNow) {
   EXPECT_EQ(p.db, "home");
   EXPECT_EQ(p.metric, "cpu.temp");
   EXPECT_EQ(p.ts, kNow);
-  EXPECT_EQ(p.value.type, ValueType::kFloat32);
-  EXPECT_EQ(p.value.AsFloat32(), 21.5f);
+  EXPECT_EQ(p.value.type, ValueType::kFloat64);
+  EXPECT_EQ(p.value.AsFloat64(), 21.5);
 }
 
-TEST(LineProtoTest, SuffixIMakesInt32) {
+TEST(LineProtoTest, SuffixIMakesInt64) {
   ParsedLine p = Parse("home/door 42i 1779624000000000000");
-  EXPECT_EQ(p.value.type, ValueType::kInt32);
-  EXPECT_EQ(p.value.AsInt32(), 42);
+  EXPECT_EQ(p.value.type, ValueType::kInt64);
+  EXPECT_EQ(p.value.AsInt64(), 42);
   EXPECT_EQ(p.ts, kNow);
-  EXPECT_EQ(Parse("a/b -7i").value.AsInt32(), -7);
-  EXPECT_EQ(Parse("a/b +7i").value.AsInt32(), 7);
-  EXPECT_EQ(Parse("a/b 2147483647i").value.AsInt32(), 2147483647);
-  EXPECT_EQ(Parse("a/b -2147483648i").value.AsInt32(), std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(Parse("a/b -7i").value.AsInt64(), -7);
+  EXPECT_EQ(Parse("a/b +7i").value.AsInt64(), 7);
+  EXPECT_EQ(Parse("a/b 2147483647i").value.AsInt64(), 2147483647);
+  EXPECT_EQ(Parse("a/b -2147483648i").value.AsInt64(), std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(Parse("a/b 5000000000i").value.AsInt64(), 5000000000);
+  EXPECT_EQ(Parse("a/b 9223372036854775807i").value.AsInt64(), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(Parse("a/b -9223372036854775808i").value.AsInt64(),
+            std::numeric_limits<int64_t>::min());
 }
 
-TEST(LineProtoTest, BareIntegerIsFloat32LikeTheReference) {
+TEST(LineProtoTest, BareIntegerIsFloat64LikeTheReference) {
   ParsedLine p = Parse("a/b 42");
-  EXPECT_EQ(p.value.type, ValueType::kFloat32);
-  EXPECT_EQ(p.value.AsFloat32(), 42.0f);
-  EXPECT_EQ(Parse("a/b 3000000000").value.AsFloat32(), 3e9f);
+  EXPECT_EQ(p.value.type, ValueType::kFloat64);
+  EXPECT_EQ(p.value.AsFloat64(), 42.0);
+  EXPECT_EQ(Parse("a/b 3000000000").value.AsFloat64(), 3e9);
 }
 
 TEST(LineProtoTest, AcceptsEveryFloatSpelling) {
-  EXPECT_EQ(Parse("a/b -7").value.AsFloat32(), -7.0f);
-  EXPECT_EQ(Parse("a/b 1e-3").value.AsFloat32(), 1e-3f);
-  EXPECT_EQ(Parse("a/b 2.5E2").value.AsFloat32(), 250.0f);
-  EXPECT_EQ(Parse("a/b .5").value.AsFloat32(), 0.5f);
-  EXPECT_EQ(Parse("a/b +3.25").value.AsFloat32(), 3.25f);
-  EXPECT_TRUE(std::isnan(Parse("a/b NaN").value.AsFloat32()));
-  EXPECT_EQ(Parse("a/b Inf").value.AsFloat32(), std::numeric_limits<float>::infinity());
-  EXPECT_EQ(Parse("a/b +Inf").value.AsFloat32(), std::numeric_limits<float>::infinity());
-  EXPECT_EQ(Parse("a/b -Inf").value.AsFloat32(), -std::numeric_limits<float>::infinity());
-  EXPECT_EQ(Parse("a/b 1e-50").value.AsFloat32(), 0.0f);  // underflow rounds to zero
-  EXPECT_TRUE(std::signbit(Parse("a/b -0").value.AsFloat32()));
+  EXPECT_EQ(Parse("a/b -7").value.AsFloat64(), -7.0);
+  EXPECT_EQ(Parse("a/b 1e-3").value.AsFloat64(), 1e-3);
+  EXPECT_EQ(Parse("a/b 2.5E2").value.AsFloat64(), 250.0);
+  EXPECT_EQ(Parse("a/b .5").value.AsFloat64(), 0.5);
+  EXPECT_EQ(Parse("a/b +3.25").value.AsFloat64(), 3.25);
+  EXPECT_TRUE(std::isnan(Parse("a/b NaN").value.AsFloat64()));
+  EXPECT_EQ(Parse("a/b Inf").value.AsFloat64(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(Parse("a/b +Inf").value.AsFloat64(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(Parse("a/b -Inf").value.AsFloat64(), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(Parse("a/b 1e-400").value.AsFloat64(), 0.0);  // underflow rounds to zero
+  EXPECT_EQ(Parse("a/b 4e-324").value.AsFloat64(), std::numeric_limits<double>::denorm_min());
+  EXPECT_EQ(Parse("a/b 1.796196412e+09").value.AsFloat64(), 1796196412.0);
+  EXPECT_EQ(Parse("a/b 218927059").value.AsFloat64(), 218927059.0);
+  EXPECT_EQ(Parse("a/b 0.1").value.AsFloat64(), 0.1);
+  EXPECT_EQ(Parse("a/b 1.7976931348623157e308").value.AsFloat64(),
+            std::numeric_limits<double>::max());
+  EXPECT_TRUE(std::isnan(Parse("a/b nan").value.AsFloat64()));
+  EXPECT_EQ(Parse("a/b -inf").value.AsFloat64(), -std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::signbit(Parse("a/b -0").value.AsFloat64()));
 }
 
 TEST(LineProtoTest, TimestampIsTheRestOfTheLine) {
@@ -106,16 +118,23 @@ TEST(LineProtoTest, SkipsBlankAndCommentLines) {
 
 TEST(LineProtoTest, ErrorsNameTheToken) {
   EXPECT_EQ(Error("home/cpu 4x2"),
-            "invalid value \"4x2\" (expected a number, or an integer with suffix i for int32)");
+            "invalid value \"4x2\" (expected a number, or an integer with suffix i for int64)");
   EXPECT_EQ(Error("home/cpu"), "invalid line \"home/cpu\": expected 'DB/metric value [timestamp]'");
   EXPECT_EQ(Error("homecpu 1"), "invalid target \"homecpu\": expected DB/metric");
   EXPECT_EQ(Error("/cpu 1"), "invalid target \"/cpu\": expected DB/metric");
   EXPECT_EQ(Error("home/ 1"), "invalid target \"home/\": expected DB/metric");
   EXPECT_THAT(Error("home/cpu 4.5i"), HasSubstr("invalid int value \"4.5i\""));
   EXPECT_THAT(Error("home/cpu i"), HasSubstr("invalid int value \"i\""));
-  EXPECT_THAT(Error("home/cpu 2147483648i"),
-              HasSubstr("int value \"2147483648i\" out of int32 range"));
-  EXPECT_THAT(Error("home/cpu 1e39"), HasSubstr("float value \"1e39\" out of float32 range"));
+  EXPECT_EQ(Error("home/cpu 9223372036854775808i"),
+            "int value \"9223372036854775808i\" out of int64 range "
+            "(-9223372036854775808..9223372036854775807); drop the i suffix to store it as "
+            "float64");
+  EXPECT_THAT(Error("home/cpu -9223372036854775809i"), HasSubstr("out of int64 range"));
+  EXPECT_EQ(Error("home/cpu 1e400"),
+            "float value \"1e400\" out of range for float64 (magnitude above 1.8e308)");
+  EXPECT_THAT(Error("home/cpu -1e309"), HasSubstr("float value \"-1e309\" out of range"));
+  EXPECT_THAT(Error("home/cpu infinityx"), HasSubstr("invalid value \"infinityx\""));
+  EXPECT_THAT(Error("home/cpu 1e"), HasSubstr("invalid value \"1e\""));
   EXPECT_THAT(Error("home/cpu +-1"), HasSubstr("invalid value \"+-1\""));
   EXPECT_THAT(Error("home/cpu 0x10"), HasSubstr("invalid value \"0x10\""));
   EXPECT_THAT(Error("home/cpu 1 yesterday"), HasSubstr("invalid timestamp \"yesterday\""));
@@ -133,15 +152,15 @@ TEST(LineProtoTest, LongLinesAreShortenedInErrors) {
 }
 
 TEST(LineProtoTest, FormatsCanonicalLines) {
-  EXPECT_EQ(FormatLine("home", "cpu.temp", Value::Float32(21.5f), kNow),
+  EXPECT_EQ(FormatLine("home", "cpu.temp", Value::Float64(21.5), kNow),
             "home/cpu.temp 21.5 2026-05-24 12:00:00.000000000");
-  EXPECT_EQ(FormatLine("home", "door", Value::Int32(-3), kNow + 1),
+  EXPECT_EQ(FormatLine("home", "door", Value::Int64(-3), kNow + 1),
             "home/door -3i 2026-05-24 12:00:00.000000001");
-  EXPECT_EQ(FormatLine("home", "door", Value::Int32(3), kNow, true),
+  EXPECT_EQ(FormatLine("home", "door", Value::Int64(3), kNow, true),
             "home/door 3i 1779624000000000000");
-  EXPECT_EQ(FormatLine("home", "door", Value::Int32(3), -1, true),
+  EXPECT_EQ(FormatLine("home", "door", Value::Int64(3), -1, true),
             "home/door 3i 1969-12-31 23:59:59.999999999");
-  EXPECT_EQ(FormatLine("h", "big", Value::Float32(1e6f), 0),
+  EXPECT_EQ(FormatLine("h", "big", Value::Float64(1e6), 0),
             "h/big 1000000 1970-01-01 00:00:00.000000000");
 }
 
@@ -167,7 +186,7 @@ TEST(LineProtoTest, BodyCountsLinesAndKeepsGoingPastErrors) {
   EXPECT_EQ(seen[0].first, 2u);
   EXPECT_EQ(seen[0].second.ts, 10);
   EXPECT_EQ(seen[1].first, 5u);
-  EXPECT_EQ(seen[1].second.value.AsInt32(), 2);
+  EXPECT_EQ(seen[1].second.value.AsInt64(), 2);
   EXPECT_EQ(seen[2].first, 6u);
   EXPECT_EQ(seen[2].second.db, "b");
   EXPECT_EQ(seen[2].second.ts, kNow);
@@ -190,16 +209,16 @@ TEST(LineProtoTest, BodyKeepsOnlyMaxErrorsButCountsAll) {
 TEST(LineProtoTest, ShortDecimalsRoundLikeAFullParse) {
   std::mt19937_64 rng(5);
   for (int i = 0; i < 200000; ++i) {
-    std::string digits = std::to_string(rng() % 10'000'000);
+    std::string digits = std::to_string(rng() % (i % 2 ? 10'000'000 : 1'000'000'000'000'000));
     size_t dot = rng() % (digits.size() + 4);
     std::string text = dot <= digits.size() ? digits.substr(0, dot) + "." + digits.substr(dot)
                                             : "0." + std::string(dot - digits.size(), '0') + digits;
     if (rng() % 2) text = "-" + text;
-    float expected = 0;
+    double expected = 0;
     std::from_chars(text.data(), text.data() + text.size(), expected);
     ParsedLine p = Parse("a/b " + text + " 1");
-    uint32_t want;
-    std::memcpy(&want, &expected, 4);
+    uint64_t want;
+    std::memcpy(&want, &expected, 8);
     ASSERT_EQ(p.value.bits, want) << text;
   }
 }
@@ -220,10 +239,10 @@ TEST(LineProtoTest, RandomSamplesRoundTripThroughFormatLine) {
       metric[k] = metric_chars[rng() % metric_chars.size()];
     Value v;
     if (rng() % 2) {
-      v = Value::Int32(static_cast<int32_t>(rng()));
+      v = Value::Int64(static_cast<int64_t>(rng() >> (rng() % 64)));
     } else {
-      v.type = ValueType::kFloat32;
-      v.bits = static_cast<uint32_t>(rng());
+      v.type = ValueType::kFloat64;
+      v.bits = rng();
     }
     Timestamp ts = static_cast<Timestamp>(rng());
     bool ns = rng() % 2;
@@ -233,8 +252,8 @@ TEST(LineProtoTest, RandomSamplesRoundTripThroughFormatLine) {
     ASSERT_EQ(p.metric, metric) << line;
     ASSERT_EQ(p.ts, ts) << line;
     ASSERT_EQ(p.value.type, v.type) << line;
-    if (v.type == ValueType::kFloat32 && std::isnan(v.AsFloat32())) {
-      ASSERT_TRUE(std::isnan(p.value.AsFloat32())) << line;
+    if (v.type == ValueType::kFloat64 && std::isnan(v.AsFloat64())) {
+      ASSERT_TRUE(std::isnan(p.value.AsFloat64())) << line;
     } else {
       ASSERT_EQ(p.value.bits, v.bits) << line;
     }

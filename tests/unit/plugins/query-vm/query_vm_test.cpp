@@ -13,8 +13,8 @@ namespace {
 constexpr Timestamp kT0 = 1715000000 * kNanosPerSecond;  // 2024-05-06 12:53:20 UTC
 constexpr Timestamp kNow = kT0 + 3600 * kNanosPerSecond;
 
-Sample F(Timestamp ts, float v) { return {ts, Value::Float32(v).bits}; }
-Sample I(Timestamp ts, int32_t v) { return {ts, Value::Int32(v).bits}; }
+Sample F(Timestamp ts, float v) { return {ts, Value::Float64(v).bits}; }
+Sample I(Timestamp ts, int32_t v) { return {ts, Value::Int64(v).bits}; }
 
 // An in-memory QueryService: databases of metrics with samples; AggregateRange records what
 // it was asked and returns canned buckets (the bucketing itself belongs to core/query).
@@ -106,11 +106,11 @@ class FakeQueryService : public QueryService {
 class QueryVmApiTest : public ::testing::Test {
  protected:
   QueryVmApiTest() {
-    fake_.Add("demo", "room.temp", ValueType::kFloat32,
+    fake_.Add("demo", "room.temp", ValueType::kFloat64,
               {F(kT0, 21.5f), F(kT0 + 60 * kNanosPerSecond, 21.8f)});
-    fake_.Add("demo", "room.count", ValueType::kInt32, {I(kT0, 3)});
-    fake_.Add("other", "x", ValueType::kFloat32, {F(kT0, 1.0f)});
-    fake_.Add("internal", "ingest.samples", ValueType::kFloat32, {F(kT0, 7.0f)});
+    fake_.Add("demo", "room.count", ValueType::kInt64, {I(kT0, 3)});
+    fake_.Add("other", "x", ValueType::kFloat64, {F(kT0, 1.0f)});
+    fake_.Add("internal", "ingest.samples", ValueType::kFloat64, {F(kT0, 7.0f)});
     MakeApi(1'000'000);
   }
 
@@ -468,10 +468,10 @@ TEST_F(QueryVmApiTest, MetricsListsNamesAndDetails) {
   auto temp = result->getObject(1);
   EXPECT_EQ(temp->getValue<std::string>("name"), "room.temp");
   EXPECT_EQ(temp->getValue<int>("id"), 1);
-  EXPECT_EQ(temp->getValue<std::string>("type"), "float32");
+  EXPECT_EQ(temp->getValue<std::string>("type"), "float64");
   EXPECT_EQ(temp->getValue<int64_t>("last_timestamp_ns"), kT0 + 60 * kNanosPerSecond);
   EXPECT_EQ(temp->getValue<std::string>("last_value"), "21.8");
-  EXPECT_EQ(result->getObject(0)->getValue<std::string>("type"), "int32");
+  EXPECT_EQ(result->getObject(0)->getValue<std::string>("type"), "int64");
 }
 
 TEST_F(QueryVmApiTest, MetricsOfUnknownDatabaseIs404) {

@@ -14,9 +14,9 @@ std::string Seconds(Timestamp ts) {
   return out;
 }
 
-std::string Computed(double v, ValueType type) {
+std::string Computed(double v) {
   std::string out;
-  AppendComputedValue(&out, v, type);
+  AppendComputedValue(&out, v);
   return out;
 }
 
@@ -30,13 +30,15 @@ TEST(VmJsonTest, TimestampsAreExactFloatSeconds) {
 }
 
 TEST(VmJsonTest, ComputedValuesAreStringsInPrometheusForm) {
-  EXPECT_EQ(Computed(21.5, ValueType::kFloat32), "\"21.5\"");
-  EXPECT_EQ(Computed(21.65f, ValueType::kFloat32), "\"21.65\"");
-  EXPECT_EQ(Computed(1e6, ValueType::kFloat32), "\"1000000\"");
-  EXPECT_EQ(Computed(16777217, ValueType::kInt32), "\"16777217\"");
-  EXPECT_EQ(Computed(std::nan(""), ValueType::kFloat32), "\"NaN\"");
-  EXPECT_EQ(Computed(std::numeric_limits<double>::infinity(), ValueType::kInt32), "\"+Inf\"");
-  EXPECT_EQ(Computed(-std::numeric_limits<double>::infinity(), ValueType::kInt32), "\"-Inf\"");
+  EXPECT_EQ(Computed(21.5), "\"21.5\"");
+  EXPECT_EQ(Computed(21.65), "\"21.65\"");
+  EXPECT_EQ(Computed(1e6), "\"1000000\"");
+  EXPECT_EQ(Computed(16777217), "\"16777217\"");
+  EXPECT_EQ(Computed(1.796196412e+09), "\"1796196412\"");
+  EXPECT_EQ(Computed(0.1 + 0.2), "\"0.30000000000000004\"");
+  EXPECT_EQ(Computed(std::nan("")), "\"NaN\"");
+  EXPECT_EQ(Computed(std::numeric_limits<double>::infinity()), "\"+Inf\"");
+  EXPECT_EQ(Computed(-std::numeric_limits<double>::infinity()), "\"-Inf\"");
 }
 
 TEST(VmJsonTest, WindowLabelsUseGoDurationText) {

@@ -26,7 +26,7 @@ class FakeQuery : public QueryService {
     MetricInfo m;
     m.name = "cpu.busy_pct";
     m.id = 1;
-    m.last = Sample{1780308671000000000LL, Value::Float32(21.5f).bits};
+    m.last = Sample{1780308671000000000LL, Value::Float64(21.5f).bits};
     return std::vector<MetricInfo>{m};
   }
   Result<MetricInfo> GetMetric(std::string_view, std::string_view) noexcept override {
