@@ -123,7 +123,7 @@ void PutWalValue(uint64_t control_high, uint64_t prev, uint64_t bits, std::strin
     }
     const uint64_t code = ZigZagEncode64(to - from);
     const unsigned len = std::max(1u, BytesNeeded(code));
-    if (len < best_len) {
+    if (len <= kDecimalMaxLen && len < best_len) {
       best_len = len;
       best_kind = kDecimalFirst + kDecimalMaxLen * scale + len - 1;
       best_payload = code;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """drip against a real nanotdb on a free 127.0.0.1 port with a temp root.
 
-1. `drip --once` delivers one cycle; the server returns it (int32 typing kept).
+1. `drip --once` delivers one cycle; the server returns it (int64 typing kept).
 2. drip runs with a 1 s interval while the server is stopped and restarted in the middle:
    every cycle drip collected is stored exactly once — no sample lost.
 
@@ -115,10 +115,10 @@ def main():
         sys.exit(f"FAIL: expected one mem.total sample after --once, got {mem}")
     meta = get(port, "/api/v1/metrics", db=DB, details="true")["data"]["result"]
     types = {m["name"]: m["type"] for m in meta}
-    # int32 samples keep their type over the wire (the reference lost it).
-    if types.get("mem.total") != "int32" or types.get("cpu.user") != "float32":
+    # int64 samples keep their type over the wire (the reference lost it).
+    if types.get("mem.total") != "int64" or types.get("cpu.user") != "float64":
         sys.exit(f"FAIL: unexpected metric types {types}")
-    print(f"once: ok, {len(types)} metrics, mem.total int32, cpu.user float32")
+    print(f"once: ok, {len(types)} metrics, mem.total int64, cpu.user float64")
 
     # 2. Server restart in the middle of a running drip.
     t1 = time.time_ns()

@@ -9,12 +9,12 @@
 namespace nanotdb::bench {
 namespace {
 
-std::vector<std::vector<uint32_t>> FirstCycles(const WorkloadOptions& opts, int n,
+std::vector<std::vector<uint64_t>> FirstCycles(const WorkloadOptions& opts, int n,
                                                std::vector<Timestamp>* stamps = nullptr) {
   Workload w(opts);
-  std::vector<std::vector<uint32_t>> out;
+  std::vector<std::vector<uint64_t>> out;
   Timestamp ts;
-  std::vector<uint32_t> values;
+  std::vector<uint64_t> values;
   for (int i = 0; i < n && w.Next(&ts, &values); ++i) {
     out.push_back(values);
     if (stamps != nullptr) stamps->push_back(ts);
@@ -55,7 +55,7 @@ TEST(WorkloadTest, OneDayIsEveryTenSecondsWithAFewMillisecondsOfJitter) {
   Workload w(opts);
   EXPECT_EQ(w.cycles(), 2u * 8640);
   Timestamp ts, prev = kMinTimestamp;
-  std::vector<uint32_t> values;
+  std::vector<uint64_t> values;
   uint64_t cycle = 0;
   while (w.Next(&ts, &values)) {
     const Timestamp nominal = opts.start + static_cast<Timestamp>(cycle) * opts.interval;
@@ -69,6 +69,21 @@ TEST(WorkloadTest, OneDayIsEveryTenSecondsWithAFewMillisecondsOfJitter) {
   EXPECT_EQ(cycle, w.cycles());
 }
 
+// Gauges are written with a float32's digits, so the line protocol is the same text as before
+// values were 64-bit and bytes/sample stay comparable across that change.
+TEST(WorkloadTest, GaugesAreShortDecimals) {
+  std::vector<WorkloadMetric> metrics;
+  WorkloadOptions opts;
+  const auto cols = GenerateColumns(opts, &metrics);
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    if (metrics[m].type != ValueType::kFloat64) continue;
+    for (size_t i = 0; i < cols[m].size(); i += 97) {
+      const Value v{ValueType::kFloat64, cols[m][i].bits};
+      EXPECT_LE(FormatValue(v).size(), 11u) << metrics[m].name << " " << FormatValue(v);
+    }
+  }
+}
+
 TEST(WorkloadTest, CountersOnlyGrowAndSomeWrapPast32Bits) {
   std::vector<WorkloadMetric> metrics;
   const auto cols = GenerateColumns(WorkloadOptions{}, &metrics);
@@ -77,7 +92,8 @@ TEST(WorkloadTest, CountersOnlyGrowAndSomeWrapPast32Bits) {
     const std::string& name = metrics[m].name;
     if (!name.ends_with("_bytes") || metrics[m].type != ValueType::kInt64) continue;
     for (size_t i = 1; i < cols[m].size(); ++i) {
-      const uint32_t step = cols[m][i].bits - cols[m][i - 1].bits;  // modulo 2^32
+      // The counters are 32 bits wide, as a host's are: compare modulo 2^32.
+      const uint32_t step = static_cast<uint32_t>(cols[m][i].bits - cols[m][i - 1].bits);
       EXPECT_LT(step, 1u << 28) << name << " went backwards at cycle " << i;
       if (static_cast<int32_t>(cols[m][i].bits) < static_cast<int32_t>(cols[m][i - 1].bits)) {
         ++wrapped;

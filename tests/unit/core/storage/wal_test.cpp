@@ -411,7 +411,7 @@ TEST_F(WalTest, ZeroFilledTailIsReportedAndDropped) {
 
 TEST_F(WalTest, ForeignFileIsCorruptionAndLeftUntouched) {
   for (std::string content : {std::string("hello world, not a wal"), std::string("NTDB"),
-                              std::string("NTDBWAL\n\x02\0\0\0", 12)}) {
+                              std::string("NTDBWAL\n\x03\0\0\0", 12)}) {
     SetFileContents(content);
     auto wal = WalWriter::Open(
         Env::Default(), path_, {}, [](const WalBatch&) { return Status::Ok(); }, nullptr);

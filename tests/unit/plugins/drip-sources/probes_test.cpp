@@ -314,7 +314,7 @@ TEST_F(ProbesTest, SdProbeTimesWriteAndRepeatsTheLastValue) {
   ProbeSettings s = SettingsFromToml("sd_probe_bytes = 4096\nsd_probe_every = 3\n");
   auto probe = MakeSdProbe(fs, s, dir.path(), logs.fn());
   auto c1 = Run(*probe, kCycle1);
-  float first = FindSample(c1, "disk.sd_write_probe_ms")->AsFloat64();
+  double first = FindSample(c1, "disk.sd_write_probe_ms")->AsFloat64();
   EXPECT_GE(first, 0.0f);
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/.drip-sd-write-probe.tmp"));
   auto c2 = Run(*probe, kCycle2);

@@ -13,8 +13,8 @@ namespace {
 constexpr Timestamp kT0 = 1715000000 * kNanosPerSecond;  // 2024-05-06 12:53:20 UTC
 constexpr Timestamp kNow = kT0 + 3600 * kNanosPerSecond;
 
-Sample F(Timestamp ts, float v) { return {ts, Value::Float64(v).bits}; }
-Sample I(Timestamp ts, int32_t v) { return {ts, Value::Int64(v).bits}; }
+Sample F(Timestamp ts, double v) { return {ts, Value::Float64(v).bits}; }
+Sample I(Timestamp ts, int64_t v) { return {ts, Value::Int64(v).bits}; }
 
 // An in-memory QueryService: databases of metrics with samples; AggregateRange records what
 // it was asked and returns canned buckets (the bucketing itself belongs to core/query).
@@ -107,10 +107,10 @@ class QueryVmApiTest : public ::testing::Test {
  protected:
   QueryVmApiTest() {
     fake_.Add("demo", "room.temp", ValueType::kFloat64,
-              {F(kT0, 21.5f), F(kT0 + 60 * kNanosPerSecond, 21.8f)});
+              {F(kT0, 21.5), F(kT0 + 60 * kNanosPerSecond, 21.8)});
     fake_.Add("demo", "room.count", ValueType::kInt64, {I(kT0, 3)});
-    fake_.Add("other", "x", ValueType::kFloat64, {F(kT0, 1.0f)});
-    fake_.Add("internal", "ingest.samples", ValueType::kFloat64, {F(kT0, 7.0f)});
+    fake_.Add("other", "x", ValueType::kFloat64, {F(kT0, 1.0)});
+    fake_.Add("internal", "ingest.samples", ValueType::kFloat64, {F(kT0, 7.0)});
     MakeApi(1'000'000);
   }
 
@@ -330,12 +330,12 @@ TEST_F(QueryVmApiTest, StepEvaluatesOnTheGridWithLookback) {
 }
 
 TEST_F(QueryVmApiTest, PromqlExpressionsAnswerInPrometheusShapes) {
-  // room.temp: 21.5 at T0, 21.8 at T0+60: delta over [T0, T0+60] is 0.3 (float32 inputs).
+  // room.temp: 21.5 at T0, 21.8 at T0+60: delta over [T0, T0+60] is 0.3 (float64 inputs).
   HttpResponse resp =
       Call(&QueryVmApi::Query,
            {{"query", "max_over_time(room.temp{db=\"demo\"}[2m]) * 2"}, {"time", "1715000060"}});
   EXPECT_EQ(resp.status, 200) << resp.body;
-  EXPECT_NE(resp.body.find("{\"metric\":{\"db\":\"demo\"},\"value\":[1715000060,\"43.59999847"),
+  EXPECT_NE(resp.body.find("{\"metric\":{\"db\":\"demo\"},\"value\":[1715000060,\"43.6\"]"),
             std::string::npos)
       << resp.body;
   resp = Call(
