@@ -374,16 +374,17 @@ int FindDecimalExponent(std::span<const uint64_t> double_bits) {
   return -1;
 }
 
-void EncodeValues(ValueType type, std::span<const Sample> samples, std::string* out) {
+void EncodeValueCandidates(ValueType type, std::span<const Sample> samples,
+                           std::vector<std::string>* bodies) {
+  bodies->clear();
   if (IsIntegerType(type)) {
-    out->push_back(static_cast<char>(BlockEncoding::kInt64Delta));
+    std::string body(1, static_cast<char>(BlockEncoding::kInt64Delta));
     std::vector<uint64_t> x(samples.size());
     for (size_t i = 0; i < samples.size(); ++i) x[i] = samples[i].bits;
-    PutResidualStream(std::move(x), 64, out);
+    PutResidualStream(std::move(x), 64, &body);
+    bodies->push_back(std::move(body));
     return;
   }
-  std::string xor_body(1, static_cast<char>(BlockEncoding::kFloat64Xor));
-  if (!samples.empty()) PutXor64(samples, &xor_body);
   std::vector<uint64_t> bits(samples.size());
   for (size_t i = 0; i < samples.size(); ++i) bits[i] = samples[i].bits;
   const int k = samples.empty() ? -1 : FindDecimalExponent(bits);
@@ -397,12 +398,21 @@ void EncodeValues(ValueType type, std::span<const Sample> samples, std::string* 
       x[i] = static_cast<uint64_t>(scaled);
     }
     PutResidualStream(std::move(x), 64, &decimal_body);
-    if (decimal_body.size() <= xor_body.size()) {
-      out->append(decimal_body);
-      return;
-    }
+    bodies->push_back(std::move(decimal_body));
   }
-  out->append(xor_body);
+  std::string xor_body(1, static_cast<char>(BlockEncoding::kFloat64Xor));
+  if (!samples.empty()) PutXor64(samples, &xor_body);
+  bodies->push_back(std::move(xor_body));
+}
+
+void EncodeValues(ValueType type, std::span<const Sample> samples, std::string* out) {
+  std::vector<std::string> bodies;
+  EncodeValueCandidates(type, samples, &bodies);
+  size_t best = 0;
+  for (size_t i = 1; i < bodies.size(); ++i) {
+    if (bodies[i].size() < bodies[best].size()) best = i;
+  }
+  out->append(bodies[best]);
 }
 
 namespace {

@@ -38,8 +38,14 @@ enum class BlockEncoding : uint8_t {
 void EncodeTimestamps(std::span<const Sample> samples, std::string* out);
 Status DecodeTimestamps(std::string_view in, size_t count, std::vector<Timestamp>* out);
 
-// Values of one column of a 64-bit type (kInt64 or kFloat64; `bits` is Sample::bits).
+// Values of one column of a 64-bit type (kInt64 or kFloat64; `bits` is Sample::bits): the
+// smallest of EncodeValueCandidates' bodies (the first on a tie).
 void EncodeValues(ValueType type, std::span<const Sample> samples, std::string* out);
+// Every body that encodes the column: int64 one (kInt64Delta); float64 kFloat64Decimal when
+// the values are short decimals, then kFloat64Xor. The frame keeps whichever is smallest
+// after compression (raw size misjudges: 1-bit XOR repeats lose to zstd'd zero residuals).
+void EncodeValueCandidates(ValueType type, std::span<const Sample> samples,
+                           std::vector<std::string>* bodies);
 // Decodes a column stored with `type` (any of the four) and appends its values as the bits of
 // WidenType(type): an int32 column yields sign-extended int64s, a float32 column the exactly
 // equal float64s.

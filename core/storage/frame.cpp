@@ -183,10 +183,15 @@ Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opt
   }
   std::vector<EncodedBlock> value_blocks;
   value_blocks.reserve(order.size());
+  std::vector<std::string> candidates;
   for (size_t i : order) {
-    std::string raw;
-    EncodeValues(columns[i].type, columns[i].samples, &raw);
-    value_blocks.push_back(Compress(cctx.get(), level, std::move(raw)));
+    EncodeValueCandidates(columns[i].type, columns[i].samples, &candidates);
+    EncodedBlock best;
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      EncodedBlock b = Compress(cctx.get(), level, std::move(candidates[c]));
+      if (c == 0 || b.stored.size() < best.stored.size()) best = std::move(b);
+    }
+    value_blocks.push_back(std::move(best));
   }
 
   // Directory; block offsets are stored relative to the end of the header so that the
