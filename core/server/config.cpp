@@ -284,6 +284,19 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     NANOTDB_RETURN_IF_ERROR(s.Duration("header_timeout", kSecond / 10, &c->header_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("read_timeout", kSecond, &c->read_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("idle_timeout", kSecond, &c->idle_timeout));
+    if (const toml::node* hosts = s.Find("allowed_hosts")) {
+      const toml::array* array = hosts->as_array();
+      if (array == nullptr) return s.WrongType("allowed_hosts", *hosts, "an array of strings");
+      for (const toml::node& h : *array) {
+        if (!h.is_string() || h.as_string()->get().empty()) {
+          return s.WrongType("allowed_hosts", h, "an array of non-empty strings");
+        }
+        std::string name = h.as_string()->get();
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        c->limits.allowed_hosts.push_back(std::move(name));
+      }
+    }
     int64_t threads = c->max_threads;
     NANOTDB_RETURN_IF_ERROR(s.Int("max_threads", 1, 1024, &threads));
     c->max_threads = static_cast<int>(threads);

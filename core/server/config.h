@@ -33,6 +33,10 @@ struct RequestLimits {
   uint64_t max_body_bytes = kDefaultMaxBodyBytes;   // default per route, after decompression
   size_t max_params = 1000;                         // query string and form parameters together
   uint64_t max_inflight_body_bytes = 256ull << 20;  // all requests' bodies held at once
+  // Host names (lower case, without port) write and admin requests may name in Host and
+  // Origin, besides the machine's own (localhost, loopback, hostname, interface addresses,
+  // added by the daemon). "*" turns the check off.
+  std::vector<std::string> allowed_hosts;
 };
 
 struct LoggerConfig {

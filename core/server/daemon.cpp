@@ -1,6 +1,10 @@
 #include "server/daemon.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 
@@ -38,6 +42,38 @@ void RaiseOpenFilesLimit(const LogFn& log) {
                                 std::to_string(limit.rlim_cur));
     }
   }
+}
+
+// The names a client on this machine or the LAN may use for it: what Host and Origin of write
+// and admin requests may say unless [http] allowed_hosts adds more. No DNS lookups: a name
+// server that does not answer must not delay startup.
+std::vector<std::string> LocalHostNames() {
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "::1"};
+  char hostname[256] = {};
+  if (gethostname(hostname, sizeof(hostname) - 1) == 0 && hostname[0] != '\0') {
+    std::string h = HostOf(hostname, false);
+    names.push_back(h);
+    if (h.find('.') == std::string::npos) names.push_back(h + ".local");  // mDNS
+  }
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) == 0) {
+    for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+      if (i->ifa_addr == nullptr) continue;
+      char text[INET6_ADDRSTRLEN] = {};
+      if (i->ifa_addr->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr, text,
+                  sizeof(text));
+      } else if (i->ifa_addr->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr, text,
+                  sizeof(text));
+      } else {
+        continue;
+      }
+      names.push_back(HostOf(text, false));
+    }
+    freeifaddrs(list);
+  }
+  return names;
 }
 
 }  // namespace
@@ -107,6 +143,8 @@ Status Daemon::Start() {
   if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);
   s.engine = std::move(engine).value();
 
+  for (std::string& name : LocalHostNames())
+    config_.limits.allowed_hosts.push_back(std::move(name));
   s.auth = std::make_unique<Authenticator>(config_.auth);
   s.dispatcher = std::make_unique<Dispatcher>(s.router, *s.auth, config_.limits, log,
                                               s.log->Enabled(LogLevel::kTrace));

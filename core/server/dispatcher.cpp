@@ -219,6 +219,59 @@ void Dispatcher::Dispatch(HttpRequest& request, const BodyReader& read_body,
   }
 }
 
+std::string HostOf(std::string_view value, bool is_origin) {
+  std::string_view v = value;
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (is_origin) {
+    size_t scheme = v.find("://");
+    if (scheme == std::string_view::npos) return "";
+    v.remove_prefix(scheme + 3);
+    v = v.substr(0, v.find('/'));
+  }
+  std::string_view host;
+  if (!v.empty() && v.front() == '[') {
+    size_t close = v.find(']');
+    if (close == std::string_view::npos) return "";
+    host = v.substr(1, close - 1);
+  } else if (v.find(':') != v.rfind(':')) {
+    host = v;  // a bare IPv6 address
+  } else {
+    host = v.substr(0, v.find(':'));
+  }
+  std::string out = Lower(host);
+  if (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
+std::string Dispatcher::CrossSiteProblem(const HttpRequest& request) const {
+  const std::vector<std::string>& allowed = limits_.allowed_hosts;
+  if (std::find(allowed.begin(), allowed.end(), "*") != allowed.end()) return "";
+  auto ok = [&](const std::string& host) {
+    return std::find(allowed.begin(), allowed.end(), host) != allowed.end();
+  };
+  auto host_header = request.headers.find("host");
+  if (host_header != request.headers.end()) {
+    std::string host = HostOf(host_header->second, false);
+    if (!ok(host)) {
+      return "Host \"" + host_header->second +
+             "\" is not a name of this server for write and admin requests (DNS rebinding "
+             "protection); add \"" +
+             host + "\" to [http] allowed_hosts in engine.toml";
+    }
+  }
+  auto origin = request.headers.find("origin");
+  if (origin != request.headers.end()) {
+    std::string host = HostOf(origin->second, true);
+    if (!ok(host)) {
+      return "Origin \"" + origin->second +
+             "\" may not send write and admin requests (cross-site request protection); add "
+             "its host to [http] allowed_hosts in engine.toml if that page is trusted";
+    }
+  }
+  return "";
+}
+
 bool Dispatcher::Reserve(uint64_t bytes) {
   uint64_t used = body_bytes_.load(std::memory_order_acquire);
   do {
@@ -355,6 +408,13 @@ void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpRe
   if (decision.outcome == Authenticator::Outcome::kForbidden) {
     SetError(response, 403, "forbidden", decision.reason);
     return;
+  }
+
+  if (route->role != Role::kRead) {
+    if (std::string problem = CrossSiteProblem(request); !problem.empty()) {
+      SetError(response, 403, "forbidden", problem);
+      return;
+    }
   }
 
   uint64_t reserved = 0;

@@ -43,6 +43,10 @@ std::string ErrorEnvelope(std::string_view error_type, std::string_view message)
 // fewer than `max_total` pairs; false when pairs were left out.
 bool ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, std::string>>* out,
                      size_t max_total = SIZE_MAX);
+// The host of a Host header value or an Origin ("http://h:1", "[::1]:8428", "h"), lower case,
+// without port, brackets or trailing dot; "" when there is none.
+std::string HostOf(std::string_view value, bool is_origin);
+
 // `text` with control characters, backslashes and bytes that are not UTF-8 written as \xNN,
 // so a client cannot forge log lines.
 std::string EscapeForLog(std::string_view text);
@@ -74,6 +78,8 @@ class Dispatcher {
   bool ReadBody(HttpRequest& request, const RouteSpec& route, const BodyReader& read_body,
                 uint64_t* reserved, HttpResponse* response);
   bool Reserve(uint64_t bytes);
+  // "" when Host and Origin are acceptable for a write or admin route, else why not.
+  std::string CrossSiteProblem(const HttpRequest& request) const;
   void Release(uint64_t bytes) { body_bytes_.fetch_sub(bytes, std::memory_order_acq_rel); }
 
   const Router& router_;

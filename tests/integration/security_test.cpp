@@ -262,5 +262,25 @@ TEST_F(SecurityTest, ControlCharactersInPathsDoNotForgeLogLines) {
   EXPECT_NE(log.find("http GET /x\\x0aERROR forged line\\x1b[31m 404"), std::string::npos) << log;
 }
 
+TEST_F(SecurityTest, WritesFromForeignPagesAndRebindingNamesAreRefused) {
+  ASSERT_TRUE(d_.Start());
+  HttpResult csrf =
+      d_.Post("/api/v1/import", "demo/x 1", "text/plain", {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(csrf.status, 403) << csrf.body;
+  EXPECT_NE(csrf.body.find("[http] allowed_hosts"), std::string::npos) << csrf.body;
+  HttpResult rebinding =
+      d_.Post("/api/v1/import", "demo/x 1", "text/plain", {{"Host", "rebind.example:8428"}});
+  EXPECT_EQ(rebinding.status, 403) << rebinding.body;
+  HttpResult same_origin = d_.Post("/api/v1/import", "demo/x 1", "text/plain",
+                                   {{"Origin", "http://127.0.0.1:" + std::to_string(d_.port())}});
+  EXPECT_EQ(same_origin.status, 200) << same_origin.body;
+  EXPECT_TRUE(d_.Stop());
+  d_.Configure("http", "allowed_hosts", "[\"rebind.example\"]");
+  ASSERT_TRUE(d_.Start());
+  EXPECT_EQ(
+      d_.Post("/api/v1/import", "demo/x 2", "text/plain", {{"Host", "rebind.example"}}).status,
+      200);
+}
+
 }  // namespace
 }  // namespace nanotdb::itest

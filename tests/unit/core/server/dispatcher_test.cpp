@@ -172,7 +172,8 @@ TEST_F(DispatcherTest, RouteGetsBodiesOfItsOwnEncodingAsSent) {
   r.own_encodings = {"snappy"};
   r.handler = [this](const HttpRequest& req, HttpResponse& resp) { seen_ = req; };
   ASSERT_TRUE(router_.AddRoute(std::move(r)).ok());
-  HttpResponse resp = Send("POST", "/api/v1/write", "\x05\x10hello", {{"content-encoding", "Snappy"}});
+  HttpResponse resp =
+      Send("POST", "/api/v1/write", "\x05\x10hello", {{"content-encoding", "Snappy"}});
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(seen_.body, "\x05\x10hello");
   EXPECT_EQ(seen_.Header("content-encoding"), "Snappy");
@@ -362,6 +363,58 @@ TEST_F(DispatcherTest, BodiesInFlightPastTheBudgetGet503WithRetryAfter) {
   EXPECT_EQ(resp.status, 200);
   ASSERT_NE(inner_response, nullptr);
   EXPECT_EQ(dispatcher_.InflightBodyBytes(), 0u);
+}
+
+TEST(HostOfTest, HostsOfHostHeadersAndOrigins) {
+  EXPECT_EQ(HostOf("LocalHost:8428", false), "localhost");
+  EXPECT_EQ(HostOf("[::1]:8428", false), "::1");
+  EXPECT_EQ(HostOf("::1", false), "::1");
+  EXPECT_EQ(HostOf("nas.example.", false), "nas.example");
+  EXPECT_EQ(HostOf("http://127.0.0.1:8428", true), "127.0.0.1");
+  EXPECT_EQ(HostOf("https://[fe80::1]/x", true), "fe80::1");
+  EXPECT_EQ(HostOf("null", true), "");
+}
+
+TEST(DispatcherOriginTest, WriteRoutesRefuseForeignHostAndOrigin) {
+  Router router;
+  Authenticator auth(AuthConfig{});
+  RequestLimits limits = Limits();
+  limits.allowed_hosts = {"localhost", "127.0.0.1", "nas.lan"};
+  Dispatcher dispatcher(router, auth, limits, {}, false);
+  for (Role role : {Role::kRead, Role::kWrite}) {
+    RouteSpec r;
+    r.path = role == Role::kRead ? "/read" : "/write";
+    r.methods = {"POST"};
+    r.role = role;
+    r.handler = [](const HttpRequest&, HttpResponse&) {};
+    ASSERT_TRUE(router.AddRoute(std::move(r)).ok());
+  }
+  auto send = [&](const std::string& path, std::map<std::string, std::string> headers) {
+    HttpRequest req;
+    req.method = "POST";
+    req.path = path;
+    req.headers = std::move(headers);
+    req.remote_addr = "127.0.0.1:1";
+    HttpResponse resp;
+    dispatcher.Dispatch(req, ReaderOf(""), &resp);
+    return resp;
+  };
+  EXPECT_EQ(send("/write", {{"host", "127.0.0.1:8428"}}).status, 200);
+  EXPECT_EQ(send("/write", {{"host", "NAS.lan:8428"}, {"origin", "http://nas.lan:8428"}}).status,
+            200);
+  EXPECT_EQ(send("/write", {}).status, 200);  // HTTP/1.0 tools send no Host
+  HttpResponse rebinding = send("/write", {{"host", "attacker.example:8428"}});
+  EXPECT_EQ(rebinding.status, 403);
+  EXPECT_THAT(rebinding.body, HasSubstr("add \\\"attacker.example\\\" to [http] allowed_hosts"));
+  HttpResponse csrf =
+      send("/write", {{"host", "localhost:8428"}, {"origin", "https://evil.example"}});
+  EXPECT_EQ(csrf.status, 403);
+  EXPECT_THAT(csrf.body, HasSubstr("Origin \\\"https://evil.example\\\" may not send write"));
+  EXPECT_EQ(send("/write", {{"host", "localhost"}, {"origin", "null"}}).status, 403);
+  // Read routes are not checked: queries from any page stay possible (read is open anyway).
+  EXPECT_EQ(
+      send("/read", {{"host", "attacker.example"}, {"origin", "https://evil.example"}}).status,
+      200);
 }
 
 TEST(ErrorEnvelopeTest, EscapesQuotesAndControlCharacters) {
