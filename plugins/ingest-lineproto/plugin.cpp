@@ -1,8 +1,10 @@
-// The ingest-lineproto plugin: serves POST /api/v1/import through ImportHandler.
+// The ingest-lineproto plugin: serves POST /api/v1/import (ImportHandler) and the InfluxDB
+// write API /write, /api/v2/write, /ping (InfluxHandler).
 #include "nanotdb/plugin.h"
 
 #include <memory>
 
+#include "influx_handler.h"
 #include "ingest_handler.h"
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/writer.h"
@@ -36,7 +38,17 @@ class IngestLineprotoPlugin {
     IngestOptions options;
     options.batch_size = static_cast<size_t>(batch_size);
     handler_ = std::make_unique<ImportHandler>(*writer, std::move(options));
-    return http->AddRoute(handler_->Route()).WithContext("ingest-lineproto: route");
+    NANOTDB_RETURN_IF_ERROR(
+        http->AddRoute(handler_->Route()).WithContext("ingest-lineproto: route"));
+    influx::InfluxOptions influx_options;
+    influx_options.batch_size = static_cast<size_t>(batch_size);
+    influx_ = std::make_unique<influx::InfluxHandler>(*writer, std::move(influx_options));
+    for (RouteSpec& route : influx_->Routes()) {
+      std::string path = route.path;
+      NANOTDB_RETURN_IF_ERROR(
+          http->AddRoute(std::move(route)).WithContext("ingest-lineproto: route " + path));
+    }
+    return Status::Ok();
   }
 
   // The core stops the HTTP server before Stop, so no request is in flight any more.
@@ -44,10 +56,12 @@ class IngestLineprotoPlugin {
 
  private:
   std::unique_ptr<ImportHandler> handler_;
+  std::unique_ptr<influx::InfluxHandler> influx_;
 };
 
 }  // namespace
 }  // namespace nanotdb
 
 NANOTDB_PLUGIN(nanotdb::IngestLineprotoPlugin, "ingest-lineproto", "0.1.0",
-               "line-protocol ingest: POST /api/v1/import", nanotdb::kConfigKeys)
+               "line-protocol ingest: POST /api/v1/import; InfluxDB /write, /api/v2/write, /ping",
+               nanotdb::kConfigKeys)
