@@ -4,22 +4,7 @@
 
 namespace nanotdb::prom {
 
-namespace {
-
-// Bridge while exact 64-bit values (issue 10a) are being added to types.h: float64 once
-// Value::Float64 exists, float32 until then. (A template, so the check is made on use.)
-template <typename V>
-V MakeValue(double v) {
-  if constexpr (requires { V::Float64(v); }) {
-    return V::Float64(v);
-  } else {
-    return V::Float32(static_cast<float>(v));
-  }
-}
-
-}  // namespace
-
-Value PromValue(double v) { return MakeValue<Value>(v); }
+Value PromValue(double v) { return Value::Float64(v); }
 
 void RenameDbLabel(Labels* labels) {
   auto named = [&](std::string_view name) {

@@ -65,6 +65,16 @@ TEST_F(TextImportTest, SamplesBecomeSeriesKeysInTheDefaultDatabase) {
             (MetricMetadata{"counter", "Seconds the CPUs spent in each mode.", ""}));
 }
 
+TEST_F(TextImportTest, ValuesAreStoredAsExactFloat64) {
+  ASSERT_EQ(Post("a 218927059\nb 1.796196412e+09\nc 9.007199254740993e15\nd -0\n").status, 200);
+  ASSERT_EQ(writer_.stored.size(), 4u);
+  for (const StoredPoint& p : writer_.stored) EXPECT_EQ(p.value.type, ValueType::kFloat64);
+  EXPECT_EQ(writer_.stored[0].value.AsFloat64(), 218927059.0);
+  EXPECT_EQ(writer_.stored[1].value.AsFloat64(), 1796196412.0);
+  EXPECT_EQ(writer_.stored[2].value.AsFloat64(), 9007199254740992.0);  // nearest double
+  EXPECT_TRUE(std::signbit(writer_.stored[3].value.AsFloat64()));
+}
+
 TEST_F(TextImportTest, DbParameterTimestampAndExtraLabels) {
   HttpResponse resp = Post("up{job=\"x\"} 1\n", {{"db", "home"},
                                                  {"timestamp", "1715000002000"},
