@@ -325,6 +325,12 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     c->durability.profile = kProfiles[i];
     return Status::Ok();
   }));
+  NANOTDB_RETURN_IF_ERROR(WithTable(top, "storage", [&](Section& s) {
+    int64_t max = static_cast<int64_t>(c->max_databases);
+    NANOTDB_RETURN_IF_ERROR(s.Int("max_databases", 0, 1000000, &max));
+    c->max_databases = static_cast<size_t>(max);
+    return Status::Ok();
+  }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "stats", [&](Section& s) {
     NANOTDB_RETURN_IF_ERROR(s.Bool("enabled", &c->stats_enabled));
     return s.Duration("interval", kSecond, &c->stats_interval);

@@ -87,6 +87,8 @@ struct EngineConfig {
   int max_connections_per_address = 16;  // open connections of one client address
 
   DurabilityOptions durability;
+  // [storage] max_databases: databases plugins and clients may create (0 = no limit).
+  size_t max_databases = 1000;
 
   bool stats_enabled = true;
   int64_t stats_interval = 30 * kSecond;

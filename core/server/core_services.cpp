@@ -1,5 +1,8 @@
 #include "server/core_services.h"
 
+#include <algorithm>
+#include <set>
+
 #include "nanotdb/query.h"
 #include "server/process_stats.h"
 
@@ -23,7 +26,55 @@ const char* NanotdbVersion() { return NANOTDB_VERSION; }
 
 Result<BatchResult> EngineWriter::WriteBatch(std::span<const PointRef> points) noexcept {
   return Guard([&]() -> Result<BatchResult> {
-    Result<BatchResult> result = engine_.WriteBatch(points);
+    // Refused points are left out of the engine's batch; `index` maps its indices back.
+    std::vector<std::pair<size_t, Status>> refused;
+    std::vector<PointRef> kept;
+    std::vector<size_t> index;
+    std::unique_lock<std::mutex> creating(create_mu_, std::defer_lock);
+    std::set<std::string_view> known, created;
+    size_t databases = 0;
+    bool counted = false;
+    for (size_t i = 0; i < points.size(); ++i) {
+      std::string_view db = points[i].db;
+      if (db == kInternalDatabase) {
+        refused.emplace_back(
+            i, Status::InvalidArgument("database \"internal\" is reserved: only nanotdb's "
+                                       "self-stats write it; choose another database name"));
+        continue;
+      }
+      if (max_databases_ != 0 && !known.count(db) && !created.count(db)) {
+        if (engine_.DatabaseExists(db)) {
+          known.insert(db);
+        } else {
+          if (!counted) {
+            creating.lock();
+            databases = engine_.ListDatabases(false).size();  // internal not counted
+            counted = true;
+          }
+          if (databases + created.size() >= max_databases_) {
+            refused.emplace_back(i,
+                                 Status::InvalidArgument("database \"" + std::string(db) +
+                                                         "\" not created: the limit of " +
+                                                         std::to_string(max_databases_) +
+                                                         " databases is reached (raise [storage] "
+                                                         "max_databases in engine.toml)"));
+            continue;
+          }
+          created.insert(db);
+        }
+      }
+      kept.push_back(points[i]);
+      index.push_back(i);
+    }
+    Result<BatchResult> result =
+        refused.empty() ? engine_.WriteBatch(points) : engine_.WriteBatch(kept);
+    if (result.ok() && !refused.empty()) {
+      for (auto& [i, st] : result->rejected) i = index[i];
+      refused.insert(refused.end(), result->rejected.begin(), result->rejected.end());
+      std::sort(refused.begin(), refused.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      result->rejected = std::move(refused);
+    }
     counters_.ingest_batches.fetch_add(1, std::memory_order_relaxed);
     if (result.ok()) {
       counters_.ingest_samples.fetch_add(result->accepted, std::memory_order_relaxed);

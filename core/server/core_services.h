@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,14 +18,21 @@
 
 namespace nanotdb::server {
 
+// What plugins write. Points for the `internal` database are rejected (only the core's
+// self-stats write it, straight to the engine), and so are points that would create a
+// database past `max_databases` ([storage] max_databases; 0 = no limit): each database holds
+// file descriptors, and 100,000 of them in one batch left a daemon that could not restart.
 class EngineWriter final : public WriterService {
  public:
-  EngineWriter(Engine& engine, CoreCounters& counters) : engine_(engine), counters_(counters) {}
+  EngineWriter(Engine& engine, CoreCounters& counters, size_t max_databases = 0)
+      : engine_(engine), counters_(counters), max_databases_(max_databases) {}
   Result<BatchResult> WriteBatch(std::span<const PointRef> points) noexcept override;
 
  private:
   Engine& engine_;
   CoreCounters& counters_;
+  size_t max_databases_;
+  std::mutex create_mu_;  // serialises batches that create databases, so the limit holds
 };
 
 class EngineQuery final : public QueryService {

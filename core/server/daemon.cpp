@@ -149,7 +149,7 @@ Status Daemon::Start() {
   s.dispatcher = std::make_unique<Dispatcher>(s.router, *s.auth, config_.limits, log,
                                               s.log->Enabled(LogLevel::kTrace));
   s.scheduler = std::make_unique<Scheduler>(log);
-  s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters);
+  s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, config_.max_databases);
   s.query = std::make_unique<EngineQuery>(*s.engine, s.counters);
   PluginHost* host = s.plugins.get();
   s.metadata =

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -280,6 +281,27 @@ TEST_F(SecurityTest, WritesFromForeignPagesAndRebindingNamesAreRefused) {
   EXPECT_EQ(
       d_.Post("/api/v1/import", "demo/x 2", "text/plain", {{"Host", "rebind.example"}}).status,
       200);
+}
+
+TEST_F(SecurityTest, InternalDatabaseIsReservedAndDatabaseCountIsCapped) {
+  d_.Configure("storage", "max_databases", "3");
+  ASSERT_TRUE(d_.Start());
+  HttpResult internal = d_.Post("/api/v1/import", "internal/forged 1\ndemo/ok 1");
+  EXPECT_EQ(internal.status, 400) << internal.body;
+  EXPECT_NE(internal.body.find("database \\\"internal\\\" is reserved"), std::string::npos)
+      << internal.body;
+  EXPECT_NE(internal.body.find("\"imported\":1"), std::string::npos) << internal.body;
+  HttpResult many = d_.Post("/api/v1/import", "d1/x 1\nd2/x 1\nd3/x 1\nd1/y 2\nd4/x 1");
+  EXPECT_EQ(many.status, 400) << many.body;
+  // demo exists, d1 and d2 make three; d3 and d4 are refused, d1/y is stored.
+  EXPECT_NE(many.body.find("\"imported\":3"), std::string::npos) << many.body;
+  EXPECT_NE(many.body.find("the limit of 3 databases is reached (raise [storage] max_databases"),
+            std::string::npos)
+      << many.body;
+  EXPECT_FALSE(std::filesystem::exists(d_.root() + "/d3"));
+  EXPECT_TRUE(d_.Stop());
+  ASSERT_TRUE(d_.Start());
+  EXPECT_EQ(d_.Post("/api/v1/import", "d2/x 2").status, 200);
 }
 
 }  // namespace
