@@ -329,6 +329,9 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     int64_t max = static_cast<int64_t>(c->max_databases);
     NANOTDB_RETURN_IF_ERROR(s.Int("max_databases", 0, 1000000, &max));
     c->max_databases = static_cast<size_t>(max);
+    int64_t min_free = static_cast<int64_t>(c->min_free_bytes);
+    NANOTDB_RETURN_IF_ERROR(s.Int("min_free_bytes", 0, int64_t{1} << 60, &min_free));
+    c->min_free_bytes = static_cast<uint64_t>(min_free);
     return Status::Ok();
   }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "stats", [&](Section& s) {

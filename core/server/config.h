@@ -89,6 +89,9 @@ struct EngineConfig {
   DurabilityOptions durability;
   // [storage] max_databases: databases plugins and clients may create (0 = no limit).
   size_t max_databases = 1000;
+  // [storage] min_free_bytes: below this much free space on the data root's file system,
+  // ingest is refused with 507 (0 = never).
+  uint64_t min_free_bytes = 32ull << 20;
 
   bool stats_enabled = true;
   int64_t stats_interval = 30 * kSecond;

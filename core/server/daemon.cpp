@@ -4,9 +4,13 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <climits>
+#include <cstdint>
 
 #include "nanotdb/engine.h"
 #include "server/core_services.h"
@@ -76,6 +80,37 @@ std::vector<std::string> LocalHostNames() {
   return names;
 }
 
+// Free bytes on the file system of `root`, measured at most once a second (ingest asks on
+// every request). Thread-safe.
+class FreeSpace {
+ public:
+  FreeSpace(std::string root, uint64_t floor) : root_(std::move(root)), floor_(floor) {}
+  // "" while free space is above the floor, else the 507 message.
+  std::string Problem() {
+    int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count();
+    if (now - checked_ms_.load(std::memory_order_acquire) >= 1000) {
+      struct statvfs fs {};
+      if (statvfs(root_.c_str(), &fs) == 0) {
+        free_.store(static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize, std::memory_order_release);
+      }
+      checked_ms_.store(now, std::memory_order_release);
+    }
+    uint64_t free = free_.load(std::memory_order_acquire);
+    if (free >= floor_) return "";
+    return "ingest refused: " + std::to_string(free) + " bytes free on the file system of " +
+           root_ + ", below [storage] min_free_bytes = " + std::to_string(floor_) +
+           "; free space (or lower the floor) and retry, stored data is unaffected";
+  }
+
+ private:
+  const std::string root_;
+  const uint64_t floor_;
+  std::atomic<int64_t> checked_ms_{INT64_MIN / 2};
+  std::atomic<uint64_t> free_{UINT64_MAX};
+};
+
 }  // namespace
 
 struct Daemon::State {
@@ -94,6 +129,7 @@ struct Daemon::State {
   std::unique_ptr<SelfStats> stats;
   std::unique_ptr<PluginHost> plugins;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<FreeSpace> free_space;
   std::string last_maintain_error;  // only touched by the scheduler thread
   bool running = false;
 
@@ -148,6 +184,11 @@ Status Daemon::Start() {
   s.auth = std::make_unique<Authenticator>(config_.auth);
   s.dispatcher = std::make_unique<Dispatcher>(s.router, *s.auth, config_.limits, log,
                                               s.log->Enabled(LogLevel::kTrace));
+  if (config_.min_free_bytes > 0) {
+    s.free_space = std::make_unique<FreeSpace>(config_.root, config_.min_free_bytes);
+    FreeSpace* free_space = s.free_space.get();
+    s.dispatcher->set_write_gate([free_space] { return free_space->Problem(); });
+  }
   s.scheduler = std::make_unique<Scheduler>(log);
   s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, config_.max_databases);
   s.query = std::make_unique<EngineQuery>(*s.engine, s.counters);

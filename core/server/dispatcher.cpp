@@ -417,6 +417,13 @@ void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpRe
     }
   }
 
+  if (route->role == Role::kWrite && write_gate_) {
+    if (std::string problem = write_gate_(); !problem.empty()) {
+      SetError(response, 507, "unavailable", problem);
+      return;
+    }
+  }
+
   uint64_t reserved = 0;
   bool body_ok = ReadBody(request, *route, read_body, &reserved, response);
   if (body_ok) {

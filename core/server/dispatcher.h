@@ -62,6 +62,10 @@ class Dispatcher {
   // and form params are filled here.
   void Dispatch(HttpRequest& request, const BodyReader& read_body, HttpResponse* response);
 
+  // Consulted before the body of a write-role request is read; a non-empty answer refuses it
+  // with 507 (the free-space floor). Set before serving starts.
+  void set_write_gate(std::function<std::string()> gate) { write_gate_ = std::move(gate); }
+
   // Responses sent with status 100*cls .. 100*cls+99 (cls 1..5).
   uint64_t ResponsesInClass(int cls) const {
     return by_class_[cls].load(std::memory_order_relaxed);
@@ -88,6 +92,7 @@ class Dispatcher {
   LogFn log_;
   bool trace_enabled_;
   std::array<std::atomic<uint64_t>, 6> by_class_{};
+  std::function<std::string()> write_gate_;
   std::atomic<int> in_flight_{0};
   std::atomic<uint64_t> body_bytes_{0};  // reserved by ReadBody, released after the handler
 };

@@ -2,10 +2,12 @@
 // what one request may cost, slow and idle clients, HTTP framing.
 #include <Poco/DeflatingStream.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -302,6 +304,31 @@ TEST_F(SecurityTest, InternalDatabaseIsReservedAndDatabaseCountIsCapped) {
   EXPECT_TRUE(d_.Stop());
   ASSERT_TRUE(d_.Start());
   EXPECT_EQ(d_.Post("/api/v1/import", "d2/x 2").status, 200);
+}
+
+TEST_F(SecurityTest, IngestBelowTheFreeSpaceFloorGets507AndResumesWhenSpaceReturns) {
+  struct statvfs fs {};
+  ASSERT_EQ(statvfs(d_.root().c_str(), &fs), 0);
+  uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  if (free < (4ull << 30)) GTEST_SKIP() << "needs 4 GiB free, has " << free;
+  // The floor sits 256 MiB under today's free space; a 1 GiB preallocated file crosses it.
+  uint64_t floor = free - (256ull << 20);
+  d_.Configure("storage", "min_free_bytes", std::to_string(floor));
+  ASSERT_TRUE(d_.Start());
+  ASSERT_EQ(d_.Post("/api/v1/import", "demo/x 1").status, 200);
+  std::string filler = d_.root() + "/filler";
+  int fd = open(filler.c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(posix_fallocate(fd, 0, static_cast<off_t>(1ull << 30)), 0);
+  close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  HttpResult full = d_.Post("/api/v1/import", "demo/x 2");
+  EXPECT_EQ(full.status, 507) << full.body;
+  EXPECT_NE(full.body.find("below [storage] min_free_bytes"), std::string::npos) << full.body;
+  EXPECT_EQ(d_.Get("/api/v1/query", {{"query", "demo/x"}}).status, 200);  // reads go on
+  std::filesystem::remove(filler);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(d_.Post("/api/v1/import", "demo/x 3").status, 200);
 }
 
 }  // namespace
