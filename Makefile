@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 # ccache, when installed, makes rebuilds across checkouts cheap; the build does not need it.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all bootstrap configure build test run bench clean format
+.PHONY: all bootstrap configure build test run bench fuzz clean format
 
 all: build
 
@@ -27,6 +27,11 @@ run: build
 
 bench: build
 	@bench/run $(BUILD)
+
+# Every libFuzzer target of tests/fuzz for FUZZ_SECONDS each (clang-14, ASan + UBSan).
+FUZZ_SECONDS ?= 300
+fuzz: bootstrap
+	@JOBS=$(JOBS) scripts/run-fuzz $(BUILD)-fuzz $(FUZZ_SECONDS)
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
