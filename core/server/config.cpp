@@ -284,6 +284,18 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     NANOTDB_RETURN_IF_ERROR(s.Duration("header_timeout", kSecond / 10, &c->header_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("read_timeout", kSecond, &c->read_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("idle_timeout", kSecond, &c->idle_timeout));
+    NANOTDB_RETURN_IF_ERROR(s.String("tls_cert", &c->tls_cert));
+    NANOTDB_RETURN_IF_ERROR(s.String("tls_key", &c->tls_key));
+    if (c->tls_cert.empty() != c->tls_key.empty()) {
+      return Status::InvalidArgument(c->path +
+                                     ": set both http.tls_cert and http.tls_key (PEM files) to "
+                                     "serve HTTPS, or neither");
+    }
+    for (std::string* file : {&c->tls_cert, &c->tls_key}) {
+      if (!file->empty() && std::filesystem::path(*file).is_relative()) {
+        *file = (std::filesystem::path(c->root) / *file).string();
+      }
+    }
     if (const toml::node* hosts = s.Find("allowed_hosts")) {
       const toml::array* array = hosts->as_array();
       if (array == nullptr) return s.WrongType("allowed_hosts", *hosts, "an array of strings");

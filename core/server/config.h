@@ -82,6 +82,9 @@ struct EngineConfig {
   // Each open connection holds a server thread (Poco's model), so idle keep-alive connections
   // are closed quickly: a browser's six idle connections must not starve an ingest client.
   int64_t idle_timeout = 5 * kSecond;
+  // [http] tls_cert, tls_key: PEM files (relative to the data root); both set = HTTPS only.
+  std::string tls_cert;
+  std::string tls_key;
   int max_threads = 64;
   int max_queued = 256;                  // accepted connections waiting for a worker
   int max_connections_per_address = 16;  // open connections of one client address

@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerConnection.h>
@@ -8,6 +9,8 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
@@ -341,7 +344,8 @@ void SendAndClose(int fd, const std::string& bytes) {
 }  // namespace
 
 struct HttpServer::Acceptor {
-  Poco::Net::ServerSocket socket;
+  std::unique_ptr<Poco::Net::ServerSocket> listener;  // a SecureServerSocket with TLS
+  bool tls = false;
   Poco::Net::HTTPServerParams::Ptr params;
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory;
   HandlerFactory* handlers = nullptr;  // what `factory` points to
@@ -362,14 +366,14 @@ struct HttpServer::Acceptor {
   void Run(bool tls) {
     while (!stop.load(std::memory_order_acquire)) {
       try {
-        if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
+        if (!listener->poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
       } catch (const Poco::Exception&) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         continue;
       }
       Poco::Net::StreamSocket client;
       try {
-        client = socket.acceptConnection();
+        client = listener->acceptConnection();
       } catch (const Poco::Exception& e) {
         int code = e.code() != 0 ? e.code() : errno;
         if (code == EMFILE || code == ENFILE) {
@@ -410,7 +414,7 @@ struct HttpServer::Acceptor {
       ::close(reserve_fd);
       reserve_fd = -1;
     }
-    int fd = ::accept(socket.impl()->sockfd(), nullptr, nullptr);
+    int fd = ::accept(listener->impl()->sockfd(), nullptr, nullptr);
     if (fd >= 0) {
       if (!tls) {
         SendAndClose(fd, RefusalResponse("the server is out of file descriptors; retry later"));
@@ -441,9 +445,22 @@ Status HttpServer::Start() {
     Poco::Net::SocketAddress address(host, config_.listen_port);
     // SO_REUSEADDR so a restart does not wait for TIME_WAIT; never SO_REUSEPORT, which would
     // let a second nanotdb share the port silently.
-    acceptor->socket.bind(address, true, false);
-    acceptor->socket.listen(128);
-    port_ = acceptor->socket.address().port();
+    if (!config_.tls_cert.empty()) {
+      Poco::Net::initializeSSL();
+      Poco::Net::Context::Ptr context =
+          new Poco::Net::Context(Poco::Net::Context::SERVER_USE, config_.tls_key, config_.tls_cert,
+                                 "", Poco::Net::Context::VERIFY_NONE);
+      context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                                Poco::Net::Context::PROTO_TLSV1 |
+                                Poco::Net::Context::PROTO_TLSV1_1);
+      acceptor->listener = std::make_unique<Poco::Net::SecureServerSocket>(context);
+      acceptor->tls = true;
+    } else {
+      acceptor->listener = std::make_unique<Poco::Net::ServerSocket>();
+    }
+    acceptor->listener->bind(address, true, false);
+    acceptor->listener->listen(128);
+    port_ = acceptor->listener->address().port();
 
     Poco::Net::HTTPServerParams::Ptr params(new Poco::Net::HTTPServerParams());
     params->setKeepAlive(true);
@@ -465,11 +482,16 @@ Status HttpServer::Start() {
     acceptor->reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     acceptor->log = log_;
     Acceptor* a = acceptor.get();
-    acceptor->thread = std::thread([a] { a->Run(false); });
+    acceptor->thread = std::thread([a] { a->Run(a->tls); });
     acceptor_ = std::move(acceptor);
   } catch (const Poco::Exception& e) {
     acceptor_.reset();
     pool_.reset();
+    if (!config_.tls_cert.empty()) {
+      return Status::IOError("cannot serve TLS on " + config_.listen + " with [http] tls_cert " +
+                             config_.tls_cert + " and tls_key " + config_.tls_key + ": " +
+                             e.displayText());
+    }
     return Status::IOError("cannot listen on " + config_.listen + ": " + e.displayText() +
                            " (set [engine] listen in " + config_.path +
                            " to a free address, e.g. \"127.0.0.1:8429\")");

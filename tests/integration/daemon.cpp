@@ -1,8 +1,11 @@
 #include "tests/integration/daemon.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/NetSSL.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 #include <arpa/inet.h>
@@ -18,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -215,7 +219,18 @@ HttpResult Daemon::Request(const std::string& method, const std::string& path_an
                            const std::string& body, const Headers& headers) const {
   HttpResult result;
   try {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port_));
+    std::unique_ptr<Poco::Net::HTTPClientSession> https;
+    if (tls_) {
+      Poco::Net::initializeSSL();
+      Poco::Net::Context::Ptr context = new Poco::Net::Context(
+          Poco::Net::Context::CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_NONE);
+      https = std::make_unique<Poco::Net::HTTPSClientSession>(
+          "127.0.0.1", static_cast<Poco::UInt16>(port_), context);
+    } else {
+      https = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1",
+                                                             static_cast<Poco::UInt16>(port_));
+    }
+    Poco::Net::HTTPClientSession& session = *https;
     session.setTimeout(Poco::Timespan(30, 0));
     Poco::Net::HTTPRequest req(method, path_and_query, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [k, v] : headers) req.set(k, v);

@@ -55,6 +55,8 @@ class Daemon {
   void Kill();
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
+  // Talk HTTPS (any certificate accepted) from now on, for a daemon configured with TLS.
+  void UseTls() { tls_ = true; }
 
   HttpResult Request(const std::string& method, const std::string& path_and_query,
                      const std::string& body = "", const Headers& headers = {}) const;
@@ -74,6 +76,7 @@ class Daemon {
   std::string root_;
   int port_ = 0;
   pid_t pid_ = -1;
+  bool tls_ = false;
 };
 
 }  // namespace nanotdb::itest

@@ -331,5 +331,24 @@ TEST_F(SecurityTest, IngestBelowTheFreeSpaceFloorGets507AndResumesWhenSpaceRetur
   EXPECT_EQ(d_.Post("/api/v1/import", "demo/x 3").status, 200);
 }
 
+TEST_F(SecurityTest, TlsWithASelfSignedCertificateServesHttpsOnly) {
+  auto [rc, out] = RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                               "-days", "1", "-subj", "/CN=localhost", "-keyout",
+                               d_.root() + "/key.pem", "-out", d_.root() + "/cert.pem"});
+  ASSERT_EQ(rc, 0) << out;
+  d_.Configure("http", "tls_cert", "\"cert.pem\"");  // relative to the data root
+  d_.Configure("http", "tls_key", "\"key.pem\"");
+  d_.UseTls();
+  ASSERT_TRUE(d_.Start());
+  HttpResult health = d_.Get("/health");
+  EXPECT_EQ(health.status, 200) << health.body;
+  EXPECT_EQ(d_.Post("/api/v1/import", "demo/tls 1").status, 200);
+  // Plain HTTP to the TLS port gets no HTTP answer.
+  Conn plain(d_.port());
+  plain.Send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  std::string answer = plain.ReadAll(std::chrono::seconds(3));
+  EXPECT_EQ(answer.find("HTTP/1.1 200"), std::string::npos) << answer;
+}
+
 }  // namespace
 }  // namespace nanotdb::itest
