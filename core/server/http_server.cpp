@@ -19,6 +19,7 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -336,7 +337,11 @@ std::string RefusalResponse(const std::string& message) {
 }
 
 void SendAndClose(int fd, const std::string& bytes) {
-  // Best effort and never blocking: the client is told why, or simply sees the close.
+  // Best effort and never blocking: the client is told why, or simply sees the close. What
+  // the client already sent is read first: closing with unread input sends a reset, which
+  // can destroy the answer before the client reads it.
+  char sink[8192];
+  ::recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
   ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   ::shutdown(fd, SHUT_RDWR);
 }
@@ -365,17 +370,16 @@ struct HttpServer::Acceptor {
 
   void Run(bool tls) {
     while (!stop.load(std::memory_order_acquire)) {
-      try {
-        if (!listener->poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
-      } catch (const Poco::Exception&) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        continue;
-      }
+      // poll(2) on the listening descriptor: Poco's poll needs an epoll descriptor of its own,
+      // which is exactly what is missing when the process is out of them.
+      pollfd ready{listener->impl()->sockfd(), POLLIN, 0};
+      if (::poll(&ready, 1, 200) <= 0) continue;
       Poco::Net::StreamSocket client;
       try {
         client = listener->acceptConnection();
       } catch (const Poco::Exception& e) {
-        int code = e.code() != 0 ? e.code() : errno;
+        int saved_errno = errno;
+        int code = e.code() != 0 ? e.code() : saved_errno;
         if (code == EMFILE || code == ENFILE) {
           OutOfDescriptors(tls);
         } else {

@@ -171,7 +171,13 @@ std::string Daemon::Log() const { return ReadFile(root_ + "/daemon.log"); }
 
 ::testing::AssertionResult Daemon::Start() {
   if (running()) return ::testing::AssertionFailure() << "daemon already running";
-  pid_ = Spawn({NANOTDB_BIN, "--config", config_path()}, root_ + "/daemon.log");
+  std::vector<std::string> argv = {NANOTDB_BIN, "--config", config_path()};
+  if (open_files_limit_ > 0) {
+    // prlimit execs the daemon, so pid_ stays the daemon's.
+    std::string n = std::to_string(open_files_limit_);
+    argv.insert(argv.begin(), {"/usr/bin/prlimit", "--nofile=" + n + ":" + n, "--"});
+  }
+  pid_ = Spawn(argv, root_ + "/daemon.log");
   if (pid_ < 0) return ::testing::AssertionFailure() << "cannot spawn " << NANOTDB_BIN;
   auto deadline = Clock::now() + std::chrono::seconds(15);
   while (Clock::now() < deadline) {

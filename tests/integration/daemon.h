@@ -57,6 +57,8 @@ class Daemon {
   pid_t pid() const { return pid_; }
   // Talk HTTPS (any certificate accepted) from now on, for a daemon configured with TLS.
   void UseTls() { tls_ = true; }
+  // Starts the daemon with this open-files limit (soft and hard), through prlimit.
+  void LimitOpenFiles(int n) { open_files_limit_ = n; }
 
   HttpResult Request(const std::string& method, const std::string& path_and_query,
                      const std::string& body = "", const Headers& headers = {}) const;
@@ -77,6 +79,7 @@ class Daemon {
   int port_ = 0;
   pid_t pid_ = -1;
   bool tls_ = false;
+  int open_files_limit_ = 0;
 };
 
 }  // namespace nanotdb::itest

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -348,6 +349,40 @@ TEST_F(SecurityTest, TlsWithASelfSignedCertificateServesHttpsOnly) {
   plain.Send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
   std::string answer = plain.ReadAll(std::chrono::seconds(3));
   EXPECT_EQ(answer.find("HTTP/1.1 200"), std::string::npos) << answer;
+}
+
+// utime + stime of a process, in clock ticks.
+uint64_t CpuTicks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string f;
+  uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stoull(f);
+    if (i == 15) stime = std::stoull(f);
+  }
+  return utime + stime;
+}
+
+TEST_F(SecurityTest, OutOfDescriptorsTheListenerRefusesInsteadOfSpinning) {
+  if (!std::filesystem::exists("/usr/bin/prlimit")) GTEST_SKIP() << "no /usr/bin/prlimit";
+  d_.LimitOpenFiles(96);
+  d_.Configure("http", "max_threads", "200");
+  d_.Configure("http", "max_connections_per_address", "1000");
+  d_.Configure("http", "header_timeout", "\"20s\"");
+  ASSERT_TRUE(d_.Start());
+  std::vector<std::unique_ptr<Conn>> idle;
+  for (int i = 0; i < 150; ++i) idle.push_back(std::make_unique<Conn>(d_.port(), "127.0.0.2"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  uint64_t before = CpuTicks(d_.pid());
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // Spinning on a pending connection would burn ~100 ticks per second.
+  EXPECT_LT(CpuTicks(d_.pid()) - before, 30u);
+  idle.clear();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(d_.Get("/health").status, 200);
+  EXPECT_NE(d_.Log().find("out of file descriptors"), std::string::npos) << d_.Log();
 }
 
 }  // namespace
