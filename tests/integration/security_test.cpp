@@ -365,7 +365,7 @@ uint64_t CpuTicks(pid_t pid) {
   return utime + stime;
 }
 
-TEST_F(SecurityTest, OutOfDescriptorsTheListenerRefusesInsteadOfSpinning) {
+TEST_F(SecurityTest, OutOfDescriptorsTheDaemonWarnsDoesNotSpinAndRecovers) {
   if (!std::filesystem::exists("/usr/bin/prlimit")) GTEST_SKIP() << "no /usr/bin/prlimit";
   d_.LimitOpenFiles(96);
   d_.Configure("http", "max_threads", "200");
