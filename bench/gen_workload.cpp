@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "bench/workload.h"
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"

@@ -14,28 +14,24 @@ function(nanotdb_add_test name)
     DISCOVERY_TIMEOUT 60)
 endfunction()
 
-set(NANOTDB_PLUGIN_EXPORTS_MAP ${CMAKE_CURRENT_LIST_DIR}/plugin-exports.map)
-
-# nanotdb_add_plugin(<name> SOURCES <plugin.cpp...> LIBS <targets...>)
-# Builds plugins/<name> as a shared object named nanotdb-<name>.so in
-# build/lib/nanotdb/plugins with hidden visibility, no undefined symbols and immediate binding.
-# Only the entry symbol nanotdb_plugin_v1 is exported (see core/include/nanotdb/plugin.h).
-function(nanotdb_add_plugin name)
+# In the tree, nanotdb_add_plugin() (cmake/NanoTDBPlugin.cmake, the same file out-of-tree
+# plugins get from the installed package) calls this hook: the .so goes to
+# build/lib/nanotdb/plugins and is installed, and the plugin is also compiled for the one-binary
+# nanotdb (nanotdb_add_daemons in core/server/CMakeLists.txt): the same sources with the entry
+# renamed nanotdb_builtin_<name>, in the static library nanotdb_builtin_<name>.
+function(nanotdb_in_tree_plugin name target)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
-  set(target nanotdb_plugin_${name})
-  string(REPLACE "-" "_" target ${target})
-  add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE ${ARG_LIBS})
-  set_target_properties(${target} PROPERTIES
-    PREFIX ""
-    OUTPUT_NAME "nanotdb-${name}"
-    LIBRARY_OUTPUT_DIRECTORY ${NANOTDB_PLUGIN_OUTPUT_DIR}
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON)
-  # Hidden visibility is not enough: libstdc++ templates (typeinfo of std::variant, to_chars
-  # tables) keep default visibility, so a version script makes everything but the entry local.
-  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,-z,now
-    -Wl,--exclude-libs,ALL -Wl,--version-script=${NANOTDB_PLUGIN_EXPORTS_MAP})
-  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${NANOTDB_PLUGIN_EXPORTS_MAP})
-  install(TARGETS ${target} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/nanotdb/plugins)
+  set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${NANOTDB_PLUGIN_OUTPUT_DIR})
+  if(NOT NANOTDB_STATIC_PLUGINS)
+    install(TARGETS ${target} LIBRARY DESTINATION ${NANOTDB_INSTALL_PLUGINDIR} COMPONENT plugins)
+  endif()
+  string(REPLACE "-" "_" ident ${name})
+  add_library(nanotdb_builtin_${ident} STATIC ${ARG_SOURCES})
+  target_link_libraries(nanotdb_builtin_${ident} PUBLIC ${ARG_LIBS} nanotdb_sdk)
+  target_compile_definitions(nanotdb_builtin_${ident}
+    PRIVATE NANOTDB_PLUGIN_ENTRY=nanotdb_builtin_${ident})
+  set_property(GLOBAL APPEND PROPERTY NANOTDB_BUILTIN_PLUGINS ${ident})
+  set_property(GLOBAL APPEND PROPERTY NANOTDB_BUILTIN_PLUGIN_NAMES ${name})
 endfunction()
+
+include(NanoTDBPlugin)

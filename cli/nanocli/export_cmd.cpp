@@ -7,7 +7,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "commands.h"
 #include "lineproto.h"
 #include "output.h"

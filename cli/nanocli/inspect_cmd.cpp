@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "commands.h"
 #include "nanotdb/options.h"
 #include "output.h"

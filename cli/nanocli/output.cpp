@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <ostream>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb::cli {
 

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <map>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "commands.h"
 #include "nanotdb/query.h"
 #include "output.h"

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "nanotdb/plugin.h"
+#include "server/builtin_plugins.h"
 #include "server/config.h"
 #include "server/core_services.h"
 #include "server/daemon.h"
@@ -73,6 +74,17 @@ int NanotdbApp::main(const std::vector<std::string>& args) {
   if (version_) {
     std::cout << "nanotdb " << NanotdbVersion() << " (plugin ABI " << NANOTDB_PLUGIN_ABI_VERSION
               << ", " << NANOTDB_TOOLCHAIN_FINGERPRINT << ")\n";
+    std::span<const PluginEntryFn> builtins = BuiltinPlugins();
+    if (builtins.empty()) {
+      std::cout << "built-in plugins: none (plugins are loaded from plugins.dir)\n";
+    } else {
+      std::cout << "built-in plugins:";
+      for (PluginEntryFn entry : builtins) {
+        const PluginDescriptor* d = entry();
+        std::cout << " " << d->name << " " << d->version;
+      }
+      std::cout << "\n";
+    }
     return EXIT_OK;
   }
   if (!args.empty()) {
@@ -91,7 +103,7 @@ int NanotdbApp::main(const std::vector<std::string>& args) {
 
 int NanotdbApp::RunInit() {
   std::vector<std::string> written;
-  Status st = InitRoot(config_path_, DefaultPluginDir(), &written);
+  Status st = InitRoot(config_path_, DefaultPluginDir(), &written, BuiltinPlugins());
   if (!st.ok()) {
     std::cerr << "nanotdb: " << st.message() << "\n";
     return kExitFailure;
@@ -106,7 +118,7 @@ int NanotdbApp::RunCheck() {
     std::cerr << "nanotdb: " << config.status().message() << "\n";
     return kExitFailure;
   }
-  Daemon daemon(std::move(config).value());
+  Daemon daemon(std::move(config).value(), BuiltinPlugins());
   std::vector<std::string> warnings;
   Status st = daemon.Check(&warnings);
   for (const std::string& warning : warnings) std::cerr << "warning: " << warning << "\n";
@@ -128,7 +140,7 @@ int NanotdbApp::RunServer() {
   for (const LoggerConfig& logger : config->loggers) {
     if (logger.output == "console") logs_to_console = true;
   }
-  Daemon daemon(std::move(config).value());
+  Daemon daemon(std::move(config).value(), BuiltinPlugins());
   Status st = daemon.Start();
   if (!st.ok()) {
     if (daemon.log() != nullptr) daemon.log()->Log(LogLevel::kError, st.message());

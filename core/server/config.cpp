@@ -7,7 +7,7 @@
 #include <initializer_list>
 #include <sstream>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb::server {
 namespace {

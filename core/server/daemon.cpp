@@ -138,8 +138,8 @@ struct Daemon::State {
   }
 };
 
-Daemon::Daemon(EngineConfig config)
-    : config_(std::move(config)), state_(std::make_unique<State>()) {}
+Daemon::Daemon(EngineConfig config, std::span<const PluginEntryFn> builtins)
+    : config_(std::move(config)), builtins_(builtins), state_(std::make_unique<State>()) {}
 
 Daemon::~Daemon() { Shutdown(); }
 
@@ -156,7 +156,7 @@ Status Daemon::Check(std::vector<std::string>* warnings) {
         ApplyManifestTable(*defaults, config_.path, &s.manifest_defaults, warnings));
   }
   std::string dir = config_.plugins_dir.empty() ? DefaultPluginDir() : config_.plugins_dir;
-  s.plugins = std::make_unique<PluginHost>(s.registry, s.log->AsLogFn(), config_.root);
+  s.plugins = std::make_unique<PluginHost>(s.registry, s.log->AsLogFn(), config_.root, builtins_);
   return s.plugins->Load(config_, dir, warnings);
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "nanotdb/status.h"
+#include "server/builtin_plugins.h"
 #include "server/config.h"
 
 namespace nanotdb::server {
@@ -22,7 +23,9 @@ class LogSink;
 
 class Daemon {
  public:
-  explicit Daemon(EngineConfig config);
+  // `builtins`: the plugins compiled into the executable (BuiltinPlugins()); the others are
+  // loaded from plugins.dir.
+  explicit Daemon(EngineConfig config, std::span<const PluginEntryFn> builtins = {});
   ~Daemon();  // Shutdown()
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -44,6 +47,7 @@ class Daemon {
  private:
   struct State;
   EngineConfig config_;
+  std::span<const PluginEntryFn> builtins_;
   std::unique_ptr<State> state_;
 };
 

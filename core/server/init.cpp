@@ -45,8 +45,11 @@ Status WriteNewFile(const std::string& path, std::string_view data) {
   return Status::Ok();
 }
 
-// The descriptor of <dir>/nanotdb-<name>.so when it exists and passes the loader's checks.
-const PluginDescriptor* FindPlugin(const std::string& dir, const std::string& name) {
+// The built-in plugin `name`, else the descriptor of <dir>/nanotdb-<name>.so when it exists and
+// passes the loader's checks.
+const PluginDescriptor* FindPlugin(std::span<const PluginEntryFn> builtins, const std::string& dir,
+                                   const std::string& name) {
+  if (const PluginDescriptor* builtin = FindBuiltinPlugin(builtins, name)) return builtin;
   std::string path = (std::filesystem::path(dir) / ("nanotdb-" + name + ".so")).string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return nullptr;
@@ -65,7 +68,8 @@ std::string CommentedKeys(const PluginDescriptor& d) {
 
 }  // namespace
 
-std::string RenderDefaultConfig(const std::string& plugin_dir) {
+std::string RenderDefaultConfig(const std::string& plugin_dir,
+                                std::span<const PluginEntryFn> builtins) {
   static const std::regex kPluginHeader(R"(^\[plugins\.([A-Za-z0-9_-]+)\]\s*$)");
   std::istringstream in{std::string(kDefaultEngineToml)};
   std::string out;
@@ -77,7 +81,7 @@ std::string RenderDefaultConfig(const std::string& plugin_dir) {
     std::smatch m;
     if (std::regex_match(line, m, kPluginHeader)) {
       listed.insert(m[1]);
-      pending = FindPlugin(plugin_dir, m[1]);
+      pending = FindPlugin(builtins, plugin_dir, m[1]);
     } else if (pending != nullptr && line.rfind("enabled", 0) == 0) {
       out += CommentedKeys(*pending);
       pending = nullptr;
@@ -91,9 +95,14 @@ std::string RenderDefaultConfig(const std::string& plugin_dir) {
     std::string name = file.substr(8, file.size() - 8 - 3);
     if (listed.count(name) == 0) extra.push_back(name);
   }
+  for (PluginEntryFn entry : builtins) {
+    const PluginDescriptor* d = entry();
+    if (d != nullptr && d->name != nullptr && listed.count(d->name) == 0) extra.push_back(d->name);
+  }
   std::sort(extra.begin(), extra.end());
+  extra.erase(std::unique(extra.begin(), extra.end()), extra.end());
   for (const std::string& name : extra) {
-    const PluginDescriptor* d = FindPlugin(plugin_dir, name);
+    const PluginDescriptor* d = FindPlugin(builtins, plugin_dir, name);
     if (d == nullptr) continue;
     out += std::string("\n# ") + (d->description ? d->description : name.c_str()) + "\n[plugins." +
            name + "]\nenabled = true\n" + CommentedKeys(*d);
@@ -102,13 +111,13 @@ std::string RenderDefaultConfig(const std::string& plugin_dir) {
 }
 
 Status InitRoot(const std::string& path, const std::string& plugin_dir,
-                std::vector<std::string>* written) {
+                std::vector<std::string>* written, std::span<const PluginEntryFn> builtins) {
   std::filesystem::path file(path);
   std::filesystem::path root = file.parent_path().empty() ? "." : file.parent_path();
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
   if (ec) return Status::IOError("cannot create root " + root.string() + ": " + ec.message());
-  NANOTDB_RETURN_IF_ERROR(WriteNewFile(path, RenderDefaultConfig(plugin_dir)));
+  NANOTDB_RETURN_IF_ERROR(WriteNewFile(path, RenderDefaultConfig(plugin_dir, builtins)));
   written->push_back(path);
   if (!kDefaultDashboardJson.empty()) {
     std::string dashboard = (root / "dashboard.json").string();

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "server/config.h"
 
 namespace nanotdb::server {

@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <mutex>
 
+#include "nanotdb/env.h"
 #include "nanotdb/services/http.h"
+#include "nanotdb/services/plugin_files.h"
 #include "nanotdb/services/scheduler.h"
 #include "server/dispatcher.h"
+#include "server/plugin_files.h"
 
 namespace nanotdb::server {
 
@@ -99,9 +102,16 @@ class PluginHost::Context final : public PluginContext {
     return registry_.Register(name, version, service, publisher_);
   }
   void* FindService(std::string_view name, uint32_t version) noexcept override {
-    void* service = registry_.Find(name, version);
-    if (service == nullptr) return nullptr;
     try {
+      // Each plugin has its own files service, bound to <root>/.plugins/<name>/.
+      if (name == PluginFilesService::kServiceName &&
+          version == PluginFilesService::kServiceVersion) {
+        std::lock_guard<std::mutex> lock(files_mu_);
+        if (!files_) files_ = std::make_unique<PluginFiles>(Env::Default(), root_, name_);
+        return static_cast<PluginFilesService*>(files_.get());
+      }
+      void* service = registry_.Find(name, version);
+      if (service == nullptr) return nullptr;
       if (name == HttpService::kServiceName && version == HttpService::kServiceVersion) {
         if (!http_)
           http_ = std::make_unique<PluginHttp>(*static_cast<HttpService*>(service), state_);
@@ -113,10 +123,10 @@ class PluginHost::Context final : public PluginContext {
         }
         return static_cast<SchedulerService*>(scheduler_.get());
       }
-    } catch (const std::bad_alloc&) {
+      return service;
+    } catch (const std::exception&) {
       return nullptr;
     }
-    return service;
   }
   const PluginConfig& config() const noexcept override { return config_; }
   void Log(LogLevel level, std::string_view message) noexcept override {
@@ -142,6 +152,8 @@ class PluginHost::Context final : public PluginContext {
   std::shared_ptr<DisableState> state_;
   std::unique_ptr<PluginHttp> http_;  // created on first lookup, on the main thread
   std::unique_ptr<PluginScheduler> scheduler_;
+  std::mutex files_mu_;  // guards files_: plugins may look it up from their own threads
+  std::unique_ptr<PluginFiles> files_;
 };
 
 Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path) {
@@ -160,32 +172,36 @@ Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path) {
                                    ": no entry symbol nanotdb_plugin_v1 (not a nanotdb plugin, "
                                    "or built without NANOTDB_EXPORT_PLUGIN)");
   }
-  const PluginDescriptor* d = reinterpret_cast<EntryFn>(symbol)();
+  return CheckPluginDescriptor(reinterpret_cast<EntryFn>(symbol)(), "plugin " + path);
+}
+
+Result<const PluginDescriptor*> CheckPluginDescriptor(const PluginDescriptor* d,
+                                                      const std::string& origin) {
   if (d == nullptr) {
-    return Status::InvalidArgument("plugin " + path + ": nanotdb_plugin_v1 returned no descriptor");
+    return Status::InvalidArgument(origin + ": nanotdb_plugin_v1 returned no descriptor");
   }
   // abi_version first: with another ABI, nothing after it can be trusted.
   if (d->abi_version != NANOTDB_PLUGIN_ABI_VERSION) {
     return Status::InvalidArgument(
-        "plugin " + path + ": built for plugin ABI version " + std::to_string(d->abi_version) +
+        origin + ": built for plugin ABI version " + std::to_string(d->abi_version) +
         " but this nanotdb speaks ABI version " + std::to_string(NANOTDB_PLUGIN_ABI_VERSION) +
         " (rebuild the plugin against this nanotdb's SDK)");
   }
   if (d->descriptor_size != sizeof(PluginDescriptor)) {
     return Status::InvalidArgument(
-        "plugin " + path + ": descriptor is " + std::to_string(d->descriptor_size) +
+        origin + ": descriptor is " + std::to_string(d->descriptor_size) +
         " bytes but this nanotdb expects " + std::to_string(sizeof(PluginDescriptor)) +
         " (rebuild the plugin against this nanotdb's SDK)");
   }
   const char* toolchain = d->toolchain != nullptr ? d->toolchain : "(none)";
   if (std::strcmp(toolchain, NANOTDB_TOOLCHAIN_FINGERPRINT) != 0) {
-    return Status::InvalidArgument("plugin " + path + ": built with " + toolchain +
+    return Status::InvalidArgument(origin + ": built with " + toolchain +
                                    " but this nanotdb is " NANOTDB_TOOLCHAIN_FINGERPRINT
                                    " (rebuild the plugin with the same compiler and SDK)");
   }
   if (d->name == nullptr || d->name[0] == '\0' || d->version == nullptr || d->create == nullptr ||
       d->destroy == nullptr || (d->config_key_count > 0 && d->config_keys == nullptr)) {
-    return Status::InvalidArgument("plugin " + path +
+    return Status::InvalidArgument(origin +
                                    ": descriptor lacks a name, version, create or destroy");
   }
   return d;
@@ -207,8 +223,18 @@ std::string DefaultPluginDir() {
   return build_tree.string();
 }
 
-PluginHost::PluginHost(ServiceRegistry& registry, LogFn log, std::string root)
-    : registry_(registry), log_(std::move(log)), root_(std::move(root)) {}
+const PluginDescriptor* FindBuiltinPlugin(std::span<const PluginEntryFn> builtins,
+                                          std::string_view name) {
+  for (PluginEntryFn entry : builtins) {
+    const PluginDescriptor* d = entry();
+    if (d != nullptr && d->name != nullptr && name == d->name) return d;
+  }
+  return nullptr;
+}
+
+PluginHost::PluginHost(ServiceRegistry& registry, LogFn log, std::string root,
+                       std::span<const PluginEntryFn> builtins)
+    : registry_(registry), log_(std::move(log)), root_(std::move(root)), builtins_(builtins) {}
 
 PluginHost::~PluginHost() {
   StopAll();
@@ -222,16 +248,23 @@ Status PluginHost::Load(const EngineConfig& config, const std::string& dir,
                         std::vector<std::string>* warnings) {
   for (const PluginSection& section : config.plugins) {
     if (!section.enabled) continue;
-    std::string path = (std::filesystem::path(dir) / ("nanotdb-" + section.name + ".so")).string();
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
-      return Status::NotFound("plugin " + section.name + " is enabled in " + config.path + ":" +
-                              std::to_string(section.line) + " but " + path +
-                              " does not exist (build it, set plugins.dir, or set enabled = "
-                              "false)");
+    std::string path;
+    const PluginDescriptor* descriptor = nullptr;
+    if (const PluginDescriptor* builtin = FindBuiltinPlugin(builtins_, section.name)) {
+      NANOTDB_ASSIGN_OR_RETURN(descriptor,
+                               CheckPluginDescriptor(builtin, "built-in plugin " + section.name));
+    } else {
+      path = (std::filesystem::path(dir) / ("nanotdb-" + section.name + ".so")).string();
+      std::error_code ec;
+      if (!std::filesystem::exists(path, ec)) {
+        return Status::NotFound("plugin " + section.name + " is enabled in " + config.path + ":" +
+                                std::to_string(section.line) + " but " + path +
+                                " does not exist (build it, set plugins.dir, or set enabled = "
+                                "false)");
+      }
+      NANOTDB_ASSIGN_OR_RETURN(descriptor, OpenPluginLibrary(path));
     }
-    NANOTDB_ASSIGN_OR_RETURN(const PluginDescriptor* descriptor, OpenPluginLibrary(path));
-    if (section.name != descriptor->name) {
+    if (section.name != descriptor->name) {  // only a file can be misnamed
       return Status::InvalidArgument("plugin " + path + " calls itself \"" + descriptor->name +
                                      "\" but is configured as [plugins." + section.name +
                                      "] (rename the file or the section)");
@@ -244,7 +277,7 @@ Status PluginHost::Load(const EngineConfig& config, const std::string& dir,
                                                      config.path, warnings));
     loaded.instance = descriptor->create();
     if (loaded.instance == nullptr) {
-      return Status::Internal("plugin " + section.name + " (" + path +
+      return Status::Internal("plugin " + section.name + " (" + (path.empty() ? "built in" : path) +
                               "): create() returned no instance");
     }
     loaded.context = std::make_unique<Context>(registry_, log_, root_, *descriptor, *loaded.config);
@@ -281,7 +314,8 @@ void PluginHost::StartAll() {
     p.started = true;
     if (log_) {
       log_(LogLevel::kInfo, "plugin " + std::string(p.descriptor->name) + " " +
-                                p.descriptor->version + " started (" + p.path + ")");
+                                p.descriptor->version + " started (" +
+                                (p.path.empty() ? "built in" : p.path) + ")");
     }
   }
 }

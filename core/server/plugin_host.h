@@ -1,7 +1,8 @@
 // PluginHost: loads the enabled plugins (DESIGN §3) and drives their lifecycle.
 //
-//   Load      dlopen(RTLD_NOW | RTLD_LOCAL) <dir>/nanotdb-<name>.so for every ENABLED
-//             [plugins.<name>] (disabled plugins are never mapped), check abi_version,
+//   Load      for every ENABLED [plugins.<name>]: the built-in plugin of that name when the
+//             executable has one (builtin_plugins.h), else dlopen(RTLD_NOW | RTLD_LOCAL)
+//             <dir>/nanotdb-<name>.so (disabled plugins are never mapped); check abi_version,
 //             descriptor_size and the toolchain fingerprint, validate the section against the
 //             plugin's schema, create the instance.
 //   Register  every plugin, in config order;   Start  every plugin, in config order;
@@ -23,6 +24,7 @@
 
 #include "nanotdb/plugin.h"
 #include "nanotdb/services/metadata.h"
+#include "server/builtin_plugins.h"
 #include "server/config.h"
 #include "server/plugin_config.h"
 #include "server/registry.h"
@@ -32,6 +34,9 @@ namespace nanotdb::server {
 // Maps `path` and returns its validated descriptor. Errors name the path and, for mismatches,
 // both sides ("built with gcc-11/... but this nanotdb is gcc-12/...").
 Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path);
+// The same checks for a descriptor at hand (a built-in plugin's); `origin` names it in errors.
+Result<const PluginDescriptor*> CheckPluginDescriptor(const PluginDescriptor* d,
+                                                      const std::string& origin);
 
 // "<exe dir>/../lib/nanotdb/plugins" (the build tree, most install prefixes), or
 // "<exe dir>/../<CMAKE_INSTALL_LIBDIR>/nanotdb/plugins" when only that one exists.
@@ -39,7 +44,8 @@ std::string DefaultPluginDir();
 
 class PluginHost {
  public:
-  PluginHost(ServiceRegistry& registry, LogFn log, std::string root);
+  PluginHost(ServiceRegistry& registry, LogFn log, std::string root,
+             std::span<const PluginEntryFn> builtins = {});
   ~PluginHost();  // Stop()s what still runs, then destroys every instance
   PluginHost(const PluginHost&) = delete;
   PluginHost& operator=(const PluginHost&) = delete;
@@ -58,7 +64,7 @@ class PluginHost {
  private:
   class Context;
   struct Loaded {
-    std::string path;
+    std::string path;  // "" for a built-in plugin
     const PluginDescriptor* descriptor = nullptr;
     Plugin* instance = nullptr;
     std::unique_ptr<PluginConfigImpl> config;
@@ -71,6 +77,7 @@ class PluginHost {
   ServiceRegistry& registry_;
   LogFn log_;
   std::string root_;
+  std::span<const PluginEntryFn> builtins_;
   std::vector<Loaded> plugins_;  // config order
 };
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "storage/filenames.h"
 #include "storage/frame.h"
 #include "storage/manifest.h"

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb {
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb {
 namespace {

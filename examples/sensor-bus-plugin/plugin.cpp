@@ -1,47 +1,34 @@
 // sensor-bus: a sample out-of-tree ingest plugin. A bus gateway POSTs one reading per line,
 // "<sensor> <value>", to /api/v1/sensor-bus; each becomes the float64 sample
 // <database>/<prefix><sensor> at the time of the request, written through the core's
-// WriterService. Only SDK headers are used, so the plugin builds outside the NanoTDB tree.
+// WriterService. It uses the installed SDK alone (headers and NanoTDB::sdk).
 #include <nanotdb/plugin.h>
 #include <nanotdb/services/http.h>
 #include <nanotdb/services/writer.h>
+#include <nanotdb/vm_json.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace {
+namespace sensor_bus {
 
-using nanotdb::ConfigKey;
-using nanotdb::ConfigType;
-using nanotdb::HttpRequest;
-using nanotdb::HttpResponse;
-using nanotdb::Status;
-
-constexpr ConfigKey kKeys[] = {
-    {"database", ConfigType::kString, "\"sensors\"", "database the readings are written to"},
-    {"prefix", ConfigType::kString, "\"bus.\"", "prefix of every metric name"},
+const nanotdb::ConfigKey kKeys[] = {
+    {"database", nanotdb::ConfigType::kString, "\"sensors\"", "database the readings go to"},
+    {"prefix", nanotdb::ConfigType::kString, "\"bus.\"", "prefix of every metric name"},
 };
 
-std::string Error(std::string_view message) {
-  std::string out = "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"";
-  for (char c : message) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"}\n";
-}
-
-class SensorBusPlugin {
+class Plugin {
  public:
-  Status Register(nanotdb::PluginContext&) { return Status::Ok(); }
-
-  Status Start(nanotdb::PluginContext& ctx) {
+  nanotdb::Status Start(nanotdb::PluginContext& ctx) {
     writer_ = ctx.Find<nanotdb::WriterService>();
     auto* http = ctx.Find<nanotdb::HttpService>();
     if (writer_ == nullptr || http == nullptr) {
-      return Status::NotFound("sensor-bus needs the nanotdb.writer and nanotdb.http services");
+      return nanotdb::Status::NotFound(
+          "sensor-bus needs the nanotdb.writer and nanotdb.http "
+          "services");
     }
     database_ = ctx.config().GetString("database");
     prefix_ = ctx.config().GetString("prefix");
@@ -49,56 +36,50 @@ class SensorBusPlugin {
     route.path = "/api/v1/sensor-bus";
     route.methods = {"POST"};
     route.role = nanotdb::Role::kWrite;
-    route.handler = [this](const HttpRequest& req, HttpResponse& res) { Handle(req, res); };
+    route.handler = [this](const nanotdb::HttpRequest& req, nanotdb::HttpResponse& res) {
+      Handle(req, res);
+    };
     return http->AddRoute(std::move(route));
   }
 
-  void Stop() {}
-
  private:
-  void Handle(const HttpRequest& req, HttpResponse& res) {
+  void Handle(const nanotdb::HttpRequest& req, nanotdb::HttpResponse& res) {
     const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     std::vector<std::string> names;
-    std::vector<nanotdb::PointRef> points;
+    std::vector<double> values;
     std::string_view body = req.body;
-    size_t line_no = 0;
-    while (!body.empty()) {
-      size_t eol = body.find('\n');
-      std::string_view line = body.substr(0, eol);
-      body = eol == std::string_view::npos ? std::string_view() : body.substr(eol + 1);
-      ++line_no;
+    for (size_t line_no = 1; !body.empty(); ++line_no) {
+      std::string_view line = body.substr(0, body.find('\n'));
+      body.remove_prefix(std::min(body.size(), line.size() + 1));
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (line.empty()) continue;
       size_t sp = line.find(' ');
-      float value = 0;
       std::string_view text = sp == std::string_view::npos ? "" : line.substr(sp + 1);
+      double value = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (sp == 0 || sp == std::string_view::npos || ec != std::errc() ||
-          end != text.data() + text.size()) {
-        res.status = 400;
-        res.body = Error("line " + std::to_string(line_no) + ": expected \"<sensor> <value>\"");
+      if (sp == 0 || text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+        nanotdb::vm::RespondError(res, 400, "bad_data",
+                                  "line " + std::to_string(line_no) +
+                                      ": expected \"<sensor> <value>\", got \"" +
+                                      std::string(line) + "\"");
         return;
       }
       names.push_back(prefix_ + std::string(line.substr(0, sp)));
-      points.push_back({database_, {}, now, nanotdb::Value::Float64(value)});
+      values.push_back(value);
     }
-    for (size_t i = 0; i < points.size(); ++i) points[i].metric = names[i];
+    std::vector<nanotdb::PointRef> points;
+    for (size_t i = 0; i < names.size(); ++i) {
+      points.push_back({database_, names[i], now, nanotdb::Value::Float64(values[i])});
+    }
     auto result = writer_->WriteBatch(points);
-    if (!result.ok()) {
-      res.status = 500;
-      res.body = Error(result.status().message());
+    if (!result.ok() || !result->rejected.empty()) {
+      const nanotdb::Status& why = result.ok() ? result->rejected.front().second : result.status();
+      nanotdb::vm::RespondError(res, result.ok() ? 400 : 500, "bad_data", why.message());
       return;
     }
-    if (!result->rejected.empty()) {
-      res.status = 400;
-      res.body = Error(result->rejected.front().second.message());
-      return;
-    }
-    res.body =
-        "{\"status\":\"success\",\"data\":{\"imported\":" + std::to_string(result->accepted) +
-        "}}\n";
+    nanotdb::vm::RespondSuccess(res, "{\"imported\":" + std::to_string(result->accepted) + "}");
   }
 
   nanotdb::WriterService* writer_ = nullptr;
@@ -106,7 +87,7 @@ class SensorBusPlugin {
   std::string prefix_;
 };
 
-}  // namespace
+}  // namespace sensor_bus
 
-NANOTDB_PLUGIN(SensorBusPlugin, "sensor-bus", "0.1.0",
-               "sample out-of-tree ingest plugin: POST /api/v1/sensor-bus", kKeys)
+NANOTDB_PLUGIN(sensor_bus::Plugin, "sensor-bus", "0.1.0",
+               "sample out-of-tree ingest plugin: POST /api/v1/sensor-bus", sensor_bus::kKeys)

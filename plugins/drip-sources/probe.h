@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nanotdb/engine.h"  // LogLevel, LogFn
+#include "nanotdb/engine_types.h"  // LogLevel, LogFn
 #include "nanotdb/types.h"
 
 namespace nanotdb::drip {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "probe.h"
 #include "toml_config.h"
 

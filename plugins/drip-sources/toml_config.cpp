@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb::drip {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "influx_line.h"
-#include "vm_json.h"
+#include "nanotdb/vm_json.h"
 
 namespace nanotdb::influx {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "lineproto.h"
-#include "vm_json.h"
+#include "nanotdb/vm_json.h"
 
 namespace nanotdb {
 namespace {

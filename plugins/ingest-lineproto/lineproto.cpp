@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb {
 namespace {

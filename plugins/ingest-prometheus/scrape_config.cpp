@@ -5,7 +5,7 @@
 #include <charconv>
 #include <set>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb::prom {
 namespace {

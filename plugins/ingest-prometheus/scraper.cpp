@@ -11,7 +11,7 @@
 #include <chrono>
 #include <memory>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "prom_text.h"
 #include "sample_writer.h"
 

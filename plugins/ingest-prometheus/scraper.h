@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "metadata_store.h"
-#include "nanotdb/engine.h"
+#include "nanotdb/engine_types.h"
 #include "nanotdb/services/writer.h"
 #include "scrape_config.h"
 

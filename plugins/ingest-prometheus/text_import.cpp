@@ -3,8 +3,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "nanotdb/vm_json.h"
 #include "prom_text.h"
-#include "vm_json.h"
 
 namespace nanotdb::prom {
 namespace {

@@ -7,11 +7,11 @@
 #include <cmath>
 #include <set>
 
-#include "base/time_util.h"
 #include "nanotdb/plugin.h"
+#include "nanotdb/time_util.h"
+#include "nanotdb/vm_json.h"
 #include "promql_lexer.h"
 #include "promql_parser.h"
-#include "vm_json.h"
 
 namespace nanotdb::queryvm {
 namespace {

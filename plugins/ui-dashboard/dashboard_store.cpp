@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <sstream>
@@ -13,12 +14,6 @@
 
 namespace nanotdb::ui {
 namespace {
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 // The default dashboard with `title` in place of its own; the default unchanged if it cannot
 // be parsed (a build-time asset, checked by the unit tests).
@@ -53,17 +48,14 @@ std::string BackupStamp(Timestamp ts) {
   return buf;
 }
 
-DashboardStore::DashboardStore(Env* env, std::string path, std::string default_json,
-                               std::string title)
-    : env_(env), path_(std::move(path)), default_json_(WithTitle(default_json, title)) {}
-
-std::string DashboardStore::backup_dir() const { return DirName(path_) + "/dashboard_backups"; }
+DashboardStore::DashboardStore(PluginFilesService& files, std::string default_json,
+                               std::string title, size_t keep_backups)
+    : files_(files), default_json_(WithTitle(default_json, title)), keep_backups_(keep_backups) {}
 
 Result<std::string> DashboardStore::Load() {
-  if (!env_->FileExists(path_)) return default_json_;
-  std::string text;
-  Status st = env_->ReadFileToString(path_, &text);
-  if (!st.ok()) return st.WithContext("reading dashboard file " + path_);
+  Result<std::string> text = files_.Read(kDashboardFile);
+  if (!text.ok() && text.status().IsNotFound()) return default_json_;
+  if (!text.ok()) return text.status().WithContext("reading dashboard file " + path());
   return text;
 }
 
@@ -77,21 +69,49 @@ Result<DashboardSaveResult> DashboardStore::Save(std::string_view json,
   }
   std::lock_guard<std::mutex> lock(save_mu_);
   DashboardSaveResult result;
-  if (env_->FileExists(path_)) {
-    std::string old;
-    NANOTDB_RETURN_IF_ERROR(env_->ReadFileToString(path_, &old));
-    NANOTDB_RETURN_IF_ERROR(env_->CreateDirIfMissing(backup_dir()));
-    std::string name = "dashboard." + BackupStamp(env_->NowNanos()) + ".json";
-    Status st = WriteFileAtomically(env_, backup_dir() + "/" + name, old);
-    if (!st.ok()) return st.WithContext("backing up " + path_ + " (nothing was saved)");
+  Result<std::string> old = files_.Read(kDashboardFile);
+  if (old.ok()) {
+    Timestamp now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    std::string name = "dashboard." + BackupStamp(now) + ".json";
+    Status st = files_.Write(std::string(kBackupDir) + "/" + name, *old);
+    if (!st.ok()) return st.WithContext("backing up " + path() + " (nothing was saved)");
     result.backup_name = name;
-  } else {
-    NANOTDB_RETURN_IF_ERROR(env_->CreateDirIfMissing(DirName(path_)));
+  } else if (!old.status().IsNotFound()) {
+    return old.status().WithContext("reading dashboard file " + path() + " (nothing was saved)");
   }
-  Status st = WriteFileAtomically(env_, path_, v.normalized_json);
-  if (!st.ok()) return st.WithContext("writing dashboard file " + path_);
+  Status st = files_.Write(kDashboardFile, v.normalized_json);
+  if (!st.ok()) return st.WithContext("writing dashboard file " + path());
+  // The new file is in place; a failed clean-up only leaves more backups than asked.
+  files_.Rotate(kBackupDir, keep_backups_);
   result.normalized_json = std::move(v.normalized_json);
   return result;
+}
+
+Result<std::vector<std::string>> MigrateLegacyDashboard(PluginFilesService& files) {
+  std::vector<std::string> report;
+  auto adopt = [&](const std::string& legacy, const std::string& name) -> Status {
+    NANOTDB_ASSIGN_OR_RETURN(bool moved, files.AdoptLegacyFile(legacy, name));
+    report.push_back(moved ? "moved <root>/" + legacy + " to " + files.PathOf(name)
+                           : "left <root>/" + legacy + " in place: " + files.PathOf(name) +
+                                 " already exists");
+    return Status::Ok();
+  };
+  NANOTDB_ASSIGN_OR_RETURN(std::vector<std::string> top, files.ListLegacyDir(""));
+  for (const std::string& name : top) {
+    if (name == kDashboardFile) NANOTDB_RETURN_IF_ERROR(adopt(name, kDashboardFile));
+  }
+  NANOTDB_ASSIGN_OR_RETURN(std::vector<std::string> backups,
+                           files.ListLegacyDir("dashboard_backups"));
+  for (const std::string& name : backups) {
+    bool ours = name.size() > 15 && name.starts_with("dashboard.") && name.ends_with(".json");
+    if (ours) {
+      NANOTDB_RETURN_IF_ERROR(
+          adopt("dashboard_backups/" + name, std::string(kBackupDir) + "/" + name));
+    }
+  }
+  return report;
 }
 
 }  // namespace nanotdb::ui

@@ -1,23 +1,29 @@
-// DashboardStore: reads and saves the dashboard.json the UI renders.
+// DashboardStore: reads and saves the dashboard.json the UI renders, through the core's
+// PluginFilesService (<root>/.plugins/ui-dashboard/).
 //
 // Load returns the file's bytes verbatim, or the embedded default dashboard when the file does
 // not exist (with its title replaced by the configured one). Save validates the document
-// (dashboard_config.h), copies the current file to <dir>/dashboard_backups/
-// dashboard.<UTC stamp>.json, then replaces the file atomically (temp, fsync, rename, fsync dir).
+// (dashboard_config.h), copies the current file to backups/dashboard.<UTC stamp>.json, replaces
+// the file atomically, then keeps only the `keep_backups` newest backups.
 //
 // Thread-safe: saves are serialised by an internal mutex; Load may run concurrently with a save
-// and sees either the old or the new file. The Env must outlive the store.
+// and sees either the old or the new file. The files service must outlive the store.
 #pragma once
 
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "nanotdb/env.h"
+#include "nanotdb/services/plugin_files.h"
 #include "nanotdb/status.h"
+#include "nanotdb/types.h"
 
 namespace nanotdb::ui {
+
+inline constexpr const char* kDashboardFile = "dashboard.json";
+inline constexpr const char* kBackupDir = "backups";
 
 struct DashboardSaveResult {
   std::string backup_name;      // "dashboard.20260601T101112.123456789Z.json"; "" if no old file
@@ -26,9 +32,9 @@ struct DashboardSaveResult {
 
 class DashboardStore {
  public:
-  // `path` is the dashboard file; `default_json` the built-in dashboard; a non-empty `title`
-  // replaces the default's title.
-  DashboardStore(Env* env, std::string path, std::string default_json, std::string title);
+  // `default_json` is the built-in dashboard; a non-empty `title` replaces its title.
+  DashboardStore(PluginFilesService& files, std::string default_json, std::string title,
+                 size_t keep_backups);
   DashboardStore(const DashboardStore&) = delete;
   DashboardStore& operator=(const DashboardStore&) = delete;
 
@@ -38,17 +44,23 @@ class DashboardStore {
   // file is then untouched. IOError when the backup or the write fails.
   Result<DashboardSaveResult> Save(std::string_view json, std::vector<std::string>* errors);
 
-  const std::string& path() const { return path_; }
-  std::string backup_dir() const;
+  std::string path() const { return files_.PathOf(kDashboardFile); }
 
  private:
-  Env* env_;
-  const std::string path_;
+  PluginFilesService& files_;
   std::string default_json_;
+  const size_t keep_backups_;
   std::mutex save_mu_;  // serialises Save (backup name + write)
 };
 
 // "20260601T101112.123456789Z" for a Unix-ns timestamp.
 std::string BackupStamp(Timestamp ts);
+
+// Moves what ui-dashboard kept under the data root before the files service existed —
+// <root>/dashboard.json and <root>/dashboard_backups/dashboard.*.json — into its directory
+// (dashboard.json, backups/). Files whose new name is taken stay where they are; other files of
+// <root>/dashboard_backups (a database of that name) are never touched. Returns one line per
+// file moved or left behind, for the log.
+Result<std::vector<std::string>> MigrateLegacyDashboard(PluginFilesService& files);
 
 }  // namespace nanotdb::ui

@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 #include "nanotdb/types.h"
 
 namespace nanotdb::ui {

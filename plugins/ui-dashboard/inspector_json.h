@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "nanotdb/engine.h"
+#include "nanotdb/engine_types.h"
 #include "nanotdb/services/metadata.h"
 
 namespace nanotdb::ui {

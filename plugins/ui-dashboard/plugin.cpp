@@ -8,7 +8,7 @@
 
 #include "assets.h"
 #include "dashboard_store.h"
-#include "nanotdb/env.h"
+#include "nanotdb/services/plugin_files.h"
 #include "ui_routes.h"
 
 namespace nanotdb::ui {
@@ -17,8 +17,8 @@ namespace {
 constexpr const char* kVersion = "0.1.0";
 
 const ConfigKey kConfigKeys[] = {
-    {"dashboard_file", ConfigType::kString, "\"dashboard.json\"",
-     "dashboard layout file, relative to the data root (edited by /dashboard/edit)"},
+    {"keep_backups", ConfigType::kInt, "50",
+     "how many earlier versions of the dashboard the editor's saves keep"},
     {"title", ConfigType::kString, "\"NanoTDB\"", "title shown in the browser and page header"},
     {"refresh", ConfigType::kDuration, "\"10s\"",
      "default auto-refresh of widgets that set no refresh_sec"},
@@ -31,10 +31,18 @@ class UiDashboardPlugin {
   Status Start(PluginContext& ctx) {
     auto* http = ctx.Find<HttpService>();
     if (!http) return Status::Unsupported("ui-dashboard needs the core's nanotdb.http service");
+    auto* files = ctx.Find<PluginFilesService>();
+    if (!files) {
+      return Status::Unsupported("ui-dashboard needs the core's nanotdb.plugin-files service");
+    }
     const PluginConfig& cfg = ctx.config();
-    std::string file = cfg.GetString("dashboard_file");
-    if (file.empty()) file = "dashboard.json";
-    if (file[0] != '/') file = ctx.root() + "/" + file;
+    int64_t keep_backups = cfg.GetInt("keep_backups");
+    if (keep_backups < 0) {
+      return Status::InvalidArgument("[plugins.ui-dashboard] keep_backups must be >= 0, got " +
+                                     std::to_string(keep_backups));
+    }
+    NANOTDB_ASSIGN_OR_RETURN(std::vector<std::string> moved, MigrateLegacyDashboard(*files));
+    for (const std::string& line : moved) ctx.Log(LogLevel::kInfo, "migration: " + line);
     const EmbeddedAsset* def = FindAsset("/default/dashboard.json");
     if (!def) return Status::Internal("the built-in dashboard is missing from the plugin build");
     NANOTDB_ASSIGN_OR_RETURN(std::string default_json, Gunzip(*def));
@@ -48,8 +56,9 @@ class UiDashboardPlugin {
     services.version = kVersion;
     services.query = ctx.Find<QueryService>();
     services.metadata = ctx.Find<MetadataService>();
-    store_ = std::make_unique<DashboardStore>(Env::Default(), file, default_json,
-                                              services.title == "NanoTDB" ? "" : services.title);
+    store_ = std::make_unique<DashboardStore>(*files, default_json,
+                                              services.title == "NanoTDB" ? "" : services.title,
+                                              static_cast<size_t>(keep_backups));
     services.store = store_.get();
     for (RouteSpec& route : BuildUiRoutes(services)) {
       std::string path = route.path;

@@ -147,9 +147,11 @@ test('editor changes a widget, saves, and the change survives a reload', async (
   await page.getByRole('button', { name: /^System/ }).first().click();
   await page.getByLabel('Widget title').fill('System E2E');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  // --init wrote the default dashboard.json, so this save keeps it as a backup.
-  await page.locator('#editor-message', { hasText: 'dashboard_backups/dashboard.' }).waitFor();
-  const backups = fs.readdirSync(path.join(daemon.root, 'dashboard_backups'));
+  // --init wrote the default dashboard.json, the first start moved it into the plugin's files,
+  // so this save keeps it as a backup there.
+  await page.locator('#editor-message', { hasText: "in the plugin's backups/ directory" }).waitFor();
+  assert.equal(fs.existsSync(path.join(daemon.root, 'dashboard.json')), false);
+  const backups = fs.readdirSync(path.join(daemon.root, '.plugins', 'ui-dashboard', 'backups'));
   assert.equal(backups.length, 1);
   assert.match(backups[0], /^dashboard\.\d{8}T\d{6}\.\d{9}Z\.json$/);
   await page.reload({ waitUntil: 'networkidle' });

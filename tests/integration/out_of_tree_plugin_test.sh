@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds examples/sensor-bus-plugin outside the tree against the SDK headers only, drops it
-# into a plugin directory beside the built-in plugins, and checks that a real daemon loads it
-# and stores what it ingests. Usage: out_of_tree_plugin_test.sh SOURCE_DIR NANOTDB_BIN PLUGIN_DIR
+# Installs the SDK (headers, library, CMake package) from BUILD_DIR into a temporary prefix,
+# checks that every installed header compiles on its own, builds examples/sensor-bus-plugin
+# outside the tree with find_package(NanoTDB) against that prefix, drops it into a plugin
+# directory beside the built-in plugins, and checks that a real daemon loads it and stores and
+# serves what it ingests.
+# Usage: out_of_tree_plugin_test.sh SOURCE_DIR BUILD_DIR NANOTDB_BIN PLUGIN_DIR CXX
 set -euo pipefail
-src=$1 nanotdb=$2 builtin=$3
+src=$1 build=$2 nanotdb=$3 builtin=$4 cxx=$5
 work=$(mktemp -d)
 pid=
 cleanup() {
@@ -12,8 +15,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cmake -S "$src/examples/sensor-bus-plugin" -B "$work/build" \
-  -DNANOTDB_INCLUDE_DIR="$src/core/include" -DCMAKE_BUILD_TYPE=Release >/dev/null
+prefix="$work/prefix"
+cmake --install "$build" --prefix "$prefix" --component sdk >/dev/null
+test -f "$prefix/lib/cmake/NanoTDB/NanoTDBConfig.cmake"
+for h in $(cd "$prefix/include" && find nanotdb -name '*.h'); do
+  echo "#include <$h>" | "$cxx" -std=c++20 -fsyntax-only -I"$prefix/include" -x c++ - ||
+    { echo "installed header $h does not compile on its own"; exit 1; }
+done
+# Only SDK headers are installed: the engine's own API stays inside the daemon.
+for h in engine.h env.h query.h; do
+  test ! -e "$prefix/include/nanotdb/$h" || { echo "core header $h was installed"; exit 1; }
+done
+
+cmake -S "$src/examples/sensor-bus-plugin" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/build" >/dev/null
 test "$(nm -D --defined-only "$work/build/nanotdb-sensor-bus.so" | awk '{print $3}')" = nanotdb_plugin_v1
 
@@ -37,8 +52,10 @@ for _ in $(seq 1 100); do
 done
 out=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/sensor-bus" --data-binary $'kitchen 21.5\nattic 17')
 echo "$out" | grep -q '"imported":2' || { echo "import answered: $out"; cat "$work/nanotdb.log"; exit 1; }
-bad=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/api/v1/sensor-bus" --data-binary 'kitchen warm')
-[ "$bad" = 400 ] || { echo "bad line answered $bad"; exit 1; }
+bad=$(curl -s -w ' %{http_code}' -X POST "http://127.0.0.1:$port/api/v1/sensor-bus" --data-binary $'kitchen 21\nkitchen warm')
+echo "$bad" | grep -qF 'line 2: expected \"<sensor> <value>\", got \"kitchen warm\"' ||
+  { echo "bad line answered: $bad"; exit 1; }
+echo "$bad" | grep -q ' 400$' || { echo "bad line answered: $bad"; exit 1; }
 got=$(curl -s "http://127.0.0.1:$port/api/v1/query?query=bus/bus.kitchen")
 echo "$got" | grep -q '"21.5"' || { echo "query answered: $got"; exit 1; }
 grep -q 'plugin sensor-bus 0.1.0 started' "$work/nanotdb.log"

@@ -29,7 +29,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nanotdb/engine.h"  // LogLevel
+#include "nanotdb/engine_types.h"  // LogLevel
 #include "nanotdb/status.h"
 
 #define NANOTDB_PLUGIN_ABI_VERSION 1u

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "nanotdb/engine.h"
+#include "nanotdb/engine_types.h"
 
 namespace nanotdb {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "nanotdb/engine.h"
-#include "nanotdb/query.h"
+#include "nanotdb/engine_types.h"
+#include "nanotdb/query_types.h"
 
 namespace nanotdb {
 

@@ -4,7 +4,7 @@
 
 #include <span>
 
-#include "nanotdb/engine.h"
+#include "nanotdb/engine_types.h"
 
 namespace nanotdb {
 

@@ -306,7 +306,7 @@ async function onSave() {
   try {
     const r = await saveDashboard(cleanDraft(state.draft));
     load(r.config);
-    message('ok', r.backup_path ? `Saved. The previous file is kept as dashboard_backups/${r.backup_path}.` : 'Saved.');
+    message('ok', r.backup_path ? `Saved. The previous file is kept as ${r.backup_path} in the plugin's backups/ directory.` : 'Saved.');
   } catch (e) {
     message('error', e.errors ? `Not saved: ${e.message}` : e.message, e.errors ?? []);
   } finally {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb {
 namespace {

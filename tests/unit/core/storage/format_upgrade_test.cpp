@@ -10,8 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include "base/time_util.h"
 #include "nanotdb/engine.h"
+#include "nanotdb/time_util.h"
 #include "storage/filenames.h"
 #include "storage/wal.h"
 #include "storage/wal_format.h"

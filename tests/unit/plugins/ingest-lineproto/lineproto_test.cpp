@@ -9,7 +9,7 @@
 #include <limits>
 #include <random>
 
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 namespace nanotdb {
 namespace {

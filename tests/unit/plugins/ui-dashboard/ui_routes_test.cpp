@@ -9,6 +9,7 @@
 
 #include "assets.h"
 #include "inspector_json.h"
+#include "server/plugin_files.h"
 
 namespace nanotdb::ui {
 namespace {
@@ -72,7 +73,7 @@ class FakeMetadata : public MetadataService {
     r.version = "0.1.0";
     r.rss_bytes = 5 << 20;
     r.uptime_ns = 90 * kNanosPerSecond;
-    r.plugins.push_back({"ui-dashboard", "0.1.0", "/x.so", "ui"});
+    r.plugins.push_back({"ui-dashboard", "0.1.0", "/x.so", "ui", ""});
     return r;
   }
   std::string EffectiveConfigToml() noexcept override { return "listen = \":8428\"\n"; }
@@ -83,8 +84,9 @@ class UiRoutesTest : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/ui_routes_testXXXXXX";
     dir_ = mkdtemp(tmpl);
-    store_ = std::make_unique<DashboardStore>(Env::Default(), dir_ + "/dashboard.json",
-                                              *Gunzip(*FindAsset("/default/dashboard.json")), "");
+    files_ = std::make_unique<server::PluginFiles>(Env::Default(), dir_, "ui-dashboard");
+    store_ = std::make_unique<DashboardStore>(
+        *files_, *Gunzip(*FindAsset("/default/dashboard.json")), "", 50);
     services_.query = &query_;
     services_.metadata = &metadata_;
     services_.store = store_.get();
@@ -111,6 +113,7 @@ class UiRoutesTest : public ::testing::Test {
   FakeQuery query_;
   FakeMetadata metadata_;
   std::string dir_;
+  std::unique_ptr<server::PluginFiles> files_;
   std::unique_ptr<DashboardStore> store_;
   UiServices services_;
   std::map<std::string, RouteSpec> routes_;

@@ -1,9 +1,9 @@
-// Aggregate and wildcard names: no dependency on the storage engine, so plugins that only parse
-// query parameters (query-vm) link this object alone.
+// Aggregate and wildcard names (nanotdb/query_types.h): part of the SDK, so plugins that parse
+// query parameters need no query engine.
 #include <algorithm>
 #include <string>
 
-#include "nanotdb/query.h"
+#include "nanotdb/query_types.h"
 
 namespace nanotdb {
 namespace {

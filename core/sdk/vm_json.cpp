@@ -1,4 +1,4 @@
-#include "vm_json.h"
+#include "nanotdb/vm_json.h"
 
 #include <charconv>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "base/time_util.h"
+#include "nanotdb/time_util.h"
 
 #include <charconv>
 #include <cstring>

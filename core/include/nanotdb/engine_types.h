@@ -1,0 +1,85 @@
+// The data the storage engine hands out and takes in: samples to write, what a batch write
+// accepted, metrics, and the summaries `inspect` and the engine inspector show. Plain values
+// shared by the Engine (nanotdb/engine.h, core only) and the service interfaces plugins use.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "nanotdb/options.h"
+#include "nanotdb/status.h"
+#include "nanotdb/types.h"
+
+namespace nanotdb {
+
+enum class LogLevel { kInfo = 0, kDebug = 1, kTrace = 2, kWarning = -1, kError = -2 };
+using LogFn = std::function<void(LogLevel, std::string_view)>;
+
+// One sample to write. Views must stay valid for the duration of the call.
+struct PointRef {
+  std::string_view db;
+  std::string_view metric;
+  Timestamp ts = 0;
+  Value value;
+};
+
+struct BatchResult {
+  size_t accepted = 0;
+  // Index into the input span and the reason, in input order.
+  std::vector<std::pair<size_t, Status>> rejected;
+};
+
+struct MetricInfo {
+  std::string name;
+  MetricId id = 0;
+  ValueType type = ValueType::kFloat64;
+  std::optional<Sample> last;  // newest sample, known right after open
+};
+
+// Per data file: what `inspect` and the engine inspector show.
+struct FrameSummary {
+  uint64_t offset = 0;
+  uint32_t bytes = 0;      // on disk, header included
+  uint32_t raw_bytes = 0;  // what the samples take uncompressed (12 bytes each)
+  uint32_t samples = 0;
+  uint32_t metrics = 0;
+  Timestamp min_ts = 0, max_ts = 0;
+  std::string codec;  // e.g. "zstd"
+};
+struct DataFileSummary {
+  std::string name;  // "data-2026-05-24.dat"
+  std::string partition;
+  uint64_t bytes = 0;
+  uint64_t samples = 0;
+  Timestamp min_ts = 0, max_ts = 0;
+  std::vector<FrameSummary> frames;
+  std::string error;  // non-empty when a frame failed its checks; earlier frames are listed
+};
+struct WalSummary {
+  std::string name;
+  uint64_t bytes = 0;
+  uint64_t records = 0;
+  uint64_t samples = 0;
+  Timestamp min_ts = 0, max_ts = 0;
+  uint64_t valid_bytes = 0;  // the intact prefix
+  uint64_t tail_bytes = 0;   // bytes after the last intact record
+  std::string stop_reason;   // why reading stopped before the end ("" at a clean end)
+};
+struct DatabaseSummary {
+  std::string name;
+  std::string path;
+  ManifestSettings manifest;
+  size_t metrics = 0;
+  std::vector<DataFileSummary> files;
+  WalSummary wal;
+  uint64_t open_page_samples = 0;  // in memory, protected by the WAL
+  std::vector<std::string> open_partitions;
+};
+
+}  // namespace nanotdb
