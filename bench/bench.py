@@ -457,11 +457,52 @@ def drip_footprint(build, seconds=30):
     return out
 
 
+def idle_footprint(build, seconds=3):
+    """Idle RSS of an empty root, for each daemon of the build (nanotdb, and nanotdb-static: the
+    one-binary build with every plugin compiled in) with every plugin enabled and with the Pi Zero
+    set (ingest-lineproto + query-vm). RssAnon/RssFile split the figure into heap+stacks and
+    mapped code."""
+    out = {}
+    sets = {"all": None, "pizero": ("ingest-lineproto", "query-vm")}
+    for binary in ("nanotdb", "nanotdb-static"):
+        exe = os.path.join(build, "bin", binary)
+        if not os.path.exists(exe):
+            continue
+        for label, keep in sets.items():
+            root = tempfile.mkdtemp(prefix="nanotdb-bench-idle-")
+            try:
+                port = free_port()
+                cfg = os.path.join(root, "engine.toml")
+                subprocess.run([exe, "--init", "--config", cfg], check=True, capture_output=True)
+                text = open(cfg).read()
+                text = re.sub(r'(?m)^(\s*listen\s*=\s*).*$', rf'\g<1>"127.0.0.1:{port}"', text,
+                              count=1)
+                if keep is not None:
+                    for plugin in re.findall(r'(?m)^\[plugins\.([A-Za-z0-9_-]+)\]', text):
+                        if plugin not in keep:
+                            text = re.sub(rf'(?ms)(^\[plugins\.{plugin}\]\s*\n(?:.*?\n)*?\s*'
+                                          r'enabled\s*=\s*)true', r'\g<1>false', text, count=1)
+                open(cfg, "w").write(text)
+                proc = subprocess.Popen([exe, "--config", cfg], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+                try:
+                    wait_http(port, "/health")
+                    time.sleep(seconds)
+                    out[f"{binary}_{label}"] = {k: proc_status_kib(proc.pid, k) / 1024
+                                                for k in ("VmRSS", "RssAnon", "RssFile")}
+                finally:
+                    proc.terminate()
+                    proc.wait()
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
     ap.add_argument("--days", type=int, default=1)
-    ap.add_argument("--only", choices=["offline", "http", "drip", "promql"], default=None)
+    ap.add_argument("--only", choices=["offline", "http", "drip", "promql", "idle"], default=None)
     ap.add_argument("--quick", action="store_true", help="84-metric workload only")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     ap.add_argument("--repeat", type=int, default=3, help="HTTP runs to take the median of")
@@ -513,6 +554,12 @@ def main():
         log(f"{'query':36} {'nanotdb':>9} {'victoria-metrics':>17} {'points':>13}")
         for label, (a, b, pa, pb) in r.items():
             log(f"{label:36} {fmt(a):>9} {fmt(b):>17} {str(pa) + '/' + str(pb):>13}")
+    if args.only in (None, "idle"):
+        r = idle_footprint(build)
+        results["idle"] = r
+        log("\nidle RSS, empty root (MiB): daemon / plugins: RSS = anon + file")
+        for key, v in r.items():
+            log(f"{key:28} {v['VmRSS']:6.2f} = {v['RssAnon']:5.2f} + {v['RssFile']:5.2f}")
     if args.json:
         print(json.dumps(results, indent=2))
 
