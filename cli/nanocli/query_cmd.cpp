@@ -6,9 +6,9 @@
 #include <iostream>
 #include <map>
 
-#include "nanotdb/time_util.h"
 #include "commands.h"
 #include "nanotdb/query.h"
+#include "nanotdb/time_util.h"
 #include "output.h"
 
 namespace nanotdb::cli {
@@ -17,11 +17,11 @@ namespace {
 struct Row {
   std::string_view metric;
   ValueType type = ValueType::kFloat64;
-  Timestamp ts = 0;  // raw/latest: the sample; aggregate: the bucket end
+  Timestamp ts = 0;  // raw/latest: the sample; aggregate: the bucket's stamp, its start
   Value value;       // raw/latest
   // aggregate rows only
   const char* aggregate = nullptr;
-  Timestamp start = 0;
+  Timestamp end = 0;
   double agg_value = 0;
 };
 
@@ -56,8 +56,9 @@ const CommandSpec& QuerySpec() {
       "Query the metrics of a database whose names match REGEX (RE2, unanchored).",
       "Without --start/--end: the latest value of each metric. With either: every sample\n"
       "in [start, end] (a missing bound is open). With --aggregate min,max,sum,avg,count,\n"
-      "first,last and --window 5m: one row per aggregate and non-empty window; windows are\n"
-      "aligned to the Unix epoch and stamped with their end (clipped to the range).\n"
+      "first,last,median,p95,p99,trimmed_avg and --window 5m: one row per aggregate and\n"
+      "non-empty window; windows are aligned to the Unix epoch and stamped with their start\n"
+      "(the first and last are clipped to the range).\n"
       "Times: now, -20s, -1d, 2m (ago), 2026-05-24[ 12:00:00], 2026-05-24T12:00:00Z, or a\n"
       "number in --timestamp-unit (decimals allowed). Safe while a server runs.",
       {{"root", "DIR", "data root (required)"},
@@ -154,9 +155,9 @@ int RunQuery(std::span<const std::string> args) {
       if (!st.ok()) return Fail(st.WithContext("aggregating " + *db + "/" + info.name));
       for (size_t a = 0; a < aggs.size(); ++a) {
         for (const Bucket& b : buckets) {
-          Row r{info.name, info.type, b.end, Value{}};
+          Row r{info.name, info.type, b.start, Value{}};
           r.aggregate = AggregateName(aggs[a]);
-          r.start = b.start;
+          r.end = b.end;
           r.agg_value = b.values[a];
           rows.push_back(r);
         }
@@ -179,8 +180,8 @@ int RunQuery(std::span<const std::string> args) {
       j.BeginObject().Key("metric").String(r.metric);
       if (r.aggregate) {
         j.Key("aggregate").String(r.aggregate).Key("window").String(FormatDuration(window));
-        j.Key("start_ns").Int(r.start).Key("start_utc").String(FormatTimestamp(r.start));
-        j.Key("end_ns").Int(r.ts).Key("end_utc").String(FormatTimestamp(r.ts));
+        j.Key("start_ns").Int(r.ts).Key("start_utc").String(FormatTimestamp(r.ts));
+        j.Key("end_ns").Int(r.end).Key("end_utc").String(FormatTimestamp(r.end));
       }
       j.Key("timestamp_ns").Int(r.ts).Key("timestamp_utc").String(FormatTimestamp(r.ts));
       if (r.aggregate) {
@@ -213,9 +214,9 @@ int RunQuery(std::span<const std::string> args) {
                  {"VALUE", true}});
     std::string window_text = FormatDuration(window);
     for (const Row& r : rows) {
-      table.AddRow({std::string(r.metric), r.aggregate, window_text, std::to_string(r.start),
-                    FormatTimestamp(r.start), std::to_string(r.ts), FormatTimestamp(r.ts),
-                    "float64", ShortestDouble(r.agg_value)});
+      table.AddRow({std::string(r.metric), r.aggregate, window_text, std::to_string(r.ts),
+                    FormatTimestamp(r.ts), std::to_string(r.end), FormatTimestamp(r.end), "float64",
+                    ShortestDouble(r.agg_value)});
     }
     table.Print(std::cout);
   }

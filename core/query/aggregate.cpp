@@ -3,14 +3,18 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "nanotdb/query.h"
 
 namespace nanotdb {
 namespace {
 
-// Running state of one bucket; every aggregate is computed in one pass.
+// Running state of one bucket; every aggregate is computed in one pass. Quantiles and the
+// trimmed mean need the bucket's values, which are kept only when one of them is asked for.
 struct Accumulator {
+  bool keep_values = false;
+  std::vector<double> values;
   uint64_t count = 0;
   double sum = 0;
   double min = std::numeric_limits<double>::infinity();
@@ -24,8 +28,17 @@ struct Accumulator {
     sum += v;
     min = std::min(min, v);
     max = std::max(max, v);
+    if (keep_values) values.push_back(v);
   }
-  double Get(Aggregate a) const {
+  void Reset() {
+    values.clear();  // keeps its capacity for the next bucket
+    count = 0;
+    sum = 0;
+    min = std::numeric_limits<double>::infinity();
+    max = -std::numeric_limits<double>::infinity();
+    first = last = 0;
+  }
+  double Get(Aggregate a) {
     switch (a) {
       case Aggregate::kMin:
         return min;
@@ -41,6 +54,11 @@ struct Accumulator {
         return first;
       case Aggregate::kLast:
         return last;
+      case Aggregate::kMedian:
+      case Aggregate::kP95:
+      case Aggregate::kP99:
+      case Aggregate::kTrimmedAvg:
+        return ComputeAggregate(a, values);
     }
     return 0;
   }
@@ -63,6 +81,7 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
   if (to < from) return Status::InvalidArgument("end must be >= start");
   NANOTDB_ASSIGN_OR_RETURN(MetricInfo info, engine.GetMetric(db, metric));
   Accumulator acc;
+  acc.keep_values = std::any_of(aggs.begin(), aggs.end(), AggregateNeedsValues);
   Timestamp bucket = 0;
   auto close_bucket = [&] {
     if (acc.count == 0) return;
@@ -75,7 +94,7 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
     b.values.reserve(aggs.size());
     for (Aggregate a : aggs) b.values.push_back(acc.Get(a));
     out->push_back(std::move(b));
-    acc = Accumulator();
+    acc.Reset();
   };
   Status st = engine.ReadRange(db, metric, from, to, 1, [&](const Sample& s) {
     Timestamp b = FloorTo(s.ts, window);

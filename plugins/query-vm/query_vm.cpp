@@ -699,7 +699,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
       for (size_t i = 0; i < buckets.size(); ++i) {
         if (i) out.push_back(',');
         out.push_back('[');
-        AppendSeconds(&out, buckets[i].end);
+        AppendSeconds(&out, buckets[i].start);
         out.push_back(',');
         AppendComputedValue(&out, buckets[i].values[a]);
         out.push_back(']');

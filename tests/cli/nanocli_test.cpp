@@ -269,7 +269,7 @@ TEST_F(NanocliTest, QueryRawRowsAsJson) {
   EXPECT_EQ(rows->getObject(1)->getValue<std::string>("value_type"), "float64");
 }
 
-TEST_F(NanocliTest, QueryAggregatesStampBucketEnds) {
+TEST_F(NanocliTest, QueryAggregatesStampBucketStarts) {
   ImportSample();
   CliRun r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^temp$",
                       "--start", "2026-05-24", "--end", "2026-05-24 00:00:50", "--aggregate",
@@ -282,9 +282,11 @@ TEST_F(NanocliTest, QueryAggregatesStampBucketEnds) {
   EXPECT_EQ(row(0)->getValue<std::string>("aggregate"), "avg");
   EXPECT_EQ(row(0)->getValue<double>("value"), 1.5);
   EXPECT_EQ(row(0)->getValue<std::string>("end_utc"), "2026-05-24 00:00:30.000000000");
+  EXPECT_EQ(row(0)->getValue<std::string>("timestamp_utc"), "2026-05-24 00:00:00.000000000");
   EXPECT_EQ(row(1)->getValue<double>("value"), 3.75);
   EXPECT_EQ(row(1)->getValue<std::string>("end_utc"), "2026-05-24 00:00:50.000000000");
   EXPECT_EQ(row(1)->getValue<std::string>("start_utc"), "2026-05-24 00:00:30.000000000");
+  EXPECT_EQ(row(1)->getValue<std::string>("timestamp_utc"), "2026-05-24 00:00:30.000000000");
   EXPECT_EQ(row(2)->getValue<std::string>("aggregate"), "count");
   EXPECT_EQ(row(2)->getValue<double>("value"), 2.0);
   EXPECT_EQ(row(2)->getValue<std::string>("window"), "30s");
@@ -296,6 +298,21 @@ TEST_F(NanocliTest, QueryAggregatesStampBucketEnds) {
   EXPECT_THAT(r.out, HasSubstr("END_UTC"));
   EXPECT_THAT(r.out, HasSubstr("temp    max  1m"));
   EXPECT_THAT(r.out, HasSubstr("rows=1 "));
+
+  // The order statistics: samples 1, 2, 3.5, 4 (ImportSample) in one window.
+  r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^temp$",
+               "--start", "2026-05-24", "--end", "2026-05-24 00:00:59", "--aggregate",
+               "median,p95,trimmed_avg", "--window", "1m", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = ParseJson(r.out);
+  rows = j->getArray("rows");
+  ASSERT_EQ(j->getValue<int>("row_count"), 3) << r.out;
+  EXPECT_EQ(row(0)->getValue<std::string>("aggregate"), "median");
+  EXPECT_EQ(row(0)->getValue<double>("value"), 2.75);  // (2 + 3.5) / 2
+  EXPECT_EQ(row(1)->getValue<std::string>("aggregate"), "p95");
+  EXPECT_DOUBLE_EQ(row(1)->getValue<double>("value"), 3.925);  // rank 2.85: 3.5 + 0.85 * 0.5
+  EXPECT_EQ(row(2)->getValue<std::string>("aggregate"), "trimmed_avg");
+  EXPECT_EQ(row(2)->getValue<double>("value"), 2.75);  // n = 4 drops 1 and 4
 }
 
 TEST_F(NanocliTest, InspectCatalogListsMetrics) {
@@ -406,7 +423,7 @@ TEST_F(NanocliTest, UsageErrorsExitTwo) {
       {"inspect", "--root", root, "--db", "home"},
       {"inspect", "frames", "--root", root, "--db", "home"},
       {"query", "--root", root, "--db", "home", "--aggregate", "avg"},
-      {"query", "--root", root, "--db", "home", "--aggregate", "median", "--window", "1m"},
+      {"query", "--root", root, "--db", "home", "--aggregate", "p90", "--window", "1m"},
       {"query", "--root", root, "--db", "home", "--format", "xml"},
       {"query", "--root", root, "--db", "home", "--timestamp-unit", "min"},
       {"query", "--root", root, "--db", "home", "extra"},

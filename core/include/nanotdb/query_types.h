@@ -13,16 +13,47 @@
 
 namespace nanotdb {
 
-enum class Aggregate { kMin, kMax, kSum, kAvg, kCount, kFirst, kLast };
+// Aggregate functions over the samples of one bucket (docs/http-api.md, "Aggregates"):
+//   min max sum avg count first last: as named (count is the number of samples);
+//   median: the 0.5 quantile, also accepted as "p50"; p95, p99: the 0.95 and 0.99 quantiles.
+//     Quantile q of n sorted values: position (n-1)*q, interpolated linearly between the two
+//     neighbouring ranks (numpy's default "linear" method); one value is its own quantile.
+//   trimmed_avg (alias "trimmed_average"): the mean after dropping k values from each end of
+//     the sorted values, k = max(1, floor(n/20)) (5% per tail, at least one) when n >= 3;
+//     for n <= 2 nothing is dropped.
+// NaN samples sort after every number for median/p95/p99/trimmed_avg.
+enum class Aggregate {
+  kMin,
+  kMax,
+  kSum,
+  kAvg,
+  kCount,
+  kFirst,
+  kLast,
+  kMedian,
+  kP95,
+  kP99,
+  kTrimmedAvg
+};
 
+// The canonical name ("median" for kMedian, "trimmed_avg" for kTrimmedAvg).
 const char* AggregateName(Aggregate a);
-// Parses "min,max,avg" (duplicates dropped, order kept). Errors name the bad entry and list the
-// supported ones.
+// Parses "min,max,avg" (duplicates dropped, order kept; aliases count as their aggregate).
+// Errors name the bad entry and list the supported ones.
 Status ParseAggregateList(std::string_view csv, std::vector<Aggregate>* out);
-std::vector<std::string> SupportedAggregateNames();  // sorted
+std::vector<std::string> SupportedAggregateNames();  // sorted, aliases included
+// True for aggregates that need every value of a bucket (quantiles, trimmed mean), not only a
+// running sum.
+bool AggregateNeedsValues(Aggregate a);
+// Computes `a` over `values` in time order (first/last take the ends). Quantiles and the
+// trimmed mean sort `values` in place. NaN for an empty `values`.
+double ComputeAggregate(Aggregate a, std::vector<double>& values);
 
-// One aggregate bucket. Buckets are aligned to the Unix epoch: start = floor(ts/window)*window.
-// The first and last bucket are clipped to the queried range; `end` is the stamp reported.
+// One aggregate bucket. Buckets are aligned to the Unix epoch: a bucket is the period
+// [floor(ts/window)*window, +window). The first and last bucket are clipped to the queried
+// range: `start` = max(period start, range start), `end` = min(period end, range end).
+// Everything that reports a bucket (query_range, nanocli query, rollups) stamps it with
+// `start` — the period start, or the range start for a first bucket that begins mid-period.
 struct Bucket {
   Timestamp start = 0;
   Timestamp end = 0;
