@@ -210,4 +210,18 @@ bool IsCanonicalSeriesKey(std::string_view key) {
   return canonical == key;
 }
 
+Status ValidateSeriesKey(std::string_view key) {
+  if (key.find_first_of("{}") == std::string_view::npos) return ValidateMetricName(key);
+  NANOTDB_ASSIGN_OR_RETURN(SeriesName parsed, ParseSeriesKey(key));
+  std::string canonical;
+  AppendSeriesKey(parsed.metric, parsed.labels, &canonical);
+  if (canonical != key) {
+    return Status::InvalidArgument("series \"" + std::string(key.substr(0, 200)) +
+                                   "\" is not in canonical form (labels sorted, empty values "
+                                   "dropped): write it as " +
+                                   canonical.substr(0, 200));
+  }
+  return Status::Ok();
+}
+
 }  // namespace nanotdb

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "nanotdb/series.h"
 #include "nanotdb/time_util.h"
 #include "storage/filenames.h"
 #include "storage/frame.h"
@@ -251,7 +252,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
       const Value value = p.value.Widened();  // a caller's int32/float32 is stored exactly
       const CatalogEntry* e = catalog_.Find(p.metric);
       if (e == nullptr) {
-        Status st = ValidateMetricName(p.metric);
+        Status st = ValidateSeriesKey(p.metric);
         if (!st.ok()) {
           rejected.emplace_back(p.index, st);
           continue;

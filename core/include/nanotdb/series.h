@@ -74,6 +74,11 @@ Result<SeriesName> ParseSeriesKey(std::string_view key);
 // True when `key` is exactly canonical (what the catalog accepts).
 bool IsCanonicalSeriesKey(std::string_view key);
 
+// Checks a series key as the write path stores it: a bare metric name (ValidateMetricName,
+// no '{' or '}') or the canonical key of a metric with labels, whose label values may hold
+// any text ('/', blanks, UTF-8). InvalidArgument names the problem.
+Status ValidateSeriesKey(std::string_view key);
+
 // The metric name part of a key ("cpu" of "cpu{core=\"0\"}"), without parsing the labels.
 std::string_view SeriesMetricName(std::string_view key);
 

@@ -46,6 +46,24 @@ TEST(SeriesKeyTest, ParseAcceptsLooseFormsAndNormalises) {
   EXPECT_FALSE(IsCanonicalSeriesKey("m{ b='2', a=\"1\", }"));
 }
 
+TEST(SeriesKeyTest, ValidateAcceptsAnyLabelTextButOnlyTheCanonicalForm) {
+  // What node_exporter's info series carry: '/', blanks, '#', parentheses, UTF-8.
+  Result<std::string> key =
+      MakeSeriesKey("node_uname_info", {{"version", "#1 SMP PREEMPT_DYNAMIC @0"},
+                                        {"name", "Debian GNU/Linux"},
+                                        {"room", "Wohnzimmer °C (süd)"}});
+  ASSERT_TRUE(key.ok()) << key.status().message();
+  EXPECT_TRUE(ValidateSeriesKey(*key).ok()) << ValidateSeriesKey(*key).message();
+  EXPECT_TRUE(ValidateSeriesKey("cpu.usage_active").ok());
+  EXPECT_NE(ValidateSeriesKey("a b").message().find("whitespace"), std::string::npos);
+  EXPECT_NE(ValidateSeriesKey("a/b").message().find("'/'"), std::string::npos);
+  EXPECT_NE(ValidateSeriesKey("m}").message().find("'}'"), std::string::npos);
+  EXPECT_NE(
+      ValidateSeriesKey("m{b=\"2\",a=\"1\"}").message().find("write it as m{a=\"1\",b=\"2\"}"),
+      std::string::npos);
+  EXPECT_NE(ValidateSeriesKey("m x{a=\"1\"}").message().find("whitespace"), std::string::npos);
+}
+
 TEST(SeriesKeyTest, ErrorsNameTheProblem) {
   auto message = [](std::string_view key) { return ParseSeriesKey(key).status().message(); };
   EXPECT_NE(message("m{a=\"1\"").find("missing '}'"), std::string::npos) << message("m{a=\"1\"");
