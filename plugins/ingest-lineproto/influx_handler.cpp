@@ -40,7 +40,8 @@ void RenameDbTag(Labels* tags) {
   db->name = std::move(to);
 }
 
-// The stored value of a field; InvalidArgument for what nanotdb does not store.
+// The stored value of a field; InvalidArgument for what nanotdb does not store. Not called for
+// string fields, which are skipped.
 Result<Value> StoredValue(const Field& field) {
   switch (field.value.kind) {
     case FieldValue::Kind::kFloat:
@@ -59,9 +60,7 @@ Result<Value> StoredValue(const Field& field) {
     case FieldValue::Kind::kString:
       break;
   }
-  return Status::InvalidArgument("string field \"" + field.key +
-                                 "\" is not stored (nanotdb stores numbers; drop or convert "
-                                 "it in the client)");
+  return Status::InvalidArgument("string field \"" + field.key + "\" is not stored");
 }
 
 struct Pending {
@@ -161,9 +160,19 @@ void InfluxHandler::Write(Api api, const std::string& db, const HttpRequest& req
 
   std::string_view body = req.body;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    // As InfluxDB: 1.x stores nothing and succeeds (Home Assistant's influxdb integration
+    // checks the connection with such a write and fails to start on an error), 2.x answers
+    // 400 (which Home Assistant's v2 check expects).
+    if (!v2) {
+      resp.status = 204;
+      resp.content_type.clear();
+      resp.body.clear();
+      return;
+    }
     return RespondInfluxError(resp, v2, 400,
-                              "empty request body: send line protocol, one "
-                              "\"measurement,tag=v field=1.5 [timestamp]\" per line");
+                              "writing requires points: the request body is empty (send line "
+                              "protocol, one \"measurement,tag=v field=1.5 [timestamp]\" per "
+                              "line)");
   }
   InfluxPoint point;
   size_t line_no = 0;
@@ -183,6 +192,10 @@ void InfluxHandler::Write(Api api, const std::string& db, const HttpRequest& req
     }
     RenameDbTag(&point.tags);
     for (const Field& field : point.fields) {
+      // Telegraf (system's uptime_format) and Home Assistant (friendly_name_str, state) send
+      // text beside the numbers in most writes: skipped, so their numbers are stored and the
+      // write succeeds instead of failing every flush with a partial write.
+      if (field.value.kind == FieldValue::Kind::kString) continue;
       Result<Value> value = StoredValue(field);
       if (!value.ok()) {
         reject(line_no, value.status().message());

@@ -6,6 +6,7 @@ A test is a function main(env) -> list of failure strings; run_test() wraps it, 
 failures and the logs of the servers, and turns the result into an exit status (0, 1, or 77
 for "skipped: a client is not installed").
 """
+import decimal
 import gzip
 import http.client
 import json
@@ -278,15 +279,16 @@ def instant(port, query, time_s=None):
     if time_s is not None:
         params["time"] = str(time_s)
     status, _, body = post_form(port, "/api/v1/query", params)
-    answer = json.loads(body)
+    answer = json.loads(body, parse_float=decimal.Decimal)  # timestamps to the nanosecond
     if status != 200 or answer.get("status") != "success":
         raise AssertionError(f"query {query!r}: HTTP {status} {body[:500]!r}")
     return answer["data"]
 
 
-def raw_samples(port, selector, window="1h", time_s=None):
+def raw_samples(port, selector, window="1h", time_s=None, text=False):
     """Every stored sample of the series matching selector within window before time_s:
-    {series_key: [(t_seconds_str, value float), ...]} (a range-vector instant query)."""
+    {series_key: [(t_seconds Decimal, value float), ...]} (a range-vector instant query);
+    with text=True the values are the answer's text ("5000000000", "NaN")."""
     data = instant(port, f"{selector}[{window}]", time_s if time_s is not None else time.time())
     if data["resultType"] != "matrix":
         raise AssertionError(f"{selector}[{window}]: resultType {data['resultType']}")
@@ -295,7 +297,7 @@ def raw_samples(port, selector, window="1h", time_s=None):
         key = series_key(s["metric"])
         if key in out:
             raise AssertionError(f"{selector}: series {key} answered twice")
-        out[key] = [(t, parse_go_float(v)) for t, v in s["values"]]
+        out[key] = [(t, v if text else parse_go_float(v)) for t, v in s["values"]]
     return out
 
 

@@ -138,10 +138,37 @@ TEST_F(InfluxHandlerTest, V2WriteTakesTheBucketAndAnswersInV2Shape) {
       resp.body,
       "{\"code\":\"invalid\",\"message\":\"partial write: line 2: invalid field value "
       "\\\"oops\\\" of \\\"v\\\" (expected a number, 42i, 42u, a boolean or a \\\"string\\\") "
-      "(stored 1 samples, rejected 3)\"}\n");
+      "(stored 1 samples, rejected 2)\"}\n");
   ASSERT_EQ(writer_.stored.size(), 1u);
   EXPECT_EQ(writer_.stored[0].db, "home");
   EXPECT_EQ(writer_.stored[0].key, "m_v");
+}
+
+TEST_F(InfluxHandlerTest, StringFieldsAreSkippedAndTheWriteSucceeds) {
+  // As Home Assistant and Telegraf write: text attributes beside the number, or a line of text.
+  HttpResponse resp = Send(false,
+                           "\xc2\xb0"
+                           "C,domain=sensor,entity_id=kitchen friendly_name_str=\"Kitchen\","
+                           "value=21.5 1715000000000000000\n"
+                           "system,host=pi uptime_format=\"1 day,  0:00\" 1715000000000000000\n",
+                           {{"db", "home_assistant"}});
+  EXPECT_EQ(resp.status, 204) << resp.body;
+  ASSERT_EQ(writer_.stored.size(), 1u);
+  EXPECT_EQ(writer_.stored[0].key,
+            "\xc2\xb0"
+            "C_value{domain=\"sensor\",entity_id=\"kitchen\"}");
+  EXPECT_EQ(writer_.stored[0].value.AsFloat64(), 21.5);
+}
+
+TEST_F(InfluxHandlerTest, EmptyBodyIsSuccessInV1And400InV2AsInInfluxDB) {
+  // Home Assistant's influxdb integration probes the connection with an empty write: it must
+  // succeed on the 1.x API and be "invalid" (400) on the 2.x API.
+  EXPECT_EQ(Send(false, "\n", {{"db", "home_assistant"}}).status, 204);
+  HttpResponse v2 = Send(true, "", {{"bucket", "home_assistant"}, {"org", "home"}});
+  EXPECT_EQ(v2.status, 400);
+  EXPECT_TRUE(v2.body.starts_with("{\"code\":\"invalid\",\"message\":\"writing requires points"))
+      << v2.body;
+  EXPECT_TRUE(writer_.stored.empty());
 }
 
 TEST_F(InfluxHandlerTest, MissingDatabaseAndBadPrecisionAreV1Errors) {
