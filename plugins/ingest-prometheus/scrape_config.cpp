@@ -92,11 +92,12 @@ Result<std::vector<ScrapeJob>> ParseScrapeJobs(std::string_view toml_text,
     }
     for (const auto& [key, node] : *t) {
       static const std::set<std::string, std::less<>> kKnown = {
-          "job_name", "targets", "interval", "timeout", "metrics_path", "db", "labels"};
+          "job_name",     "targets", "interval",     "timeout",
+          "metrics_path", "db",      "bearer_token", "labels"};
       if (!kKnown.count(key.str())) {
         return Status::InvalidArgument(where + ": unknown key \"" + std::string(key.str()) +
                                        "\" (known: job_name, targets, interval, timeout, "
-                                       "metrics_path, db, labels)");
+                                       "metrics_path, db, bearer_token, labels)");
       }
     }
     const toml::array* targets = t->get_as<toml::array>("targets");
@@ -132,6 +133,10 @@ Result<std::vector<ScrapeJob>> ParseScrapeJobs(std::string_view toml_text,
     }
     NANOTDB_ASSIGN_OR_RETURN(job.db, StringKey(*t, "db", defaults.db, where));
     NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(job.db).WithContext(where + ": db"));
+    NANOTDB_ASSIGN_OR_RETURN(job.bearer_token, StringKey(*t, "bearer_token", "", where));
+    if (job.bearer_token.find_first_of("\r\n") != std::string::npos) {
+      return Status::InvalidArgument(where + ": bearer_token must be one line");
+    }
     if (const toml::node* labels = t->get("labels")) {
       const toml::table* lt = labels->as_table();
       if (lt == nullptr) {

@@ -8,6 +8,7 @@
 //                                        plugin's scrape_timeout, capped at interval)
 //   metrics_path = "/metrics"
 //   db = "node"                          database (default: the plugin's db)
+//   bearer_token = "..."                 sent as "Authorization: Bearer ..." (Home Assistant)
 //   [plugins.ingest-prometheus.scrape.labels]
 //   site = "attic"                       extra labels on every sample of the job
 //
@@ -37,7 +38,8 @@ struct ScrapeJob {
   int64_t timeout_ns = 0;
   std::string metrics_path = "/metrics";
   std::string db;
-  Labels labels;  // extra labels, normalised (sorted)
+  std::string bearer_token;  // "" = no Authorization header
+  Labels labels;             // extra labels, normalised (sorted)
 };
 
 struct ScrapeDefaults {

@@ -157,6 +157,7 @@ Status Scraper::Fetch(const ScrapeJob& job, const ScrapeTarget& target, std::str
     request.set("Accept", kAccept);
     request.set("Accept-Encoding", "gzip");
     request.set("User-Agent", "nanotdb-scraper");
+    if (!job.bearer_token.empty()) request.set("Authorization", "Bearer " + job.bearer_token);
     request.set("X-Prometheus-Scrape-Timeout-Seconds",
                 std::to_string(static_cast<double>(job.timeout_ns) / 1e9));
     session.sendRequest(request);

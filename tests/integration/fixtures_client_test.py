@@ -13,7 +13,8 @@ The fixtures in tests/fixtures/clients/ (README.md there says where each format 
   posted as its v1 client does (POST /write?db=home_assistant) and as its v2 client does;
 - home_assistant_prometheus.txt: Home Assistant's prometheus exporter page (python
   prometheus_client floats, escaped quotes in label values), posted to
-  /api/v1/import/prometheus with ?timestamp=.
+  /api/v1/import/prometheus with ?timestamp=, and scraped by a scrape job with
+  bearer_token from a stand-in for Home Assistant's /api/prometheus (401 without the token).
 
 Every number of every line must come back from /api/v1/query (a range selector per
 database) as the same series (measurement_field and tags, or name and labels), the same
@@ -22,15 +23,18 @@ fields are not stored and do not fail the write.
 
 Usage: fixtures_client_test.py NANOTDB_BIN PLUGIN_DIR FIXTURE_DIR
 """
+import http.server
 import json
 import os
 import re
 import sys
+import threading
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clientlib import (get_json, gzip_bytes, http_request, parse_exposition,  # noqa: E402
-                       parse_go_float, raw_samples, run_test, same_float)
+                       parse_go_float, raw_samples, run_test, same_float, wait_until,
+                       with_target_labels)
 
 
 def read_token(s, i, stops):
@@ -125,14 +129,72 @@ def stored_db(port, db, at_s):
     return raw_samples(port, f'{{db="{db}"}}', "1d", at_s, text=True)
 
 
+HA_TOKEN = "eyJhbGciOiJIUzI1NiJ9.test-long-lived-token"
+
+
+def serve_home_assistant(page):
+    """Home Assistant's /api/prometheus on a free loopback port (a thread of this test): the
+    page for `Authorization: Bearer HA_TOKEN`, 401 otherwise, as Home Assistant answers."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/api/prometheus":
+                self.send_error(404)
+            elif self.headers.get("Authorization") != f"Bearer {HA_TOKEN}":
+                self.send_response(401)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(b"401: Unauthorized")
+            else:
+                body = page.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main(env):
     nanotdb, plugin_dir, fixtures = sys.argv[1], sys.argv[2], sys.argv[3]
     failures = []
-    port, _, _ = env.start_nanotdb(nanotdb, plugin_dir)
 
     def fixture(name):
         with open(os.path.join(fixtures, name), encoding="utf-8") as f:
             return f.read()
+
+    ha_server = serve_home_assistant(fixture("home_assistant_prometheus.txt"))
+    ha_instance = f"127.0.0.1:{ha_server.server_address[1]}"
+    scrape = f"""
+[[plugins.ingest-prometheus.scrape]]
+job_name = "hass"
+targets = ["{ha_instance}"]
+metrics_path = "/api/prometheus"
+bearer_token = "{HA_TOKEN}"
+interval = "1h"
+db = "hass"
+
+[[plugins.ingest-prometheus.scrape]]
+job_name = "hass_no_token"
+targets = ["{ha_instance}"]
+metrics_path = "/api/prometheus"
+interval = "1h"
+db = "hass"
+"""
+    try:
+        port, _, _ = env.start_nanotdb(nanotdb, plugin_dir, scrape)
+        failures += check_all(port, fixture, ha_instance)
+    finally:
+        ha_server.shutdown()
+    return failures
+
+
+def check_all(port, fixture, ha_instance):
+    failures = []
 
     def post(path, body, headers=None):
         status, _, answer = http_request(port, "POST", path, body=body, headers=headers or {})
@@ -223,6 +285,22 @@ def main(env):
     if md.get("data", {}).get("homeassistant_sensor_temperature_celsius") != [
             {"type": "gauge", "help": "Metric for temperature", "unit": ""}]:
         failures.append(f"metadata of the HA page: {md}")
+
+    # Home Assistant's page scraped with its token; without it, up = 0 (401).
+    def both_scraped():
+        return len(raw_samples(port, '{db="hass",__name__="up"}', "1h", text=True)) == 2
+    wait_until("both scrapes of Home Assistant", both_scraped)
+    scraped = raw_samples(port, '{db="hass"}', "1h", text=True)
+    up = {dict(k[1])["job"]: pts[0][1] for k, pts in scraped.items() if k[0] == "up"}
+    if up != {"hass": "1", "hass_no_token": "0"}:
+        failures.append(f"up of the Home Assistant scrapes: {up}, want hass 1, hass_no_token 0")
+    scraped = {k: v for k, v in scraped.items() if dict(k[1])["job"] == "hass" and
+               k[0] not in ("up", "scrape_duration_seconds", "scrape_samples_scraped")}
+    ts = {pts[0][0] for pts in scraped.values()}
+    want = {with_target_labels(k, "hass", ha_instance): [(int(Decimal(min(ts or {0})) * 10**9),
+                                                          "float", v)]
+            for k, v in exposed.items()}
+    failures += compare("home assistant scraped with its token", want, scraped)
 
     print(f"{len(lp_telegraf)} telegraf series, {len(lp_ha)} home assistant series, "
           f"{len(exposed)} home assistant prometheus series compared")

@@ -18,6 +18,7 @@ TEST(ScrapeConfigTest, JobWithEveryKey) {
   Result<std::vector<ScrapeJob>> jobs = ParseScrapeJobs(
       "[[scrape]]\njob_name = \"node\"\ntargets = [\"127.0.0.1:9100\", \"[::1]:9101\"]\n"
       "interval = \"15s\"\ntimeout = \"5s\"\nmetrics_path = \"/m\"\ndb = \"node\"\n"
+      "bearer_token = \"abc.def\"\n"
       "[scrape.labels]\nsite = \"attic\"\nfloor = \"2\"\n",
       kDefaults);
   ASSERT_TRUE(jobs.ok()) << jobs.status().message();
@@ -33,6 +34,7 @@ TEST(ScrapeConfigTest, JobWithEveryKey) {
   EXPECT_EQ(j.timeout_ns, 5 * kSec);
   EXPECT_EQ(j.metrics_path, "/m");
   EXPECT_EQ(j.db, "node");
+  EXPECT_EQ(j.bearer_token, "abc.def");
   EXPECT_EQ(j.labels, (Labels{{"floor", "2"}, {"site", "attic"}}));
 }
 
@@ -65,7 +67,7 @@ TEST(ScrapeConfigTest, MistakesNameTheJobAndKey) {
             "scrape[0] (job \"n\"): timeout (6s) must not exceed interval (5s)");
   EXPECT_EQ(ErrorOf("[[scrape]]\njob_name = \"n\"\ntargets = [\"h:1\"]\nintervall = \"5s\"\n"),
             "scrape[0] (job \"n\"): unknown key \"intervall\" (known: job_name, targets, "
-            "interval, timeout, metrics_path, db, labels)");
+            "interval, timeout, metrics_path, db, bearer_token, labels)");
   EXPECT_EQ(ErrorOf("[[scrape]]\njob_name = \"n\"\ntargets = [\"h:1\"]\n"
                     "[[scrape]]\njob_name = \"n\"\ntargets = [\"h:2\"]\n"),
             "scrape[1] (job \"n\"): job_name used twice");

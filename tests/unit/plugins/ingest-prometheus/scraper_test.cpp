@@ -29,7 +29,7 @@ struct Served {
   int delay_ms = 0;
   bool gzip = false;
   std::atomic<int> requests{0};
-  std::string accept, accept_encoding;  // of the last request
+  std::string accept, accept_encoding, authorization;  // of the last request
 };
 
 class Handler : public Poco::Net::HTTPRequestHandler {
@@ -40,6 +40,7 @@ class Handler : public Poco::Net::HTTPRequestHandler {
     ++s_.requests;
     s_.accept = req.get("Accept", "");
     s_.accept_encoding = req.get("Accept-Encoding", "");
+    s_.authorization = req.get("Authorization", "");
     if (s_.delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(s_.delay_ms));
     resp.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(s_.status));
     resp.setContentType(s_.content_type);
@@ -131,6 +132,16 @@ TEST_F(ScraperTest, SamplesGetJobInstanceAndExtraLabelsPlusReportSeries) {
             (MetricMetadata{"gauge", "Room temperature.", ""}));
   EXPECT_NE(served_.accept.find("application/openmetrics-text"), std::string::npos);
   EXPECT_EQ(served_.accept_encoding, "gzip");
+  EXPECT_EQ(served_.authorization, "");
+}
+
+TEST_F(ScraperTest, BearerTokenIsSent) {
+  served_.body = "homeassistant_entity_available{entity=\"sensor.kitchen\"} 1.0\n";
+  ScrapeJob job = Job();
+  job.bearer_token = "ha-long-lived-token";
+  Scraper scraper(writer_, metadata_, {job}, {});
+  EXPECT_TRUE(scraper.ScrapeOnce(job, job.targets[0]).up);
+  EXPECT_EQ(served_.authorization, "Bearer ha-long-lived-token");
 }
 
 TEST_F(ScraperTest, GzipAndOpenMetricsAreDecoded) {
