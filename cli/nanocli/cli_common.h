@@ -21,8 +21,9 @@
 namespace nanotdb::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // the command ran and failed
-inline constexpr int kExitUsage = 2;   // bad command line
+inline constexpr int kExitFailed = 1;   // the command ran and failed
+inline constexpr int kExitUsage = 2;    // bad command line
+inline constexpr int kExitPartial = 3;  // done, but damaged data was skipped (listed on stderr)
 
 struct FlagSpec {
   std::string name;        // without dashes: "root"

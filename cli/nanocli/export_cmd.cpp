@@ -7,9 +7,9 @@
 #include <cstring>
 #include <iostream>
 
-#include "nanotdb/time_util.h"
 #include "commands.h"
 #include "lineproto.h"
+#include "nanotdb/time_util.h"
 #include "output.h"
 
 namespace nanotdb::cli {
@@ -44,7 +44,10 @@ const CommandSpec& ExportSpec() {
       "Lines are `db/metric value YYYY-MM-DD HH:MM:SS.nnnnnnnnn` (UTC; int64 values carry\n"
       "the i suffix), all metrics sorted by name, each in time order. Safe while a server\n"
       "runs (nothing is written). Times: now, -1d, 2026-05-24[ 12:00:00],\n"
-      "2026-05-24T12:00:00Z or Unix ns; both bounds are inclusive.",
+      "2026-05-24T12:00:00Z or Unix ns; both bounds are inclusive.\n"
+      "Damaged data (a block or frame failing its checksum) is skipped and each skipped\n"
+      "region is listed on stderr; the export goes on with everything intact and exits 3\n"
+      "(partial) instead of 0. `nanocli recover` rewrites the damaged files.",
       {{"root", "DIR", "data root (required)"},
        {"db", "NAME", "database (required)"},
        {"out", "FILE", "write here instead of stdout"},
@@ -91,12 +94,16 @@ int RunExport(std::span<const std::string> args) {
   LineSink sink(out);
   uint64_t samples = 0;
   Status read;
+  ReadReport report;
   for (const MetricInfo& m : *metrics) {
-    read = (*engine)->ReadRange(*db, m.name, from, to, 1, [&](const Sample& s) {
-      sink.Write(FormatLine(*db, m.name, Value{m.type, s.bits}, s.ts));
-      ++samples;
-      return sink.ok();
-    });
+    read = (*engine)->ReadRange(
+        *db, m.name, from, to, 1,
+        [&](const Sample& s) {
+          sink.Write(FormatLine(*db, m.name, Value{m.type, s.bits}, s.ts));
+          ++samples;
+          return sink.ok();
+        },
+        &report);
     if (!read.ok() || !sink.ok()) break;
   }
   bool flushed = std::fflush(out) == 0 && sink.ok();
@@ -107,10 +114,21 @@ int RunExport(std::span<const std::string> args) {
     return Fail("writing " + (out_path.empty() ? std::string("stdout") : "\"" + out_path + "\"") +
                 " failed: " + std::strerror(write_errno));
   }
+  uint64_t lost = 0;
+  for (const SkippedData& d : report.skipped) {
+    std::cerr << "warning: skipped damaged data: " << d.Describe() << "\n";
+    lost += d.samples;
+  }
   if (!out_path.empty()) {
     std::cout << "exported " << samples << " samples of " << metrics->size() << " metrics from "
               << *db << " to " << out_path << " (" << sink.bytes() << " bytes) in "
               << FormatFixed(watch.Ms(), 1) << " ms\n";
+  }
+  if (!report.empty()) {
+    std::cerr << "export is partial: " << report.skipped.size() << " damaged regions skipped ("
+              << lost << " samples known lost); run `nanocli recover --root " << *root << " --db "
+              << *db << "` to rewrite the damaged files\n";
+    return kExitPartial;
   }
   return kExitOk;
 }

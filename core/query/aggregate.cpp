@@ -74,7 +74,8 @@ Timestamp FloorTo(Timestamp ts, int64_t window) {
 
 Status AggregateRange(const Engine& engine, std::string_view db, std::string_view metric,
                       Timestamp from, Timestamp to, int64_t window,
-                      const std::vector<Aggregate>& aggs, std::vector<Bucket>* out) {
+                      const std::vector<Aggregate>& aggs, std::vector<Bucket>* out,
+                      ReadReport* report) {
   out->clear();
   if (window <= 0) return Status::InvalidArgument("window must be a positive duration");
   if (aggs.empty()) return Status::InvalidArgument("at least one aggregate is required");
@@ -96,13 +97,16 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
     out->push_back(std::move(b));
     acc.Reset();
   };
-  Status st = engine.ReadRange(db, metric, from, to, 1, [&](const Sample& s) {
-    Timestamp b = FloorTo(s.ts, window);
-    if (acc.count > 0 && b != bucket) close_bucket();
-    bucket = b;
-    acc.Add(Value{info.type, s.bits}.AsDouble());
-    return true;
-  });
+  Status st = engine.ReadRange(
+      db, metric, from, to, 1,
+      [&](const Sample& s) {
+        Timestamp b = FloorTo(s.ts, window);
+        if (acc.count > 0 && b != bucket) close_bucket();
+        bucket = b;
+        acc.Add(Value{info.type, s.bits}.AsDouble());
+        return true;
+      },
+      report);
   NANOTDB_RETURN_IF_ERROR(st);
   close_bucket();
   return Status::Ok();

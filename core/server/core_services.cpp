@@ -121,14 +121,28 @@ Result<MetricInfo> EngineQuery::GetMetric(std::string_view db, std::string_view 
 Status EngineQuery::ReadRange(std::string_view db, std::string_view metric, Timestamp from,
                               Timestamp to, uint32_t stride,
                               const std::function<bool(const Sample&)>& fn) noexcept {
-  return Guard([&] { return Count(engine_.ReadRange(db, metric, from, to, stride, fn)); });
+  return ReadRangeReporting(db, metric, from, to, stride, fn, nullptr);
+}
+
+Status EngineQuery::ReadRangeReporting(std::string_view db, std::string_view metric, Timestamp from,
+                                       Timestamp to, uint32_t stride,
+                                       const std::function<bool(const Sample&)>& fn,
+                                       ReadReport* report) noexcept {
+  return Guard([&] { return Count(engine_.ReadRange(db, metric, from, to, stride, fn, report)); });
 }
 
 Status EngineQuery::AggregateRange(std::string_view db, std::string_view metric, Timestamp from,
                                    Timestamp to, int64_t window, const std::vector<Aggregate>& aggs,
                                    std::vector<Bucket>* out) noexcept {
+  return AggregateRangeReporting(db, metric, from, to, window, aggs, out, nullptr);
+}
+
+Status EngineQuery::AggregateRangeReporting(std::string_view db, std::string_view metric,
+                                            Timestamp from, Timestamp to, int64_t window,
+                                            const std::vector<Aggregate>& aggs,
+                                            std::vector<Bucket>* out, ReadReport* report) noexcept {
   return Guard([&] {
-    return Count(nanotdb::AggregateRange(engine_, db, metric, from, to, window, aggs, out));
+    return Count(nanotdb::AggregateRange(engine_, db, metric, from, to, window, aggs, out, report));
   });
 }
 

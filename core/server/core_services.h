@@ -49,6 +49,13 @@ class EngineQuery final : public QueryService {
                         std::vector<Bucket>* out) noexcept override;
   Result<std::vector<std::string>> SelectMetrics(std::string_view db, std::string_view selector,
                                                  SelectorKind kind) noexcept override;
+  Status ReadRangeReporting(std::string_view db, std::string_view metric, Timestamp from,
+                            Timestamp to, uint32_t stride,
+                            const std::function<bool(const Sample&)>& fn,
+                            ReadReport* report) noexcept override;
+  Status AggregateRangeReporting(std::string_view db, std::string_view metric, Timestamp from,
+                                 Timestamp to, int64_t window, const std::vector<Aggregate>& aggs,
+                                 std::vector<Bucket>* out, ReadReport* report) noexcept override;
 
  private:
   Status Count(Status st);

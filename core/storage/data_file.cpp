@@ -4,6 +4,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "storage/filenames.h"
 #include "storage/frame_format.h"
 
 namespace nanotdb {
@@ -55,16 +56,36 @@ Status FrameAt(const RandomAccessFile& f, uint64_t pos, uint64_t size, FrameHead
 struct ScanResult {
   std::vector<FrameIndexEntry> frames;
   uint64_t valid_end = kFileHeaderSize;  // end of the last intact frame
-  bool torn_tail = false;                // bytes after valid_end hold no intact frame
-  std::string tail_reason;
-  std::string damaged;  // regions skipped between intact frames
+  std::vector<DamagedRegion> damaged;    // in file order; the last may be the tail
+  const DamagedRegion* tail() const {
+    return !damaged.empty() && damaged.back().tail ? &damaged.back() : nullptr;
+  }
 };
 
-// Walks the frames after the file header. A frame that fails its checks is skipped by
-// searching for the next magic that starts an intact frame; if none does, the rest of the
-// file is a torn tail.
-Status ScanFrames(const RandomAccessFile& f, uint64_t size, ScanResult* r) {
-  uint64_t pos = kFileHeaderSize;
+// True when the `n` bytes at `pos` (the tail after the last intact frame) can only be an
+// append that did not finish: all zero (space a crash left unwritten), a fragment shorter than
+// a frame prefix that starts like one, or a frame whose intact header declares more bytes
+// than the file holds. Anything else may be a damaged whole frame and is kept (quarantined).
+Result<bool> ProvablyTorn(const RandomAccessFile& f, uint64_t pos, uint64_t size) {
+  std::string bytes;
+  const uint64_t n = size - pos;
+  NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, std::min<uint64_t>(n, 1u << 20), &bytes));
+  if (n <= bytes.size() && bytes.find_first_not_of('\0') == std::string::npos) return true;
+  if (n < data_format::kFramePrefixSize) {
+    const size_t m = std::min<size_t>(n, data_format::kFrameMagic.size());
+    return std::string_view(bytes).substr(0, m) == data_format::kFrameMagic.substr(0, m);
+  }
+  if (std::string_view(bytes).substr(0, 4) != data_format::kFrameMagic) return false;
+  const uint64_t header_bytes = DecodeFixed32(bytes.data() + 8);
+  if (header_bytes < data_format::kMinFrameHeaderSize || header_bytes > n) return false;
+  NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, header_bytes, &bytes));
+  Result<FrameHeader> h = ParseFrameHeader(bytes);
+  return h.ok() && h->frame_bytes > n;
+}
+
+// Walks the frames from `pos`. A frame that fails its checks is skipped by searching for the
+// next magic that starts an intact frame; if none does, the rest of the file is the tail.
+Status ScanFrames(const RandomAccessFile& f, uint64_t pos, uint64_t size, ScanResult* r) {
   std::string rest;
   while (pos < size) {
     FrameHeader h;
@@ -86,17 +107,50 @@ Status ScanFrames(const RandomAccessFile& f, uint64_t size, ScanResult* r) {
         break;
       }
     }
+    DamagedRegion d;
+    d.offset = pos;
+    d.bytes = (next == 0 ? size : next) - pos;
+    d.reason = s.message();
     if (next == 0) {
-      r->torn_tail = true;
-      r->tail_reason = "offset " + std::to_string(pos) + ": " + std::to_string(size - pos) +
-                       " bytes hold no intact frame (" + s.message() + ")";
+      d.tail = true;
+      NANOTDB_ASSIGN_OR_RETURN(d.torn, ProvablyTorn(f, pos, size));
+      r->damaged.push_back(std::move(d));
       return Status::Ok();
     }
-    if (!r->damaged.empty()) r->damaged += "; ";
-    r->damaged += "offset " + std::to_string(pos) + ": " + s.message() + "; skipped " +
-                  std::to_string(next - pos) + " bytes to the next frame at offset " +
-                  std::to_string(next);
+    r->damaged.push_back(std::move(d));
     pos = next;
+  }
+  return Status::Ok();
+}
+
+std::string DescribeRegion(const DamagedRegion& d) {
+  if (d.tail) {
+    return "offset " + std::to_string(d.offset) + ": " + std::to_string(d.bytes) +
+           " bytes hold no intact frame (" + d.reason + ")";
+  }
+  return "offset " + std::to_string(d.offset) + ": " + d.reason + "; skipped " +
+         std::to_string(d.bytes) + " bytes to the next frame at offset " +
+         std::to_string(d.offset + d.bytes);
+}
+
+// Checks the file header and scans the frames. A damaged header (bad magic or checksum) is
+// reported as a region at offset 0 when intact frames follow it; without any, the file is
+// refused (it is probably not ours). An unknown version is refused.
+Status ScanFile(const RandomAccessFile& f, const std::string& path, ScanResult* r) {
+  const uint64_t size = f.Size();
+  std::string head;
+  NANOTDB_RETURN_IF_ERROR(f.Read(0, kFileHeaderSize, &head));
+  Status header = CheckDataFileHeader(head, path);
+  if (!header.ok() && header.code() != Status::Code::kCorruption) return header;
+  if (size < kFileHeaderSize) return header;
+  NANOTDB_RETURN_IF_ERROR(ScanFrames(f, kFileHeaderSize, size, r));
+  if (!header.ok()) {
+    if (r->frames.empty()) return header;
+    DamagedRegion d;
+    d.offset = 0;
+    d.bytes = kFileHeaderSize;
+    d.reason = "file header: " + header.message();
+    r->damaged.insert(r->damaged.begin(), std::move(d));
   }
   return Status::Ok();
 }
@@ -165,19 +219,31 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(Env* env, const std
   }
 
   NANOTDB_ASSIGN_OR_RETURN(auto reader, env->NewRandomAccessFile(path));
-  std::string head;
-  NANOTDB_RETURN_IF_ERROR(ReadExact(*reader, 0, kFileHeaderSize, &head));
-  NANOTDB_RETURN_IF_ERROR(CheckDataFileHeader(head, path));
   ScanResult scan;
-  NANOTDB_RETURN_IF_ERROR(ScanFrames(*reader, size, &scan));
-  reader.reset();
+  NANOTDB_RETURN_IF_ERROR(ScanFile(*reader, path, &scan));
   report->frames = scan.frames.size();
-  report->damaged = scan.damaged;
+  for (const DamagedRegion& d : scan.damaged) {
+    if (d.tail) continue;
+    if (!report->damaged.empty()) report->damaged += "; ";
+    report->damaged += DescribeRegion(d);
+  }
+  const DamagedRegion* tail = scan.tail();
+  if (tail != nullptr && !tail->torn) {
+    // Not provably torn: it may be a whole frame with a damaged header. Keep its bytes.
+    std::string bytes;
+    NANOTDB_RETURN_IF_ERROR(ReadExact(*reader, tail->offset, tail->bytes, &bytes));
+    const std::string aside = QuarantinePath(path, tail->offset);
+    NANOTDB_RETURN_IF_ERROR(WriteFileAtomically(env, aside, bytes));
+    report->quarantined = aside;
+  }
+  reader.reset();
   NANOTDB_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path, /*truncate=*/false));
-  if (scan.torn_tail) {
+  if (tail != nullptr) {
     NANOTDB_RETURN_IF_ERROR(file->Truncate(scan.valid_end));
     NANOTDB_RETURN_IF_ERROR(file->Sync());
-    report->dropped = "truncated torn tail at " + scan.tail_reason;
+    report->dropped = (tail->torn ? "truncated torn tail at "
+                                  : "moved damaged tail to " + report->quarantined + ": ") +
+                      DescribeRegion(*tail);
   }
   report->valid_bytes = file->Size();
   return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(file)));
@@ -203,22 +269,21 @@ Result<std::unique_ptr<DataFileReader>> DataFileReader::Open(Env* env, const std
   r->path_ = path;
   NANOTDB_ASSIGN_OR_RETURN(r->file_, env->NewRandomAccessFile(path));
   r->file_bytes_ = r->file_->Size();
-  std::string head;
-  NANOTDB_RETURN_IF_ERROR(r->file_->Read(0, kFileHeaderSize, &head));
-  NANOTDB_RETURN_IF_ERROR(CheckDataFileHeader(head, path));
   ScanResult scan;
-  NANOTDB_RETURN_IF_ERROR(ScanFrames(*r->file_, r->file_bytes_, &scan));
+  NANOTDB_RETURN_IF_ERROR(ScanFile(*r->file_, path, &scan));
   r->frames_ = std::move(scan.frames);
-  r->error_ = scan.damaged;
-  if (scan.torn_tail) {
+  for (const DamagedRegion& d : scan.damaged) {
     if (!r->error_.empty()) r->error_ += "; ";
-    r->error_ += "torn tail at " + scan.tail_reason;
+    if (d.tail) r->error_ += "torn tail at ";
+    r->error_ += DescribeRegion(d);
   }
+  r->damaged_ = std::move(scan.damaged);
   return r;
 }
 
 Status DataFileReader::ReadMetric(MetricId id, Timestamp from, Timestamp to,
-                                  const std::function<bool(const Sample&)>& fn) const {
+                                  const std::function<bool(const Sample&)>& fn,
+                                  std::vector<SkippedBlock>* skipped) const {
   std::string ts_bytes, value_bytes;
   std::vector<Sample> samples;
   for (const FrameIndexEntry& e : frames_) {
@@ -233,7 +298,12 @@ Status DataFileReader::ReadMetric(MetricId id, Timestamp from, Timestamp to,
     samples.clear();
     if (s.ok()) s = DecodeColumnBlocks(e.header, *col, ts_bytes, value_bytes, &samples);
     if (!s.ok()) {
-      return s.WithContext(path_ + ": frame at offset " + std::to_string(e.offset));
+      if (skipped == nullptr || s.code() == Status::Code::kIOError) {
+        return s.WithContext(path_ + ": frame at offset " + std::to_string(e.offset));
+      }
+      skipped->push_back(
+          SkippedBlock{e.offset, id, col->min_ts, col->max_ts, col->count, s.message()});
+      continue;
     }
     auto it = std::lower_bound(samples.begin(), samples.end(), from,
                                [](const Sample& x, Timestamp v) { return x.ts < v; });

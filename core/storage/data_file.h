@@ -1,10 +1,11 @@
 // Partition data files (data-<part>.dat): a 16-byte file header followed by frames (frame.h)
 // appended one per flushed page. Byte layout: docs/format/data-file.md.
 //
-// Damage is contained: a torn last frame (crash mid-append) is truncated by the writer on
-// open; a frame whose header fails its checks is skipped by scanning for the next frame
-// magic, so frames after it stay readable; a block failing its CRC fails only the reads that
-// need that block.
+// Damage is contained: a frame whose header fails its checks is skipped by scanning for the
+// next frame magic, so frames after it stay readable; a block failing its CRC costs only the
+// columns that need that block; a damaged file header costs nothing when intact frames follow
+// it. The writer cuts only a provably torn last frame (a crash mid-append); any other damaged
+// tail is first copied into a quarantine file next to the data file (QuarantinePath).
 #pragma once
 
 #include <cstdint>
@@ -21,21 +22,42 @@
 
 namespace nanotdb {
 
+// A byte range of a data file holding no intact frame.
+struct DamagedRegion {
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+  std::string reason;
+  bool tail = false;  // nothing intact follows it
+  bool torn = false;  // tail only: provably a frame whose append did not finish
+};
+
+// A block of an intact frame that failed its checks during a read.
+struct SkippedBlock {
+  uint64_t frame_offset = 0;
+  MetricId id = 0;
+  Timestamp min_ts = 0, max_ts = 0;  // of the column that was lost
+  uint64_t samples = 0;              // the column's sample count in the frame
+  std::string reason;
+};
+
 struct DataFileOpenReport {
   uint64_t file_bytes = 0;   // size found on open
   uint64_t valid_bytes = 0;  // size after open: header + every byte up to the last good frame
   uint64_t frames = 0;       // intact frames
   std::string dropped;       // "" or what was truncated (offset, bytes, reason)
   std::string damaged;       // "" or unreadable regions left in place between intact frames
+  std::string quarantined;   // "" or the quarantine file a damaged tail was copied to
 };
 
 // Appends frames to one data file. Not thread-safe: one owner (the engine's flush path).
 class DataFileWriter {
  public:
   // Creates the file with its header if missing or empty (syncing it and its directory);
-  // otherwise checks the header and scans the frame headers. A torn tail after the last
-  // intact frame is truncated and described in report->dropped. A file that is not a data
-  // file (bad magic, unknown version) is an error and is left untouched.
+  // otherwise checks the header and scans the frame headers. Bytes after the last intact
+  // frame are cut so appends follow intact data: a provably torn frame is just cut; any other
+  // damaged tail is copied to QuarantinePath(path, offset) (filenames.h; synced) before the cut,
+  // and named in report->quarantined. A file that is not a data file (no intact frame and a bad
+  // magic, an unknown version) is an error and is left untouched.
   static Result<std::unique_ptr<DataFileWriter>> Open(Env* env, const std::string& path,
                                                       DataFileOpenReport* report);
 
@@ -73,15 +95,19 @@ class DataFileReader {
   // "" or what was wrong (offset and reason): frames with a bad header that were skipped, or
   // a torn tail. Frames that could be read stay listed.
   const std::string& error() const { return error_; }
+  // The same as regions, in file order (a damaged file header is the region at offset 0).
+  const std::vector<DamagedRegion>& damaged() const { return damaged_; }
   uint64_t file_bytes() const { return file_bytes_; }
   const std::string& path() const { return path_; }
 
   // Calls fn for the samples of `id` with from <= ts <= to, frame by frame in file order,
   // stopping early when fn returns false. Frames whose time range misses [from, to] or that
   // lack the metric are skipped without reading their blocks. A block failing its checks
-  // returns Corruption naming the file, the frame's offset and the metric id.
+  // returns Corruption naming the file, the frame's offset and the metric id — or, when
+  // `skipped` is given, is appended there and the read goes on with the next frame.
   Status ReadMetric(MetricId id, Timestamp from, Timestamp to,
-                    const std::function<bool(const Sample&)>& fn) const;
+                    const std::function<bool(const Sample&)>& fn,
+                    std::vector<SkippedBlock>* skipped = nullptr) const;
 
   // Decodes every column of frames()[index], in metric id order.
   Status ReadFrame(size_t index, std::vector<std::pair<MetricId, std::vector<Sample>>>* out) const;
@@ -92,6 +118,7 @@ class DataFileReader {
   std::string path_;
   uint64_t file_bytes_ = 0;
   std::vector<FrameIndexEntry> frames_;
+  std::vector<DamagedRegion> damaged_;
   std::string error_;
 };
 

@@ -351,6 +351,12 @@ DataFileWriter* Database::WriterFor(const std::string& key, Status* st) {
     return nullptr;
   }
   if (!report.dropped.empty()) Log(LogLevel::kWarning, path + ": " + report.dropped);
+  if (!report.damaged.empty()) {
+    Log(LogLevel::kWarning, path +
+                                ": damaged regions left in place (reads skip them; nanocli "
+                                "recover rewrites the file): " +
+                                report.damaged);
+  }
   if (partitions_.insert(key).second) {
     // A new file: make its directory entry durable before frames depend on it.
     Status sync = ctx_.env->SyncDir(dir_);
@@ -472,7 +478,7 @@ Result<MetricInfo> Database::GetMetric(std::string_view metric) const {
 }
 
 Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to, uint32_t stride,
-                           const std::function<bool(const Sample&)>& fn) const {
+                           const std::function<bool(const Sample&)>& fn, ReadReport* report) const {
   if (to < from) return Status::InvalidArgument("end must be >= start");
   if (stride == 0) stride = 1;
   std::shared_lock files(files_mu_);
@@ -505,11 +511,15 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
     if (n++ % stride == 0 && !fn(s)) stop = true;
     return !stop;
   };
+  std::vector<SkippedBlock> skipped;
   for (const std::string& key : keys) {
     if (partitions_.count(key) > 0) {
-      auto reader = DataFileReader::Open(ctx_.env, DataFilePath(ctx_.root, name_, key));
+      const std::string path = DataFilePath(ctx_.root, name_, key);
+      auto reader = DataFileReader::Open(ctx_.env, path);
       if (!reader.ok()) return reader.status();
-      NANOTDB_RETURN_IF_ERROR((*reader)->ReadMetric(id, from, to, emit));
+      skipped.clear();
+      NANOTDB_RETURN_IF_ERROR((*reader)->ReadMetric(id, from, to, emit, &skipped));
+      if (report != nullptr) AddSkipped(key, path, **reader, skipped, from, to, metric, report);
       if (stop) return Status::Ok();
     }
     auto pit = page_samples.find(key);
@@ -519,6 +529,26 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
     }
   }
   return Status::Ok();
+}
+
+void Database::AddSkipped(const std::string& key, const std::string& path,
+                          const DataFileReader& reader, const std::vector<SkippedBlock>& blocks,
+                          Timestamp from, Timestamp to, std::string_view metric,
+                          ReadReport* report) const {
+  for (const SkippedBlock& b : blocks) {
+    report->Add(SkippedData{path, b.frame_offset, 0, std::string(metric), b.min_ts, b.max_ts,
+                            b.samples, b.reason});
+  }
+  // A damaged region may have held samples of this metric anywhere in the partition. A torn
+  // tail is an append still running (or cut by a crash: its samples are in the WAL), and a
+  // damaged file header holds no samples.
+  Timestamp start = kMinTimestamp, end = kMaxTimestamp;
+  if (PartitionRange(manifest_.partition, key, &start, &end) && end > kMinTimestamp) --end;
+  for (const DamagedRegion& d : reader.damaged()) {
+    if (d.torn || d.offset == 0) continue;
+    report->Add(SkippedData{path, d.offset, d.bytes, std::string(metric), std::max(start, from),
+                            std::min(end, to), 0, d.reason});
+  }
 }
 
 Result<DatabaseSummary> Database::Inspect() const {

@@ -72,8 +72,11 @@ class Database {
 
   std::vector<MetricInfo> ListMetrics() const;
   Result<MetricInfo> GetMetric(std::string_view metric) const;
+  // Salvages: a block or frame that fails its checks is left out, added to *report (when
+  // given) and the read goes on.
   Status ReadRange(std::string_view metric, Timestamp from, Timestamp to, uint32_t stride,
-                   const std::function<bool(const Sample&)>& fn) const;
+                   const std::function<bool(const Sample&)>& fn,
+                   ReadReport* report = nullptr) const;
   Result<DatabaseSummary> Inspect() const;
   ManifestSettings manifest() const { return manifest_; }
 
@@ -87,6 +90,9 @@ class Database {
   bool PageLimitsReached(int64_t now_mono) const;
   Status ApplyRetentionLocked(Timestamp now_wall);
   DataFileWriter* WriterFor(const std::string& key, Status* st);
+  void AddSkipped(const std::string& key, const std::string& path, const DataFileReader& reader,
+                  const std::vector<SkippedBlock>& blocks, Timestamp from, Timestamp to,
+                  std::string_view metric, ReadReport* report) const;
   void Log(LogLevel level, const std::string& msg) const;
   ManifestSettings EffectivePageLimits() const;
 

@@ -207,9 +207,10 @@ Result<MetricInfo> Engine::GetMetric(std::string_view db, std::string_view metri
 }
 
 Status Engine::ReadRange(std::string_view db, std::string_view metric, Timestamp from, Timestamp to,
-                         uint32_t stride, const std::function<bool(const Sample&)>& fn) const {
+                         uint32_t stride, const std::function<bool(const Sample&)>& fn,
+                         ReadReport* report) const {
   NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
-  return d->ReadRange(metric, from, to, stride, fn);
+  return d->ReadRange(metric, from, to, stride, fn, report);
 }
 
 Result<DatabaseSummary> Engine::Inspect(std::string_view db) const {

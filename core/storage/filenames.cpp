@@ -11,6 +11,7 @@ namespace {
 constexpr std::string_view kDataPrefix = "data-";
 constexpr std::string_view kDataSuffix = ".dat";
 constexpr std::string_view kTempSuffix = ".tmp";
+constexpr std::string_view kQuarantineInfix = ".quarantine.";
 constexpr std::string_view kForeverKey = "forever";
 
 std::string Join(std::string_view a, std::string_view b) {
@@ -123,6 +124,28 @@ bool ParseDataFileName(std::string_view name, std::string* key) {
   KeyFields f;
   if (!SplitKey(k, &f)) return false;
   key->assign(k);
+  return true;
+}
+
+std::string QuarantinePath(std::string_view path, uint64_t offset) {
+  std::string out(path);
+  out.append(kQuarantineInfix);
+  out.append(std::to_string(offset));
+  return out;
+}
+
+bool ParseQuarantineName(std::string_view name, std::string* data_file, uint64_t* offset) {
+  const size_t at = name.rfind(kQuarantineInfix);
+  if (at == std::string_view::npos || at == 0) return false;
+  const std::string_view digits = name.substr(at + kQuarantineInfix.size());
+  if (digits.empty() || digits.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  data_file->assign(name.substr(0, at));
+  *offset = v;
   return true;
 }
 

@@ -6,6 +6,8 @@
 //   <root>/<db>/catalog.json           its metric catalog
 //   <root>/<db>/manifest.toml          its settings
 //   <root>/<db>/data-<key>.dat         one partition's frames; <key> from PartitionKey
+//   <root>/<db>/data-<key>.dat.quarantine.<offset>
+//                                      damaged bytes moved aside from that offset of the file
 //   <path>.tmp                         transient temp of WriteFileAtomically
 //
 // Partition keys are UTC calendar periods: "YYYY-MM-DD" (day), "YYYY-MM" (month), "YYYY"
@@ -32,6 +34,12 @@ std::string DataFilePath(std::string_view root, std::string_view db, std::string
 std::string DataFileName(std::string_view key);  // "data-<key>.dat"
 // True for "data-<key>.dat" with a well-formed key of any partitioning; sets *key.
 bool ParseDataFileName(std::string_view name, std::string* key);
+
+// Where damaged bytes found at `offset` of the file `path` are moved aside:
+// "<path>.quarantine.<offset>". ParseQuarantineName is true for such a base name and sets the
+// data file's base name and the offset.
+std::string QuarantinePath(std::string_view path, uint64_t offset);
+bool ParseQuarantineName(std::string_view name, std::string* data_file, uint64_t* offset);
 
 // The temp file WriteFileAtomically writes before renaming it over `path`.
 std::string TempFilePath(std::string_view path);

@@ -1,6 +1,7 @@
 #include "promql_series.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace nanotdb::queryvm::promql {
 namespace {
@@ -84,9 +85,23 @@ Status CatalogSeriesSource::Select(const std::vector<LabelMatcher>& matchers,
 
 Status CatalogSeriesSource::Read(const StoredSeries& series, Timestamp from, Timestamp to,
                                  const std::function<bool(Timestamp, double)>& fn) {
-  return query_.ReadRange(series.db, series.key, from, to, 1, [&](const Sample& x) {
-    return fn(x.ts, Value{series.type, x.bits}.AsDouble());
-  });
+  ReadReport report;
+  Status st = query_.ReadRangeReporting(
+      series.db, series.key, from, to, 1,
+      [&](const Sample& x) {
+        return fn(x.ts, Value{series.type, x.bits}.AsDouble());
+      },
+      &report);
+  if (!report.empty()) {
+    std::lock_guard lock(report_mu_);
+    for (SkippedData& d : report.skipped) report_.Add(std::move(d));
+  }
+  return st;
+}
+
+ReadReport CatalogSeriesSource::TakeReport() {
+  std::lock_guard lock(report_mu_);
+  return std::exchange(report_, ReadReport{});
 }
 
 }  // namespace nanotdb::queryvm::promql

@@ -9,11 +9,12 @@
 //   is configured, else every database but `internal`; `internal` is read only when a db="..."
 //   matcher names it.
 //
-// Thread-safety: CatalogSeriesSource only calls the thread-safe QueryService; one instance may
-// serve concurrent queries.
+// Thread-safety: CatalogSeriesSource only calls the thread-safe QueryService and guards its
+// read report; one instance may serve concurrent queries.
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,9 +52,14 @@ class CatalogSeriesSource final : public SeriesSource {
   Status Read(const StoredSeries& series, Timestamp from, Timestamp to,
               const std::function<bool(Timestamp, double)>& fn) override;
 
+  // What the reads so far skipped because it was damaged (for the answer's warnings).
+  ReadReport TakeReport();
+
  private:
   QueryService& query_;
   std::string default_db_;
+  std::mutex report_mu_;
+  ReadReport report_;  // guarded by report_mu_
 };
 
 // The value of label `name` in sorted `labels`, "" when absent.

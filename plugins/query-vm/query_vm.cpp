@@ -167,6 +167,18 @@ void AppendStringArray(std::string* out, const std::vector<std::string>& items) 
   out->push_back(']');
 }
 
+// Prometheus-style warnings naming what a read skipped as damaged; appended after the data,
+// before EndSuccess. The answer stays a success: it holds everything that was intact.
+void AppendReadWarnings(std::string* out, const ReadReport& report) {
+  if (report.empty()) return;
+  out->append(",\"warnings\":[");
+  for (size_t i = 0; i < report.skipped.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, "damaged data skipped: " + report.skipped[i].Describe());
+  }
+  out->push_back(']');
+}
+
 // A success envelope whose data is a list, truncated to `limit` (0 = all) with a warning the
 // way Prometheus reports it.
 void RespondList(HttpResponse& resp, std::vector<std::string> items, uint64_t limit) {
@@ -531,6 +543,7 @@ void QueryVmApi::Query(const HttpRequest& req, HttpResponse& resp) const {
     }
   }
   out.push_back('}');
+  AppendReadWarnings(&out, pq.catalog->TakeReport());
   EndSuccess(&out);
   resp.status = 200;
   resp.content_type = "application/json";
@@ -628,6 +641,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
       }
     }
     out.append("]}");
+    AppendReadWarnings(&out, pq.catalog->TakeReport());
     EndSuccess(&out);
     resp.status = 200;
     resp.content_type = "application/json";
@@ -650,6 +664,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
   out.append("{\"resultType\":\"matrix\",\"result\":[");
   uint64_t points = 0;
   bool first = true;
+  ReadReport report;
   for (const StoredSeries& s : series) {
     if (aggs.empty()) {
       // Raw: stream samples straight into the answer; drop the series again if it had none.
@@ -659,12 +674,15 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
       AppendLabels(&out, s.labels);
       out.append(",\"values\":[");
       uint64_t n = 0;
-      st = query_.ReadRange(s.db, s.key, start, end, 1, [&](const Sample& x) {
-        if (++points > options_.max_points) return false;
-        if (n++) out.push_back(',');
-        AppendSample(&out, x.ts, FormatValue(Value{s.type, x.bits}));
-        return true;
-      });
+      st = query_.ReadRangeReporting(
+          s.db, s.key, start, end, 1,
+          [&](const Sample& x) {
+            if (++points > options_.max_points) return false;
+            if (n++) out.push_back(',');
+            AppendSample(&out, x.ts, FormatValue(Value{s.type, x.bits}));
+            return true;
+          },
+          &report);
       if (!st.ok()) return RespondError(resp, 500, "execution", st.message());
       if (points > options_.max_points) {
         return RespondError(resp, 422, "execution", TooManyPoints(options_.max_points));
@@ -678,7 +696,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
       continue;
     }
     std::vector<Bucket> buckets;
-    st = query_.AggregateRange(s.db, s.key, start, end, window, aggs, &buckets);
+    st = query_.AggregateRangeReporting(s.db, s.key, start, end, window, aggs, &buckets, &report);
     if (!st.ok()) return RespondStatus(resp, st);
     if (buckets.empty()) continue;
     points += buckets.size() * aggs.size();
@@ -708,6 +726,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
     }
   }
   out.append("]}");
+  AppendReadWarnings(&out, report);
   EndSuccess(&out);
   resp.status = 200;
   resp.content_type = "application/json";

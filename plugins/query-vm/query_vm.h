@@ -85,7 +85,7 @@ class QueryVmApi {
   // series; anything else is PromQL over the catalog (with `db` as the default database).
   struct PreparedQuery {
     promql::NodePtr root;
-    std::unique_ptr<promql::SeriesSource> catalog;
+    std::unique_ptr<promql::CatalogSeriesSource> catalog;
     std::unique_ptr<promql::SeriesSource> source;  // set for the exact-name case
   };
   Status PrepareQuery(const HttpRequest& req, const std::string& query, PreparedQuery* out) const;

@@ -71,8 +71,11 @@ class Engine {
   // Calls fn for every sample of `metric` with from <= ts <= to in ascending time order
   // (samples with equal timestamps in arrival order), keeping every `stride`-th one (1 = all).
   // fn returns false to stop early. Reads one metric without decoding the others.
+  // Salvages: a block or frame that fails its checks costs only the samples it holds; the read
+  // goes on and, when `report` is given, appends what was skipped to it.
   Status ReadRange(std::string_view db, std::string_view metric, Timestamp from, Timestamp to,
-                   uint32_t stride, const std::function<bool(const Sample&)>& fn) const;
+                   uint32_t stride, const std::function<bool(const Sample&)>& fn,
+                   ReadReport* report = nullptr) const;
 
   Result<DatabaseSummary> Inspect(std::string_view db) const;
 

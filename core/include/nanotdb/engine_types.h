@@ -82,4 +82,30 @@ struct DatabaseSummary {
   std::vector<std::string> open_partitions;
 };
 
+// What a read left out because the bytes holding it failed their checks (a block CRC, a
+// damaged frame header). The read itself succeeds with everything else.
+struct SkippedData {
+  std::string file;      // path of the data file
+  uint64_t offset = 0;   // the frame's first byte, or the damaged region's
+  uint64_t bytes = 0;    // length of a damaged region; 0 for a block of an intact frame
+  std::string metric;    // the metric being read
+  Timestamp min_ts = 0;  // the time range whose samples may be missing
+  Timestamp max_ts = 0;
+  uint64_t samples = 0;  // samples lost as the frame directory counts them; 0 = unknown
+  std::string reason;
+
+  // One line, e.g. `data-2026-05-24.dat offset 16: metric "cpu" lost 8640 samples
+  // 2026-05-24T00:00:00Z .. 2026-05-24T23:59:50Z (metric id 3 value block: block checksum
+  // mismatch ...)`.
+  std::string Describe() const;
+};
+
+// Filled by reads that take one: every region skipped, in read order, each listed once.
+struct ReadReport {
+  std::vector<SkippedData> skipped;
+  bool empty() const { return skipped.empty(); }
+  // Adds `d` unless an entry for the same file, offset and metric is already there.
+  void Add(SkippedData d);
+};
+
 }  // namespace nanotdb

@@ -34,6 +34,24 @@ class QueryService {
   virtual Result<std::vector<std::string>> SelectMetrics(std::string_view db,
                                                          std::string_view selector,
                                                          SelectorKind kind) noexcept = 0;
+
+  // ReadRange and AggregateRange salvage: data that fails its checks is left out and the
+  // read goes on. These variants also append what was skipped to *report, so an answer can
+  // say what it lacks. The defaults report nothing (for implementations over undamageable
+  // data, such as test fakes).
+  virtual Status ReadRangeReporting(std::string_view db, std::string_view metric, Timestamp from,
+                                    Timestamp to, uint32_t stride,
+                                    const std::function<bool(const Sample&)>& fn,
+                                    ReadReport* /*report*/) noexcept {
+    return ReadRange(db, metric, from, to, stride, fn);
+  }
+  virtual Status AggregateRangeReporting(std::string_view db, std::string_view metric,
+                                         Timestamp from, Timestamp to, int64_t window,
+                                         const std::vector<Aggregate>& aggs,
+                                         std::vector<Bucket>* out,
+                                         ReadReport* /*report*/) noexcept {
+    return AggregateRange(db, metric, from, to, window, aggs, out);
+  }
 };
 
 }  // namespace nanotdb
