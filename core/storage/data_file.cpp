@@ -1,6 +1,7 @@
 #include "storage/data_file.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "base/coding.h"
 #include "base/crc32c.h"
@@ -53,8 +54,28 @@ Status FrameAt(const RandomAccessFile& f, uint64_t pos, uint64_t size, FrameHead
   return Status::Ok();
 }
 
+// Parses the name record at `pos` if a whole, intact one starts there.
+Status NameRecordAt(const RandomAccessFile& f, uint64_t pos, uint64_t size,
+                    std::vector<MetricName>* names, uint64_t* record_bytes) {
+  if (size - pos < data_format::kMinNameRecordSize) {
+    return Status::Corruption("name record: truncated");
+  }
+  std::string buf;
+  NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, 8, &buf));
+  const uint64_t n = DecodeFixed32(buf.data() + 4);
+  if (std::string_view(buf).substr(0, 4) != data_format::kNameMagic ||
+      n < data_format::kMinNameRecordSize || n > data_format::kMaxNameRecordBytes) {
+    return Status::Corruption("name record: bad magic or length");
+  }
+  if (n > size - pos) return Status::Corruption("name record: truncated");
+  NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, n, &buf));
+  NANOTDB_ASSIGN_OR_RETURN(*names, ParseNameRecord(buf, record_bytes));
+  return Status::Ok();
+}
+
 struct ScanResult {
   std::vector<FrameIndexEntry> frames;
+  std::vector<MetricName> names;         // each id once, first record wins
   uint64_t valid_end = kFileHeaderSize;  // end of the last intact frame
   std::vector<DamagedRegion> damaged;    // in file order; the last may be the tail
   const DamagedRegion* tail() const {
@@ -87,22 +108,50 @@ Result<bool> ProvablyTorn(const RandomAccessFile& f, uint64_t pos, uint64_t size
 // next magic that starts an intact frame; if none does, the rest of the file is the tail.
 Status ScanFrames(const RandomAccessFile& f, uint64_t pos, uint64_t size, ScanResult* r) {
   std::string rest;
-  while (pos < size) {
+  std::unordered_set<MetricId> named;
+  // An intact frame or name record at `at`: its length, or 0.
+  auto unit_at = [&](uint64_t at, bool keep, Status* why) -> uint64_t {
+    std::string magic;
+    if (Status s = f.Read(at, 4, &magic); !s.ok()) {
+      *why = s;
+      return 0;
+    }
+    if (magic == data_format::kNameMagic) {
+      std::vector<MetricName> names;
+      uint64_t n = 0;
+      *why = NameRecordAt(f, at, size, &names, &n);
+      if (!why->ok()) return 0;
+      if (keep) {
+        for (MetricName& m : names) {
+          if (named.insert(m.id).second) r->names.push_back(std::move(m));
+        }
+      }
+      return n;
+    }
     FrameHeader h;
-    Status s = FrameAt(f, pos, size, &h);
-    if (s.ok()) {
-      r->frames.push_back(FrameIndexEntry{pos, std::move(h)});
-      pos += r->frames.back().header.frame_bytes;
+    *why = FrameAt(f, at, size, &h);
+    if (!why->ok()) return 0;
+    const uint64_t n = h.frame_bytes;
+    if (keep) r->frames.push_back(FrameIndexEntry{at, std::move(h)});
+    return n;
+  };
+  while (pos < size) {
+    Status s;
+    if (const uint64_t n = unit_at(pos, true, &s); n > 0) {
+      pos += n;
       r->valid_end = pos;
       continue;
     }
     if (s.code() == Status::Code::kIOError) return s;
     NANOTDB_RETURN_IF_ERROR(f.Read(pos + 1, size - pos - 1, &rest));
     uint64_t next = 0;
-    for (size_t at = rest.find(data_format::kFrameMagic); at != std::string::npos;
-         at = rest.find(data_format::kFrameMagic, at + 1)) {
-      FrameHeader candidate;
-      if (FrameAt(f, pos + 1 + at, size, &candidate).ok()) {
+    auto next_magic = [&](size_t from) {
+      return std::min(rest.find(data_format::kFrameMagic, from),
+                      rest.find(data_format::kNameMagic, from));
+    };
+    for (size_t at = next_magic(0); at != std::string::npos; at = next_magic(at + 1)) {
+      Status ignored;
+      if (unit_at(pos + 1 + at, false, &ignored) > 0) {
         next = pos + 1 + at;
         break;
       }
@@ -136,12 +185,14 @@ std::string DescribeRegion(const DamagedRegion& d) {
 // Checks the file header and scans the frames. A damaged header (bad magic or checksum) is
 // reported as a region at offset 0 when intact frames follow it; without any, the file is
 // refused (it is probably not ours). An unknown version is refused.
-Status ScanFile(const RandomAccessFile& f, const std::string& path, ScanResult* r) {
+Status ScanFile(const RandomAccessFile& f, const std::string& path, ScanResult* r,
+                uint16_t* version) {
   const uint64_t size = f.Size();
   std::string head;
   NANOTDB_RETURN_IF_ERROR(f.Read(0, kFileHeaderSize, &head));
   Status header = CheckDataFileHeader(head, path);
   if (!header.ok() && header.code() != Status::Code::kCorruption) return header;
+  *version = header.ok() ? DecodeFixed16(head.data() + 4) : data_format::kFileVersion;
   if (size < kFileHeaderSize) return header;
   NANOTDB_RETURN_IF_ERROR(ScanFrames(f, kFileHeaderSize, size, r));
   if (!header.ok()) {
@@ -157,9 +208,9 @@ Status ScanFile(const RandomAccessFile& f, const std::string& path, ScanResult* 
 
 }  // namespace
 
-std::string EncodeDataFileHeader() {
+std::string EncodeDataFileHeader(uint16_t version) {
   std::string h(data_format::kFileMagic);
-  PutFixed16(&h, data_format::kFileVersion);
+  PutFixed16(&h, version);
   PutFixed16(&h, 0);
   PutFixed32(&h, 0);
   PutFixed32(&h, Crc32c(h));
@@ -178,16 +229,72 @@ Status CheckDataFileHeader(std::string_view header, const std::string& path) {
                               "restore it from a backup or move it aside");
   }
   const uint16_t version = DecodeFixed16(header.data() + 4);
-  if (version != data_format::kFileVersion) {
+  if (version < data_format::kOldestFileVersion || version > data_format::kFileVersion) {
     return Status::Unsupported(path + ": data file format version " + std::to_string(version) +
-                               " is not supported (this build reads version " +
+                               " is not supported (this build reads versions " +
+                               std::to_string(data_format::kOldestFileVersion) + " to " +
                                std::to_string(data_format::kFileVersion) +
                                "); use a newer nanotdb");
   }
   return Status::Ok();
 }
 
-DataFileWriter::DataFileWriter(std::unique_ptr<WritableFile> file) : file_(std::move(file)) {}
+std::string EncodeNameRecord(std::span<const MetricName> names) {
+  std::string out(data_format::kNameMagic);
+  PutFixed32(&out, 0);  // length, set below
+  PutVarint32(&out, static_cast<uint32_t>(names.size()));
+  for (const MetricName& m : names) {
+    PutVarint32(&out, m.id);
+    out.push_back(static_cast<char>(m.type));
+    PutVarint32(&out, static_cast<uint32_t>(m.name.size()));
+    out.append(m.name);
+  }
+  const uint32_t n = static_cast<uint32_t>(out.size() + 4);
+  std::string len;
+  PutFixed32(&len, n);
+  out.replace(4, 4, len);
+  PutFixed32(&out, Crc32c(out));
+  return out;
+}
+
+Result<std::vector<MetricName>> ParseNameRecord(std::string_view data, uint64_t* record_bytes) {
+  auto bad = [](std::string_view what) {
+    return Status::Corruption("name record: " + std::string(what));
+  };
+  if (data.size() < data_format::kMinNameRecordSize) return bad("truncated");
+  if (data.substr(0, 4) != data_format::kNameMagic) return bad("bad magic");
+  const uint32_t n = DecodeFixed32(data.data() + 4);
+  if (n < data_format::kMinNameRecordSize || n > data_format::kMaxNameRecordBytes) {
+    return bad("implausible length");
+  }
+  if (data.size() < n) return bad("truncated");
+  if (Crc32c(data.substr(0, n - 4)) != DecodeFixed32(data.data() + n - 4)) {
+    return bad("checksum mismatch");
+  }
+  std::string_view in = data.substr(8, n - 12);
+  uint32_t count = 0;
+  if (!GetVarint32(&in, &count) || count == 0 || count > in.size()) return bad("bad count");
+  std::vector<MetricName> out;
+  out.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    MetricName m;
+    uint32_t len = 0;
+    if (!GetVarint32(&in, &m.id) || in.empty()) return bad("truncated entry");
+    m.type = static_cast<ValueType>(in[0]);
+    in.remove_prefix(1);
+    if (!GetVarint32(&in, &len) || len == 0 || len > in.size()) return bad("bad name length");
+    if (m.type != ValueType::kInt64 && m.type != ValueType::kFloat64) return bad("unknown type");
+    m.name.assign(in.substr(0, len));
+    in.remove_prefix(len);
+    out.push_back(std::move(m));
+  }
+  if (!in.empty()) return bad("trailing bytes");
+  *record_bytes = n;
+  return out;
+}
+
+DataFileWriter::DataFileWriter(std::unique_ptr<WritableFile> file, uint16_t version)
+    : file_(std::move(file)), version_(version) {}
 DataFileWriter::~DataFileWriter() { file_->Close(); }
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(Env* env, const std::string& path,
@@ -205,7 +312,9 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(Env* env, const std
     if (size > 0) {
       std::string head;
       NANOTDB_RETURN_IF_ERROR(env->ReadFileToString(path, &head));
-      if (head != std::string_view(header).substr(0, head.size())) {
+      const std::string v1 = EncodeDataFileHeader(data_format::kOldestFileVersion);
+      if (head != std::string_view(header).substr(0, head.size()) &&
+          head != std::string_view(v1).substr(0, head.size())) {
         return CheckDataFileHeader(head, path);
       }
       report->dropped = "offset 0: " + std::to_string(size) + " bytes of a torn file header";
@@ -215,12 +324,14 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(Env* env, const std
     NANOTDB_RETURN_IF_ERROR(file->Sync());
     NANOTDB_RETURN_IF_ERROR(env->SyncDir(ParentDir(path)));
     report->valid_bytes = kFileHeaderSize;
-    return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(file)));
+    return std::unique_ptr<DataFileWriter>(
+        new DataFileWriter(std::move(file), data_format::kFileVersion));
   }
 
   NANOTDB_ASSIGN_OR_RETURN(auto reader, env->NewRandomAccessFile(path));
   ScanResult scan;
-  NANOTDB_RETURN_IF_ERROR(ScanFile(*reader, path, &scan));
+  uint16_t version = 0;
+  NANOTDB_RETURN_IF_ERROR(ScanFile(*reader, path, &scan, &version));
   report->frames = scan.frames.size();
   for (const DamagedRegion& d : scan.damaged) {
     if (d.tail) continue;
@@ -246,18 +357,30 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(Env* env, const std
                       DescribeRegion(*tail);
   }
   report->valid_bytes = file->Size();
-  return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(file)));
+  std::unique_ptr<DataFileWriter> w(new DataFileWriter(std::move(file), version));
+  for (const MetricName& m : scan.names) w->named_.insert(m.id);
+  return w;
 }
 
-Status DataFileWriter::Append(std::string_view frame, bool sync) {
+Status DataFileWriter::Append(std::string_view frame, bool sync,
+                              std::span<const MetricName> names) {
   const uint64_t before = file_->Size();
-  Status s = file_->Append(frame);
+  std::vector<MetricName> fresh;
+  if (version_ >= 2) {
+    for (const MetricName& m : names) {
+      if (named_.count(m.id) == 0) fresh.push_back(m);
+    }
+  }
+  Status s;
+  if (!fresh.empty()) s = file_->Append(EncodeNameRecord(fresh));
+  if (s.ok()) s = file_->Append(frame);
   if (s.ok() && sync) s = file_->Sync();
   if (!s.ok()) {
     file_->Truncate(before);  // best effort; a torn tail is also cut on the next open
     return s.WithContext(file_->path() + ": appending a frame of " + std::to_string(frame.size()) +
                          " bytes");
   }
+  for (const MetricName& m : fresh) named_.insert(m.id);
   return Status::Ok();
 }
 
@@ -270,8 +393,9 @@ Result<std::unique_ptr<DataFileReader>> DataFileReader::Open(Env* env, const std
   NANOTDB_ASSIGN_OR_RETURN(r->file_, env->NewRandomAccessFile(path));
   r->file_bytes_ = r->file_->Size();
   ScanResult scan;
-  NANOTDB_RETURN_IF_ERROR(ScanFile(*r->file_, path, &scan));
+  NANOTDB_RETURN_IF_ERROR(ScanFile(*r->file_, path, &scan, &r->version_));
   r->frames_ = std::move(scan.frames);
+  r->names_ = std::move(scan.names);
   for (const DamagedRegion& d : scan.damaged) {
     if (!r->error_.empty()) r->error_ += "; ";
     if (d.tail) r->error_ += "torn tail at ";

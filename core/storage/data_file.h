@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -19,8 +21,18 @@
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"
 #include "storage/frame.h"
+#include "storage/frame_format.h"
 
 namespace nanotdb {
+
+// A metric as a name record of a data file holds it, so the catalog can be rebuilt from the
+// data files alone (nanocli recover).
+struct MetricName {
+  MetricId id = 0;
+  ValueType type = ValueType::kFloat64;
+  std::string name;
+  bool operator==(const MetricName&) const = default;
+};
 
 // A byte range of a data file holding no intact frame.
 struct DamagedRegion {
@@ -65,15 +77,20 @@ class DataFileWriter {
   DataFileWriter& operator=(const DataFileWriter&) = delete;
   ~DataFileWriter();
 
-  // Appends one whole frame (from EncodeFrame); sync = fdatasync after the write. On failure
-  // the file is cut back to its previous size when possible, so no partial frame remains.
-  Status Append(std::string_view frame, bool sync);
+  // Appends one whole frame (from EncodeFrame); sync = fdatasync after the write. `names`
+  // names the frame's metrics: those the file has not named yet get a name record written
+  // just before the frame (version 2 files; a version 1 file gets none). On failure the file
+  // is cut back to its previous size when possible, so no partial frame remains.
+  Status Append(std::string_view frame, bool sync, std::span<const MetricName> names = {});
   uint64_t size() const;
   const std::string& path() const;
+  uint16_t version() const { return version_; }
 
  private:
-  explicit DataFileWriter(std::unique_ptr<WritableFile> file);
+  DataFileWriter(std::unique_ptr<WritableFile> file, uint16_t version);
   std::unique_ptr<WritableFile> file_;
+  uint16_t version_;
+  std::unordered_set<MetricId> named_;  // ids the file's name records hold
 };
 
 struct FrameIndexEntry {
@@ -99,6 +116,10 @@ class DataFileReader {
   const std::vector<DamagedRegion>& damaged() const { return damaged_; }
   uint64_t file_bytes() const { return file_bytes_; }
   const std::string& path() const { return path_; }
+  // The header's format version (the current one when the header is damaged).
+  uint16_t version() const { return version_; }
+  // Every metric the file's intact name records hold, in file order, each id once.
+  const std::vector<MetricName>& names() const { return names_; }
 
   // Calls fn for the samples of `id` with from <= ts <= to, frame by frame in file order,
   // stopping early when fn returns false. Frames whose time range misses [from, to] or that
@@ -119,11 +140,19 @@ class DataFileReader {
   uint64_t file_bytes_ = 0;
   std::vector<FrameIndexEntry> frames_;
   std::vector<DamagedRegion> damaged_;
+  std::vector<MetricName> names_;
+  uint16_t version_ = 0;
   std::string error_;
 };
 
-// The 16-byte file header (exposed for tools and tests).
-std::string EncodeDataFileHeader();
+// The 16-byte file header (exposed for tools and tests); `version` for tests of old files.
+std::string EncodeDataFileHeader(uint16_t version = data_format::kFileVersion);
 Status CheckDataFileHeader(std::string_view header, const std::string& path);
+
+// A name record holding `names` (at least one; names of 1..255 bytes).
+std::string EncodeNameRecord(std::span<const MetricName> names);
+// Parses and verifies the name record starting at data[0] (data may continue past it); sets
+// *record_bytes to its length. Corruption describes what is wrong.
+Result<std::vector<MetricName>> ParseNameRecord(std::string_view data, uint64_t* record_bytes);
 
 }  // namespace nanotdb

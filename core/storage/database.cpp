@@ -61,7 +61,17 @@ Status Database::Load(bool create) {
     NANOTDB_RETURN_IF_ERROR(SaveManifest(env, manifest_path, manifest_));
   }
 
-  NANOTDB_ASSIGN_OR_RETURN(catalog_, Catalog::Load(env, CatalogPath(ctx_.root, name_)));
+  const std::string catalog_path = CatalogPath(ctx_.root, name_);
+  const std::string recover_hint = "; nothing was changed: run `nanocli recover --root " +
+                                   ctx_.root + " --db " + name_ +
+                                   "` to rebuild it from the data files";
+  const bool catalog_missing = !env->FileExists(catalog_path);
+  auto loaded = Catalog::Load(env, catalog_path);
+  if (!loaded.ok()) {
+    if (!loaded.status().IsCorruption()) return loaded.status();
+    return Status::Corruption(loaded.status().message() + recover_hint);
+  }
+  catalog_ = std::move(*loaded);
   const bool catalog_upgraded = catalog_.dirty();  // it had an older build's 4-byte types
   last_.assign(catalog_.size() + 1, std::nullopt);
 
@@ -90,6 +100,11 @@ Status Database::Load(bool create) {
     NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
   }
   durable_.clear();
+  if (catalog_missing && !partitions_.empty()) {
+    // Without its catalog a database would hand the next new metric an id the data files
+    // already use, and queries for it would return another metric's samples.
+    NANOTDB_RETURN_IF_ERROR(CheckFilesNamed(catalog_path, recover_hint));
+  }
   wal_has_records_ = report.records > 0 || report.tail_bytes > 0;
   if (report.records > 0) {
     Log(LogLevel::kInfo, "replayed " + std::to_string(report.samples) + " samples from " +
@@ -115,6 +130,25 @@ Status Database::Load(bool create) {
   if (!ctx_.read_only && !manifest_.wal_enabled && env->FileExists(wal_path)) {
     NANOTDB_RETURN_IF_ERROR(FlushAllLocked());
     NANOTDB_RETURN_IF_ERROR(env->RemoveFile(wal_path));
+  }
+  return Status::Ok();
+}
+
+Status Database::CheckFilesNamed(const std::string& catalog_path,
+                                 const std::string& recover_hint) const {
+  for (const std::string& key : partitions_) {
+    const std::string path = DataFilePath(ctx_.root, name_, key);
+    auto reader = DataFileReader::Open(ctx_.env, path);
+    if (!reader.ok()) continue;  // reported by LearnLastValues
+    for (const FrameIndexEntry& f : (*reader)->frames()) {
+      for (const FrameColumnInfo& c : f.header.columns) {
+        if (catalog_.FindById(c.id) == nullptr) {
+          return Status::Corruption(catalog_path + " is missing but " + path +
+                                    " holds samples of metric id " + std::to_string(c.id) +
+                                    recover_hint);
+        }
+      }
+    }
   }
   return Status::Ok();
 }
@@ -393,7 +427,14 @@ Status Database::FlushAllLocked() {
       Status st;
       DataFileWriter* w = WriterFor(page.partition(), &st);
       if (w == nullptr) return st;
-      NANOTDB_RETURN_IF_ERROR(w->Append(frame, ctx_.durability.SyncDataOnFlush()));
+      std::vector<MetricName> names;  // the file's name records make the catalog rebuildable
+      names.reserve(columns.size());
+      for (const ColumnInput& c : columns) {
+        if (const CatalogEntry* e = catalog_.FindById(c.id)) {
+          names.push_back(MetricName{c.id, e->type, e->name});
+        }
+      }
+      NANOTDB_RETURN_IF_ERROR(w->Append(frame, ctx_.durability.SyncDataOnFlush(), names));
       Log(LogLevel::kDebug, "flushed " + std::to_string(page.samples()) + " samples of " +
                                 std::to_string(columns.size()) + " metrics into " +
                                 DataFileName(page.partition()) + " (" +

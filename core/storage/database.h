@@ -85,6 +85,8 @@ class Database {
   Status Load(bool create);
   Status ReplayBatch(const WalBatch& batch);
   Status LearnLastValues();
+  // Corruption when a data file holds a metric id the catalog (as the WAL completed it) lacks.
+  Status CheckFilesNamed(const std::string& catalog_path, const std::string& recover_hint) const;
   OpenPage* PageFor(const std::string& key);  // creates the partition's page when missing
   Status FlushAllLocked();
   bool PageLimitsReached(int64_t now_mono) const;

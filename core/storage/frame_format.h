@@ -10,8 +10,11 @@
 namespace nanotdb::data_format {
 
 // File header: magic, u16 version, u16 flags (0), u32 reserved (0), u32 CRC32C of bytes 0..11.
+// Version 2 files hold name records; version 1 files (written before them) are still read and
+// appended to as version 1.
 inline constexpr std::string_view kFileMagic = "NTDF";
-inline constexpr uint16_t kFileVersion = 1;
+inline constexpr uint16_t kFileVersion = 2;
+inline constexpr uint16_t kOldestFileVersion = 1;
 inline constexpr size_t kFileHeaderSize = 16;
 
 // Frame prefix: magic, u32 frame_bytes, u32 header_bytes; the header ends with its CRC32C.
@@ -21,6 +24,13 @@ inline constexpr size_t kMinFrameHeaderSize = kFramePrefixSize + 4;
 // Bounds a reader enforces before trusting a length (a frame holds one page).
 inline constexpr uint32_t kMaxFrameHeaderBytes = 16u << 20;
 inline constexpr uint32_t kMaxFrameBytes = 1u << 30;
+
+// Name record (version 2): magic, u32 record_bytes (all of it), varint count, count x
+// (varint metric id, u8 value type, varint name length, name bytes), u32 CRC32C of every byte
+// before it. Written before the first frame that holds a metric the file has not named yet.
+inline constexpr std::string_view kNameMagic = "NTNM";
+inline constexpr size_t kMinNameRecordSize = 4 + 4 + 1 + 4;
+inline constexpr uint32_t kMaxNameRecordBytes = 16u << 20;
 
 // Block compression (directory entry byte).
 inline constexpr uint8_t kBlockRaw = 0;

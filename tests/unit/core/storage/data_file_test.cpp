@@ -344,6 +344,73 @@ TEST_F(DataFileTest, OnlyAProvablyTornTailIsCutWithoutQuarantine) {
   EXPECT_FALSE(std::filesystem::exists(QuarantinePath(path_, frame_offsets_[1])));
 }
 
+TEST_F(DataFileTest, NameRecordsNameEachMetricOnceAndSurviveReopen) {
+  {
+    DataFileOpenReport report;
+    auto w = DataFileWriter::Open(Env::Default(), path_, &report);
+    ASSERT_TRUE(w.ok());
+    EXPECT_EQ((*w)->version(), data_format::kFileVersion);
+    const std::vector<MetricName> names = {{1, ValueType::kFloat64, "room.temp"},
+                                           {2, ValueType::kInt64, "door"}};
+    ASSERT_TRUE((*w)->Append(MakeFrame(0), false, names).ok());
+    const uint64_t after_first = (*w)->size();
+    ASSERT_TRUE((*w)->Append(MakeFrame(1), false, names).ok());
+    EXPECT_EQ((*w)->size() - after_first, MakeFrame(1).size()) << "named twice";
+  }
+  DataFileOpenReport report;
+  auto w = DataFileWriter::Open(Env::Default(), path_, &report);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(report.damaged, "");
+  const uint64_t before = (*w)->size();
+  const std::vector<MetricName> more = {{1, ValueType::kFloat64, "room.temp"},
+                                        {2, ValueType::kInt64, "door"},
+                                        {3, ValueType::kInt64, "new"}};
+  ASSERT_TRUE((*w)->Append(MakeFrame(2), false, more).ok());
+  EXPECT_EQ((*w)->size() - before,
+            MakeFrame(2).size() + EncodeNameRecord(std::span(more).subspan(2)).size());
+  w->reset();
+  auto r = DataFileReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->error(), "");
+  EXPECT_EQ((*r)->frames().size(), 3u);
+  EXPECT_EQ((*r)->names(), more);
+  EXPECT_EQ(ReadMetric(**r, 2, kMinTimestamp, kMaxTimestamp).size(), 150u);
+}
+
+TEST_F(DataFileTest, DamagedNameRecordIsSkippedLikeAFrame) {
+  {
+    DataFileOpenReport report;
+    auto w = DataFileWriter::Open(Env::Default(), path_, &report);
+    ASSERT_TRUE(w.ok());
+    const std::vector<MetricName> names = {{1, ValueType::kFloat64, "a"}};
+    ASSERT_TRUE((*w)->Append(MakeFrame(0), false, names).ok());
+  }
+  std::string bytes = ReadAll();
+  bytes[data_format::kFileHeaderSize + 10] ^= 0x01;
+  WriteAll(bytes);
+  auto r = DataFileReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE((*r)->names().empty());
+  ASSERT_EQ((*r)->frames().size(), 1u);
+  EXPECT_NE((*r)->error().find("name record"), std::string::npos) << (*r)->error();
+}
+
+TEST_F(DataFileTest, Version1FilesOpenAndStayVersion1) {
+  WriteAll(EncodeDataFileHeader(1) + MakeFrame(0));
+  DataFileOpenReport report;
+  auto w = DataFileWriter::Open(Env::Default(), path_, &report);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ((*w)->version(), 1);
+  const std::vector<MetricName> names = {{1, ValueType::kFloat64, "a"}};
+  ASSERT_TRUE((*w)->Append(MakeFrame(1), false, names).ok());
+  w->reset();
+  EXPECT_EQ(ReadAll(), EncodeDataFileHeader(1) + MakeFrame(0) + MakeFrame(1));
+  auto r = DataFileReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->version(), 1);
+  EXPECT_EQ(ReadMetric(**r, 1, kMinTimestamp, kMaxTimestamp).size(), 100u);
+}
+
 // Flips every byte of a one-frame file: opening and reading never crash and never return
 // samples that differ from what was written.
 TEST_F(DataFileTest, EveryFlippedByteIsDetectedOrHarmless) {

@@ -298,6 +298,44 @@ TEST_F(EngineTest, ADatabaseThatCannotOpenIsReportedAndTheOthersServe) {
   EXPECT_EQ(text, "{ this is not json");
 }
 
+// issue 8: with catalog.json deleted, the next new metric got id 1 and a query for it returned
+// the old metric's samples. A missing, truncated or invalid catalog next to data files is now
+// an error naming the file and pointing to nanocli recover; nothing is created or changed.
+TEST_F(EngineTest, MissingOrBrokenCatalogNextToDataIsAnErrorNotAnEmptyCatalog) {
+  {
+    auto e = OpenEngine();
+    ASSERT_TRUE(e->Write("demo", "cpu.usage_active", kBase, Value::Float64(1)).ok());
+    ASSERT_TRUE(e->Write("demo", "mem.used", kBase, Value::Float64(2)).ok());
+  }
+  const fs::path catalog = root_ / "demo" / "catalog.json";
+  std::string intact;
+  {
+    std::ifstream in(catalog);
+    intact.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (const std::string& damage :
+       {std::string("missing"), std::string("truncated"), std::string("invalid")}) {
+    if (damage == "missing") fs::remove(catalog);
+    if (damage == "truncated") std::ofstream(catalog, std::ios::trunc) << intact.substr(0, 40);
+    if (damage == "invalid") std::ofstream(catalog, std::ios::trunc) << "[1, 2, 3]\n";
+    log_.clear();
+    auto e = OpenEngine();
+    EXPECT_FALSE(e->DatabaseExists("demo")) << damage;
+    Status st = e->Write("demo", "new.metric", kBase + 1, Value::Float64(3));
+    ASSERT_FALSE(st.ok()) << damage;
+    EXPECT_NE(st.message().find(catalog.string()), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("nanocli recover --root " + root_.string() + " --db demo"),
+              std::string::npos)
+        << st.message();
+    e.reset();
+    EXPECT_EQ(fs::exists(catalog), damage != "missing") << damage;
+  }
+  // The WAL alone may define what a crash kept out of the catalog: that is not an error.
+  std::ofstream(catalog, std::ios::trunc) << intact;
+  auto e = OpenEngine();
+  EXPECT_EQ(ReadAll(*e, "demo", "mem.used").size(), 1u);
+}
+
 TEST_F(EngineTest, SecondWriterOnTheSameRootIsRefused) {
   auto e = OpenEngine();
   auto second = Engine::Open(Options());
