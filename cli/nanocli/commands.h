@@ -21,4 +21,7 @@ int RunExport(std::span<const std::string> args);
 const CommandSpec& QuerySpec();  // query_cmd.cpp
 int RunQuery(std::span<const std::string> args);
 
+const CommandSpec& RollupSpec();  // rollup_cmd.cpp
+int RunRollup(std::span<const std::string> args);
+
 }  // namespace nanotdb::cli

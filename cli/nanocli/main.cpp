@@ -20,6 +20,7 @@ const Command kCommands[] = {
     {ImportSpec, RunImport},
     {ExportSpec, RunExport},
     {QuerySpec, RunQuery},
+    {RollupSpec, RunRollup},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -156,6 +156,34 @@ Result<std::vector<std::string>> EngineQuery::SelectMetrics(std::string_view db,
   });
 }
 
+Result<bool> EngineDatabases::CreateDatabase(std::string_view db, const ManifestSettings& settings,
+                                             std::string_view comment) noexcept {
+  return Guard([&]() -> Result<bool> {
+    if (db == kInternalDatabase) {
+      return Status::InvalidArgument("database \"internal\" is reserved for nanotdb's self-stats");
+    }
+    return engine_.CreateDatabase(db, settings, comment);
+  });
+}
+
+Result<std::string> EngineDatabases::ManifestText(std::string_view db) noexcept {
+  return Guard([&]() -> Result<std::string> { return engine_.ManifestText(db); });
+}
+
+Status EngineDatabases::Flush(std::string_view db) noexcept {
+  return Guard([&] { return engine_.Flush(db); });
+}
+
+Status EngineDatabases::ClearDatabase(std::string_view db,
+                                      std::vector<std::string>* removed) noexcept {
+  return Guard([&] {
+    if (db == kInternalDatabase) {
+      return Status::InvalidArgument("database \"internal\" is reserved: it cannot be cleared");
+    }
+    return engine_.ClearDatabase(db, removed);
+  });
+}
+
 EngineMetadata::EngineMetadata(Engine& engine, const EngineConfig& config,
                                std::function<std::vector<LoadedPluginInfo>()> plugins)
     : engine_(engine),

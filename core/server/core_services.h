@@ -1,7 +1,7 @@
-// The services the core publishes over the storage engine: WriterService, QueryService and
-// MetadataService (see nanotdb/services/*.h for their contracts). They count what they do in
-// CoreCounters for self-stats. All are thread-safe; the engine, counters and everything passed
-// to EngineMetadata must outlive them.
+// The services the core publishes over the storage engine: WriterService, QueryService,
+// DatabaseService and MetadataService (see nanotdb/services/*.h for their contracts). They count
+// what they do in CoreCounters for self-stats. All are thread-safe; the engine, counters and
+// everything passed to EngineMetadata must outlive them.
 #pragma once
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "nanotdb/services/databases.h"
 #include "nanotdb/services/metadata.h"
 #include "nanotdb/services/query.h"
 #include "nanotdb/services/writer.h"
@@ -61,6 +62,22 @@ class EngineQuery final : public QueryService {
   Status Count(Status st);
   Engine& engine_;
   CoreCounters& counters_;
+};
+
+class EngineDatabases final : public DatabaseService {
+ public:
+  EngineDatabases(Engine& engine, ManifestSettings defaults)
+      : engine_(engine), defaults_(defaults) {}
+  ManifestSettings DefaultManifest() noexcept override { return defaults_; }
+  Result<bool> CreateDatabase(std::string_view db, const ManifestSettings& settings,
+                              std::string_view comment) noexcept override;
+  Result<std::string> ManifestText(std::string_view db) noexcept override;
+  Status Flush(std::string_view db) noexcept override;
+  Status ClearDatabase(std::string_view db, std::vector<std::string>* removed) noexcept override;
+
+ private:
+  Engine& engine_;
+  const ManifestSettings defaults_;
 };
 
 class EngineMetadata final : public MetadataService {

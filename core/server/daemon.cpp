@@ -125,6 +125,7 @@ struct Daemon::State {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<EngineWriter> writer;
   std::unique_ptr<EngineQuery> query;
+  std::unique_ptr<EngineDatabases> databases;
   std::unique_ptr<EngineMetadata> metadata;
   std::unique_ptr<SelfStats> stats;
   std::unique_ptr<PluginHost> plugins;
@@ -192,12 +193,14 @@ Status Daemon::Start() {
   s.scheduler = std::make_unique<Scheduler>(log);
   s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, config_.max_databases);
   s.query = std::make_unique<EngineQuery>(*s.engine, s.counters);
+  s.databases = std::make_unique<EngineDatabases>(*s.engine, s.manifest_defaults);
   PluginHost* host = s.plugins.get();
   s.metadata =
       std::make_unique<EngineMetadata>(*s.engine, config_, [host] { return host->Describe(); });
   s.stats = std::make_unique<SelfStats>(s.counters, *s.dispatcher, config_.root);
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<WriterService>(s.writer.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<QueryService>(s.query.get(), "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<DatabaseService>(s.databases.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<MetadataService>(s.metadata.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<HttpService>(&s.router, "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<SchedulerService>(s.scheduler.get(), "core"));

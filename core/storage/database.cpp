@@ -454,6 +454,42 @@ Status Database::FlushAllLocked() {
   return Status::Ok();
 }
 
+Status Database::Clear(std::vector<std::string>* removed) {
+  if (ctx_.read_only) return Status::InvalidArgument("the engine is open read-only");
+  std::unique_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  pages_.clear();
+  writers_.clear();
+  wal_.reset();
+  partitions_.clear();
+  catalog_ = Catalog();
+  last_.assign(1, std::nullopt);
+  wal_has_records_ = false;
+  Env* env = ctx_.env;
+  const std::string manifest = BaseName(ManifestPath(ctx_.root, name_));
+  std::vector<std::string> children;
+  NANOTDB_RETURN_IF_ERROR(env->GetChildren(dir_, &children));
+  std::sort(children.begin(), children.end());
+  for (const std::string& child : children) {
+    const std::string path = dir_ + "/" + child;
+    if (child == manifest || env->DirExists(path)) continue;
+    NANOTDB_RETURN_IF_ERROR(env->RemoveFile(path));
+    removed->push_back(path);
+  }
+  NANOTDB_RETURN_IF_ERROR(env->SyncDir(dir_));
+  if (manifest_.wal_enabled) {
+    WalOptions wal_opts;
+    wal_opts.sync_every_append = ctx_.durability.fsync_policy == FsyncPolicy::kAlways;
+    wal_opts.sync_above_bytes = ctx_.durability.wal_max_segment_size;
+    WalReadReport report;
+    NANOTDB_ASSIGN_OR_RETURN(wal_, WalWriter::Open(
+                                       env, WalPath(ctx_.root, name_), wal_opts,
+                                       [](const WalBatch&) { return Status::Ok(); }, &report));
+  }
+  Log(LogLevel::kInfo, "cleared: removed " + std::to_string(removed->size()) + " files");
+  return Status::Ok();
+}
+
 Status Database::Maintain(Timestamp now_wall, int64_t now_mono) {
   if (ctx_.read_only) return Status::Ok();
   bool flush;

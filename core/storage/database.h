@@ -69,6 +69,11 @@ class Database {
   Status Maintain(Timestamp now_wall, int64_t now_mono);
   // Writes every open page to its data file, persists the catalog and empties the WAL.
   Status FlushAll();
+  // Removes every sample and metric: drops the open pages and deletes every file of the
+  // directory except manifest.toml (data files, WAL, catalog, and files other components keep
+  // there), appending their paths to *removed; the database stays open, empty. Waits for
+  // running reads. For derived databases that are rebuilt from scratch (rollup backfill).
+  Status Clear(std::vector<std::string>* removed);
 
   std::vector<MetricInfo> ListMetrics() const;
   Result<MetricInfo> GetMetric(std::string_view metric) const;

@@ -6,6 +6,7 @@
 
 #include "storage/database.h"
 #include "storage/filenames.h"
+#include "storage/manifest.h"
 
 namespace nanotdb {
 
@@ -183,6 +184,52 @@ Status Engine::Flush(std::string_view db) {
     if (!st.ok() && first.ok()) first = st.WithContext("database " + d->name());
   }
   return first;
+}
+
+Result<bool> Engine::CreateDatabase(std::string_view db, const ManifestSettings& settings,
+                                    std::string_view comment) {
+  if (impl_->options.read_only) {
+    return Status::InvalidArgument("the data root is open read-only");
+  }
+  if (impl_->closed) return Status::InvalidArgument("the engine is closed");
+  NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(db));
+  if (impl_->Find(db) != nullptr) return false;
+  std::unique_lock lock(impl_->mu);
+  if (impl_->dbs.count(db) > 0) return false;
+  Env* env = impl_->env;
+  const std::string dir = DatabaseDir(impl_->options.root, db);
+  if (env->DirExists(dir) && IsDatabaseDir(env, dir)) {
+    return Status::AlreadyExists("database directory " + dir +
+                                 " exists but did not open (see the log); fix or move it away");
+  }
+  NANOTDB_RETURN_IF_ERROR(env->CreateDirIfMissing(dir));
+  NANOTDB_RETURN_IF_ERROR(env->SyncDir(impl_->options.root));
+  std::string text(comment);
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  text += RenderManifest(settings);
+  NANOTDB_RETURN_IF_ERROR(WriteFileAtomically(env, ManifestPath(impl_->options.root, db), text));
+  NANOTDB_ASSIGN_OR_RETURN(auto opened, Database::Open(impl_->Context(), std::string(db), true));
+  if (impl_->options.log) {
+    impl_->options.log(LogLevel::kInfo, "created database " + std::string(db));
+  }
+  impl_->dbs.emplace(std::string(db), std::move(opened));
+  return true;
+}
+
+Result<std::string> Engine::ManifestText(std::string_view db) const {
+  NANOTDB_RETURN_IF_ERROR(impl_->Existing(db).status());
+  std::string text;
+  NANOTDB_RETURN_IF_ERROR(
+      impl_->env->ReadFileToString(ManifestPath(impl_->options.root, db), &text));
+  return text;
+}
+
+Status Engine::ClearDatabase(std::string_view db, std::vector<std::string>* removed) {
+  if (impl_->options.read_only) {
+    return Status::InvalidArgument("the data root is open read-only");
+  }
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->Clear(removed);
 }
 
 std::vector<std::string> Engine::ListDatabases(bool include_internal) const {

@@ -300,8 +300,8 @@ TEST_F(NanocliTest, QueryAggregatesStampBucketStarts) {
   EXPECT_THAT(r.out, HasSubstr("rows=1 "));
 
   // The order statistics: samples 1, 2, 3.5, 4 (ImportSample) in one window.
-  r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^temp$",
-               "--start", "2026-05-24", "--end", "2026-05-24 00:00:59", "--aggregate",
+  r = Nanocli({"query", "--root", root_.string(), "--db", "home", "--metric", "^temp$", "--start",
+               "2026-05-24", "--end", "2026-05-24 00:00:59", "--aggregate",
                "median,p95,trimmed_avg", "--window", "1m", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   j = ParseJson(r.out);
@@ -459,6 +459,40 @@ TEST_F(NanocliTest, HelpAndVersionExitZero) {
   r = Nanocli({"help", "nope"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("unknown command \"nope\""));
+}
+
+TEST_F(NanocliTest, RollupRecomputesOfflineAndReplacesWhatWasThere) {
+  ImportSample();
+  {
+    std::ofstream m(root_ / "home" / "manifest.toml", std::ios::app);
+    m << "\n[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"t\"\nsource_metric = \"temp\"\n"
+         "interval = \"30s\"\naggregates = [\"avg\", \"median\"]\ndestination_db = \"home_30s\"\n";
+  }
+  for (int run = 0; run < 2; ++run) {  // twice: the second run replaces the first's output
+    CliRun r = Nanocli({"rollup", "--root", root_.string(), "--db", "home", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Poco::JSON::Object::Ptr j = ParseJson(r.out);
+    EXPECT_EQ(j->getValue<int>("points_written"), 4);
+    EXPECT_EQ(j->getArray("destination_databases")->get(0).toString(), "home_30s");
+    EXPECT_EQ(j->getArray("cleared_checkpoint_files")->size(), run == 0 ? 0u : 1u);
+  }
+  fs::path out = dir_ / "rollup.lp";
+  CliRun r =
+      Nanocli({"export", "--root", root_.string(), "--db", "home_30s", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // temp: 1 and 2 in [0s, 30s), 3.5 and 4 in [30s, 60s); stamped with the period start.
+  EXPECT_EQ(ReadFile(out),
+            "home_30s/temp.avg 1.5 2026-05-24 00:00:00.000000000\n"
+            "home_30s/temp.avg 3.75 2026-05-24 00:00:30.000000000\n"
+            "home_30s/temp.median 1.5 2026-05-24 00:00:00.000000000\n"
+            "home_30s/temp.median 3.75 2026-05-24 00:00:30.000000000\n");
+
+  r = Nanocli({"rollup", "--root", root_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("rolled up home into home_30s: 1 jobs"));
+  r = Nanocli({"rollup", "--root", root_.string(), "--db", "home_30s"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("database \"home_30s\" defines no rollup jobs"));
 }
 
 }  // namespace

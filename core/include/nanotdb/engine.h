@@ -61,6 +61,18 @@ class Engine {
   // Flushes every open page of every database (or one) and empties the WALs.
   Status Flush(std::string_view db = {});
 
+  // Creates database `db` with these settings; its manifest.toml is `comment` (lines starting
+  // with '#', may be empty) followed by every key. Returns false, changing nothing, when the
+  // database exists already.
+  Result<bool> CreateDatabase(std::string_view db, const ManifestSettings& settings,
+                              std::string_view comment);
+  // The text of <db>/manifest.toml, with the sections plugins own ([rollups], ...). NotFound
+  // for an unknown database.
+  Result<std::string> ManifestText(std::string_view db) const;
+  // Empties `db` (Database::Clear: every file but manifest.toml is deleted; the database stays
+  // open). Appends the removed paths to *removed.
+  Status ClearDatabase(std::string_view db, std::vector<std::string>* removed);
+
   // --- read path --------------------------------------------------------------------------
   std::vector<std::string> ListDatabases(bool include_internal) const;
   bool DatabaseExists(std::string_view db) const;

@@ -54,7 +54,7 @@ TEST(ConfigTest, EmbeddedDefaultParsesWithoutWarningsAndEnablesTheCorePlugins) {
   for (const PluginSection& p : c->plugins) {
     if (p.enabled) enabled.push_back(p.name);
   }
-  EXPECT_THAT(enabled, ElementsAre("ingest-lineproto", "ingest-prometheus", "query-vm",
+  EXPECT_THAT(enabled, ElementsAre("ingest-lineproto", "ingest-prometheus", "query-vm", "rollup",
                                    "ui-dashboard", "drip-sources"));
   EXPECT_EQ(c->listen, ":8428");
   EXPECT_EQ(c->plugins_dir, "");

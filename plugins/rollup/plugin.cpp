@@ -1,0 +1,110 @@
+// The rollup plugin: runs the [rollups] jobs of every database's manifest on its own thread,
+// woken by the core's scheduler every `interval`, and serves POST /api/v1/rollup/backfill.
+#include "nanotdb/plugin.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "backfill_http.h"
+#include "nanotdb/services/databases.h"
+#include "nanotdb/services/http.h"
+#include "nanotdb/services/plugin_files.h"
+#include "nanotdb/services/query.h"
+#include "nanotdb/services/scheduler.h"
+#include "nanotdb/services/writer.h"
+#include "roller.h"
+
+namespace nanotdb::rollup {
+namespace {
+
+const ConfigKey kConfigKeys[] = {
+    {"interval", ConfigType::kDuration, "\"30s\"",
+     "how often live rollups look for newly completed periods"},
+};
+
+class RollupPlugin {
+ public:
+  Status Start(PluginContext& ctx) {
+    RollupServices s;
+    s.query = ctx.Find<QueryService>();
+    s.writer = ctx.Find<WriterService>();
+    s.databases = ctx.Find<DatabaseService>();
+    s.files = ctx.Find<PluginFilesService>();
+    auto* http = ctx.Find<HttpService>();
+    auto* scheduler = ctx.Find<SchedulerService>();
+    if (!s.query || !s.writer || !s.databases || !s.files || !http || !scheduler) {
+      return Status::NotFound(
+          "rollup needs the core services nanotdb.query, nanotdb.writer, nanotdb.databases, "
+          "nanotdb.plugin-files, nanotdb.http and nanotdb.scheduler (v1); this nanotdb does "
+          "not provide them all (rebuild the plugin against the running SDK)");
+    }
+    const int64_t interval = ctx.config().GetDuration("interval");
+    if (interval < kNanosPerSecond) {
+      return Status::InvalidArgument("[plugins.rollup] interval must be at least 1s");
+    }
+    s.log = [&ctx](LogLevel level, std::string_view message) { ctx.Log(level, message); };
+    s.now = [] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+    roller_ = std::make_unique<Roller>(std::move(s));
+    NANOTDB_RETURN_IF_ERROR(http->AddRoute(BackfillRoute(*roller_))
+                                .WithContext("rollup: route /api/v1/rollup/backfill"));
+    worker_ = std::thread([this] { Loop(); });
+    scheduler_ = scheduler;
+    task_ = scheduler->Every(interval, "rollup", [this] { Wake(); });
+    Wake();  // catch up right after a restart
+    return Status::Ok();
+  }
+
+  void Stop() {
+    if (scheduler_ != nullptr) scheduler_->Cancel(task_);
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (worker_.joinable()) worker_.join();
+  }
+
+ private:
+  void Wake() {
+    {
+      std::lock_guard lock(mu_);
+      wake_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return wake_ || stop_; });
+      if (stop_) return;
+      wake_ = false;
+      lock.unlock();
+      roller_->RunOnce();
+      lock.lock();
+    }
+  }
+
+  std::unique_ptr<Roller> roller_;
+  SchedulerService* scheduler_ = nullptr;
+  SchedulerService::TaskId task_ = 0;
+  std::thread worker_;
+  std::mutex mu_;  // guards wake_ and stop_
+  std::condition_variable cv_;
+  bool wake_ = false;
+  bool stop_ = false;
+};
+
+}  // namespace
+}  // namespace nanotdb::rollup
+
+NANOTDB_PLUGIN(nanotdb::rollup::RollupPlugin, "rollup", "0.1.0",
+               "rollup jobs from [rollups] in database manifests: live and backfill",
+               nanotdb::rollup::kConfigKeys)

@@ -1,0 +1,466 @@
+#include "roller.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <set>
+
+#include "nanotdb/options.h"
+#include "nanotdb/series.h"
+#include "nanotdb/time_util.h"
+
+namespace nanotdb::rollup {
+namespace {
+
+constexpr size_t kCommitPoints = 50'000;   // destination samples per write + flush + checkpoint
+constexpr size_t kWriteSlice = 10'000;     // samples per WriterService batch
+constexpr int64_t kChunkSpan = 31 * kDay;  // source time read per AggregateRange call
+
+Timestamp FloorTo(Timestamp ts, int64_t interval) {
+  Timestamp q = ts / interval;
+  if (ts % interval != 0 && ts < 0) --q;
+  return q * interval;
+}
+
+std::string CheckpointName(const std::string& db, const RollupConfig& cfg) {
+  return db + "/" + cfg.checkpoint_file;
+}
+
+}  // namespace
+
+// One job applied to one source series.
+struct Roller::Expanded {
+  const RollupJob* job = nullptr;
+  std::string key;     // checkpoint key
+  std::string source;  // series key in the source database
+  std::optional<Sample> last;
+  std::vector<std::string> outputs;  // destination series key per aggregate
+};
+
+// Outputs computed but not yet durable, and how far each job got with them.
+struct Roller::Batch {
+  struct Point {
+    const std::string* db;
+    std::string metric;
+    Timestamp ts;
+    double value;
+    const std::string* job;
+  };
+  std::vector<Point> points;
+  std::map<std::string, int64_t> progress;  // job key -> completed period end
+  std::set<std::string> destinations;
+  std::set<std::string> failed;  // job keys whose writes were refused in this pass
+};
+
+Roller::Roller(RollupServices services) : s_(std::move(services)) {}
+
+void Roller::Log(LogLevel level, const std::string& message) const {
+  if (s_.log) s_.log(level, message);
+}
+
+void Roller::ReportOnce(const std::string& key, const std::string& message) {
+  auto [it, inserted] = reported_.try_emplace(key, message);
+  if (!inserted && it->second == message) return;
+  it->second = message;
+  Log(LogLevel::kError, message);
+}
+
+Result<RollupConfig> Roller::LoadConfig(const std::string& db) {
+  NANOTDB_ASSIGN_OR_RETURN(std::string text, s_.databases->ManifestText(db));
+  std::vector<std::string> warnings;
+  Result<RollupConfig> cfg = ParseRollupConfig(text, db + "/manifest.toml", db, &warnings);
+  for (const std::string& w : warnings) ReportOnce("warning " + w, w);
+  return cfg;
+}
+
+Status Roller::EnsureDestination(const std::string& source, const std::string& dest,
+                                 int64_t interval) {
+  if (s_.query->DatabaseExists(dest)) return Status::Ok();
+  ManifestSettings m = s_.databases->DefaultManifest();
+  const bool daily = interval >= kDay;
+  m.wal_enabled = false;
+  m.partition = daily ? Partitioning::kYear : Partitioning::kMonth;
+  m.page_max_age = daily ? 7 * kDay : 6 * kHour;
+  m.retention_action = RetentionAction::kKeep;
+  const std::string comment =
+      "# Rollup destination, created by the rollup plugin for the jobs of database " + source +
+      ".\n"
+      "# WAL off: rollups are flushed before their checkpoint is written, and recomputed from\n"
+      "# the source after a crash. partition = \"month\" below 1d intervals, \"year\" from 1d;\n"
+      "# a long page.max_age avoids tiny frames. Never rewritten: edit retention here.\n";
+  Result<bool> created = s_.databases->CreateDatabase(dest, m, comment);
+  if (!created.ok()) return created.status().WithContext("creating rollup destination " + dest);
+  if (*created) Log(LogLevel::kInfo, "rollup: created destination database " + dest);
+  return Status::Ok();
+}
+
+bool Roller::Commit(const std::string& db, const RollupConfig& cfg, Batch* batch,
+                    PassStats* stats) {
+  bool ok = true;
+  std::vector<PointRef> refs;
+  for (size_t from = 0; from < batch->points.size(); from += kWriteSlice) {
+    size_t to = std::min(batch->points.size(), from + kWriteSlice);
+    refs.clear();
+    for (size_t i = from; i < to; ++i) {
+      const Batch::Point& p = batch->points[i];
+      refs.push_back(PointRef{*p.db, p.metric, p.ts, Value::Float64(p.value)});
+    }
+    Result<BatchResult> r = s_.writer->WriteBatch(refs);
+    if (!r.ok()) {
+      stats->errors.push_back("rollup of " + db + ": writing failed: " + r.status().message());
+      ReportOnce("write " + db, stats->errors.back());
+      batch->progress.clear();
+      ok = false;
+      break;
+    }
+    stats->points_written += r->accepted;
+    for (const auto& [index, st] : r->rejected) {
+      const Batch::Point& p = batch->points[from + index];
+      if (batch->failed.insert(*p.job).second) {
+        stats->errors.push_back("rollup job " + *p.job + " of " + db + ": " + *p.db + "/" +
+                                p.metric + " refused: " + st.message());
+        ReportOnce("job " + db + " " + *p.job, stats->errors.back());
+      }
+    }
+  }
+  for (const std::string& dest : batch->destinations) {
+    if (!ok) break;
+    Status st = s_.databases->Flush(dest);
+    if (!st.ok()) {
+      stats->errors.push_back("rollup of " + db + ": flushing " + dest +
+                              " failed: " + st.message());
+      ReportOnce("flush " + dest, stats->errors.back());
+      ok = false;
+    }
+  }
+  const bool wrote = !batch->points.empty();
+  batch->points.clear();
+  batch->destinations.clear();
+  if (!ok || batch->progress.empty()) {
+    batch->progress.clear();
+    return ok;
+  }
+  // The checkpoint may only say what is durable: read it again (a backfill may have removed
+  // it) and move the jobs whose outputs were all accepted.
+  const std::string name = CheckpointName(db, cfg);
+  Checkpoints current;
+  if (Result<std::string> text = s_.files->Read(name); text.ok()) {
+    Result<Checkpoints> parsed = ParseCheckpoints(*text);
+    if (parsed.ok()) current = std::move(*parsed);
+  }
+  // Progress over empty periods alone is cheap to redo: write it down only now and then, so
+  // an idle source does not rewrite its checkpoints every pass (SD card wear).
+  bool needed = wrote;
+  for (const auto& [key, end] : batch->progress) {
+    if (batch->failed.count(key) > 0) continue;
+    auto it = current.find(key);
+    needed = needed || it == current.end() || end - it->second >= kChunkSpan;
+    current[key] = end;
+  }
+  batch->progress.clear();
+  if (!needed) return true;
+  Status st = s_.files->Write(name, RenderCheckpoints(current));
+  if (!st.ok()) {
+    stats->errors.push_back("rollup of " + db + ": writing checkpoints " + s_.files->PathOf(name) +
+                            " failed: " + st.message());
+    ReportOnce("checkpoint " + db, stats->errors.back());
+    return false;
+  }
+  return true;
+}
+
+void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats* stats,
+                       const ProgressFn& progress) {
+  if (!cfg.enabled || cfg.jobs.empty()) return;
+  Result<std::vector<MetricInfo>> metrics = s_.query->ListMetrics(db);
+  if (!metrics.ok()) {
+    stats->errors.push_back("rollup of " + db + ": " + metrics.status().message());
+    return;
+  }
+  // Expand the jobs against the catalog.
+  std::vector<Expanded> expanded;
+  std::map<std::pair<std::string, std::string>, std::string> owners;  // (db, output) -> job
+  for (const RollupJob& job : cfg.jobs) {
+    for (const MetricInfo& m : *metrics) {
+      std::string_view name = SeriesMetricName(m.name);
+      Expanded e;
+      e.job = &job;
+      e.source = m.name;
+      e.last = m.last;
+      if (!job.source_metric.empty()) {
+        if (m.name != job.source_metric) continue;
+        e.key = job.id;
+      } else {
+        if (!GlobMatch(job.source_pattern, name)) continue;
+        bool excluded = false;
+        for (const std::string& x : job.exclude_patterns) excluded = excluded || GlobMatch(x, name);
+        if (excluded) continue;
+        e.key = job.id + "::" + m.name;
+      }
+      Result<SeriesName> series = ParseSeriesKey(m.name);
+      if (!series.ok()) continue;  // the catalog holds canonical keys only
+      const std::string prefix =
+          job.destination_metric_prefix.empty() ? series->metric : job.destination_metric_prefix;
+      bool usable = true;
+      for (Aggregate a : job.aggregates) {
+        Result<std::string> out = MakeSeriesKey(prefix + "." + AggregateName(a), series->labels);
+        if (!out.ok()) {
+          stats->errors.push_back("rollup job " + e.key + " of " + db +
+                                  ": output name: " + out.status().message());
+          ReportOnce("name " + db + " " + e.key, stats->errors.back());
+          usable = false;
+          break;
+        }
+        auto [it, fresh] = owners.try_emplace({job.destination_db, *out}, e.key);
+        if (!fresh) {
+          stats->errors.push_back("rollup job " + e.key + " of " + db + ": output " +
+                                  job.destination_db + "/" + *out + " is written by job " +
+                                  it->second +
+                                  " already; give one of them another "
+                                  "destination_db or destination_metric_prefix");
+          ReportOnce("collision " + db + " " + e.key, stats->errors.back());
+          usable = false;
+          break;
+        }
+        e.outputs.push_back(std::move(*out));
+      }
+      if (usable) expanded.push_back(std::move(e));
+    }
+  }
+  std::sort(expanded.begin(), expanded.end(),
+            [](const Expanded& a, const Expanded& b) { return a.key < b.key; });
+
+  Checkpoints checkpoints;
+  const std::string cp_name = CheckpointName(db, cfg);
+  if (Result<std::string> text = s_.files->Read(cp_name); text.ok()) {
+    Result<Checkpoints> parsed = ParseCheckpoints(*text);
+    if (parsed.ok()) {
+      checkpoints = std::move(*parsed);
+    } else {
+      // Safe to start over: outputs already in the destination are skipped.
+      ReportOnce("cp " + db, "rollup: checkpoints " + s_.files->PathOf(cp_name) + " unreadable (" +
+                                 parsed.status().message() + "); recomputing every job of " + db);
+    }
+  } else if (!text.status().IsNotFound()) {
+    stats->errors.push_back("rollup of " + db + ": " + text.status().message());
+    return;
+  }
+
+  const Timestamp now = s_.now();
+  Batch batch;
+  std::set<std::string> ensured;
+  size_t done = 0;
+  for (const Expanded& e : expanded) {
+    ++done;
+    const RollupJob& job = *e.job;
+    if (!e.last) continue;  // no samples yet
+    const int64_t interval = job.interval;
+    const Timestamp safe_end =
+        std::max(FloorTo(now - job.grace, interval), FloorTo(e.last->ts, interval));
+    Timestamp start;
+    if (auto it = checkpoints.find(e.key); it != checkpoints.end()) {
+      start = it->second;
+    } else {
+      std::optional<Timestamp> first;
+      Status st =
+          s_.query->ReadRange(db, e.source, kMinTimestamp, kMaxTimestamp, 1, [&](const Sample& s) {
+            first = s.ts;
+            return false;
+          });
+      if (!st.ok() || !first) continue;
+      start = FloorTo(*first, interval);
+    }
+    if (start >= safe_end) continue;
+    if (ensured.insert(job.destination_db).second) {
+      Status st = EnsureDestination(db, job.destination_db, interval);
+      if (!st.ok()) {
+        stats->errors.push_back("rollup job " + e.key + " of " + db + ": " + st.message());
+        ReportOnce("dest " + job.destination_db, stats->errors.back());
+        continue;
+      }
+    }
+    ++stats->jobs;
+    // What an earlier, interrupted run already made durable.
+    std::vector<std::optional<Timestamp>> written(e.outputs.size());
+    for (size_t a = 0; a < e.outputs.size(); ++a) {
+      Result<MetricInfo> out = s_.query->GetMetric(job.destination_db, e.outputs[a]);
+      if (out.ok() && out->last) written[a] = out->last->ts;
+    }
+    const int64_t chunk = std::max<int64_t>(1, kChunkSpan / interval) * interval;
+    std::vector<Bucket> buckets;
+    while (start < safe_end && batch.failed.count(e.key) == 0) {
+      const Timestamp end = safe_end - start > chunk ? start + chunk : safe_end;
+      Status st = s_.query->AggregateRange(db, e.source, start, end - 1, interval, job.aggregates,
+                                           &buckets);
+      if (!st.ok()) {
+        stats->errors.push_back("rollup job " + e.key + " of " + db + ": reading " + e.source +
+                                ": " + st.message());
+        ReportOnce("read " + db + " " + e.key, stats->errors.back());
+        break;
+      }
+      for (const Bucket& b : buckets) {
+        for (size_t a = 0; a < e.outputs.size(); ++a) {
+          if (written[a] && b.start <= *written[a]) continue;
+          batch.points.push_back({&job.destination_db, e.outputs[a], b.start, b.values[a], &e.key});
+        }
+      }
+      if (!buckets.empty()) batch.destinations.insert(job.destination_db);
+      stats->periods += static_cast<uint64_t>((end - start) / interval);
+      batch.progress[e.key] = end;
+      start = end;
+      if (batch.points.size() >= kCommitPoints && !Commit(db, cfg, &batch, stats)) return;
+    }
+    if (progress) progress(db, done, expanded.size(), stats->points_written);
+  }
+  Commit(db, cfg, &batch, stats);
+  if (progress) progress(db, expanded.size(), expanded.size(), stats->points_written);
+}
+
+bool Roller::Order(const std::map<std::string, RollupConfig>& configs,
+                   std::vector<std::string>* order, std::string* cycle) {
+  // Kahn's algorithm over "source -> destination" edges among the sources, by name on ties.
+  std::map<std::string, std::set<std::string>> into;  // db -> sources writing into it
+  for (const auto& [db, cfg] : configs) {
+    into[db];
+    for (const RollupJob& job : cfg.jobs) {
+      if (configs.count(job.destination_db) > 0) into[job.destination_db].insert(db);
+    }
+  }
+  std::set<std::string> ready;
+  for (const auto& [db, from] : into) {
+    if (from.empty()) ready.insert(db);
+  }
+  order->clear();
+  while (!ready.empty()) {
+    std::string db = *ready.begin();
+    ready.erase(ready.begin());
+    order->push_back(db);
+    for (auto& [other, from] : into) {
+      if (from.erase(db) > 0 && from.empty()) ready.insert(other);
+    }
+  }
+  if (order->size() == into.size()) return true;
+  cycle->clear();
+  for (const auto& [db, from] : into) {
+    if (from.empty()) continue;
+    if (!cycle->empty()) *cycle += ", ";
+    *cycle += db;
+  }
+  return false;
+}
+
+PassStats Roller::RunOnce() {
+  std::lock_guard lock(run_mu_);
+  PassStats stats;
+  std::map<std::string, RollupConfig> configs;
+  for (const std::string& db : s_.query->ListDatabases(false)) {
+    Result<RollupConfig> cfg = LoadConfig(db);
+    if (!cfg.ok()) {
+      if (cfg.status().IsNotFound()) continue;  // removed meanwhile, or no manifest
+      stats.errors.push_back("rollups of " + db + " not run: " + cfg.status().message());
+      ReportOnce("config " + db, stats.errors.back());
+      continue;
+    }
+    reported_.erase("config " + db);
+    if (cfg->enabled && !cfg->jobs.empty()) configs.emplace(db, std::move(*cfg));
+  }
+  std::vector<std::string> order;
+  std::string cycle;
+  if (!Order(configs, &order, &cycle)) {
+    stats.errors.push_back("rollups form a cycle among " + cycle +
+                           "; those databases are not rolled up (a destination must not roll "
+                           "up into one of its sources)");
+    ReportOnce("cycle", stats.errors.back());
+  }
+  for (const std::string& db : order) RunSource(db, configs[db], &stats, nullptr);
+  return stats;
+}
+
+Result<BackfillReport> Roller::Backfill(const std::vector<std::string>& requested,
+                                        const ProgressFn& progress) {
+  std::lock_guard lock(run_mu_);
+  const auto started = std::chrono::steady_clock::now();
+  BackfillReport report;
+  std::set<std::string> wanted(requested.begin(), requested.end());
+  report.requested_sources.assign(wanted.begin(), wanted.end());
+
+  std::map<std::string, RollupConfig> all;  // databases with rollup jobs
+  for (const std::string& db : s_.query->ListDatabases(false)) {
+    Result<RollupConfig> cfg = LoadConfig(db);
+    if (!cfg.ok()) {
+      if (cfg.status().IsNotFound()) continue;
+      if (wanted.empty() || wanted.count(db) > 0) return cfg.status();
+      continue;
+    }
+    if (cfg->enabled && !cfg->jobs.empty()) all.emplace(db, std::move(*cfg));
+  }
+  std::deque<std::string> queue;
+  if (wanted.empty()) {
+    for (const auto& [db, cfg] : all) queue.push_back(db);
+  } else {
+    for (const std::string& db : wanted) {
+      NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(db));
+      if (!s_.query->DatabaseExists(db)) {
+        return Status::NotFound("database \"" + db + "\" does not exist");
+      }
+      if (all.count(db) == 0) {
+        return Status::InvalidArgument("database \"" + db +
+                                       "\" defines no rollup jobs (its manifest.toml needs "
+                                       "[rollups] enabled = true and [[rollups.jobs]])");
+      }
+      queue.push_back(db);
+    }
+  }
+  // Sources and, transitively, destinations that roll up further.
+  std::map<std::string, RollupConfig> sources;
+  std::set<std::string> destinations;
+  while (!queue.empty()) {
+    std::string db = queue.front();
+    queue.pop_front();
+    auto it = all.find(db);
+    if (it == all.end() || sources.count(db) > 0) continue;
+    sources.emplace(db, it->second);
+    for (const RollupJob& job : it->second.jobs) {
+      destinations.insert(job.destination_db);
+      queue.push_back(job.destination_db);
+    }
+  }
+  std::vector<std::string> order;
+  std::string cycle;
+  if (!Order(sources, &order, &cycle)) {
+    return Status::InvalidArgument("rollups form a cycle among " + cycle +
+                                   "; backfill would empty databases holding source data");
+  }
+  report.source_databases = order;
+  report.destination_databases.assign(destinations.begin(), destinations.end());
+  for (const std::string& dest : destinations) {
+    if (!s_.query->DatabaseExists(dest)) continue;
+    NANOTDB_RETURN_IF_ERROR(s_.databases->ClearDatabase(dest, &report.cleared_files)
+                                .WithContext("emptying rollup destination " + dest));
+    Log(LogLevel::kInfo, "rollup backfill: emptied " + dest);
+  }
+  for (const auto& [db, cfg] : sources) {
+    const std::string name = CheckpointName(db, cfg);
+    if (!s_.files->Exists(name)) continue;
+    NANOTDB_RETURN_IF_ERROR(s_.files->Remove(name));
+    report.cleared_checkpoint_files.push_back(s_.files->PathOf(name));
+  }
+  for (const std::string& db : order) RunSource(db, sources[db], &report.stats, progress);
+  report.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  Log(LogLevel::kInfo, "rollup backfill of " + std::to_string(order.size()) +
+                           " source databases: " + std::to_string(report.stats.points_written) +
+                           " points written in " + std::to_string(report.duration_ms) + " ms");
+  if (!report.stats.errors.empty()) {
+    std::string all_errors;
+    for (const std::string& e : report.stats.errors) {
+      if (!all_errors.empty()) all_errors += "; ";
+      all_errors += e;
+    }
+    return Status::Internal("backfill incomplete: " + all_errors);
+  }
+  return report;
+}
+
+}  // namespace nanotdb::rollup

@@ -1,0 +1,356 @@
+#include "rollup_config.h"
+
+#include <toml++/toml.h>
+
+#include <cctype>
+#include <set>
+
+#include "nanotdb/time_util.h"
+#include "nanotdb/types.h"
+
+namespace nanotdb::rollup {
+namespace {
+
+const char* kAllFive = "min,max,sum,avg,count";
+
+class Parser {
+ public:
+  Parser(std::string_view source, std::string_view db, std::vector<std::string>* warnings)
+      : source_(source), db_(db), warnings_(warnings) {}
+
+  Result<RollupConfig> Parse(const toml::table& root) {
+    RollupConfig cfg;
+    const toml::node* section = root.get("rollups");
+    if (section == nullptr) return cfg;
+    const toml::table* t = section->as_table();
+    if (t == nullptr) return Error(*section, "rollups", "expected a [rollups] table");
+
+    int64_t default_grace = kDefaultGrace;
+    bool has_default_interval = false;
+    int64_t default_interval = 0;
+    std::string default_destination;
+    std::vector<Aggregate> default_aggs;
+    std::vector<std::string> global_excludes;
+    const toml::array* jobs = nullptr;
+    for (auto&& [key, node] : *t) {
+      const std::string k(key.str());
+      const std::string name = "rollups." + k;
+      if (k == "enabled") {
+        const auto* v = node.as_boolean();
+        if (v == nullptr) return Error(node, name, "expected true or false");
+        cfg.enabled = v->get();
+      } else if (k == "checkpoint_file") {
+        NANOTDB_ASSIGN_OR_RETURN(cfg.checkpoint_file, String(node, name));
+        NANOTDB_RETURN_IF_ERROR(CheckpointName(node, name, cfg.checkpoint_file));
+      } else if (k == "default_grace") {
+        NANOTDB_ASSIGN_OR_RETURN(std::string text, String(node, name));
+        if (!text.empty()) {
+          NANOTDB_ASSIGN_OR_RETURN(default_grace, Duration(node, name, text, 0));
+        }
+      } else if (k == "default_interval") {
+        NANOTDB_ASSIGN_OR_RETURN(std::string text, String(node, name));
+        if (!text.empty()) {
+          NANOTDB_ASSIGN_OR_RETURN(default_interval, Duration(node, name, text, 1));
+          has_default_interval = true;
+        }
+      } else if (k == "default_destination_db") {
+        NANOTDB_ASSIGN_OR_RETURN(default_destination, String(node, name));
+      } else if (k == "default_aggregates") {
+        NANOTDB_ASSIGN_OR_RETURN(std::vector<std::string> list, StringList(node, name));
+        if (!list.empty()) NANOTDB_RETURN_IF_ERROR(Aggregates(node, name, list, &default_aggs));
+      } else if (k == "global_exclude_patterns") {
+        NANOTDB_ASSIGN_OR_RETURN(global_excludes, StringList(node, name));
+        NANOTDB_RETURN_IF_ERROR(Globs(node, name, global_excludes));
+      } else if (k == "jobs") {
+        jobs = node.as_array();
+        if (jobs == nullptr) return Error(node, name, "expected [[rollups.jobs]] tables");
+      } else {
+        Warn(node, "unknown key " + name + " (ignored)");
+      }
+    }
+    if (!cfg.enabled) return cfg;  // jobs of a disabled section are not looked at
+    if (jobs == nullptr) return cfg;
+
+    std::set<std::string> ids;
+    for (size_t i = 0; i < jobs->size(); ++i) {
+      const toml::node& node = *jobs->get(i);
+      const toml::table* jt = node.as_table();
+      std::string where = "rollups.jobs[" + std::to_string(i) + "]";
+      if (jt == nullptr) return Error(node, where, "expected a [[rollups.jobs]] table");
+      RollupJob job;
+      job.line = node.source().begin.line;
+      job.grace = default_grace;
+      job.destination_db = default_destination;
+      job.exclude_patterns = global_excludes;
+      bool has_interval = has_default_interval;
+      job.interval = default_interval;
+      job.aggregates = default_aggs;
+      if (const toml::node* id = jt->get("id")) {
+        NANOTDB_ASSIGN_OR_RETURN(job.id, String(*id, where + ": id"));
+      }
+      if (job.id.empty()) return Error(node, where, "id: missing (every job needs a unique id)");
+      where += " (id \"" + job.id + "\")";
+      if (!ids.insert(job.id).second) {
+        return Error(node, where,
+                     "id: \"" + job.id +
+                         "\" is used by an earlier job; ids must "
+                         "be unique within the database (they key the checkpoints)");
+      }
+      if (job.id.find(',') != std::string::npos || job.id.find("::") != std::string::npos ||
+          job.id.find('\n') != std::string::npos) {
+        return Error(node, where, "id: may not contain ',', \"::\" or a newline");
+      }
+      bool has_excludes = false;
+      for (auto&& [key, value] : *jt) {
+        const std::string k(key.str());
+        const std::string name = where + ": " + k;
+        if (k == "id") continue;
+        if (k == "source_metric") {
+          NANOTDB_ASSIGN_OR_RETURN(job.source_metric, String(value, name));
+          if (job.source_metric.empty()) return Error(value, name, "must not be empty");
+        } else if (k == "source_pattern") {
+          NANOTDB_ASSIGN_OR_RETURN(job.source_pattern, String(value, name));
+          if (job.source_pattern.empty()) return Error(value, name, "must not be empty");
+          NANOTDB_RETURN_IF_ERROR(Globs(value, name, {job.source_pattern}));
+        } else if (k == "exclude_patterns") {
+          NANOTDB_ASSIGN_OR_RETURN(std::vector<std::string> list, StringList(value, name));
+          NANOTDB_RETURN_IF_ERROR(Globs(value, name, list));
+          job.exclude_patterns.insert(job.exclude_patterns.end(), list.begin(), list.end());
+          has_excludes = !list.empty();
+        } else if (k == "interval") {
+          NANOTDB_ASSIGN_OR_RETURN(std::string text, String(value, name));
+          if (!text.empty()) {
+            NANOTDB_ASSIGN_OR_RETURN(job.interval, Duration(value, name, text, 1));
+            has_interval = true;
+          }
+        } else if (k == "aggregates") {
+          NANOTDB_ASSIGN_OR_RETURN(std::vector<std::string> list, StringList(value, name));
+          if (!list.empty())
+            NANOTDB_RETURN_IF_ERROR(Aggregates(value, name, list, &job.aggregates));
+        } else if (k == "destination_db") {
+          NANOTDB_ASSIGN_OR_RETURN(job.destination_db, String(value, name));
+        } else if (k == "destination_metric_prefix") {
+          NANOTDB_ASSIGN_OR_RETURN(job.destination_metric_prefix, String(value, name));
+          if (!job.destination_metric_prefix.empty()) {
+            Status st = ValidateMetricName(job.destination_metric_prefix);
+            if (!st.ok()) return Error(value, name, st.message());
+          }
+        } else if (k == "grace") {
+          NANOTDB_ASSIGN_OR_RETURN(std::string text, String(value, name));
+          if (!text.empty()) {
+            NANOTDB_ASSIGN_OR_RETURN(job.grace, Duration(value, name, text, 0));
+          }
+        } else {
+          Warn(value, "unknown key " + name + " (ignored)");
+        }
+      }
+      if (job.source_metric.empty() == job.source_pattern.empty()) {
+        return Error(node, where,
+                     "set exactly one of source_metric (one metric) and source_pattern (a glob)");
+      }
+      if (!job.source_metric.empty() && has_excludes) {
+        return Error(node, where, "exclude_patterns: only applies to source_pattern jobs");
+      }
+      if (!job.source_pattern.empty() && !job.destination_metric_prefix.empty()) {
+        return Error(node, where,
+                     "destination_metric_prefix: only applies to source_metric jobs (a "
+                     "source_pattern job names each output after its source metric)");
+      }
+      if (!has_interval) {
+        return Error(node, where, "interval: missing (set interval or rollups.default_interval)");
+      }
+      if (job.destination_db.empty()) {
+        return Error(node, where,
+                     "destination_db: missing (set destination_db or "
+                     "rollups.default_destination_db)");
+      }
+      if (Status st = ValidateDatabaseName(job.destination_db); !st.ok()) {
+        return Error(node, where, "destination_db: " + st.message());
+      }
+      if (job.destination_db == db_) {
+        return Error(node, where,
+                     "destination_db: \"" + job.destination_db +
+                         "\" is this database itself; rollups go into another database");
+      }
+      if (job.destination_db == kInternalDatabase) {
+        return Error(node, where, "destination_db: \"internal\" is reserved for self-stats");
+      }
+      if (job.aggregates.empty()) {
+        Status st = ParseAggregateList(kAllFive, &job.aggregates);
+        if (!st.ok()) return st;
+      }
+      cfg.jobs.push_back(std::move(job));
+    }
+    return cfg;
+  }
+
+ private:
+  Status Error(const toml::node& node, std::string_view name, const std::string& what) const {
+    return Status::InvalidArgument(std::string(source_) + ":" +
+                                   std::to_string(node.source().begin.line) + ": " +
+                                   std::string(name) + ": " + what);
+  }
+  void Warn(const toml::node& node, const std::string& what) {
+    if (warnings_ == nullptr) return;
+    warnings_->push_back(std::string(source_) + ":" + std::to_string(node.source().begin.line) +
+                         ": " + what);
+  }
+  Result<std::string> String(const toml::node& node, const std::string& name) const {
+    const auto* v = node.as_string();
+    if (v == nullptr) return Error(node, name, "expected a string");
+    return v->get();
+  }
+  Result<std::vector<std::string>> StringList(const toml::node& node,
+                                              const std::string& name) const {
+    const auto* a = node.as_array();
+    if (a == nullptr) return Error(node, name, "expected a list of strings, e.g. [\"a\", \"b\"]");
+    std::vector<std::string> out;
+    for (const toml::node& item : *a) {
+      const auto* v = item.as_string();
+      if (v == nullptr) return Error(item, name, "expected a list of strings");
+      out.push_back(v->get());
+    }
+    return out;
+  }
+  Result<int64_t> Duration(const toml::node& node, const std::string& name, const std::string& text,
+                           int64_t min) const {
+    Result<int64_t> d = ParseDuration(text);
+    if (!d.ok()) return Error(node, name, d.status().message());
+    if (*d < min) {
+      return Error(node, name, "\"" + text + "\" must be " + (min > 0 ? "> 0" : ">= 0"));
+    }
+    return *d;
+  }
+  Status Aggregates(const toml::node& node, const std::string& name,
+                    const std::vector<std::string>& list, std::vector<Aggregate>* out) const {
+    std::string csv;
+    for (const std::string& a : list) {
+      if (a.find(',') != std::string::npos) {
+        return Error(node, name, "unsupported aggregate \"" + a + "\"");
+      }
+      if (!csv.empty()) csv += ',';
+      csv += a;
+    }
+    Status st = ParseAggregateList(csv, out);
+    if (!st.ok()) return Error(node, name, st.message());
+    return Status::Ok();
+  }
+  Status Globs(const toml::node& node, const std::string& name,
+               const std::vector<std::string>& patterns) const {
+    for (const std::string& p : patterns) {
+      Status st = ValidateGlob(p);
+      if (!st.ok()) return Error(node, name, st.message());
+    }
+    return Status::Ok();
+  }
+  Status CheckpointName(const toml::node& node, const std::string& name,
+                        const std::string& file) const {
+    bool ok = !file.empty() && file.front() != '.' && file.size() <= 255;
+    for (char c : file) {
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
+    }
+    if (!ok) {
+      return Error(node, name,
+                   "\"" + file +
+                       "\" is not a file name (letters, digits, '_', '-', '.'; not "
+                       "starting with '.')");
+    }
+    return Status::Ok();
+  }
+
+  std::string_view source_;
+  std::string_view db_;
+  std::vector<std::string>* warnings_;
+};
+
+// One character against a [...] set starting after '['; sets *end past the ']'.
+bool MatchSet(std::string_view p, size_t* pos, char c) {
+  size_t i = *pos;
+  bool negate = i < p.size() && (p[i] == '!' || p[i] == '^');
+  if (negate) ++i;
+  bool found = false;
+  bool first = true;
+  while (i < p.size() && (p[i] != ']' || first)) {
+    first = false;
+    char lo = p[i];
+    if (i + 2 < p.size() && p[i + 1] == '-' && p[i + 2] != ']') {
+      char hi = p[i + 2];
+      if (lo <= c && c <= hi) found = true;
+      i += 3;
+    } else {
+      if (lo == c) found = true;
+      ++i;
+    }
+  }
+  *pos = i + 1;  // past ']'
+  return found != negate;
+}
+
+}  // namespace
+
+Status ValidateGlob(std::string_view pattern) {
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '[') continue;
+    size_t j = i + 1;
+    if (j < pattern.size() && (pattern[j] == '!' || pattern[j] == '^')) ++j;
+    if (j < pattern.size() && pattern[j] == ']') ++j;  // a leading ']' is literal
+    while (j < pattern.size() && pattern[j] != ']') ++j;
+    if (j >= pattern.size()) {
+      return Status::InvalidArgument("pattern \"" + std::string(pattern) + "\": '[' at offset " +
+                                     std::to_string(i) + " is not closed by ']'");
+    }
+    i = j;
+  }
+  return Status::Ok();
+}
+
+bool GlobMatch(std::string_view p, std::string_view name) {
+  // Iterative with one backtrack point for the last '*': linear in practice.
+  size_t pi = 0, ni = 0, star = std::string_view::npos, mark = 0;
+  while (ni < name.size()) {
+    if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = ni;
+      continue;
+    }
+    if (pi < p.size()) {
+      if (p[pi] == '?') {
+        ++pi;
+        ++ni;
+        continue;
+      }
+      if (p[pi] == '[') {
+        size_t next = pi + 1;
+        if (MatchSet(p, &next, name[ni])) {
+          pi = next;
+          ++ni;
+          continue;
+        }
+      } else if (p[pi] == name[ni]) {
+        ++pi;
+        ++ni;
+        continue;
+      }
+    }
+    if (star == std::string_view::npos) return false;
+    pi = star + 1;
+    ni = ++mark;
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::string_view source,
+                                       std::string_view db, std::vector<std::string>* warnings) {
+  toml::table root;
+  try {
+    root = toml::parse(manifest_text, source);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(std::string(source) + ":" +
+                                   std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
+  return Parser(source, db, warnings).Parse(root);
+}
+
+}  // namespace nanotdb::rollup

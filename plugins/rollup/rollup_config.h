@@ -1,0 +1,52 @@
+// The [rollups] section of a source database's manifest.toml (docs/rollups.md): the defaults
+// and the [[rollups.jobs]] that say which metrics of the database are rolled up, how often,
+// with which aggregates, into which destination database. Parsed and validated here; pure
+// functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nanotdb/query_types.h"
+#include "nanotdb/status.h"
+
+namespace nanotdb::rollup {
+
+inline constexpr const char* kDefaultCheckpointFile = "rollup.checkpoints.log";
+// Grace when neither the job nor rollups.default_grace sets one.
+inline constexpr int64_t kDefaultGrace = 5 * 60 * int64_t{1'000'000'000};
+
+struct RollupJob {
+  std::string id;
+  std::string source_metric;   // exactly one of source_metric and source_pattern is set
+  std::string source_pattern;  // glob over metric names: '*', '?', [abc], [a-z], [!a]
+  std::vector<std::string> exclude_patterns;  // rollups.global_exclude_patterns, then the job's
+  int64_t interval = 0;                       // ns, > 0
+  std::vector<Aggregate> aggregates;          // non-empty
+  std::string destination_db;
+  std::string destination_metric_prefix;  // "" = the source metric's name
+  int64_t grace = kDefaultGrace;          // ns, >= 0
+  uint32_t line = 0;                      // of [[rollups.jobs]] in the manifest, for messages
+};
+
+struct RollupConfig {
+  bool enabled = false;
+  std::string checkpoint_file = kDefaultCheckpointFile;
+  std::vector<RollupJob> jobs;  // empty when not enabled (jobs are then not validated)
+};
+
+// Parses the [rollups] section of manifest text (`source` names the file in messages, `db` is
+// the database it belongs to). A manifest without [rollups] is a disabled config. Errors are
+// InvalidArgument "<source>:<line>: rollups.jobs[<n>] (id \"<id>\"): <key>: <problem>"
+// (or "rollups.<key>: ..." for the section's own keys). Unknown keys add warnings.
+Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::string_view source,
+                                       std::string_view db, std::vector<std::string>* warnings);
+
+// Shell glob match of a whole name: '*' any run, '?' one character, [abc], [a-z], [!abc] or
+// [^abc] one character of (not of) the set. ValidateGlob rejects an unclosed '['.
+bool GlobMatch(std::string_view pattern, std::string_view name);
+Status ValidateGlob(std::string_view pattern);
+
+}  // namespace nanotdb::rollup

@@ -1,0 +1,267 @@
+// The Roller over a real storage engine and the core's services, with a settable clock.
+#include "roller.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "server/core_services.h"
+#include "server/plugin_files.h"
+
+namespace nanotdb::rollup {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr Timestamp kBase = 1'767'225'600 * kSecond;  // 2026-01-01 00:00:00 UTC
+
+class RollerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("nanotdb-roller-test-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    Open();
+  }
+  void TearDown() override {
+    Close();
+    fs::remove_all(root_);
+  }
+  void Open() {
+    EngineOptions o;
+    o.root = root_.string();
+    auto e = Engine::Open(o);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(*e);
+    query_ = std::make_unique<server::EngineQuery>(*engine_, counters_);
+    writer_ = std::make_unique<server::EngineWriter>(*engine_, counters_);
+    databases_ = std::make_unique<server::EngineDatabases>(*engine_, ManifestSettings{});
+    files_ = std::make_unique<server::PluginFiles>(Env::Default(), root_.string(), "rollup");
+    RollupServices s{query_.get(), writer_.get(), databases_.get(), files_.get()};
+    s.log = [this](LogLevel, std::string_view m) { log_.emplace_back(m); };
+    s.now = [this] { return now_; };
+    roller_ = std::make_unique<Roller>(std::move(s));
+  }
+  void Close() {
+    roller_.reset();
+    engine_.reset();
+  }
+  // Simulates a crash: the engine goes away without flushing its open pages.
+  void Write(std::string_view db, std::string_view metric, Timestamp ts, double v) {
+    ASSERT_TRUE(engine_->Write(db, metric, ts, Value::Float64(v)).ok());
+  }
+  void AppendManifest(std::string_view db, std::string_view text) {
+    std::ofstream(root_ / db / "manifest.toml", std::ios::app) << "\n" << text;
+  }
+  // "ts=value" of every sample of db/metric, stamps in seconds after kBase.
+  std::vector<std::string> Samples(std::string_view db, std::string_view metric) {
+    std::vector<std::string> out;
+    Status st =
+        engine_->ReadRange(db, metric, kMinTimestamp, kMaxTimestamp, 1, [&](const Sample& s) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%lld=%g",
+                        static_cast<long long>((s.ts - kBase) / kSecond),
+                        Value{ValueType::kFloat64, s.bits}.AsDouble());
+          out.emplace_back(buf);
+          return true;
+        });
+    EXPECT_TRUE(st.ok() || st.IsNotFound()) << st.ToString();
+    return out;
+  }
+  std::string Checkpoint(std::string_view db) {
+    auto text = files_->Read(std::string(db) + "/rollup.checkpoints.log");
+    return text.ok() ? *text : "";
+  }
+
+  // 10 s samples 0, 1, 2, ... from kBase for `minutes`.
+  void WriteRamp(std::string_view db, std::string_view metric, int minutes) {
+    for (int i = 0; i < minutes * 6; ++i) Write(db, metric, kBase + i * 10 * kSecond, i);
+  }
+
+  fs::path root_;
+  server::CoreCounters counters_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<server::EngineQuery> query_;
+  std::unique_ptr<server::EngineWriter> writer_;
+  std::unique_ptr<server::EngineDatabases> databases_;
+  std::unique_ptr<server::PluginFiles> files_;
+  std::unique_ptr<Roller> roller_;
+  std::vector<std::string> log_;
+  Timestamp now_ = kBase;
+};
+
+constexpr std::string_view kTenMinuteJobs = R"([rollups]
+enabled = true
+default_interval = "10m"
+default_grace = "1m"
+default_destination_db = "src_10m"
+
+[[rollups.jobs]]
+id = "ramp"
+source_metric = "ramp"
+aggregates = ["min", "max", "sum", "count", "median", "p95", "trimmed_avg"]
+
+[[rollups.jobs]]
+id = "cpus"
+source_pattern = "cpu"
+aggregates = ["max"]
+)";
+
+TEST_F(RollerTest, LiveDataIsRolledUpPeriodByPeriodWithoutAPartitionFlush) {
+  WriteRamp("src", "ramp", 25);  // samples 0..149 over 25 minutes, all in the open page
+  AppendManifest("src", kTenMinuteJobs);
+  now_ = kBase + 25 * kMinute;
+  PassStats stats = roller_->RunOnce();
+  EXPECT_TRUE(stats.errors.empty()) << stats.errors.front();
+  // Periods [0,10m) and [10m,20m) are complete (the ramp has samples after 20m); [20m,30m) not.
+  // Period 0 holds 0..59: min 0, max 59, sum 1770, median 29.5, p95 rank 56.05 = 56.05,
+  // trimmed_avg drops max(1, 60/20) = 3 per tail: mean of 3..56 = 29.5.
+  EXPECT_EQ(Samples("src_10m", "ramp.min"), (std::vector<std::string>{"0=0", "600=60"}));
+  EXPECT_EQ(Samples("src_10m", "ramp.max"), (std::vector<std::string>{"0=59", "600=119"}));
+  EXPECT_EQ(Samples("src_10m", "ramp.sum"), (std::vector<std::string>{"0=1770", "600=5370"}));
+  EXPECT_EQ(Samples("src_10m", "ramp.count"), (std::vector<std::string>{"0=60", "600=60"}));
+  EXPECT_EQ(Samples("src_10m", "ramp.median"), (std::vector<std::string>{"0=29.5", "600=89.5"}));
+  EXPECT_EQ(Samples("src_10m", "ramp.p95"), (std::vector<std::string>{"0=56.05", "600=116.05"}));
+  EXPECT_EQ(Samples("src_10m", "ramp.trimmed_avg"),
+            (std::vector<std::string>{"0=29.5", "600=89.5"}));
+  EXPECT_EQ(Checkpoint("src"), "ramp," + std::to_string(kBase + 20 * kMinute) + "\n");
+
+  // More live data: the third period completes; nothing is written twice.
+  for (int i = 150; i < 200; ++i) Write("src", "ramp", kBase + i * 10 * kSecond, i);
+  now_ = kBase + 34 * kMinute;
+  stats = roller_->RunOnce();
+  EXPECT_TRUE(stats.errors.empty());
+  EXPECT_EQ(Samples("src_10m", "ramp.count"),
+            (std::vector<std::string>{"0=60", "600=60", "1200=60"}));
+  // A pass with nothing new writes nothing.
+  stats = roller_->RunOnce();
+  EXPECT_EQ(stats.points_written, 0u);
+
+  // The destination was created with a rollup-tuned manifest.
+  Result<ManifestSettings> m = engine_->GetManifest("src_10m");
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE(m->wal_enabled);
+  EXPECT_EQ(m->partition, Partitioning::kMonth);
+}
+
+TEST_F(RollerTest, GraceClosesAPeriodOfAMetricThatStopped) {
+  WriteRamp("src", "ramp", 5);  // stops at 4m50s
+  AppendManifest("src", kTenMinuteJobs);
+  now_ = kBase + 10 * kMinute + 59 * kSecond;  // within the 1m grace
+  roller_->RunOnce();
+  EXPECT_TRUE(Samples("src_10m", "ramp.count").empty());
+  now_ = kBase + 11 * kMinute;
+  roller_->RunOnce();
+  EXPECT_EQ(Samples("src_10m", "ramp.count"), (std::vector<std::string>{"0=30"}));
+}
+
+TEST_F(RollerTest, LabelledSeriesKeepTheirLabelsAfterTheAggregateSuffix) {
+  for (int i = 0; i < 120; ++i) {
+    Write("src", "cpu{core=\"0\"}", kBase + i * 10 * kSecond, i % 7);
+    Write("src", "cpu{core=\"1\"}", kBase + i * 10 * kSecond, 100 + i % 5);
+  }
+  AppendManifest("src", kTenMinuteJobs);
+  now_ = kBase + 30 * kMinute;
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  EXPECT_EQ(Samples("src_10m", "cpu.max{core=\"0\"}"), (std::vector<std::string>{"0=6", "600=6"}));
+  EXPECT_EQ(Samples("src_10m", "cpu.max{core=\"1\"}"),
+            (std::vector<std::string>{"0=104", "600=104"}));
+  EXPECT_THAT(Checkpoint("src"), HasSubstr("cpus::cpu{core=\"1\"},"));
+}
+
+TEST_F(RollerTest, AfterACrashNoBucketIsDuplicatedOrSkipped) {
+  WriteRamp("src", "ramp", 60);
+  AppendManifest("src", kTenMinuteJobs);
+  now_ = kBase + 35 * kMinute;
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());  // 3 periods, flushed and checkpointed
+  const std::string checkpoint = Checkpoint("src");
+  // Later: 2 more periods are written and flushed, then the process dies before the
+  // checkpoint is replaced (rewind it), and the source's newest samples were in its WAL.
+  now_ = kBase + 61 * kMinute;
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  ASSERT_TRUE(files_->Write("src/rollup.checkpoints.log", checkpoint).ok());
+  Close();
+  Open();
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  EXPECT_EQ(
+      Samples("src_10m", "ramp.count"),
+      (std::vector<std::string>{"0=60", "600=60", "1200=60", "1800=60", "2400=60", "3000=60"}));
+  // A lost checkpoint file recomputes everything and still writes nothing twice.
+  ASSERT_TRUE(files_->Remove("src/rollup.checkpoints.log").ok());
+  EXPECT_EQ(roller_->RunOnce().points_written, 0u);
+  EXPECT_EQ(Samples("src_10m", "ramp.sum").size(), 6u);
+}
+
+TEST_F(RollerTest, CascadesRunThroughTheDestinationsOwnManifest) {
+  for (int i = 0; i < 3 * 24 * 6; ++i) Write("src", "t", kBase + i * 10 * kMinute, 1);
+  AppendManifest("src",
+                 "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"t1h\"\n"
+                 "source_metric = \"t\"\ninterval = \"1h\"\naggregates = [\"sum\", \"count\"]\n"
+                 "destination_db = \"src_1h\"\n");
+  now_ = kBase + 4 * kDay;
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  EXPECT_EQ(Samples("src_1h", "t.sum").size(), 72u);
+  AppendManifest("src_1h",
+                 "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"t1d\"\n"
+                 "source_metric = \"t.sum\"\ninterval = \"24h\"\naggregates = [\"sum\"]\n"
+                 "destination_db = \"src_1d\"\n");
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  EXPECT_EQ(Samples("src_1d", "t.sum.sum"),
+            (std::vector<std::string>{"0=144", "86400=144", "172800=144"}));
+  Result<ManifestSettings> m = engine_->GetManifest("src_1d");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->partition, Partitioning::kYear);
+}
+
+TEST_F(RollerTest, BackfillEmptiesDestinationsAndRebuildsThem) {
+  WriteRamp("src", "ramp", 30);
+  AppendManifest("src", kTenMinuteJobs);
+  now_ = kBase + 40 * kMinute;
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  // Derived files the core does not know (a metric file of a later plugin) go too, and so does
+  // a sample that is not a rollup.
+  std::ofstream(root_ / "src_10m" / "metric-2026-01.dat") << "stale";
+  Write("src_10m", "ramp.count", kBase + 50 * kMinute, 999);
+  int calls = 0;
+  Result<BackfillReport> r =
+      roller_->Backfill({}, [&](std::string_view, size_t, size_t, uint64_t) { ++calls; });
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GT(calls, 0);
+  EXPECT_EQ(r->source_databases, (std::vector<std::string>{"src"}));
+  EXPECT_EQ(r->destination_databases, (std::vector<std::string>{"src_10m"}));
+  EXPECT_THAT(r->cleared_files, ::testing::Contains(HasSubstr("metric-2026-01.dat")));
+  EXPECT_EQ(r->cleared_checkpoint_files.size(), 1u);
+  EXPECT_FALSE(fs::exists(root_ / "src_10m" / "metric-2026-01.dat"));
+  EXPECT_TRUE(fs::exists(root_ / "src_10m" / "manifest.toml"));
+  EXPECT_EQ(Samples("src_10m", "ramp.count"),
+            (std::vector<std::string>{"0=60", "600=60", "1200=60"}));
+  EXPECT_EQ(r->stats.points_written, 3u * 7);
+
+  EXPECT_TRUE(roller_->Backfill({"nope"}, nullptr).status().IsNotFound());
+  Write("plain", "x", kBase, 1);
+  EXPECT_THAT(roller_->Backfill({"plain"}, nullptr).status().message(),
+              HasSubstr("database \"plain\" defines no rollup jobs"));
+}
+
+TEST_F(RollerTest, ConfigErrorsAreReportedOnceAndOtherDatabasesRun) {
+  WriteRamp("bad", "ramp", 30);
+  AppendManifest("bad", "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"x\"\n");
+  WriteRamp("src", "ramp", 30);
+  AppendManifest("src", kTenMinuteJobs);
+  now_ = kBase + 40 * kMinute;
+  PassStats stats = roller_->RunOnce();
+  ASSERT_EQ(stats.errors.size(), 1u);
+  EXPECT_THAT(stats.errors[0], HasSubstr("bad/manifest.toml:"));
+  EXPECT_THAT(stats.errors[0], HasSubstr("rollups.jobs[0] (id \"x\")"));
+  EXPECT_EQ(Samples("src_10m", "ramp.count").size(), 3u);
+  roller_->RunOnce();
+  size_t logged = 0;
+  for (const std::string& l : log_) logged += l.find("bad/manifest.toml") != std::string::npos;
+  EXPECT_EQ(logged, 1u);
+}
+
+}  // namespace
+}  // namespace nanotdb::rollup
