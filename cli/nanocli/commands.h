@@ -1,5 +1,5 @@
 // The nanocli commands. Each takes the words after its name and returns the process exit code
-// (cli_common.h: 0 ok, 1 failed, 2 usage); each answers --help from its CommandSpec.
+// (cli_common.h: 0 ok, 1 failed, 2 usage, 3 partial); each answers --help from its CommandSpec.
 #pragma once
 
 #include <span>
@@ -23,5 +23,11 @@ int RunQuery(std::span<const std::string> args);
 
 const CommandSpec& RollupSpec();  // rollup_cmd.cpp
 int RunRollup(std::span<const std::string> args);
+
+const CommandSpec& RecoverSpec();  // recover_cmd.cpp
+int RunRecover(std::span<const std::string> args);
+
+const CommandSpec& CompactSpec();  // recover_cmd.cpp
+int RunCompact(std::span<const std::string> args);
 
 }  // namespace nanotdb::cli

@@ -21,6 +21,8 @@ const Command kCommands[] = {
     {ExportSpec, RunExport},
     {QuerySpec, RunQuery},
     {RollupSpec, RunRollup},
+    {RecoverSpec, RunRecover},
+    {CompactSpec, RunCompact},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -10,11 +10,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "nanotdb/engine.h"
+#include "storage/data_file.h"
 
 namespace nanotdb {
 namespace {
@@ -87,7 +89,7 @@ constexpr std::string_view kExported =
     "home/temp 3.5 2026-05-24 00:00:35.000000000\n"
     "home/temp 4 2026-05-24 00:00:50.000000000\n";
 
-class NanocliTest : public ::testing::Test {
+class NanocliTestBase : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string tmpl = (fs::temp_directory_path() / "nanocli_test_XXXXXX").string();
@@ -121,6 +123,8 @@ class NanocliTest : public ::testing::Test {
 
   fs::path dir_, root_;
 };
+
+class NanocliTest : public NanocliTestBase {};
 
 TEST_F(NanocliTest, ImportThenExportWritesCanonicalLines) {
   fs::path in = dir_ / "sample.lp";
@@ -493,6 +497,147 @@ TEST_F(NanocliTest, RollupRecomputesOfflineAndReplacesWhatWasThere) {
   r = Nanocli({"rollup", "--root", root_.string(), "--db", "home_30s"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("database \"home_30s\" defines no rollup jobs"));
+}
+
+}  // namespace
+}  // namespace nanotdb
+
+namespace nanotdb {
+namespace {
+
+class RecoverTest : public NanocliTestBase {};
+
+// Every file of a database directory and its bytes.
+std::map<std::string, std::string> Snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename()] = ReadFile(e.path());
+  return out;
+}
+
+// issue 8: with catalog.json deleted the next new metric got id 1 and returned the old
+// metric's samples, and the other names were lost for good.
+TEST_F(RecoverTest, RecoverRestoresEveryNameAfterTheCatalogIsDeletedTruncatedOrInvalid) {
+  ImportSample();
+  const fs::path catalog = root_ / "home" / "catalog.json";
+  const std::string intact = ReadFile(catalog);
+  for (const std::string damage : {"deleted", "truncated", "invalid"}) {
+    if (damage == "deleted") fs::remove(catalog);
+    if (damage == "truncated") WriteFile(catalog, intact.substr(0, intact.size() / 2));
+    if (damage == "invalid")
+      WriteFile(catalog, "{\"format\": \"nanotdb-catalog\", \"version\": 7}");
+    CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+    EXPECT_EQ(r.exit_code, 1) << damage;
+    EXPECT_THAT(r.err, HasSubstr("nanocli recover --root " + root_.string() + " --db home"))
+        << damage;
+    r = Nanocli({"recover", "--root", root_.string()});
+    ASSERT_EQ(r.exit_code, 0) << damage << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr("database home: catalog rebuilt (3 metrics: 0 named by the "
+                                 "catalog, 3 by data files, 0 by the WAL, 0 unnamed)"))
+        << r.out;
+    EXPECT_EQ(ReadFile(catalog), intact) << damage << ": same names, ids and types";
+    r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, kExported) << damage;
+  }
+}
+
+TEST_F(RecoverTest, RecoverKeepsIntactBlocksQuarantinesTheRestAndIsIdempotent) {
+  ImportSample();
+  const fs::path file = root_ / "home" / "data-2026-05-24.dat";
+  {
+    auto reader = DataFileReader::Open(Env::Default(), file.string());
+    ASSERT_TRUE(reader.ok());
+    const FrameIndexEntry& e = (*reader)->frames()[0];
+    const FrameColumnInfo* door = nullptr;
+    for (const FrameColumnInfo& c : e.header.columns) {
+      if (c.count == 2) door = &c;  // home/door holds two samples that day
+    }
+    ASSERT_NE(door, nullptr);
+    std::string bytes = ReadFile(file);
+    bytes[e.offset + door->values.offset] ^= 0x20;
+    WriteFile(file, bytes);
+  }
+  CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("metric \"door\" lost 2 samples"));
+  const auto before = Snapshot(root_ / "home");
+
+  r = Nanocli({"recover", "--root", root_.string(), "--db", "home", "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("data-2026-05-24.dat: would rewrite"));
+  EXPECT_EQ(Snapshot(root_ / "home"), before) << "a dry run writes nothing";
+
+  r = Nanocli({"recover", "--root", root_.string(), "--db", "home", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Poco::JSON::Object::Ptr report = ParseJson(r.out);
+  EXPECT_TRUE(report->getValue<bool>("changed"));
+  auto files = report->getArray("databases")->getObject(0)->getArray("files");
+  ASSERT_EQ(files->size(), 2u);
+  auto day = files->getObject(0);
+  EXPECT_EQ(day->getValue<std::string>("action"), "rewritten");
+  EXPECT_EQ(day->getValue<uint64_t>("kept_samples"), 4u);
+  EXPECT_EQ(day->getValue<uint64_t>("lost_samples"), 2u);
+  EXPECT_EQ(day->getArray("lost")->getObject(0)->getValue<std::string>("metric"), "door");
+  ASSERT_EQ(day->getArray("quarantined")->size(), 1u);
+  const std::string aside = day->getArray("quarantined")->getElement<std::string>(0);
+  EXPECT_THAT(aside, ::testing::StartsWith("data-2026-05-24.dat.quarantine."));
+  EXPECT_EQ(files->getObject(1)->getValue<std::string>("action"), "intact");
+
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string expected;
+  for (const std::string& line : Lines(std::string(kExported))) {
+    if (line.find("home/door") == 0 && line.find("2026-05-24") != std::string::npos) continue;
+    expected += line + "\n";
+  }
+  EXPECT_EQ(r.out, expected);
+
+  const auto after = Snapshot(root_ / "home");
+  r = Nanocli({"recover", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("nothing to recover"));
+  EXPECT_EQ(Snapshot(root_ / "home"), after) << "a second recover changes nothing";
+}
+
+TEST_F(RecoverTest, RecoverAndCompactRefuseARootHeldByAnotherProcess) {
+  ImportSample();
+  EngineOptions options;
+  options.root = root_.string();
+  Result<std::unique_ptr<Engine>> holder = Engine::Open(options);
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  for (const std::string cmd : {"recover", "compact"}) {
+    CliRun r = Nanocli({cmd, "--root", root_.string(), "--db", "home"});
+    EXPECT_EQ(r.exit_code, 1) << cmd;
+    EXPECT_THAT(r.err, HasSubstr("is in use by process " + std::to_string(getpid()))) << cmd;
+  }
+}
+
+TEST_F(RecoverTest, CompactRewritesASealedPartitionAsOneFrame) {
+  ImportSample();
+  fs::path more = dir_ / "more.lp";
+  WriteFile(more, "home/temp 5 2026-05-24 00:01:05\nhome/temp 6 2026-05-24 00:01:20\n");
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", more.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0);
+  const std::string exported = r.out;
+  const fs::path file = root_ / "home" / "data-2026-05-24.dat";
+  auto frames = [&] {
+    auto reader = DataFileReader::Open(Env::Default(), file.string());
+    return reader.ok() ? (*reader)->frames().size() : 0u;
+  };
+  ASSERT_EQ(frames(), 2u);
+  r = Nanocli({"compact", "--root", root_.string(), "--db", "home", "--part", "2026-05-24"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("data-2026-05-24.dat: 2 frames -> 1, "));
+  EXPECT_EQ(frames(), 1u);
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  EXPECT_EQ(r.out, exported);
+  r = Nanocli({"compact", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("data-2026-05-24.dat: already 1 frame"));
+  r = Nanocli({"compact", "--root", root_.string(), "--db", "home", "--part", "2026-02-30"});
+  EXPECT_EQ(r.exit_code, 1);
 }
 
 }  // namespace

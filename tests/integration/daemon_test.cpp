@@ -510,5 +510,21 @@ TEST(DamagedDataTest, QueriesSalvageAndWarnExportIsPartial) {
   EXPECT_EQ(exported, 288u + 144u);
 }
 
+TEST(DamagedDataTest, RecoverAndCompactRefuseWhileTheDaemonRuns) {
+  Daemon d;
+  ASSERT_TRUE(d.Start());
+  ASSERT_EQ(d.Post("/api/v1/import", "demo/a 1 1779926400000000000\n").status, 200);
+  for (const std::string cmd : {"recover", "compact"}) {
+    auto [code, out] = RunCommand({NANOCLI_BIN, cmd, "--root", d.root(), "--db", "demo"});
+    EXPECT_EQ(code, 1) << out;
+    EXPECT_NE(out.find("is in use by process " + std::to_string(d.pid())), std::string::npos)
+        << out;
+  }
+  ASSERT_TRUE(d.Stop());
+  auto [code, out] = RunCommand({NANOCLI_BIN, "recover", "--root", d.root(), "--db", "demo"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("nothing to recover"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace nanotdb::itest
