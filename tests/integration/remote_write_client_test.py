@@ -2,15 +2,17 @@
 """Debian's prometheus remote-writes into nanotdb; the series are queried back from both.
 
 Prometheus runs on a free loopback port with a tmp TSDB, scrapes itself and a
-prometheus-node-exporter every second and remote-writes to nanotdb's POST /api/v1/write
+prometheus-node-exporter every 500 ms and remote-writes to nanotdb's POST /api/v1/write
 (one shard, 200 ms batch deadline, metadata every second). Once Prometheus reports it has
-sent 4 s of samples, the test picks an instant T two scrape intervals behind the
+sent 3 s of samples, the test picks an instant T two scrape intervals behind the
 newest sent timestamp and asks both servers, through their HTTP APIs:
 
 - `{__name__=~".+"}[W]` at T: every raw sample of every series (labels, millisecond
   timestamps, values bit for bit) must be the same in both;
 - a few PromQL expressions over that data (rate, sum by, histogram_quantile, count) at T:
   the same series and values (relative 1e-9);
+- then node_exporter is stopped; Prometheus writes staleness markers for its series, and
+  the same comparison right after (node_load1 gone at once, up{job="node"} 0) must agree;
 - /api/v1/metadata: the HELP/TYPE Prometheus sent (metadata_config) for a counter.
 
 Usage: remote_write_client_test.py NANOTDB_BIN PLUGIN_DIR
@@ -28,13 +30,15 @@ from clientlib import (free_port, get_json, instant, need, post_form, raw_sample
 QUERIES = [
     "up",
     "sum by (job) (up)",
-    'rate(prometheus_http_requests_total{handler="/metrics"}[5s])',
+    "rate(prometheus_tsdb_head_samples_appended_total[5s])",
     "sum by (job) (rate(scrape_samples_scraped[5s]))",
     "histogram_quantile(0.9, sum by (le) (rate(prometheus_http_request_duration_seconds_bucket[5s])))",
     'count by (job) ({__name__=~".+"})',
     "node_boot_time_seconds",
     "max_over_time(scrape_duration_seconds[10s])",
 ]
+# After node_exporter stopped: empty in both (stale), and up = 0.
+STALE_QUERIES = ["node_load1", 'up{job="node"}', 'count by (job) ({__name__=~"node_.+"})']
 
 
 def prom_query(port, query, t):
@@ -61,6 +65,53 @@ def close(a, b):
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
+def compare_at(pport, nport, T, window, stopped=False):
+    """Failures where nanotdb's answers at T differ from prometheus' (raw samples of every
+    series, QUERIES); returns (failures, series, samples)."""
+    failures = []
+    theirs = raw_samples(pport, '{__name__=~".+"}', window, T)
+    ours = raw_samples(nport, '{__name__=~".+",db="prom"}', window, T)
+    jobs = {dict(k[1]).get("job") for k in theirs}
+    if not {"prometheus", "node"} <= jobs or len(theirs) < 200:
+        failures.append(f"prometheus itself holds only {len(theirs)} series of jobs {jobs}: "
+                        f"test too weak")
+    only_theirs = sorted(set(theirs) - set(ours))
+    only_ours = sorted(set(ours) - set(theirs))
+    if only_theirs:
+        failures.append(f"{len(only_theirs)} of {len(theirs)} series not in nanotdb, e.g. "
+                        f"{only_theirs[:3]}")
+    if only_ours:
+        failures.append(f"{len(only_ours)} series only in nanotdb, e.g. {only_ours[:3]}")
+    samples = differ = 0
+    for key in set(theirs) & set(ours):
+        a, b = theirs[key], ours[key]
+        samples += len(a)
+        same = len(a) == len(b) and all(
+            ta == tb and same_float(va, vb) for (ta, va), (tb, vb) in zip(a, b))
+        if not same:
+            differ += 1
+            if differ <= 3:
+                failures.append(f"{key}: prometheus {a[:4]}... ({len(a)}) vs nanotdb {b[:4]}... "
+                                f"({len(b)})")
+    if differ > 3:
+        failures.append(f"... {differ} series differ in all")
+
+    for q in QUERIES + (STALE_QUERIES if stopped else []):
+        a = as_map(prom_query(pport, q, T))
+        b = as_map(instant(nport, q, T))
+        if not a and not stopped:
+            failures.append(f"{q!r}: prometheus answers nothing: test too weak")
+        if set(a) != set(b):
+            failures.append(f"{q!r} at {T}: series differ: only prometheus "
+                            f"{sorted(set(a) - set(b))[:2]}, only nanotdb {sorted(set(b) - set(a))[:2]}")
+            continue
+        for key in a:
+            if not all(ta == tb and close(va, vb) for (ta, va), (tb, vb) in zip(a[key], b[key])):
+                failures.append(f"{q!r} {key}: prometheus {a[key]} vs nanotdb {b[key]}")
+                break
+    return failures, len(theirs), samples
+
+
 def main(env):
     nanotdb, plugin_dir = sys.argv[1], sys.argv[2]
     prometheus = need("prometheus")
@@ -78,8 +129,8 @@ def main(env):
     cfg = env.path("prometheus.yml")
     with open(cfg, "w") as f:
         f.write(f"""global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 500ms
+  scrape_timeout: 500ms
 scrape_configs:
   - job_name: prometheus
     static_configs: [{{targets: ["127.0.0.1:{pport}"]}}]
@@ -113,52 +164,29 @@ remote_write:
         data = prom_query(pport, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
                           time.time())
         ts = max((float(s["value"][1]) for s in data["result"]), default=0.0)
-        return ts if ts > first + 4 else None
-    sent = wait_until("prometheus to remote-write 4 s of samples", sent_ts, timeout=15,
+        return ts if ts > first + 3 else None
+    sent = wait_until("prometheus to remote-write 3 s of samples", sent_ts, timeout=15,
                       interval=0.25)
-    T = round(sent - 2.0, 3)
+    T = round(sent - 1.0, 3)
     window = "30s"
+    found, series, samples = compare_at(pport, nport, T, window)
+    failures += found
 
-    theirs = raw_samples(pport, '{__name__=~".+"}', window, T)
-    ours = raw_samples(nport, '{__name__=~".+",db="prom"}', window, T)
-    jobs = {dict(k[1]).get("job") for k in theirs}
-    if not {"prometheus", "node"} <= jobs or len(theirs) < 200:
-        failures.append(f"prometheus itself holds only {len(theirs)} series of jobs {jobs}: "
-                        f"test too weak")
-    only_theirs = sorted(set(theirs) - set(ours))
-    only_ours = sorted(set(ours) - set(theirs))
-    if only_theirs:
-        failures.append(f"{len(only_theirs)} of {len(theirs)} series not in nanotdb, e.g. "
-                        f"{only_theirs[:3]}")
-    if only_ours:
-        failures.append(f"{len(only_ours)} series only in nanotdb, e.g. {only_ours[:3]}")
-    samples = differ = 0
-    for key in set(theirs) & set(ours):
-        a, b = theirs[key], ours[key]
-        samples += len(a)
-        same = len(a) == len(b) and all(
-            ta == tb and same_float(va, vb) for (ta, va), (tb, vb) in zip(a, b))
-        if not same:
-            differ += 1
-            if differ <= 3:
-                failures.append(f"{key}: prometheus {a[:4]}... ({len(a)}) vs nanotdb {b[:4]}... "
-                                f"({len(b)})")
-    if differ > 3:
-        failures.append(f"... {differ} series differ in all")
+    # node_exporter goes away: prometheus writes staleness markers for its series, so they
+    # vanish from instant queries at once (not after the 5 minute lookback), in both.
+    t_stop = time.time()
+    env.stop(ne)
 
-    for q in QUERIES:
-        a = as_map(prom_query(pport, q, T))
-        b = as_map(instant(nport, q, T))
-        if not a:
-            failures.append(f"{q!r}: prometheus answers nothing: test too weak")
-        if set(a) != set(b):
-            failures.append(f"{q!r}: series differ: only prometheus {sorted(set(a) - set(b))[:2]}, "
-                            f"only nanotdb {sorted(set(b) - set(a))[:2]}")
-            continue
-        for key in a:
-            if not all(ta == tb and close(va, vb) for (ta, va), (tb, vb) in zip(a[key], b[key])):
-                failures.append(f"{q!r} {key}: prometheus {a[key]} vs nanotdb {b[key]}")
-                break
+    def stale_sent():
+        ts = sent_ts()
+        return ts if ts and ts > t_stop + 2.5 else None
+    T2 = round(wait_until("prometheus to send the staleness markers", stale_sent, timeout=10,
+                          interval=0.25) - 1.0, 3)
+    if prom_query(pport, "node_load1", T2)["result"]:
+        failures.append(f"prometheus still answers node_load1 at {T2}, {T2 - t_stop:.1f}s after "
+                        f"node_exporter stopped: the staleness check tests nothing")
+    found, _, _ = compare_at(pport, nport, T2, window, stopped=True)
+    failures += found
 
     def metadata():
         status, md = get_json(nport, "/api/v1/metadata",
@@ -168,8 +196,8 @@ remote_write:
     if got[0].get("type") != "counter" or "HTTP requests" not in got[0].get("help", ""):
         failures.append(f"metadata of prometheus_http_requests_total: {got}")
 
-    print(f"{len(theirs)} series, {samples} samples compared at T={T} ({T - t0:.1f}s after "
-          f"prometheus started)")
+    print(f"{series} series, {samples} samples compared at T={T} ({T - t0:.1f}s after "
+          f"prometheus started), again {T2 - t_stop:.1f}s after node_exporter stopped")
     return failures
 
 
