@@ -10,6 +10,7 @@ import glob
 import http.client
 import json
 import os
+import random
 import re
 import resource
 import shutil
@@ -81,6 +82,71 @@ def offline(build, metrics, days):
         }
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def export_lines(build, root, out_path):
+    """nanocli export of host into out_path; returns (exit code, set of lines)."""
+    p = subprocess.run([os.path.join(build, "bin", "nanocli"), "export", "--root", root, "--db",
+                        "host", "--out", out_path], capture_output=True, text=True)
+    if p.returncode not in (0, 3):
+        raise RuntimeError(f"export failed ({p.returncode}): {p.stderr[-2000:]}")
+    with open(out_path, "rb") as f:
+        return p.returncode, set(f.read().splitlines())
+
+
+def flips(build, days, n, seed=1):
+    """Share of samples kept by nanocli export after one random single-byte flip of a partition,
+    for a partition written whole (import) and one written in 48 frames (as live ingest writes
+    half-hour pages). Every exported line must be one of the intact export's."""
+    path, _ = workload(build, 84, days)
+    with open(path, "rb") as f:
+        lines = [l for l in f if l.strip() and not l.startswith(b"#")]
+    rng = random.Random(seed)
+    results = {}
+    for kind, pieces in (("imported", 1), ("live_ingest_48_frames", 48)):
+        root = tempfile.mkdtemp(prefix="nanotdb-bench-flips-")
+        try:
+            chunk = (len(lines) + pieces - 1) // pieces
+            os.makedirs(os.path.join(root, "r"))
+            for i in range(pieces):
+                part = os.path.join(root, f"part-{i}.lp")
+                with open(part, "wb") as f:
+                    f.writelines(lines[i * chunk:(i + 1) * chunk])
+                subprocess.run([os.path.join(build, "bin", "nanocli"), "import", "--root",
+                                os.path.join(root, "r"), "--in", part], check=True,
+                               capture_output=True)
+                os.remove(part)
+            files = sorted(glob.glob(os.path.join(root, "r", "host", "data-*.dat")))
+            out = os.path.join(root, "export.lp")
+            _, intact = export_lines(build, os.path.join(root, "r"), out)
+            shares, wrong, partial_codes = [], 0, 0
+            for _ in range(n):
+                victim = rng.choice(files)
+                with open(victim, "rb") as f:
+                    original = f.read()
+                bad = bytearray(original)
+                at = rng.randrange(len(bad))
+                bad[at] ^= rng.randrange(1, 256)
+                with open(victim, "wb") as f:
+                    f.write(bad)
+                code, got = export_lines(build, os.path.join(root, "r"), out)
+                with open(victim, "wb") as f:
+                    f.write(original)
+                wrong += len(got - intact)
+                shares.append(len(got & intact) / len(intact))
+                partial_codes += code == 3 or shares[-1] == 1.0
+            results[kind] = {
+                "flips": n,
+                "samples": len(intact),
+                "file_bytes": sum(os.path.getsize(p) for p in files),
+                "kept_mean": statistics.mean(shares),
+                "kept_worst": min(shares),
+                "wrong_samples": wrong,
+                "reported_or_harmless": partial_codes,
+            }
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return results
 
 
 def free_port():
@@ -502,7 +568,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
     ap.add_argument("--days", type=int, default=1)
-    ap.add_argument("--only", choices=["offline", "http", "drip", "promql", "idle"], default=None)
+    ap.add_argument("--only", choices=["offline", "http", "drip", "promql", "idle", "flips"],
+                    default=None)
+    ap.add_argument("--flips", type=int, default=50,
+                    help="random single-byte flips per partition kind for --only flips")
     ap.add_argument("--quick", action="store_true", help="84-metric workload only")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     ap.add_argument("--repeat", type=int, default=3, help="HTTP runs to take the median of")
@@ -560,6 +629,17 @@ def main():
         log("\nidle RSS, empty root (MiB): daemon / plugins: RSS = anon + file")
         for key, v in r.items():
             log(f"{key:28} {v['VmRSS']:6.2f} = {v['RssAnon']:5.2f} + {v['RssFile']:5.2f}")
+    if args.only in (None, "flips"):
+        r = flips(build, args.days, args.flips)
+        results["flips"] = r
+        log(f"\nsamples kept by nanocli export after one random byte flip of a partition "
+            f"(84 metrics x {args.days} d, {args.flips} flips each):")
+        log(f"{'partition':24} {'bytes':>9} {'kept mean':>10} {'kept worst':>11} "
+            f"{'wrong samples':>14} {'reported':>9}")
+        for kind, v in r.items():
+            log(f"{kind:24} {v['file_bytes']:>9} {v['kept_mean'] * 100:>9.3f}% "
+                f"{v['kept_worst'] * 100:>10.3f}% {v['wrong_samples']:>14} "
+                f"{v['reported_or_harmless']:>4}/{v['flips']}")
     if args.json:
         print(json.dumps(results, indent=2))
 
