@@ -149,13 +149,13 @@ bool Roller::Commit(const std::string& db, const RollupConfig& cfg, Batch* batch
     Result<Checkpoints> parsed = ParseCheckpoints(*text);
     if (parsed.ok()) current = std::move(*parsed);
   }
-  // Progress over empty periods alone is cheap to redo: write it down only now and then, so
+  // Progress over empty periods alone is cheap to redo: write it down once it covers a day, so
   // an idle source does not rewrite its checkpoints every pass (SD card wear).
   bool needed = wrote;
   for (const auto& [key, end] : batch->progress) {
     if (batch->failed.count(key) > 0) continue;
     auto it = current.find(key);
-    needed = needed || it == current.end() || end - it->second >= kChunkSpan;
+    needed = needed || it == current.end() || end - it->second >= kDay;
     current[key] = end;
   }
   batch->progress.clear();

@@ -1,7 +1,9 @@
 #include "nanotdb/engine.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -423,6 +425,51 @@ TEST_F(EngineTest, ConcurrentReadersNeverSeeASampleTwice) {
   reader.join();
   EXPECT_EQ(bad.load(), 0);
   EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 3000u);
+}
+
+TEST_F(EngineTest, CreateDatabaseWritesTheGivenManifestWithItsComment) {
+  auto e = OpenEngine();
+  ManifestSettings m;
+  m.wal_enabled = false;
+  m.partition = Partitioning::kMonth;
+  Result<bool> created = e->CreateDatabase("dest", m, "# made for a test\n");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_TRUE(*created);
+  EXPECT_FALSE(*e->CreateDatabase("dest", ManifestSettings{}, ""));  // exists: unchanged
+  Result<std::string> text = e->ManifestText("dest");
+  ASSERT_TRUE(text.ok());
+  EXPECT_TRUE(text->starts_with("# made for a test\n# NanoTDB database manifest")) << *text;
+  EXPECT_EQ(e->GetManifest("dest")->partition, Partitioning::kMonth);
+  e.reset();
+  e = OpenEngine();  // the manifest is what a reopen reads
+  EXPECT_FALSE(e->GetManifest("dest")->wal_enabled);
+  EXPECT_TRUE(e->ManifestText("nope").status().IsNotFound());
+}
+
+TEST_F(EngineTest, ClearDatabaseKeepsOnlyTheManifestAndTheDatabaseStaysUsable) {
+  auto e = OpenEngine();
+  ASSERT_TRUE(e->Write("d", "m", kBase, Value::Float64(1)).ok());
+  ASSERT_TRUE(e->Flush("d").ok());
+  ASSERT_TRUE(e->Write("d", "m", kBase + kSecond, Value::Float64(2)).ok());  // in the WAL
+  std::ofstream(root_ / "d" / "metric-2026-05.dat") << "derived";
+  std::vector<std::string> removed;
+  ASSERT_TRUE(e->ClearDatabase("d", &removed).ok());
+  EXPECT_THAT(removed, ::testing::Contains(::testing::HasSubstr("metric-2026-05.dat")));
+  EXPECT_THAT(removed, ::testing::Contains(::testing::HasSubstr("catalog.json")));
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(root_ / "d")) {
+    left.push_back(entry.path().filename().string());
+  }
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"d.wal", "manifest.toml"}));  // a fresh WAL
+  EXPECT_TRUE(e->GetMetric("d", "m").status().IsNotFound());
+  // An older sample is accepted again: nothing of the old series is left.
+  ASSERT_TRUE(e->Write("d", "m", kBase - kSecond, Value::Float64(3)).ok());
+  e.reset();
+  e = OpenEngine();
+  auto samples = ReadAll(*e, "d", "m");
+  ASSERT_EQ(samples.size(), 1u);
+  EXPECT_EQ(samples[0].ts, kBase - kSecond);
 }
 
 }  // namespace
