@@ -262,6 +262,9 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
   if (ctx_.read_only) return Status::InvalidArgument("the engine is open read-only");
   const Timestamp now_wall = ctx_.env->NowNanos();
   const int max_active = std::max(1, manifest_.max_active_partitions);
+  // Under fsync_policy = always an acknowledgement means on disk, so nothing skips the WAL.
+  const int64_t skip_before =
+      ctx_.durability.fsync_policy == FsyncPolicy::kAlways ? 0 : manifest_.wal_skip_before;
   bool need_flush = false;
   for (int attempt = 0;; ++attempt) {
     std::unique_lock lock(mu_);
@@ -324,7 +327,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
         key_ref = &*keys.insert(key).first;
       }
       accepted.push_back(Accepted{e->id, e->type, s, key_ref});
-      if (wal_ && !(manifest_.wal_skip_before > 0 && p.ts < now_wall - manifest_.wal_skip_before)) {
+      if (wal_ && !(skip_before > 0 && p.ts < now_wall - skip_before)) {
         wal_batch.samples.push_back(WalSample{e->id, p.ts, s.bits});
       }
     }

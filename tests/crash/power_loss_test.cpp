@@ -20,6 +20,9 @@ struct Setting {
   FsyncPolicy fsync;
   bool every_ack_survives;  // fsync_policy = always
   bool flushed_survive;     // data files are fsynced at flush
+  // Keep the default manifest (wal.skip_before = 1h: these old samples skip the WAL unless
+  // fsync_policy is always) instead of sending every sample through the WAL.
+  bool default_manifest = false;
 };
 
 class PowerLossTest : public ::testing::TestWithParam<Setting> {
@@ -38,7 +41,7 @@ class PowerLossTest : public ::testing::TestWithParam<Setting> {
     o.env = env;
     o.durability.profile = GetParam().profile;
     o.durability.fsync_policy = GetParam().fsync;
-    o.manifest_defaults.wal_skip_before = 0;  // every sample goes through the WAL
+    if (!GetParam().default_manifest) o.manifest_defaults.wal_skip_before = 0;
     return o;
   }
 
@@ -142,6 +145,12 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Setting{"always_strict", DurabilityProfile::kStrict, FsyncPolicy::kAlways, true, true},
         Setting{"always_balanced", DurabilityProfile::kBalanced, FsyncPolicy::kAlways, true, true},
+        Setting{"always_throughput", DurabilityProfile::kThroughput, FsyncPolicy::kAlways, true,
+                true},
+        Setting{"always_strict_default_manifest", DurabilityProfile::kStrict,
+                FsyncPolicy::kAlways, true, true, true},
+        Setting{"segment_strict_default_manifest", DurabilityProfile::kStrict,
+                FsyncPolicy::kSegment, false, true, true},
         Setting{"segment_strict", DurabilityProfile::kStrict, FsyncPolicy::kSegment, false, true},
         Setting{"segment_balanced", DurabilityProfile::kBalanced, FsyncPolicy::kSegment, false,
                 true},

@@ -40,7 +40,11 @@ struct DurabilityOptions {
   FsyncPolicy fsync_policy = FsyncPolicy::kSegment;
   uint64_t wal_max_segment_size = 64ull << 20;
 
-  bool SyncDataOnFlush() const { return profile != DurabilityProfile::kThroughput; }
+  // Under fsync_policy = always the WAL is emptied after a flush only once the data file is
+  // fsynced, whatever the profile: an acknowledged sample is on disk until it is deleted.
+  bool SyncDataOnFlush() const {
+    return profile != DurabilityProfile::kThroughput || fsync_policy == FsyncPolicy::kAlways;
+  }
   bool WriteCatalogOnFlush() const { return profile == DurabilityProfile::kStrict; }
 };
 

@@ -389,6 +389,16 @@ TEST_F(EngineTest, BackfillOlderThanSkipBeforeBypassesTheWal) {
   EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 2u);
 }
 
+TEST_F(EngineTest, UnderFsyncAlwaysBackfillStillGoesThroughTheWal) {
+  EngineOptions o = Options();
+  o.manifest_defaults.wal_skip_before = kHour;
+  o.durability.fsync_policy = FsyncPolicy::kAlways;
+  auto e = OpenEngine(o);
+  Timestamp now = Env::Default()->NowNanos();
+  ASSERT_TRUE(e->Write("demo", "m", now - 3 * kHour, Value::Float64(1)).ok());
+  EXPECT_EQ(Wal("demo").samples, 1u);  // acknowledged means on disk, whatever its age
+}
+
 TEST_F(EngineTest, WalCanBeSwitchedOff) {
   EngineOptions o = Options();
   o.manifest_defaults.wal_enabled = false;
