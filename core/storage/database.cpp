@@ -238,6 +238,11 @@ OpenPage* Database::PageFor(const std::string& key) {
   return it->second.get();
 }
 
+bool Database::InOpenPage(MetricId id, Timestamp ts, uint64_t bits) const {
+  auto it = pages_.find(PartitionKey(manifest_.partition, ts));
+  return it != pages_.end() && it->second->Contains(id, Sample{ts, bits});
+}
+
 ManifestSettings Database::EffectivePageLimits() const {
   ManifestSettings m = manifest_;
   if (ctx_.bulk_load) {
@@ -279,6 +284,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     std::vector<std::pair<MetricId, std::optional<Sample>>> undo;  // last_ before this call
     const size_t catalog_size = catalog_.size();
     std::vector<std::pair<size_t, Status>> rejected;
+    size_t duplicates = 0;
     WalBatch wal_batch;
     std::set<std::string> keys;  // partitions this call writes to
     // Consecutive samples nearly always share a partition: name it once per partition.
@@ -310,6 +316,13 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
         continue;
       }
       std::optional<Sample>& last = last_[e->id];
+      // A resent sample is a no-op: the metric's last one, or an older one still in its open
+      // page (a retried batch of many samples per metric).
+      if (last && p.ts <= last->ts &&
+          ((p.ts == last->ts && value.bits == last->bits) || InOpenPage(e->id, p.ts, value.bits))) {
+        ++duplicates;
+        continue;
+      }
       if (last && p.ts < last->ts) {
         rejected.emplace_back(
             p.index,
@@ -364,6 +377,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
       page->Add(a.id, a.type, a.s);
     }
     result->accepted += accepted.size();
+    result->duplicates += duplicates;
     for (auto& r : rejected) result->rejected.push_back(std::move(r));
     need_flush = PageLimitsReached(ctx_.env->MonotonicNanos());
     break;

@@ -93,6 +93,8 @@ class Database {
   // Corruption when a data file holds a metric id the catalog (as the WAL completed it) lacks.
   Status CheckFilesNamed(const std::string& catalog_path, const std::string& recover_hint) const;
   OpenPage* PageFor(const std::string& key);  // creates the partition's page when missing
+  // True when the open page of ts's partition holds this sample of `id` (mu_ held).
+  bool InOpenPage(MetricId id, Timestamp ts, uint64_t bits) const;
   Status FlushAllLocked();
   bool PageLimitsReached(int64_t now_mono) const;
   Status ApplyRetentionLocked(Timestamp now_wall);

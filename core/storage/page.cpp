@@ -20,6 +20,18 @@ std::vector<ColumnInput> OpenPage::Columns() const {
   return out;
 }
 
+bool OpenPage::Contains(MetricId id, const Sample& sample) const {
+  auto it = index_.find(id);
+  if (it == index_.end()) return false;
+  const std::vector<Sample>& s = columns_[it->second].samples;
+  auto lo = std::lower_bound(s.begin(), s.end(), sample.ts,
+                             [](const Sample& a, Timestamp t) { return a.ts < t; });
+  for (; lo != s.end() && lo->ts == sample.ts; ++lo) {
+    if (lo->bits == sample.bits) return true;
+  }
+  return false;
+}
+
 void OpenPage::Collect(MetricId id, Timestamp from, Timestamp to, std::vector<Sample>* out) const {
   auto it = index_.find(id);
   if (it == index_.end()) return;

@@ -32,6 +32,9 @@ class OpenPage {
   // The columns, ordered by metric id, for EncodeFrame. Views stay valid until the next Add.
   std::vector<ColumnInput> Columns() const;
 
+  // True when the page holds a sample of `id` with the same timestamp and value bits.
+  bool Contains(MetricId id, const Sample& s) const;
+
   // Appends samples of `id` with from <= ts <= to.
   void Collect(MetricId id, Timestamp from, Timestamp to, std::vector<Sample>* out) const;
 

@@ -78,6 +78,7 @@ void ImportHandler::Handle(const HttpRequest& req, HttpResponse& resp) const {
   chunk.reserve(std::min(options_.batch_size, body.size() / 16 + 1));
   chunk_lines.reserve(chunk.capacity());
   size_t imported = 0;
+  size_t duplicates = 0;            // resent samples the storage already held
   size_t refused = 0;               // points the storage rejected
   std::vector<LineError> refusals;  // the first max_errors of them
   Status failure;                   // a failure not tied to one point stops the import
@@ -88,6 +89,7 @@ void ImportHandler::Handle(const HttpRequest& req, HttpResponse& resp) const {
       failure = res.status();
     } else {
       imported += res->accepted;
+      duplicates += res->duplicates;
       refused += res->rejected.size();
       for (auto& [index, status] : res->rejected) {
         if (refusals.size() >= options_.max_errors) break;
@@ -119,7 +121,8 @@ void ImportHandler::Handle(const HttpRequest& req, HttpResponse& resp) const {
   } else if (rejected == 0) {
     resp.status = 200;
     vm::BeginSuccess(&out);
-    out.append("{\"imported\":" + std::to_string(imported) + ",\"rejected\":0}");
+    out.append("{\"imported\":" + std::to_string(imported) + ",\"rejected\":0,\"duplicates\":" +
+               std::to_string(duplicates) + "}");
     vm::EndSuccess(&out);
     resp.content_type = "application/json";
     return;
@@ -140,7 +143,8 @@ void ImportHandler::Handle(const HttpRequest& req, HttpResponse& resp) const {
                                               : "line " + std::to_string(errors[0].line) + ": " +
                                                     errors[0].status.message());
     out.append(",\"data\":{\"imported\":" + std::to_string(imported) +
-               ",\"rejected\":" + std::to_string(rejected) + ",\"errors\":[");
+               ",\"rejected\":" + std::to_string(rejected) +
+               ",\"duplicates\":" + std::to_string(duplicates) + ",\"errors\":[");
     for (size_t i = 0; i < errors.size(); ++i) {
       if (i) out.push_back(',');
       out.append("{\"line\":" + std::to_string(errors[i].line) + ",\"error\":");

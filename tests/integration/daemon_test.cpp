@@ -87,7 +87,7 @@ TEST_F(DaemonTest, ReadmeHelloWorld) {
   ASSERT_TRUE(d_.Start());
   HttpResult r = Import("demo/room.temp 21.5\ndemo/room.count 3i 1715000000000000000\n");
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.body, "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0}}\n");
+  EXPECT_EQ(r.body, "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0,\"duplicates\":0}}\n");
 
   r = Query("demo/room.temp");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -269,6 +269,37 @@ TEST_F(DaemonTest, KillDuringIngestLosesNoAcknowledgedSample) {
     }
     ASSERT_TRUE(d_.Stop());
   }
+}
+
+TEST_F(DaemonTest, ResendingABatchStoresItOnce) {
+  ASSERT_TRUE(d_.Start());
+  std::string lines;
+  for (int i = 0; i < 4; ++i) {
+    lines += "retry/a " + std::to_string(i) + ".5 " + Ts(kBase + 10 * i) + "000000000\n";
+    lines += "retry/b " + std::to_string(i) + "i " + Ts(kBase + 10 * i) + "000000000\n";
+  }
+  HttpResult r = Import(lines);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r)->getObject("data")->getValue<int>("imported"), 8) << r.body;
+  r = Import(lines);  // the client lost the answer and sends again
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body,
+            "{\"status\":\"success\",\"data\":{\"imported\":0,\"rejected\":0,"
+            "\"duplicates\":8}}\n");
+  for (const char* target : {"retry/a", "retry/b"}) {
+    HttpResult q = d_.Get("/api/v1/query_range",
+                          {{"query", target}, {"start", Ts(kBase)}, {"end", Ts(kBase + 60)}});
+    ASSERT_EQ(q.status, 200) << q.body;
+    ASSERT_EQ(Result(q)->size(), 1u) << q.body;
+    EXPECT_EQ(Points(Result(q)->getObject(0)).size(), 4u) << q.body;
+  }
+  // After a restart the newest sample is known, so a retry of it is still a no-op.
+  ASSERT_TRUE(d_.Stop());
+  ASSERT_TRUE(d_.Start());
+  r = Import("retry/b 3i " + Ts(kBase + 30) + "000000000\n");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r)->getObject("data")->getValue<int>("duplicates"), 1) << r.body;
+  EXPECT_TRUE(d_.Stop());
 }
 
 TEST_F(DaemonTest, DisabledPluginRoutesAre404) {

@@ -30,7 +30,10 @@ struct PointRef {
 };
 
 struct BatchResult {
-  size_t accepted = 0;
+  size_t accepted = 0;  // samples stored by this call
+  // Samples identical (same timestamp, same value bits) to one their metric already holds:
+  // a resent batch is stored once. Neither accepted nor rejected.
+  size_t duplicates = 0;
   // Index into the input span and the reason, in input order.
   std::vector<std::pair<size_t, Status>> rejected;
 };

@@ -399,6 +399,55 @@ TEST_F(EngineTest, UnderFsyncAlwaysBackfillStillGoesThroughTheWal) {
   EXPECT_EQ(Wal("demo").samples, 1u);  // acknowledged means on disk, whatever its age
 }
 
+TEST_F(EngineTest, ResentBatchIsStoredOnceAndCountedAsDuplicates) {
+  auto e = OpenEngine();
+  std::vector<PointRef> batch;
+  for (int i = 0; i < 5; ++i) {
+    batch.push_back({"demo", "a", kBase + i * kSecond, Value::Float64(i * 0.5)});
+    batch.push_back({"demo", "b", kBase + i * kSecond, Value::Int64(i)});
+  }
+  auto first = e->WriteBatch(batch);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->accepted, 10u);
+  EXPECT_EQ(first->duplicates, 0u);
+  const uint64_t wal_samples = Wal("demo").samples;
+  auto again = e->WriteBatch(batch);  // a client retrying after a lost answer
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->accepted, 0u);
+  EXPECT_EQ(again->duplicates, 10u);
+  EXPECT_TRUE(again->rejected.empty()) << again->rejected.front().second.ToString();
+  EXPECT_EQ(Wal("demo").samples, wal_samples);  // nothing logged either
+  EXPECT_EQ(ReadAll(*e, "demo", "a").size(), 5u);
+  EXPECT_EQ(ReadAll(*e, "demo", "b").size(), 5u);
+
+  // A different value at the newest timestamp is a new sample (equal timestamps are kept).
+  auto other = e->WriteBatch(std::vector<PointRef>{{"demo", "a", kBase + 4 * kSecond,
+                                                    Value::Float64(9)}});
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->accepted, 1u);
+  EXPECT_EQ(ReadAll(*e, "demo", "a").size(), 6u);
+
+  // After a flush the newest sample is still recognised; an older one is out of order.
+  ASSERT_TRUE(e->Flush().ok());
+  auto after = e->WriteBatch(std::vector<PointRef>{
+      {"demo", "b", kBase + 4 * kSecond, Value::Int64(4)},
+      {"demo", "b", kBase + 3 * kSecond, Value::Int64(3)}});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->duplicates, 1u);
+  ASSERT_EQ(after->rejected.size(), 1u);
+  EXPECT_EQ(after->rejected[0].second.code(), Status::Code::kOutOfOrder);
+  EXPECT_EQ(ReadAll(*e, "demo", "b").size(), 5u);
+
+  // The newest sample is known again after a restart, so a retry then is a no-op too.
+  e.reset();
+  e = OpenEngine();
+  auto restarted = e->WriteBatch(std::vector<PointRef>{{"demo", "b", kBase + 4 * kSecond,
+                                                        Value::Int64(4)}});
+  ASSERT_TRUE(restarted.ok());
+  EXPECT_EQ(restarted->duplicates, 1u);
+  EXPECT_EQ(ReadAll(*e, "demo", "b").size(), 5u);
+}
+
 TEST_F(EngineTest, WalCanBeSwitchedOff) {
   EngineOptions o = Options();
   o.manifest_defaults.wal_enabled = false;
