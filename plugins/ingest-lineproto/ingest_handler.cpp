@@ -121,8 +121,8 @@ void ImportHandler::Handle(const HttpRequest& req, HttpResponse& resp) const {
   } else if (rejected == 0) {
     resp.status = 200;
     vm::BeginSuccess(&out);
-    out.append("{\"imported\":" + std::to_string(imported) + ",\"rejected\":0,\"duplicates\":" +
-               std::to_string(duplicates) + "}");
+    out.append("{\"imported\":" + std::to_string(imported) +
+               ",\"rejected\":0,\"duplicates\":" + std::to_string(duplicates) + "}");
     vm::EndSuccess(&out);
     resp.content_type = "application/json";
     return;

@@ -87,7 +87,8 @@ TEST_F(DaemonTest, ReadmeHelloWorld) {
   ASSERT_TRUE(d_.Start());
   HttpResult r = Import("demo/room.temp 21.5\ndemo/room.count 3i 1715000000000000000\n");
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.body, "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0,\"duplicates\":0}}\n");
+  EXPECT_EQ(r.body,
+            "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0,\"duplicates\":0}}\n");
 
   r = Query("demo/room.temp");
   ASSERT_EQ(r.status, 200) << r.body;

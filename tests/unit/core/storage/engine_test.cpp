@@ -421,17 +421,17 @@ TEST_F(EngineTest, ResentBatchIsStoredOnceAndCountedAsDuplicates) {
   EXPECT_EQ(ReadAll(*e, "demo", "b").size(), 5u);
 
   // A different value at the newest timestamp is a new sample (equal timestamps are kept).
-  auto other = e->WriteBatch(std::vector<PointRef>{{"demo", "a", kBase + 4 * kSecond,
-                                                    Value::Float64(9)}});
+  auto other =
+      e->WriteBatch(std::vector<PointRef>{{"demo", "a", kBase + 4 * kSecond, Value::Float64(9)}});
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->accepted, 1u);
   EXPECT_EQ(ReadAll(*e, "demo", "a").size(), 6u);
 
   // After a flush the newest sample is still recognised; an older one is out of order.
   ASSERT_TRUE(e->Flush().ok());
-  auto after = e->WriteBatch(std::vector<PointRef>{
-      {"demo", "b", kBase + 4 * kSecond, Value::Int64(4)},
-      {"demo", "b", kBase + 3 * kSecond, Value::Int64(3)}});
+  auto after =
+      e->WriteBatch(std::vector<PointRef>{{"demo", "b", kBase + 4 * kSecond, Value::Int64(4)},
+                                          {"demo", "b", kBase + 3 * kSecond, Value::Int64(3)}});
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->duplicates, 1u);
   ASSERT_EQ(after->rejected.size(), 1u);
@@ -441,8 +441,8 @@ TEST_F(EngineTest, ResentBatchIsStoredOnceAndCountedAsDuplicates) {
   // The newest sample is known again after a restart, so a retry then is a no-op too.
   e.reset();
   e = OpenEngine();
-  auto restarted = e->WriteBatch(std::vector<PointRef>{{"demo", "b", kBase + 4 * kSecond,
-                                                        Value::Int64(4)}});
+  auto restarted =
+      e->WriteBatch(std::vector<PointRef>{{"demo", "b", kBase + 4 * kSecond, Value::Int64(4)}});
   ASSERT_TRUE(restarted.ok());
   EXPECT_EQ(restarted->duplicates, 1u);
   EXPECT_EQ(ReadAll(*e, "demo", "b").size(), 5u);

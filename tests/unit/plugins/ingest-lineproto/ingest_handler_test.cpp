@@ -71,7 +71,8 @@ TEST_F(ImportHandlerTest, GoodBodyIsImportedAndCounted) {
   HttpResponse resp = Post("demo/room.temp 21.5\ndemo/room.count 3i 1715000000000000000\n");
   EXPECT_EQ(resp.status, 200);
   EXPECT_EQ(resp.content_type, "application/json");
-  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0,\"duplicates\":0}}\n");
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0,\"duplicates\":0}}\n");
   ASSERT_EQ(writer_.stored.size(), 2u);
   EXPECT_EQ(writer_.stored[0].db, "demo");
   EXPECT_EQ(writer_.stored[0].metric, "room.temp");
