@@ -346,6 +346,14 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     c->min_free_bytes = static_cast<uint64_t>(min_free);
     return Status::Ok();
   }));
+  NANOTDB_RETURN_IF_ERROR(WithTable(top, "ingest", [&](Section& s) {
+    NANOTDB_RETURN_IF_ERROR(s.Duration("max_future", kSecond, &c->max_future));
+    if (c->max_future > 36500 * kDay) {
+      return Status::InvalidArgument(c->path + ": invalid ingest.max_future \"" +
+                                     FormatDuration(c->max_future) + "\": must be at most 36500d");
+    }
+    return Status::Ok();
+  }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "stats", [&](Section& s) {
     NANOTDB_RETURN_IF_ERROR(s.Bool("enabled", &c->stats_enabled));
     return s.Duration("interval", kSecond, &c->stats_interval);

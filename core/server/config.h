@@ -96,6 +96,9 @@ struct EngineConfig {
   // ingest is refused with 507 (0 = never).
   uint64_t min_free_bytes = 32ull << 20;
 
+  // [ingest] max_future: samples more than this far ahead of the clock are rejected.
+  int64_t max_future = 2 * kDay;
+
   bool stats_enabled = true;
   int64_t stats_interval = 30 * kSecond;
 

@@ -175,6 +175,7 @@ Status Daemon::Start() {
   options.root = config_.root;
   options.log = log;
   options.durability = config_.durability;
+  options.max_future = config_.max_future;
   options.manifest_defaults = s.manifest_defaults;
   Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(options));
   if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);

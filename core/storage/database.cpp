@@ -25,6 +25,14 @@ std::string ValueText(Value v) {
 
 }  // namespace
 
+Status Database::FutureError(const DbPoint& p, Timestamp limit) const {
+  return Status::InvalidArgument("timestamp " + std::to_string(p.ts) + " (" +
+                                 FormatTimestamp(p.ts) + " UTC) of \"" + std::string(p.metric) +
+                                 "\" is more than " + FormatDuration(ctx_.max_future) +
+                                 " ahead of now: the limit is " + std::to_string(limit) + " (" +
+                                 FormatTimestamp(limit) + " UTC), [ingest] max_future");
+}
+
 Database::Database(const DatabaseContext& ctx, std::string name)
     : ctx_(ctx), name_(std::move(name)), dir_(DatabaseDir(ctx.root, name_)) {}
 
@@ -270,6 +278,10 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
   // Under fsync_policy = always an acknowledgement means on disk, so nothing skips the WAL.
   const int64_t skip_before =
       ctx_.durability.fsync_policy == FsyncPolicy::kAlways ? 0 : manifest_.wal_skip_before;
+  // Timestamps past this are refused before they can become a metric's newest sample.
+  const Timestamp future_limit = ctx_.max_future <= 0 || now_wall > kMaxTimestamp - ctx_.max_future
+                                     ? kMaxTimestamp
+                                     : now_wall + ctx_.max_future;
   bool need_flush = false;
   for (int attempt = 0;; ++attempt) {
     std::unique_lock lock(mu_);
@@ -292,6 +304,10 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     const std::string* key_ref = nullptr;  // key's copy in `keys`
     Timestamp key_start = 0, key_end = 0;
     for (const DbPoint& p : points) {
+      if (p.ts > future_limit || (ctx_.max_future > 0 && p.ts == kMaxTimestamp)) {
+        rejected.emplace_back(p.index, FutureError(p, future_limit));
+        continue;
+      }
       const Value value = p.value.Widened();  // a caller's int32/float32 is stored exactly
       const CatalogEntry* e = catalog_.Find(p.metric);
       if (e == nullptr) {

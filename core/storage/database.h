@@ -37,6 +37,7 @@ struct DatabaseContext {
   ManifestSettings defaults;  // for a database created now
   bool read_only = false;
   bool bulk_load = false;
+  int64_t max_future = 2 * kDay;  // EngineOptions::max_future
 };
 
 // One point of a write, already routed to this database.
@@ -89,6 +90,8 @@ class Database {
   Database(const DatabaseContext& ctx, std::string name);
   Status Load(bool create);
   Status ReplayBatch(const WalBatch& batch);
+  // The rejection of a point beyond now + max_future (`limit`).
+  Status FutureError(const DbPoint& p, Timestamp limit) const;
   Status LearnLastValues();
   // Corruption when a data file holds a metric id the catalog (as the WAL completed it) lacks.
   Status CheckFilesNamed(const std::string& catalog_path, const std::string& recover_hint) const;

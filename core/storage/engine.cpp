@@ -28,6 +28,7 @@ struct Engine::Impl {
     ctx.defaults = options.manifest_defaults;
     ctx.read_only = options.read_only;
     ctx.bulk_load = options.bulk_load;
+    ctx.max_future = options.max_future;
     return ctx;
   }
 

@@ -303,6 +303,30 @@ TEST_F(DaemonTest, ResendingABatchStoresItOnce) {
   EXPECT_TRUE(d_.Stop());
 }
 
+TEST_F(DaemonTest, FarFutureTimestampsAreRejectedAndNeverBlockTheMetric) {
+  d_.Configure("ingest", "max_future", "\"1h\"");
+  ASSERT_TRUE(d_.Start());
+  const int64_t now = NowNs();
+  HttpResult r = Import("future/m 1 " + std::to_string(now - 10 * kNanos) +
+                        "\nfuture/m 2 9223372036854775807\n" + "future/m 3 " +
+                        std::to_string(now + 2 * 3600 * kNanos) + "\n");
+  ASSERT_EQ(r.status, 400) << r.body;
+  Object::Ptr data = Json(r)->getObject("data");
+  EXPECT_EQ(data->getValue<int>("imported"), 1) << r.body;
+  EXPECT_EQ(data->getValue<int>("rejected"), 2) << r.body;
+  const std::string first = data->getArray("errors")->getObject(0)->getValue<std::string>("error");
+  EXPECT_NE(first.find("timestamp 9223372036854775807 (2262-04-11 23:47:16.854775807 UTC)"),
+            std::string::npos)
+      << first;
+  EXPECT_NE(first.find("more than 1h ahead of now: the limit is "), std::string::npos) << first;
+  EXPECT_NE(first.find("[ingest] max_future"), std::string::npos) << first;
+  // The metric still takes the next sample.
+  r = Import("future/m 4 " + std::to_string(now - 5 * kNanos) + "\n");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Latest("future/m"), "4");
+  EXPECT_TRUE(d_.Stop());
+}
+
 TEST_F(DaemonTest, DisabledPluginRoutesAre404) {
   d_.Configure("plugins.ingest-lineproto", "enabled", "false");
   ASSERT_TRUE(d_.Start());

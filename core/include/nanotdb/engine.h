@@ -35,6 +35,10 @@ struct EngineOptions {
   // Offline bulk load (nanocli import): pages grow until a partition is written as one frame
   // where memory allows (up to 8M samples / 96 MiB), which compresses best.
   bool bulk_load = false;
+  // A sample more than this far ahead of the wall clock is rejected ([ingest] max_future):
+  // accepted, it would hold its metric's ordering watermark there, and every later sample up
+  // to that time would be refused as out of order.
+  int64_t max_future = 2 * kDay;
 };
 
 class Engine {

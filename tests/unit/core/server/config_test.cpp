@@ -39,6 +39,7 @@ TEST(ConfigTest, EmptyFileGivesDefaults) {
   EXPECT_EQ(c->durability.profile, DurabilityProfile::kStrict);
   EXPECT_TRUE(c->stats_enabled);
   EXPECT_EQ(c->stats_interval, 30 * kSecond);
+  EXPECT_EQ(c->max_future, 2 * kDay);
   ASSERT_EQ(c->loggers.size(), 1u);
   EXPECT_EQ(c->loggers[0].output, "console");
   EXPECT_EQ(c->loggers[0].level, LogLevel::kInfo);
@@ -87,6 +88,8 @@ fsync_policy = "always"
 max_segment_size = 8192
 [durability]
 profile = "throughput"
+[ingest]
+max_future = "3h"
 [stats]
 enabled = false
 interval = "1m"
@@ -125,6 +128,7 @@ dir = "/opt/plugins"
   EXPECT_EQ(c->durability.profile, DurabilityProfile::kThroughput);
   EXPECT_FALSE(c->stats_enabled);
   EXPECT_EQ(c->stats_interval, kMinute);
+  EXPECT_EQ(c->max_future, 3 * kHour);
   ASSERT_EQ(c->loggers.size(), 2u);
   EXPECT_EQ(c->loggers[0].level, LogLevel::kTrace);
   EXPECT_EQ(c->loggers[1].output, "/tmp/x.log");
@@ -153,6 +157,13 @@ TEST(ConfigTest, UnknownLoggerKeyWarns) {
 
 TEST(ConfigTest, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_THAT(ErrorOf("[engine]\nlisten = \n"), HasSubstr("/data/root/engine.toml:2:"));
+}
+
+TEST(ConfigTest, MaxFutureIsADurationOfAtLeastASecond) {
+  EXPECT_EQ(ErrorOf("[ingest]\nmax_future = \"0s\"\n"),
+            "/data/root/engine.toml:2: invalid ingest.max_future \"0s\": must be at least 1s");
+  EXPECT_THAT(ErrorOf("[ingest]\nmax_future = 5\n"), HasSubstr("ingest.max_future"));
+  EXPECT_THAT(ErrorOf("[ingest]\nmax_future = \"36501d\"\n"), HasSubstr("at most 36500d"));
 }
 
 TEST(ConfigTest, InvalidEnumNamesKeyAndAcceptedValues) {

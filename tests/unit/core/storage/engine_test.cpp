@@ -448,6 +448,38 @@ TEST_F(EngineTest, ResentBatchIsStoredOnceAndCountedAsDuplicates) {
   EXPECT_EQ(ReadAll(*e, "demo", "b").size(), 5u);
 }
 
+TEST_F(EngineTest, TimestampsBeyondMaxFutureAreRejectedAndNeverBlockTheMetric) {
+  auto e = OpenEngine();  // max_future defaults to 2 days
+  const Timestamp now = Env::Default()->NowNanos();
+  ASSERT_TRUE(e->Write("demo", "m", now, Value::Float64(1)).ok());
+  // Accepted, INT64_MAX would become the metric's newest sample and every later sample would
+  // be older than it: refused as out of order forever.
+  for (Timestamp ts : {kMaxTimestamp, kMaxTimestamp - 1, now + 3 * kDay}) {
+    Status st = e->Write("demo", "m", ts, Value::Float64(2));
+    EXPECT_TRUE(st.IsInvalidArgument()) << ts << ": " << st.ToString();
+    EXPECT_NE(st.message().find("timestamp " + std::to_string(ts)), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find("more than 2d ahead of now: the limit is "), std::string::npos)
+        << st.message();
+    EXPECT_NE(st.message().find("[ingest] max_future"), std::string::npos) << st.message();
+  }
+  // A new metric is not created by a refused point.
+  EXPECT_TRUE(
+      e->Write("demo", "future.only", kMaxTimestamp, Value::Float64(1)).IsInvalidArgument());
+  EXPECT_FALSE(e->GetMetric("demo", "future.only").ok());
+  // The metric goes on; a day ahead is inside the window.
+  ASSERT_TRUE(e->Write("demo", "m", now + kSecond, Value::Float64(3)).ok());
+  ASSERT_TRUE(e->Write("demo", "m", now + kDay, Value::Float64(4)).ok());
+  EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 3u);
+
+  EngineOptions o = Options();
+  o.max_future = kHour;
+  e.reset();
+  e = OpenEngine(o);
+  Status st = e->Write("demo", "n", now + 2 * kHour, Value::Float64(1));
+  EXPECT_NE(st.message().find("more than 1h ahead of now"), std::string::npos) << st.message();
+}
+
 TEST_F(EngineTest, WalCanBeSwitchedOff) {
   EngineOptions o = Options();
   o.manifest_defaults.wal_enabled = false;
