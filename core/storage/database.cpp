@@ -108,10 +108,17 @@ Status Database::Load(bool create) {
     NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
   }
   durable_.clear();
+  // A catalog that lacks ids the data files hold (missing, or an older copy put back) would
+  // hand the next new metric one of them, and queries for it would return another metric's
+  // samples. Ids whose last value was learned from the newest files are checked always.
   if (catalog_missing && !partitions_.empty()) {
-    // Without its catalog a database would hand the next new metric an id the data files
-    // already use, and queries for it would return another metric's samples.
     NANOTDB_RETURN_IF_ERROR(CheckFilesNamed(catalog_path, recover_hint));
+  }
+  for (MetricId id = 1; id < last_.size(); ++id) {
+    if (last_[id].has_value() && catalog_.FindById(id) == nullptr) {
+      return Status::Corruption(catalog_path + " does not name metric id " + std::to_string(id) +
+                                " which the data files hold" + recover_hint);
+    }
   }
   wal_has_records_ = report.records > 0 || report.tail_bytes > 0;
   if (report.records > 0) {

@@ -539,6 +539,19 @@ TEST_F(RecoverTest, RecoverRestoresEveryNameAfterTheCatalogIsDeletedTruncatedOrI
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, kExported) << damage;
   }
+  // An older catalog put back after a metric was added: recover names it from the data file.
+  fs::path more = dir_ / "more.lp";
+  WriteFile(more, "home/pressure 1013.5 2026-05-25 10:00:00\n");
+  ASSERT_EQ(Nanocli({"import", "--root", root_.string(), "--in", more.string()}).exit_code, 0);
+  WriteFile(catalog, intact);
+  CliRun r = Nanocli({"recover", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("catalog rebuilt (4 metrics: 3 named by the catalog, 1 by data "
+                               "files, 0 by the WAL, 0 unnamed)"))
+      << r.out;
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("home/pressure 1013.5 2026-05-25 10:00:00.000000000\n"));
 }
 
 TEST_F(RecoverTest, RecoverKeepsIntactBlocksQuarantinesTheRestAndIsIdempotent) {

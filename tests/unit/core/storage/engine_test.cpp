@@ -332,10 +332,20 @@ TEST_F(EngineTest, MissingOrBrokenCatalogNextToDataIsAnErrorNotAnEmptyCatalog) {
     e.reset();
     EXPECT_EQ(fs::exists(catalog), damage != "missing") << damage;
   }
-  // The WAL alone may define what a crash kept out of the catalog: that is not an error.
+  std::ofstream(catalog, std::ios::trunc) << intact;
+  {
+    auto e = OpenEngine();
+    EXPECT_EQ(ReadAll(*e, "demo", "mem.used").size(), 1u);
+    ASSERT_TRUE(e->Write("demo", "disk.used", kBase + 5, Value::Float64(4)).ok());
+  }
+  // An older copy of the catalog, put back after a metric was added, is refused too.
   std::ofstream(catalog, std::ios::trunc) << intact;
   auto e = OpenEngine();
-  EXPECT_EQ(ReadAll(*e, "demo", "mem.used").size(), 1u);
+  EXPECT_FALSE(e->DatabaseExists("demo"));
+  Status st = e->Write("demo", "other", kBase + 6, Value::Float64(5));
+  EXPECT_NE(st.message().find("does not name metric id 3 which the data files hold"),
+            std::string::npos)
+      << st.message();
 }
 
 TEST_F(EngineTest, SecondWriterOnTheSameRootIsRefused) {
