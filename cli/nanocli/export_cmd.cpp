@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <set>
+#include <utility>
 
 #include "commands.h"
 #include "lineproto.h"
@@ -114,9 +116,23 @@ int RunExport(std::span<const std::string> args) {
     return Fail("writing " + (out_path.empty() ? std::string("stdout") : "\"" + out_path + "\"") +
                 " failed: " + std::strerror(write_errno));
   }
+  // A damaged region is met once per metric read; list it once, for every metric.
   uint64_t lost = 0;
+  std::set<std::pair<std::string, uint64_t>> regions;
+  size_t listed = 0;
   for (const SkippedData& d : report.skipped) {
-    std::cerr << "warning: skipped damaged data: " << d.Describe() << "\n";
+    if (d.bytes > 0) {
+      if (!regions.emplace(d.file, d.offset).second) continue;
+      SkippedData any = d;
+      any.metric = "any metric";
+      std::string text = any.Describe();
+      const size_t quoted = text.find("\"any metric\"");
+      if (quoted != std::string::npos) text.replace(quoted, 12, "any metric");
+      std::cerr << "warning: skipped damaged data: " << text << "\n";
+    } else {
+      std::cerr << "warning: skipped damaged data: " << d.Describe() << "\n";
+    }
+    ++listed;
     lost += d.samples;
   }
   if (!out_path.empty()) {
@@ -125,9 +141,9 @@ int RunExport(std::span<const std::string> args) {
               << FormatFixed(watch.Ms(), 1) << " ms\n";
   }
   if (!report.empty()) {
-    std::cerr << "export is partial: " << report.skipped.size() << " damaged regions skipped ("
-              << lost << " samples known lost); run `nanocli recover --root " << *root << " --db "
-              << *db << "` to rewrite the damaged files\n";
+    std::cerr << "export is partial: " << listed << " damaged regions skipped (" << lost
+              << " samples known lost); run `nanocli recover --root " << *root << " --db " << *db
+              << "` to rewrite the damaged files\n";
     return kExitPartial;
   }
   return kExitOk;

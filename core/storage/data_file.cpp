@@ -398,7 +398,7 @@ Result<std::unique_ptr<DataFileReader>> DataFileReader::Open(Env* env, const std
   r->names_ = std::move(scan.names);
   for (const DamagedRegion& d : scan.damaged) {
     if (!r->error_.empty()) r->error_ += "; ";
-    if (d.tail) r->error_ += "torn tail at ";
+    if (d.tail) r->error_ += d.torn ? "torn tail at " : "damaged tail at ";
     r->error_ += DescribeRegion(d);
   }
   r->damaged_ = std::move(scan.damaged);
