@@ -120,7 +120,14 @@ Status Database::Load(bool create) {
                                 " which the data files hold" + recover_hint);
     }
   }
-  wal_has_records_ = report.records > 0 || report.tail_bytes > 0;
+  wal_has_records_ = report.records > 0 || report.tail_bytes > 0 || !report.damaged.empty();
+  for (const WalDamage& d : report.damaged) {
+    Log(LogLevel::kWarning,
+        "WAL " + wal_path + ": skipped " + std::to_string(d.bytes) + " damaged bytes at offset " +
+            std::to_string(d.offset) + " (" + d.reason + ")" +
+            (d.quarantine.empty() ? std::string() : ", copied to " + d.quarantine) +
+            "; the records after them were replayed");
+  }
   if (report.records > 0) {
     Log(LogLevel::kInfo, "replayed " + std::to_string(report.samples) + " samples from " +
                              std::to_string(report.records) + " WAL records");

@@ -2,21 +2,23 @@
 // in a data file. One record per write batch; the database empties it (Reset) once every open
 // page is flushed. Byte layout: wal_format.h and docs/format/wal.md.
 //
-// Records are compact (about 2 bytes per sample for a host-metrics batch): timestamps and ids
-// are delta-coded and each value is coded against the same metric's previous value in this
-// WAL generation. That state starts empty at Reset, is rebuilt by replay on Open, and every
-// record still carries its own length and CRC-32C so replay stops at the first bad one.
+// Records are compact: timestamps and ids are delta-coded and each value is coded against the
+// same metric's previous value in the same record, so every record decodes on its own (format
+// version 3). Each carries its length, a header check and a CRC-32C: replay skips a damaged
+// record and goes on with the next intact one, and only a provably torn last record is cut.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nanotdb/env.h"
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"
+#include "storage/wal_format.h"
 
 namespace nanotdb {
 
@@ -50,6 +52,14 @@ struct WalBatch {
   bool operator==(const WalBatch&) const = default;
 };
 
+// Bytes replay skipped because they do not hold an intact record (not a torn tail).
+struct WalDamage {
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+  std::string reason;      // why the record at `offset` is bad
+  std::string quarantine;  // WalWriter::Open: the file the bytes were copied to
+};
+
 struct WalReadReport {
   uint64_t file_bytes = 0;   // size of the file when read
   uint64_t valid_bytes = 0;  // header + intact records (0 when the header is missing or torn)
@@ -58,6 +68,9 @@ struct WalReadReport {
   Timestamp min_ts = 0, max_ts = 0;  // over those samples (0, 0 when none)
   uint64_t tail_bytes = 0;           // file_bytes - valid_bytes: torn or corrupt, dropped by Open
   std::string stop_reason;           // why reading stopped before the end; "" = clean end
+  // Damaged regions skipped (or, at the end, dropped); each costs the records it held. Open
+  // copies each to <wal>.quarantine.<offset> before anything is cut.
+  std::vector<WalDamage> damaged;
 };
 
 struct WalOptions {
@@ -71,8 +84,9 @@ class WalCodec;  // the coding state of one WAL generation (wal.cpp)
 class WalWriter {
  public:
   // Opens or creates the WAL at `path` (its directory must exist), replays every intact
-  // record through `on_batch` in order, then truncates a torn or corrupt tail (*report says how
-  // many bytes and why) and is ready to append. A new file gets its header synced and its
+  // record through `on_batch` in order (skipping damaged ones), copies damaged bytes to
+  // quarantine files, then truncates a torn or damaged tail (*report says how many bytes and
+  // why) and is ready to append. A new file gets its header synced and its
   // directory entry synced. A file whose magic or version is wrong is Corruption and is never
   // modified. An error from on_batch stops the open and is returned; the file is untouched.
   // `report` may be null.
@@ -104,6 +118,12 @@ class WalWriter {
             std::unique_ptr<WalCodec> codec);  // use Open
 
  private:
+  // Encodes one record at the end of scratch_.
+  Status AppendRecord(WalRecordType type, const WalBatch& batch);
+  void AppendRawRecord(WalRecordType type, std::string_view payload);
+  // Fills in the header of the record that starts at scratch_[start].
+  void SealRecord(WalRecordType type, size_t start);
+
   std::string path_;
   WalOptions opts_;
   std::unique_ptr<WritableFile> file_;
