@@ -297,6 +297,8 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
                                      ? kMaxTimestamp
                                      : now_wall + ctx_.max_future;
   bool need_flush = false;
+  const bool group_commit = ctx_.durability.fsync_policy == FsyncPolicy::kAlways;
+  uint64_t wal_seq = 0;  // this call's WAL append, to be made durable before answering
   for (int attempt = 0;; ++attempt) {
     std::unique_lock lock(mu_);
     struct Accepted {
@@ -389,7 +391,8 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     }
 
     if (wal_ && (!wal_batch.samples.empty() || !wal_batch.new_metrics.empty())) {
-      Status st = wal_->Append(wal_batch);
+      // Under fsync_policy = always the fsync runs after the lock is released (group commit).
+      Status st = group_commit ? wal_->AppendNoSync(wal_batch, &wal_seq) : wal_->Append(wal_batch);
       wal_has_records_ = true;  // even a failed append may have left bytes: reset at next flush
       if (!st.ok()) {
         for (auto it = undo.rbegin(); it != undo.rend(); ++it) last_[it->first] = it->second;
@@ -411,6 +414,15 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     for (auto& r : rejected) result->rejected.push_back(std::move(r));
     need_flush = PageLimitsReached(ctx_.env->MonotonicNanos());
     break;
+  }
+  if (wal_seq > 0) {
+    // Outside mu_: other writers append meanwhile, and one fsync covers them all.
+    Status st = wal_->SyncUpTo(wal_seq);
+    if (!st.ok()) {
+      return st.WithContext(
+          "WAL fsync failed: this batch is not durable (it stays in memory "
+          "until the next flush)");
+    }
   }
   if (need_flush) {
     // The batch is accepted (and WAL-protected) whatever happens here; a failed flush is

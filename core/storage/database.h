@@ -63,7 +63,8 @@ class Database {
 
   // Stores every valid point; invalid ones are appended to result->rejected. One WAL record
   // for the whole call. Non-OK only for failures not tied to one point (then nothing of this
-  // call was stored).
+  // call was stored; except a failed WAL fsync under fsync_policy = always, which runs after
+  // the batch is in the open page, outside mu_, so concurrent writers share one fsync).
   Status Write(std::span<const DbPoint> points, BatchResult* result);
 
   // Flushes all pages when the oldest is older than page.max_age; deletes expired partitions.

@@ -721,6 +721,33 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(
 
 uint32_t WalWriter::format_version() const { return codec_->version(); }
 
+Status WalWriter::AppendNoSync(const WalBatch& batch, uint64_t* seq) {
+  const bool sync = opts_.sync_every_append;
+  opts_.sync_every_append = false;
+  Status s = Append(batch);
+  opts_.sync_every_append = sync;
+  *seq = appended_.load();
+  return s;
+}
+
+Status WalWriter::SyncUpTo(uint64_t seq) {
+  if (synced_.load() >= seq) return Status::Ok();
+  std::lock_guard lock(sync_mu_);
+  if (!sync_failed_.ok()) return sync_failed_;
+  if (synced_.load() >= seq) return Status::Ok();  // an fsync that started later covered it
+  // Every append counted here finished writing before it was counted.
+  const uint64_t target = appended_.load();
+  Status s = file_->Sync();
+  if (!s.ok()) {
+    sync_failed_ = s.WithContext("syncing WAL " + path_ +
+                                 " (no later write is acknowledged "
+                                 "until the next flush empties the log)");
+    return sync_failed_;
+  }
+  synced_.store(std::max(synced_.load(), target));
+  return Status::Ok();
+}
+
 Status WalWriter::Append(const WalBatch& batch) {
   if (!broken_.ok()) return broken_;
   if (batch.samples.empty() && batch.new_metrics.empty()) return Status::Ok();
@@ -749,10 +776,13 @@ Status WalWriter::Append(const WalBatch& batch) {
 
   uint64_t before = file_->Size();
   Status s = file_->Append(scratch_);
-  if (s.ok() && (opts_.sync_every_append || file_->Size() >= opts_.sync_above_bytes)) {
-    s = file_->Sync();
+  const bool sync = opts_.sync_every_append || file_->Size() >= opts_.sync_above_bytes;
+  if (s.ok() && sync) s = file_->Sync();
+  if (s.ok()) {
+    const uint64_t n = appended_.fetch_add(1) + 1;
+    if (sync) synced_.store(std::max(synced_.load(), n));
+    return s;
   }
-  if (s.ok()) return s;
   // Cut the record back out so replay never sees a batch the caller was told failed.
   codec_->AbortAppend();
   Status undo = file_->Truncate(before);
@@ -810,7 +840,12 @@ Status WalWriter::Reset() {
   }
   codec_->Reset();  // the file now matches an empty state, whatever the sync below says
   broken_ = Status::Ok();
-  return file_->Sync().WithContext("resetting WAL " + path_);
+  NANOTDB_RETURN_IF_ERROR(file_->Sync().WithContext("resetting WAL " + path_));
+  // What earlier appends held is in synced data files now.
+  std::lock_guard lock(sync_mu_);
+  sync_failed_ = Status::Ok();
+  synced_.store(appended_.load());
+  return Status::Ok();
 }
 
 Status WalWriter::Sync() { return file_->Sync().WithContext("syncing WAL " + path_); }

@@ -8,9 +8,11 @@
 // record and goes on with the next intact one, and only a provably torn last record is cut.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +106,13 @@ class WalWriter {
   // batch is never replayed; if even that fails, every later Append fails until Reset()
   // succeeds.
   Status Append(const WalBatch& batch);
+  // Group commit: appends like Append but never fsyncs; *seq receives the append's number for
+  // SyncUpTo. Calls must be serialised like Append (the owner's lock).
+  Status AppendNoSync(const WalBatch& batch, uint64_t* seq);
+  // Makes every append numbered up to `seq` durable. Called without the owner's lock, from
+  // any thread: one fsync covers every append made before it started, so concurrent writers
+  // share it. Once an fsync fails every later call fails until Reset.
+  Status SyncUpTo(uint64_t seq);
   // Empties the log down to its header, durably, and forgets the coding state.
   Status Reset();
   Status Sync();
@@ -128,7 +137,12 @@ class WalWriter {
   WalOptions opts_;
   std::unique_ptr<WritableFile> file_;
   std::unique_ptr<WalCodec> codec_;
-  Status broken_;        // non-OK once a failed append could not be undone
+  Status broken_;  // non-OK once a failed append could not be undone
+  // Group commit: appends made (under the owner's lock) and appends known durable.
+  std::atomic<uint64_t> appended_{0};
+  std::atomic<uint64_t> synced_{0};
+  std::mutex sync_mu_;  // one fsync at a time; guards sync_failed_
+  Status sync_failed_;
   std::string scratch_;  // reused record buffer
 };
 

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 
+#include "storage/fault_env.h"
 #include "storage/filenames.h"
 #include "storage/wal.h"
 
@@ -488,6 +489,44 @@ TEST_F(EngineTest, TimestampsBeyondMaxFutureAreRejectedAndNeverBlockTheMetric) {
   e = OpenEngine(o);
   Status st = e->Write("demo", "n", now + 2 * kHour, Value::Float64(1));
   EXPECT_NE(st.message().find("more than 1h ahead of now"), std::string::npos) << st.message();
+}
+
+// Under fsync_policy = always the WAL fsync runs outside the database lock: concurrent
+// writers share fsyncs, and every acknowledged sample is stored.
+TEST_F(EngineTest, ConcurrentWritersUnderAlwaysShareFsyncs) {
+  FaultInjectionEnv env(Env::Default());  // real fsyncs, counted
+  EngineOptions o = Options();
+  o.env = &env;
+  o.durability.fsync_policy = FsyncPolicy::kAlways;
+  auto e = OpenEngine(o);
+  for (int w = 0; w < 4; ++w) {
+    ASSERT_TRUE(e->Write("demo", "w" + std::to_string(w), kBase, Value::Int64(0)).ok());
+  }
+  env.ResetCounters();
+  constexpr int kBatches = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      const std::string metric = "w" + std::to_string(w);
+      for (int b = 1; b <= kBatches; ++b) {
+        std::vector<PointRef> batch;
+        for (int i = 0; i < 10; ++i) {
+          batch.push_back({"demo", metric, kBase + (b * 10 + i) * kSecond, Value::Int64(b)});
+        }
+        auto r = e->WriteBatch(batch);
+        if (!r.ok() || r->accepted != 10) ++failures;
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  const auto c = env.counters();
+  EXPECT_GE(c.appends, 4u * kBatches);
+  EXPECT_LT(c.syncs, c.appends) << "no fsync was shared";
+  for (int w = 0; w < 4; ++w) {
+    EXPECT_EQ(ReadAll(*e, "demo", "w" + std::to_string(w)).size(), 1u + 10 * kBatches);
+  }
 }
 
 TEST_F(EngineTest, WalCanBeSwitchedOff) {
