@@ -202,6 +202,76 @@ def post_batches(port, path, lines, batch, content_type="text/plain"):
     conn.close()
 
 
+def concurrent_ingest(argv, port, health, path, lines, writers, batch, stop):
+    """Starts a server and posts `lines` from `writers` threads at once (each its own share of
+    the metrics, in `batch`-line POSTs over its own keep-alive connection); returns server CPU
+    µs per sample and samples/s."""
+    import threading
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(port, health, timeout=30)
+        time.sleep(1.0)
+        shares = [[] for _ in range(writers)]
+        for l in lines:  # a metric always goes to the same writer, so its samples stay ordered
+            shares[hash(l.split(" ", 1)[0]) % writers].append(l)
+        errors = []
+
+        def run(share):
+            try:
+                post_batches(port, path, share, batch)
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+        cpu0, t0 = proc_cpu_s(proc.pid), time.perf_counter()
+        threads = [threading.Thread(target=run, args=(sh,)) for sh in shares]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall, cpu = time.perf_counter() - t0, proc_cpu_s(proc.pid) - cpu0
+        if errors:
+            raise errors[0]
+        stop(proc, port)
+        return {"samples": len(lines), "samples_per_s": len(lines) / wall,
+                "server_cpu_us_per_sample": cpu * 1e6 / len(lines)}
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def always_bench(build, days, writers=4, batch=1000):
+    """Ingest CPU per sample with fsync_policy = "always" and `writers` concurrent clients,
+    beside victoria-metrics (which acknowledges before its data is fsynced)."""
+    path, _ = workload(build, 84, days)
+    lines = [l for l in open(path).read().splitlines() if l and not l.startswith("#")]
+    out = {}
+    for policy in ("always", "segment"):
+        root = tempfile.mkdtemp(prefix="nanotdb-bench-always-")
+        try:
+            port = free_port()
+            cfg = nanotdb_config(build, root, port)
+            text = open(cfg).read()
+            text = re.sub(r'(?m)^(fsync_policy\s*=\s*).*$', rf'\g<1>"{policy}"', text, count=1)
+            open(cfg, "w").write(text)
+            out[f"nanotdb_{policy}"] = concurrent_ingest(
+                [os.path.join(build, "bin", "nanotdb"), "--config", cfg], port, "/health",
+                "/api/v1/import", lines, writers, batch, stop_by_signal)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    exe = shutil.which("victoria-metrics")
+    if exe:
+        root = tempfile.mkdtemp(prefix="vm-bench-always-")
+        try:
+            port = free_port()
+            out["victoria-metrics"] = concurrent_ingest(
+                [exe, "-storageDataPath", root, "-httpListenAddr", f"127.0.0.1:{port}",
+                 "-retentionPeriod", "100y"], port, "/health", "/api/v1/import/prometheus",
+                to_prometheus(lines), writers, batch, stop_by_signal)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
 def median_query_ms(port, path, runs=21):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     times = []
@@ -568,7 +638,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
     ap.add_argument("--days", type=int, default=1)
-    ap.add_argument("--only", choices=["offline", "http", "drip", "promql", "idle", "flips"],
+    ap.add_argument("--only", choices=["offline", "http", "drip", "promql", "idle", "flips",
+                                       "always"],
                     default=None)
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
@@ -640,6 +711,13 @@ def main():
             log(f"{kind:24} {v['file_bytes']:>9} {v['kept_mean'] * 100:>9.3f}% "
                 f"{v['kept_worst'] * 100:>10.3f}% {v['wrong_samples']:>14} "
                 f"{v['reported_or_harmless']:>4}/{v['flips']}")
+    if args.only in (None, "always"):
+        r = always_bench(build, args.days)
+        results["always"] = r
+        log(f"\nHTTP ingest with 4 concurrent writers, 1000-line batches (84 metrics x {args.days} d):")
+        log(f"{'server':28} {'samples/s':>12} {'CPU µs/sample':>14}")
+        for k, v in r.items():
+            log(f"{k:28} {v['samples_per_s']:>12.0f} {v['server_cpu_us_per_sample']:>14.3f}")
     if args.json:
         print(json.dumps(results, indent=2))
 
