@@ -341,6 +341,9 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     int64_t max = static_cast<int64_t>(c->max_databases);
     NANOTDB_RETURN_IF_ERROR(s.Int("max_databases", 0, 1000000, &max));
     c->max_databases = static_cast<size_t>(max);
+    int64_t max_series = static_cast<int64_t>(c->max_series_per_database);
+    NANOTDB_RETURN_IF_ERROR(s.Int("max_series_per_database", 0, 1000000, &max_series));
+    c->max_series_per_database = static_cast<size_t>(max_series);
     int64_t min_free = static_cast<int64_t>(c->min_free_bytes);
     NANOTDB_RETURN_IF_ERROR(s.Int("min_free_bytes", 0, int64_t{1} << 60, &min_free));
     c->min_free_bytes = static_cast<uint64_t>(min_free);

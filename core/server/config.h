@@ -92,6 +92,9 @@ struct EngineConfig {
   DurabilityOptions durability;
   // [storage] max_databases: databases plugins and clients may create (0 = no limit).
   size_t max_databases = 1000;
+  // [storage] max_series_per_database: series one database may hold; a point that would create
+  // one more is rejected (0 = no limit).
+  size_t max_series_per_database = 100000;
   // [storage] min_free_bytes: below this much free space on the data root's file system,
   // ingest is refused with 507 (0 = never).
   uint64_t min_free_bytes = 32ull << 20;

@@ -156,6 +156,34 @@ Result<std::vector<std::string>> EngineQuery::SelectMetrics(std::string_view db,
   });
 }
 
+Result<std::vector<SeriesInfo>> EngineQuery::SelectSeries(
+    std::string_view db, const std::vector<SeriesMatcher>& matchers, size_t limit) noexcept {
+  return Guard([&]() -> Result<std::vector<SeriesInfo>> {
+    auto result = engine_.SelectSeries(db, matchers, limit);
+    Count(result.status());
+    return result;
+  });
+}
+
+Result<std::vector<std::string>> EngineQuery::LabelNames(
+    std::string_view db, const std::vector<SeriesMatcher>& matchers) noexcept {
+  return Guard([&]() -> Result<std::vector<std::string>> {
+    auto result = engine_.LabelNames(db, matchers);
+    Count(result.status());
+    return result;
+  });
+}
+
+Result<std::vector<std::string>> EngineQuery::LabelValues(
+    std::string_view db, std::string_view label,
+    const std::vector<SeriesMatcher>& matchers) noexcept {
+  return Guard([&]() -> Result<std::vector<std::string>> {
+    auto result = engine_.LabelValues(db, label, matchers);
+    Count(result.status());
+    return result;
+  });
+}
+
 Result<bool> EngineDatabases::CreateDatabase(std::string_view db, const ManifestSettings& settings,
                                              std::string_view comment) noexcept {
   return Guard([&]() -> Result<bool> {

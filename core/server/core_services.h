@@ -57,6 +57,14 @@ class EngineQuery final : public QueryService {
   Status AggregateRangeReporting(std::string_view db, std::string_view metric, Timestamp from,
                                  Timestamp to, int64_t window, const std::vector<Aggregate>& aggs,
                                  std::vector<Bucket>* out, ReadReport* report) noexcept override;
+  Result<std::vector<SeriesInfo>> SelectSeries(std::string_view db,
+                                               const std::vector<SeriesMatcher>& matchers,
+                                               size_t limit) noexcept override;
+  Result<std::vector<std::string>> LabelNames(
+      std::string_view db, const std::vector<SeriesMatcher>& matchers) noexcept override;
+  Result<std::vector<std::string>> LabelValues(
+      std::string_view db, std::string_view label,
+      const std::vector<SeriesMatcher>& matchers) noexcept override;
 
  private:
   Status Count(Status st);

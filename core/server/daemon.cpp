@@ -177,6 +177,7 @@ Status Daemon::Start() {
   options.durability = config_.durability;
   options.max_future = config_.max_future;
   options.manifest_defaults = s.manifest_defaults;
+  options.max_series_per_database = config_.max_series_per_database;
   Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(options));
   if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);
   s.engine = std::move(engine).value();

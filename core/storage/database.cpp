@@ -153,6 +153,8 @@ Status Database::Load(bool create) {
     NANOTDB_RETURN_IF_ERROR(FlushAllLocked());
     NANOTDB_RETURN_IF_ERROR(env->RemoveFile(wal_path));
   }
+  index_.Clear();
+  for (const CatalogEntry& e : catalog_.entries()) index_.Add(e.id, e.name);
   return Status::Ok();
 }
 
@@ -327,20 +329,35 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
       const Value value = p.value.Widened();  // a caller's int32/float32 is stored exactly
       const CatalogEntry* e = catalog_.Find(p.metric);
       if (e == nullptr) {
-        Status st = ValidateSeriesKey(p.metric);
-        if (!st.ok()) {
-          rejected.emplace_back(p.index, st);
+        // A new series, or another spelling of a stored series key (series_index.h).
+        Result<std::string> name = CanonicalSeriesName(p.metric);
+        if (!name.ok()) {
+          rejected.emplace_back(p.index, name.status());
           continue;
         }
-        auto added = catalog_.Add(p.metric, value.type);
-        if (!added.ok()) {
-          rejected.emplace_back(p.index, added.status());
-          continue;
+        if (*name != p.metric) e = catalog_.Find(*name);
+        if (e == nullptr) {
+          if (ctx_.max_series > 0 && catalog_.size() >= ctx_.max_series) {
+            rejected.emplace_back(
+                p.index,
+                Status::InvalidArgument(
+                    "database \"" + name_ + "\" already holds " + std::to_string(catalog_.size()) +
+                    " series, the limit " +
+                    "([storage] max_series_per_database = " + std::to_string(ctx_.max_series) +
+                    "); series \"" + *name + "\" was not created"));
+            continue;
+          }
+          auto added = catalog_.Add(*name, value.type);
+          if (!added.ok()) {
+            rejected.emplace_back(p.index, added.status());
+            continue;
+          }
+          e = *added;
+          if (last_.size() <= e->id) last_.resize(e->id + 1);
+          wal_batch.new_metrics.push_back(WalMetricDef{e->id, e->type, e->name});
         }
-        e = *added;
-        if (last_.size() <= e->id) last_.resize(e->id + 1);
-        wal_batch.new_metrics.push_back(WalMetricDef{e->id, e->type, e->name});
-      } else if (e->type != value.type) {
+      }
+      if (e->type != value.type) {
         rejected.emplace_back(p.index, Status::TypeMismatch("metric \"" + e->name + "\" is " +
                                                             ValueTypeName(e->type) + ", got " +
                                                             ValueTypeName(value.type) + " value " +
@@ -400,6 +417,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
         return st.WithContext("WAL append failed, nothing of this batch was stored");
       }
     }
+    for (const WalMetricDef& def : wal_batch.new_metrics) index_.Add(def.id, def.name);
     OpenPage* page = nullptr;
     const std::string* page_key = nullptr;
     for (const Accepted& a : accepted) {
@@ -603,7 +621,7 @@ std::vector<MetricInfo> Database::ListMetrics() const {
 
 Result<MetricInfo> Database::GetMetric(std::string_view metric) const {
   std::lock_guard lock(mu_);
-  const CatalogEntry* e = catalog_.Find(metric);
+  const CatalogEntry* e = FindSeries(catalog_, metric);
   if (e == nullptr) {
     return Status::NotFound("metric \"" + std::string(metric) + "\" not found in database " +
                             name_);
@@ -623,7 +641,7 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
   std::map<std::string, std::vector<Sample>> page_samples;
   {
     std::lock_guard lock(mu_);
-    const CatalogEntry* e = catalog_.Find(metric);
+    const CatalogEntry* e = FindSeries(catalog_, metric);
     if (e == nullptr) {
       return Status::NotFound("metric \"" + std::string(metric) + "\" not found in database " +
                               name_);

@@ -25,6 +25,7 @@
 #include "storage/catalog.h"
 #include "storage/data_file.h"
 #include "storage/page.h"
+#include "storage/series_index.h"
 #include "storage/wal.h"
 
 namespace nanotdb {
@@ -38,6 +39,7 @@ struct DatabaseContext {
   bool read_only = false;
   bool bulk_load = false;
   int64_t max_future = 2 * kDay;  // EngineOptions::max_future
+  size_t max_series = 0;  // series a database may hold; 0 = no limit
 };
 
 // One point of a write, already routed to this database.
@@ -85,6 +87,16 @@ class Database {
                    const std::function<bool(const Sample&)>& fn,
                    ReadReport* report = nullptr) const;
   Result<DatabaseSummary> Inspect() const;
+
+  // Series selection over the label index (database_series.cpp). SelectSeries: the series
+  // every matcher accepts, sorted by key, at most `limit` (0 = all). LabelNames / LabelValues:
+  // sorted, over the series the matchers accept (all series when there is no matcher);
+  // LabelValues("__name__") lists metric names.
+  std::vector<SeriesInfo> SelectSeries(std::span<const CompiledSeriesMatcher> matchers,
+                                       size_t limit) const;
+  std::vector<std::string> LabelNames(std::span<const CompiledSeriesMatcher> matchers) const;
+  std::vector<std::string> LabelValues(std::string_view label,
+                                       std::span<const CompiledSeriesMatcher> matchers) const;
   ManifestSettings manifest() const { return manifest_; }
 
  private:
@@ -116,6 +128,7 @@ class Database {
 
   mutable std::mutex mu_;
   Catalog catalog_;                 // guarded by mu_
+  SeriesIndex index_;               // guarded by mu_; the catalog's names, in step with it
   std::unique_ptr<WalWriter> wal_;  // guarded by mu_; null when disabled
   bool wal_has_records_ = false;    // guarded by mu_; appended to since the last Reset
   std::map<std::string, std::unique_ptr<OpenPage>> pages_;          // by partition key; mu_

@@ -29,6 +29,7 @@ struct Engine::Impl {
     ctx.read_only = options.read_only;
     ctx.bulk_load = options.bulk_load;
     ctx.max_future = options.max_future;
+    ctx.max_series = options.max_series_per_database;
     return ctx;
   }
 
@@ -264,6 +265,28 @@ Status Engine::ReadRange(std::string_view db, std::string_view metric, Timestamp
 Result<DatabaseSummary> Engine::Inspect(std::string_view db) const {
   NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
   return d->Inspect();
+}
+
+Result<std::vector<SeriesInfo>> Engine::SelectSeries(std::string_view db,
+                                                     std::span<const SeriesMatcher> matchers,
+                                                     size_t limit) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  NANOTDB_ASSIGN_OR_RETURN(std::vector<CompiledSeriesMatcher> m, CompileSeriesMatchers(matchers));
+  return d->SelectSeries(m, limit);
+}
+
+Result<std::vector<std::string>> Engine::LabelNames(std::string_view db,
+                                                    std::span<const SeriesMatcher> matchers) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  NANOTDB_ASSIGN_OR_RETURN(std::vector<CompiledSeriesMatcher> m, CompileSeriesMatchers(matchers));
+  return d->LabelNames(m);
+}
+
+Result<std::vector<std::string>> Engine::LabelValues(
+    std::string_view db, std::string_view label, std::span<const SeriesMatcher> matchers) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  NANOTDB_ASSIGN_OR_RETURN(std::vector<CompiledSeriesMatcher> m, CompileSeriesMatchers(matchers));
+  return d->LabelValues(label, m);
 }
 
 Result<ManifestSettings> Engine::GetManifest(std::string_view db) const {

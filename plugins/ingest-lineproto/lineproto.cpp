@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "nanotdb/series.h"
 #include "nanotdb/time_util.h"
 
 namespace nanotdb {
@@ -123,8 +124,29 @@ Status ParseLine(std::string_view line, Timestamp now, ParsedLine* out, bool* sk
     return Status::Ok();
   }
   *skip = false;
+  // The target ends at the first blank outside a label set: `db/m{a="x y"} 1` is one target.
   size_t target_end = 0;
-  while (target_end < s.size() && !IsBlank(s[target_end])) ++target_end;
+  bool in_labels = false;
+  char quote = 0;
+  while (target_end < s.size()) {
+    const char c = s[target_end];
+    if (quote != 0) {
+      if (c == '\\' && target_end + 1 < s.size()) {
+        target_end += 2;
+        continue;
+      }
+      if (c == quote) quote = 0;
+    } else if (in_labels && (c == '"' || c == '\'')) {
+      quote = c;
+    } else if (c == '{') {
+      in_labels = true;
+    } else if (c == '}') {
+      in_labels = false;
+    } else if (IsBlank(c) && !in_labels) {
+      break;
+    }
+    ++target_end;
+  }
   std::string_view target = s.substr(0, target_end);
   std::string_view rest = Trim(s.substr(target_end));
   if (rest.empty()) {
@@ -138,7 +160,11 @@ Status ParseLine(std::string_view line, Timestamp now, ParsedLine* out, bool* sk
   std::string_view db = target.substr(0, slash);
   std::string_view metric = target.substr(slash + 1);
   NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(db));
-  NANOTDB_RETURN_IF_ERROR(ValidateMetricName(metric));
+  if (metric.find('{') == std::string_view::npos) {
+    NANOTDB_RETURN_IF_ERROR(ValidateMetricName(metric));
+  } else {
+    NANOTDB_RETURN_IF_ERROR(ParseSeriesKey(metric).status());
+  }
 
   size_t value_end = 0;
   while (value_end < rest.size() && !IsBlank(rest[value_end])) ++value_end;

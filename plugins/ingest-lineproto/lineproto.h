@@ -5,7 +5,10 @@
 //   home/cpu.temp 21.7 2026-05-24 12:00:00.5
 //
 // - The target is split at its first '/': the database name (ValidateDatabaseName) and the
-//   metric name (ValidateMetricName).
+//   series: a metric name (ValidateMetricName) or a series key with labels,
+//   `home/cpu{core="0"}` (ParseSeriesKey; blanks inside the braces belong to the target, so
+//   `home/hass{name="Living room"} 21.5` is one series). The storage stores the key in its
+//   canonical form.
 // - A value ending in `i` is a base-10 int64 (`42i`, must fit int64). Any other number is a
 //   float64, the double nearest to it: `21.5`, `-7`, `1e-3`, `NaN`, `Inf`, `+Inf`, and also a
 //   bare `42` (this keeps the reference implementation's rule: only the `i` suffix makes an

@@ -1,5 +1,5 @@
 // Where the PromQL evaluator gets its series: one small interface, so the way selectors are
-// resolved (today: listing the catalog and parsing series keys) can change in one place.
+// resolved (the QueryService's label index, SelectSeries) is in one place.
 //
 // A stored series is a database + a series key (nanotdb/series.h); the evaluator sees its
 // labels as {__name__=<metric>, db=<db>, <key labels>...}. Matching rules:
@@ -15,6 +15,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct StoredSeries {
   std::string key;  // the catalog's name of the series
   Labels labels;    // sorted by name; includes __name__ and db
   ValueType type = ValueType::kFloat32;
+  std::optional<Sample> last;  // newest sample, when the source knows it
 };
 
 class SeriesSource {
@@ -61,6 +63,13 @@ class CatalogSeriesSource final : public SeriesSource {
   std::mutex report_mu_;
   ReadReport report_;  // guarded by report_mu_
 };
+
+// The series of every database `matchers` cover (rules above) that they all accept, sorted by
+// labels, appended to *out. The work of CatalogSeriesSource::Select, shared with the discovery
+// endpoints (/api/v1/series, /api/v1/labels, /api/v1/label/<name>/values).
+Status SelectStoredSeries(QueryService& query, const std::string& default_db,
+                          const std::vector<LabelMatcher>& matchers,
+                          std::vector<StoredSeries>* out);
 
 // The value of label `name` in sorted `labels`, "" when absent.
 std::string_view LabelValue(const Labels& labels, std::string_view name);

@@ -253,41 +253,6 @@ std::vector<RouteSpec> QueryVmApi::Routes() {
   return routes;
 }
 
-Status QueryVmApi::Resolve(const SeriesSelector& selector, std::vector<SeriesRef>* out) const {
-  if (std::optional<std::string> name = selector.EqualValue(kNameLabel)) {
-    // One exact name: look the metric up directly instead of listing everything.
-    size_t slash = name->find('/');
-    if (slash == std::string::npos) return Status::Ok();
-    std::string db = name->substr(0, slash);
-    NANOTDB_RETURN_IF_ERROR(ValidateDatabaseName(db));
-    Result<MetricInfo> info = query_.GetMetric(db, std::string_view(*name).substr(slash + 1));
-    if (!info.ok()) return info.status().IsNotFound() ? Status::Ok() : info.status();
-    if (selector.Matches(db, *name)) out->push_back({std::move(db), std::move(info).value()});
-    return Status::Ok();
-  }
-  std::vector<std::string> dbs;
-  if (std::optional<std::string> db = selector.EqualValue(kDbLabel)) {
-    dbs.push_back(*db);
-  } else {
-    dbs = query_.ListDatabases(/*include_internal=*/false);
-  }
-  for (const std::string& db : dbs) {
-    if (!ValidateDatabaseName(db).ok()) continue;
-    Result<std::vector<MetricInfo>> metrics = query_.ListMetrics(db);
-    if (!metrics.ok()) {
-      if (metrics.status().IsNotFound()) continue;
-      return metrics.status();
-    }
-    for (MetricInfo& m : *metrics) {
-      if (selector.Matches(db, db + "/" + m.name)) out->push_back({db, std::move(m)});
-    }
-  }
-  std::sort(out->begin(), out->end(), [](const SeriesRef& a, const SeriesRef& b) {
-    return a.db != b.db ? a.db < b.db : a.info.name < b.info.name;
-  });
-  return Status::Ok();
-}
-
 namespace {
 
 using promql::Node;
@@ -402,6 +367,7 @@ Status QueryVmApi::PrepareQuery(const HttpRequest& req, const std::string& query
       s.db = *db;
       s.key = info->name;
       s.type = info->type;
+      s.last = info->last;
       if (name.ok()) s.labels = name->labels;
       s.labels.push_back({std::string(kNameLabel), name.ok() ? name->metric : info->name});
       s.labels.push_back({std::string(kDbLabel), *db});
@@ -467,18 +433,13 @@ void QueryVmApi::Query(const HttpRequest& req, HttpResponse& resp) const {
     out.append("{\"resultType\":\"vector\",\"result\":[");
     bool first = true;
     for (const StoredSeries& s : series) {
-      Result<MetricInfo> info = query_.GetMetric(s.db, s.key);
-      if (!info.ok()) {
-        if (info.status().IsNotFound()) continue;
-        return RespondEvalStatus(resp, info.status());
-      }
-      if (!info->last) continue;
+      if (!s.last) continue;
       if (!first) out.push_back(',');
       first = false;
       out.append("{\"metric\":");
       AppendLabels(&out, s.labels);
       out.append(",\"value\":");
-      AppendSample(&out, info->last->ts, FormatValue(Value{info->type, info->last->bits}));
+      AppendSample(&out, s.last->ts, FormatValue(Value{s.type, s.last->bits}));
       out.push_back('}');
     }
     out.append("]}");
@@ -797,7 +758,7 @@ void QueryVmApi::Metrics(const HttpRequest& req, HttpResponse& resp) const {
 }
 
 Status QueryVmApi::ResolveMatches(const HttpRequest& req, bool* any_match,
-                                  std::vector<SeriesRef>* out) const {
+                                  std::vector<StoredSeries>* out) const {
   std::vector<std::string> matches = AllParams(req, "match[]");
   *any_match = !matches.empty();
   if (matches.size() > kMaxSelectorsPerRequest) {
@@ -805,28 +766,57 @@ Status QueryVmApi::ResolveMatches(const HttpRequest& req, bool* any_match,
                                    " match[] parameters; at most " +
                                    std::to_string(kMaxSelectorsPerRequest) + " are accepted");
   }
-  std::set<std::string> seen;
+  std::set<std::string> seen;  // db + '\0' + key
   for (const std::string& m : matches) {
     NANOTDB_ASSIGN_OR_RETURN(SeriesSelector selector, ParseSeriesSelector(m));
-    std::vector<SeriesRef> found;
-    NANOTDB_RETURN_IF_ERROR(Resolve(selector, &found));
-    for (SeriesRef& s : found) {
-      if (seen.insert(s.FullName()).second) out->push_back(std::move(s));
+    std::vector<StoredSeries> found;
+    NANOTDB_RETURN_IF_ERROR(
+        promql::SelectStoredSeries(query_, options_.default_db, selector.matchers, &found));
+    for (StoredSeries& s : found) {
+      if (seen.insert(s.db + '\0' + s.key).second) out->push_back(std::move(s));
     }
+  }
+  if (matches.size() > 1) {
+    std::sort(out->begin(), out->end(),
+              [](const StoredSeries& a, const StoredSeries& b) { return a.labels < b.labels; });
   }
   return Status::Ok();
 }
+
+namespace {
+
+// "<db>/<metric>": what the discovery endpoints show as __name__, so a name from Grafana's
+// metric browser is a selector of that one database's metric.
+std::string FullName(const StoredSeries& s) {
+  return s.db + "/" + std::string(promql::LabelValue(s.labels, kNameLabel));
+}
+
+}  // namespace
 
 void QueryVmApi::Labels(const HttpRequest& req, HttpResponse& resp) const {
   uint64_t limit = 0;
   Status st = LimitParam(req, &limit);
   bool any_match = false;
-  std::vector<SeriesRef> series;
+  std::vector<StoredSeries> series;
   if (st.ok()) st = ResolveMatches(req, &any_match, &series);
   if (!st.ok()) return RespondStatus(resp, st);
-  std::vector<std::string> labels;
-  if (!any_match || !series.empty()) labels = {std::string(kNameLabel), std::string(kDbLabel)};
-  RespondList(resp, std::move(labels), limit);
+  std::set<std::string> names;
+  if (any_match) {
+    for (const StoredSeries& s : series) {
+      for (const Label& l : s.labels) names.insert(l.name);
+    }
+  } else {
+    names = {std::string(kNameLabel), std::string(kDbLabel)};
+    for (const std::string& db : query_.ListDatabases(/*include_internal=*/false)) {
+      Result<std::vector<std::string>> found = query_.LabelNames(db, {});
+      if (!found.ok()) {
+        if (found.status().IsNotFound()) continue;
+        return RespondStatus(resp, found.status());
+      }
+      names.insert(found->begin(), found->end());
+    }
+  }
+  RespondList(resp, std::vector<std::string>(names.begin(), names.end()), limit);
 }
 
 void QueryVmApi::LabelValues(const HttpRequest& req, HttpResponse& resp) const {
@@ -838,27 +828,37 @@ void QueryVmApi::LabelValues(const HttpRequest& req, HttpResponse& resp) const {
     return RespondError(resp, 404, "not_found",
                         "unknown path " + req.path + ": expected /api/v1/label/<name>/values");
   }
-  std::string_view label =
-      path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
+  const std::string label(
+      path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size()));
   uint64_t limit = 0;
   Status st = LimitParam(req, &limit);
   bool any_match = false;
-  std::vector<SeriesRef> series;
-  if (st.ok() && label == kNameLabel) {
-    st = ResolveMatches(req, &any_match, &series);
-    if (st.ok() && !any_match) st = Resolve(SeriesSelector{}, &series);
-  } else if (st.ok() && label == kDbLabel) {
-    st = ResolveMatches(req, &any_match, &series);
-  }
+  std::vector<StoredSeries> series;
+  if (st.ok()) st = ResolveMatches(req, &any_match, &series);
   if (!st.ok()) return RespondStatus(resp, st);
   std::set<std::string> values;
-  if (label == kNameLabel) {
-    for (const SeriesRef& s : series) values.insert(s.FullName());
-  } else if (label == kDbLabel) {
-    if (any_match) {
-      for (const SeriesRef& s : series) values.insert(s.db);
-    } else {
-      for (std::string& db : query_.ListDatabases(false)) values.insert(std::move(db));
+  if (any_match) {
+    for (const StoredSeries& s : series) {
+      if (label == kNameLabel) {
+        values.insert(FullName(s));
+      } else if (std::string_view v = promql::LabelValue(s.labels, label); !v.empty()) {
+        values.insert(std::string(v));
+      }
+    }
+  } else {
+    for (const std::string& db : query_.ListDatabases(/*include_internal=*/false)) {
+      if (label == kDbLabel) {
+        values.insert(db);
+        continue;
+      }
+      Result<std::vector<std::string>> found = query_.LabelValues(db, label, {});
+      if (!found.ok()) {
+        if (found.status().IsNotFound()) continue;
+        return RespondStatus(resp, found.status());
+      }
+      for (std::string& v : *found) {
+        values.insert(label == kNameLabel ? db + "/" + v : std::move(v));
+      }
     }
   }
   RespondList(resp, std::vector<std::string>(values.begin(), values.end()), limit);
@@ -868,7 +868,7 @@ void QueryVmApi::Series(const HttpRequest& req, HttpResponse& resp) const {
   uint64_t limit = 0;
   Status st = LimitParam(req, &limit);
   bool any_match = false;
-  std::vector<SeriesRef> series;
+  std::vector<StoredSeries> series;
   if (st.ok()) st = ResolveMatches(req, &any_match, &series);
   if (!st.ok()) return RespondStatus(resp, st);
   if (!any_match) return RespondBadData(resp, "no match[] parameter provided");
@@ -880,11 +880,11 @@ void QueryVmApi::Series(const HttpRequest& req, HttpResponse& resp) const {
   out.push_back('[');
   for (size_t i = 0; i < series.size(); ++i) {
     if (i) out.push_back(',');
-    out.append("{\"__name__\":");
-    AppendJsonString(&out, series[i].FullName());
-    out.append(",\"db\":");
-    AppendJsonString(&out, series[i].db);
-    out.push_back('}');
+    nanotdb::Labels labels = series[i].labels;
+    for (Label& l : labels) {
+      if (l.name == kNameLabel) l.value = FullName(series[i]);
+    }
+    AppendLabels(&out, labels);
   }
   out.push_back(']');
   if (truncated) out.append(",\"warnings\":[\"results truncated due to limit\"]");

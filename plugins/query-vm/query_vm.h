@@ -72,13 +72,6 @@ class QueryVmApi {
   // `limit`, `limit_per_metric`, `metric` as in Prometheus.
   void Metadata(const HttpRequest& req, HttpResponse& resp) const;
 
-  // One stored metric seen as a series.
-  struct SeriesRef {
-    std::string db;
-    MetricInfo info;
-    std::string FullName() const { return db + "/" + info.name; }
-  };
-
  private:
   Timestamp Now() const;
   // A parsed query and where its selectors read: `db` + an exact catalog name is that one
@@ -90,10 +83,10 @@ class QueryVmApi {
   };
   Status PrepareQuery(const HttpRequest& req, const std::string& query, PreparedQuery* out) const;
   Status EvalOptionsFor(const HttpRequest& req, promql::EvalOptions* out) const;
-  // The series matching `selector`, sorted by database then metric name.
-  Status Resolve(const SeriesSelector& selector, std::vector<SeriesRef>* out) const;
-  // The union of every match[] parameter; false when there is none.
-  Status ResolveMatches(const HttpRequest& req, bool* any_match, std::vector<SeriesRef>* out) const;
+  // The union of the series every match[] parameter selects (PromQL selector rules,
+  // promql_series.h); *any_match false when there is none.
+  Status ResolveMatches(const HttpRequest& req, bool* any_match,
+                        std::vector<promql::StoredSeries>* out) const;
 
   QueryService& query_;
   QueryVmOptions options_;

@@ -191,21 +191,6 @@ bool LabelMatcher::Matches(std::string_view label_value) const {
   return false;
 }
 
-std::optional<std::string> SeriesSelector::EqualValue(std::string_view label) const {
-  for (const LabelMatcher& m : matchers) {
-    if (m.label == label && m.op == LabelMatcher::Op::kEqual) return m.value;
-  }
-  return std::nullopt;
-}
-
-bool SeriesSelector::Matches(std::string_view db, std::string_view full_name) const {
-  for (const LabelMatcher& m : matchers) {
-    std::string_view v = m.label == kNameLabel ? full_name : m.label == kDbLabel ? db : "";
-    if (!m.Matches(v)) return false;
-  }
-  return true;
-}
-
 Result<SeriesSelector> ParseSeriesSelector(std::string_view text) { return Parser(text).Parse(); }
 
 }  // namespace nanotdb::queryvm

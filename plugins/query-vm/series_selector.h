@@ -1,20 +1,17 @@
 // What the `match[]` parameter of the discovery endpoints may say: a series selector in
-// Prometheus syntax over NanoTDB's two labels. (`query` is full PromQL: promql_parser.h; the
-// LabelMatcher type is shared with it.)
-//
-// Every stored metric is one series with the labels
-//   __name__ = "<db>/<metric>"   (split at the first '/', like the line protocol)
-//   db       = "<db>"
-// so `demo/room.temp`, `{__name__="demo/room.temp"}`, `{__name__=~"demo/room\\..*"}` and
-// `{db="demo"}` are all selectors. PromQL functions, operators on series, range vectors and
-// offsets are not supported; parsing them fails with a message naming the construct.
+// Prometheus syntax, `name{label op "value", ...}`. (`query` is full PromQL: promql_parser.h;
+// the LabelMatcher type is shared with it.) The series a selector picks follow the PromQL
+// rules of promql_series.h: __name__ is the metric (or "<db>/<metric>" when the value holds a
+// '/'), db is the database, and the series' own labels; so `demo/room.temp`,
+// `{__name__=~"demo/room\\..*"}`, `node_cpu_seconds_total{mode="idle"}` and `{db="demo"}` are
+// all selectors. PromQL functions, operators on series, range vectors and offsets are not
+// supported; parsing them fails with a message naming the construct.
 // All types are plain values; functions are pure and thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,15 +38,10 @@ struct LabelMatcher {
   bool Matches(std::string_view label_value) const;
 };
 
-// A parsed selector: the matchers of `name{...}` with the name turned into a __name__ matcher.
+// A parsed selector: the matchers of `name{...}` with the name turned into a __name__ matcher
+// (selection rules: promql_series.h).
 struct SeriesSelector {
   std::vector<LabelMatcher> matchers;
-
-  // The value of the first `label="value"` matcher, if there is one: lets a lookup go straight
-  // to one database or metric instead of listing them all.
-  std::optional<std::string> EqualValue(std::string_view label) const;
-  // True when every matcher accepts the series <db>/<metric>.
-  bool Matches(std::string_view db, std::string_view full_name) const;
 };
 
 // What one selector may cost (compiling 10,000 regexes took 35 s and 5 GB): more matchers, more

@@ -18,6 +18,7 @@
 #include "nanotdb/engine_types.h"
 #include "nanotdb/env.h"
 #include "nanotdb/options.h"
+#include "nanotdb/query_types.h"
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"
 
@@ -39,6 +40,9 @@ struct EngineOptions {
   // accepted, it would hold its metric's ordering watermark there, and every later sample up
   // to that time would be refused as out of order.
   int64_t max_future = 2 * kDay;
+  // Series one database may hold; a write that would create one more is rejected for that
+  // point (InvalidArgument naming the database and the limit). 0: no limit.
+  size_t max_series_per_database = 0;
 };
 
 class Engine {
@@ -94,6 +98,19 @@ class Engine {
                    ReadReport* report = nullptr) const;
 
   Result<DatabaseSummary> Inspect(std::string_view db) const;
+
+  // Series selection over the database's label index (matchers: nanotdb/query_types.h).
+  // SelectSeries: the series every matcher accepts (all without matchers), sorted by key, at
+  // most `limit` (0 = all). LabelNames / LabelValues: sorted, over the series the matchers
+  // accept; LabelValues of "__name__" are metric names. NotFound for an unknown database,
+  // InvalidArgument for a bad regex.
+  Result<std::vector<SeriesInfo>> SelectSeries(std::string_view db,
+                                               std::span<const SeriesMatcher> matchers,
+                                               size_t limit = 0) const;
+  Result<std::vector<std::string>> LabelNames(std::string_view db,
+                                              std::span<const SeriesMatcher> matchers) const;
+  Result<std::vector<std::string>> LabelValues(std::string_view db, std::string_view label,
+                                               std::span<const SeriesMatcher> matchers) const;
 
   const std::string& root() const;
   const EngineOptions& options() const;

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "nanotdb/series.h"
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"
 
@@ -70,5 +72,28 @@ enum class SelectorKind {
 
 // Matches one name against a glob ('*', '?').
 bool WildcardMatch(std::string_view pattern, std::string_view name);
+
+// One label matcher of a series selection, with Prometheus semantics: a series without the
+// label has the value "" for it (so `a=""` selects the series without `a`, `a!=""` those with
+// it); regexes are RE2, anchored at both ends (`a=~"x|y"` is `^(?:x|y)$`). The name
+// "__name__" matches the metric part of the series key. The database is not a label here:
+// selections are made per database.
+struct SeriesMatcher {
+  enum class Op { kEqual, kNotEqual, kRegex, kNotRegex };
+  std::string name;
+  Op op = Op::kEqual;
+  std::string value;
+};
+
+// One series of a database as a selection returns it.
+struct SeriesInfo {
+  std::string key;     // the catalog's name: the canonical series key (nanotdb/series.h)
+  std::string metric;  // the metric part of the key; a name that does not parse as a key
+                       // (older data) is all metric, with no labels
+  Labels labels;       // sorted by name; neither __name__ nor db
+  MetricId id = 0;
+  ValueType type = ValueType::kFloat64;
+  std::optional<Sample> last;  // newest sample
+};
 
 }  // namespace nanotdb

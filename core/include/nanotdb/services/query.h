@@ -1,6 +1,6 @@
-// QueryService ("nanotdb.query" v1): read access to stored data for query APIs, dashboards and
-// rollups. Implemented by the core over the storage engine and core/query. Thread-safe; reading
-// never creates a database.
+// QueryService ("nanotdb.query" v2; v2 added SelectSeries, LabelNames and LabelValues): read access
+// to stored data for query APIs, dashboards and rollups. Implemented by the core over the storage
+// engine and core/query. Thread-safe; reading never creates a database.
 #pragma once
 
 #include <functional>
@@ -16,7 +16,7 @@ namespace nanotdb {
 class QueryService {
  public:
   static constexpr const char* kServiceName = "nanotdb.query";
-  static constexpr uint32_t kServiceVersion = 1;
+  static constexpr uint32_t kServiceVersion = 2;
   virtual ~QueryService() = default;
 
   virtual std::vector<std::string> ListDatabases(bool include_internal) noexcept = 0;
@@ -52,6 +52,21 @@ class QueryService {
                                          ReadReport* /*report*/) noexcept {
     return AggregateRange(db, metric, from, to, window, aggs, out);
   }
+
+  // Series selection over the database's label index (SeriesMatcher, SeriesInfo:
+  // nanotdb/query_types.h; Prometheus matcher semantics). SelectSeries: the series every
+  // matcher accepts (all without matchers), sorted by key, at most `limit` (0 = all).
+  // LabelNames / LabelValues: sorted, over the series the matchers accept; the values of
+  // "__name__" are metric names. Neither includes the database ("db"). NotFound for an unknown
+  // database, InvalidArgument for a bad regex.
+  virtual Result<std::vector<SeriesInfo>> SelectSeries(std::string_view db,
+                                                       const std::vector<SeriesMatcher>& matchers,
+                                                       size_t limit) noexcept = 0;
+  virtual Result<std::vector<std::string>> LabelNames(
+      std::string_view db, const std::vector<SeriesMatcher>& matchers) noexcept = 0;
+  virtual Result<std::vector<std::string>> LabelValues(
+      std::string_view db, std::string_view label,
+      const std::vector<SeriesMatcher>& matchers) noexcept = 0;
 };
 
 }  // namespace nanotdb

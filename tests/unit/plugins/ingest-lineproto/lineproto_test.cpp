@@ -37,6 +37,23 @@ std::string Error(std::string_view line) {
   return st.message();
 }
 
+TEST(LineProtoTest, LabelledSeriesKeysAreOneTargetEvenWithBlanksInValues) {
+  ParsedLine p =
+      Parse("home/hass_temp{friendly_name=\"Living room\",unit='C'} 21.5 1779624000000000000");
+  EXPECT_EQ(p.db, "home");
+  EXPECT_EQ(p.metric, "hass_temp{friendly_name=\"Living room\",unit='C'}");
+  EXPECT_EQ(p.ts, 1779624000 * kS);
+  p = Parse("home/m{a=\"x \\\" }y\"} 1");  // an escaped quote and a brace inside the value
+  EXPECT_EQ(p.metric, "m{a=\"x \\\" }y\"}");
+  EXPECT_EQ(p.value.AsDouble(), 1);
+  EXPECT_THAT(Error("home/m{a=1} 2"), HasSubstr("expected a quoted value for label \"a\""));
+  EXPECT_THAT(Error("home/m{a=\"1\" 2"), HasSubstr("expected 'DB/metric value [timestamp]'"));
+  // FormatLine writes the key as it is; it parses back to the same series.
+  std::string line = FormatLine("home", "m{a=\"x y\"}", Value::Int64(5), 7, true);
+  EXPECT_EQ(line, "home/m{a=\"x y\"} 5i 7");
+  EXPECT_EQ(Parse(line).metric, "m{a=\"x y\"}");
+}
+
 TEST(LineProtoTest, ParsesFloatLineWithoutTimestampAsNow) {
   ParsedLine p = Parse("home/cpu.temp 21.5");
   EXPECT_EQ(p.db, "home");

@@ -2,9 +2,11 @@
 
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace nanotdb::queryvm {
@@ -84,12 +86,86 @@ class FakeQueryService : public QueryService {
                                                  SelectorKind) noexcept override {
     return Status::Unsupported("not used by query-vm");
   }
+  // A plain scan with the index's semantics (the index itself: series_index_test.cpp).
+  Result<std::vector<SeriesInfo>> SelectSeries(std::string_view db,
+                                               const std::vector<SeriesMatcher>& matchers,
+                                               size_t limit) noexcept override {
+    ++select_series_calls;
+    auto it = dbs_.find(std::string(db));
+    if (it == dbs_.end()) return Status::NotFound("database not found: " + std::string(db));
+    std::vector<SeriesInfo> out;
+    for (const Metric& m : it->second) {
+      SeriesInfo info;
+      info.key = m.info.name;
+      info.metric = m.info.name;
+      if (Result<SeriesName> name = ParseSeriesKey(m.info.name); name.ok()) {
+        info.metric = name->metric;
+        info.labels = name->labels;
+      }
+      bool ok = true;
+      for (const SeriesMatcher& sm : matchers) {
+        std::string value = info.metric;
+        if (sm.name != "__name__") {
+          value.clear();
+          for (const Label& l : info.labels) {
+            if (l.name == sm.name) value = l.value;
+          }
+        }
+        switch (sm.op) {
+          case SeriesMatcher::Op::kEqual:
+            ok &= value == sm.value;
+            break;
+          case SeriesMatcher::Op::kNotEqual:
+            ok &= value != sm.value;
+            break;
+          case SeriesMatcher::Op::kRegex:
+            ok &= re2::RE2::FullMatch(value, sm.value);
+            break;
+          case SeriesMatcher::Op::kNotRegex:
+            ok &= !re2::RE2::FullMatch(value, sm.value);
+            break;
+        }
+      }
+      if (!ok) continue;
+      info.id = m.info.id;
+      info.type = m.info.type;
+      info.last = m.info.last;
+      out.push_back(std::move(info));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const SeriesInfo& a, const SeriesInfo& b) { return a.key < b.key; });
+    if (limit != 0 && out.size() > limit) out.resize(limit);
+    return out;
+  }
+  Result<std::vector<std::string>> LabelNames(
+      std::string_view db, const std::vector<SeriesMatcher>& matchers) noexcept override {
+    NANOTDB_ASSIGN_OR_RETURN(std::vector<SeriesInfo> series, SelectSeries(db, matchers, 0));
+    std::set<std::string> names;
+    for (const SeriesInfo& s : series) {
+      for (const Label& l : s.labels) names.insert(l.name);
+    }
+    return std::vector<std::string>(names.begin(), names.end());
+  }
+  Result<std::vector<std::string>> LabelValues(
+      std::string_view db, std::string_view label,
+      const std::vector<SeriesMatcher>& matchers) noexcept override {
+    NANOTDB_ASSIGN_OR_RETURN(std::vector<SeriesInfo> series, SelectSeries(db, matchers, 0));
+    std::set<std::string> values;
+    for (const SeriesInfo& s : series) {
+      if (label == "__name__") values.insert(s.metric);
+      for (const Label& l : s.labels) {
+        if (l.name == label) values.insert(l.value);
+      }
+    }
+    return std::vector<std::string>(values.begin(), values.end());
+  }
 
   std::vector<Bucket> canned_buckets;
   Timestamp agg_from = 0, agg_to = 0;
   int64_t agg_window = 0;
   std::vector<Aggregate> agg_aggs;
   int list_metrics_calls = 0;
+  int select_series_calls = 0;
 
  private:
   const Metric* Find(std::string_view db, std::string_view metric) const {
@@ -527,8 +603,51 @@ TEST_F(QueryVmApiTest, SeriesNeedsMatchAndReturnsLabelSets) {
 }
 
 TEST_F(QueryVmApiTest, ExactNamesAreLookedUpWithoutListing) {
-  Call(&QueryVmApi::Series, {{"match[]", "{__name__=\"internal/ingest.samples\"}"}});
+  HttpResponse resp =
+      Call(&QueryVmApi::Series, {{"match[]", "{__name__=\"internal/ingest.samples\"}"}});
   EXPECT_EQ(fake_.list_metrics_calls, 0);
+  EXPECT_EQ(fake_.select_series_calls, 1);  // the named database only
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"success\",\"data\":[{\"__name__\":\"internal/ingest.samples\","
+            "\"db\":\"internal\"}]}\n");
+}
+
+TEST_F(QueryVmApiTest, DiscoveryShowsTheLabelsOfLabelledSeries) {
+  fake_.Add("node", "node_load1{instance=\"a:9100\",job=\"node\"}", ValueType::kFloat64,
+            {F(kT0, 0.5)});
+  fake_.Add("node", "node_load1{instance=\"b:9100\",job=\"node\"}", ValueType::kFloat64,
+            {F(kT0, 0.75)});
+  fake_.Add("node", "up{instance=\"a:9100\",job=\"node\"}", ValueType::kFloat64, {F(kT0, 1)});
+  HttpResponse resp = Call(&QueryVmApi::Series, {{"match[]", "node_load1{instance=\"b:9100\"}"}});
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"success\",\"data\":[{\"__name__\":\"node/node_load1\",\"db\":\"node\","
+            "\"instance\":\"b:9100\",\"job\":\"node\"}]}\n");
+  resp = Call(&QueryVmApi::Series, {{"match[]", "{job=\"node\",instance!~\"b.*\"}"}});
+  EXPECT_NE(resp.body.find("\"__name__\":\"node/node_load1\",\"db\":\"node\",\"instance\":"
+                           "\"a:9100\""),
+            std::string::npos)
+      << resp.body;
+  EXPECT_NE(resp.body.find("\"__name__\":\"node/up\""), std::string::npos) << resp.body;
+  EXPECT_EQ(resp.body.find("b:9100"), std::string::npos) << resp.body;
+  resp = Call(&QueryVmApi::Labels, {{"match[]", "up"}});
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"success\",\"data\":[\"__name__\",\"db\",\"instance\",\"job\"]}\n");
+  resp = Call(&QueryVmApi::Labels, {});
+  EXPECT_EQ(resp.body,
+            "{\"status\":\"success\",\"data\":[\"__name__\",\"db\",\"instance\",\"job\"]}\n");
+  resp = Call(&QueryVmApi::LabelValues, {}, "/api/v1/label/instance/values");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"a:9100\",\"b:9100\"]}\n");
+  resp = Call(&QueryVmApi::LabelValues, {{"match[]", "up{job=\"node\"}"}},
+              "/api/v1/label/instance/values");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"a:9100\"]}\n");
+  resp = Call(&QueryVmApi::LabelValues, {{"match[]", "{instance=\"a:9100\"}"}},
+              "/api/v1/label/__name__/values");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"node/node_load1\",\"node/up\"]}\n");
+  resp = Call(&QueryVmApi::Query, {{"query", "node_load1{instance=~\"a.*\"}"}});
+  EXPECT_NE(resp.body.find("{\"metric\":{\"__name__\":\"node_load1\",\"db\":\"node\",\"instance\":"
+                           "\"a:9100\",\"job\":\"node\"},\"value\":[1715000000,\"0.5\"]}"),
+            std::string::npos)
+      << resp.body;
 }
 
 TEST_F(QueryVmApiTest, LabelsAreNameAndDb) {

@@ -20,39 +20,49 @@ std::string ParseError(std::string_view text) {
   return sel.ok() ? "" : sel.status().message();
 }
 
-TEST(SeriesSelectorTest, BareNameSelectsExactlyThatSeries) {
+using Op = LabelMatcher::Op;
+
+// Whether every matcher on `label` accepts `value` (matchers on other labels are ignored).
+bool Accepts(const SeriesSelector& sel, std::string_view label, std::string_view value) {
+  for (const LabelMatcher& m : sel.matchers) {
+    if (m.label == label && !m.Matches(value)) return false;
+  }
+  return true;
+}
+
+TEST(SeriesSelectorTest, BareNameIsANameEquality) {
   SeriesSelector sel = Parse("demo/room.temp");
-  EXPECT_EQ(sel.EqualValue("__name__"), "demo/room.temp");
-  EXPECT_TRUE(sel.Matches("demo", "demo/room.temp"));
-  EXPECT_FALSE(sel.Matches("demo", "demo/room.temps"));
+  ASSERT_EQ(sel.matchers.size(), 1u);
+  EXPECT_EQ(sel.matchers[0].label, "__name__");
+  EXPECT_EQ(sel.matchers[0].op, Op::kEqual);
+  EXPECT_EQ(sel.matchers[0].value, "demo/room.temp");
+  EXPECT_FALSE(Accepts(sel, "__name__", "demo/room.temps"));
 }
 
 TEST(SeriesSelectorTest, BracedNameMatcherEqualsBareName) {
   SeriesSelector sel = Parse(" {__name__=\"demo/room.temp\"} ");
-  EXPECT_EQ(sel.EqualValue("__name__"), "demo/room.temp");
-  EXPECT_TRUE(sel.Matches("demo", "demo/room.temp"));
+  ASSERT_EQ(sel.matchers.size(), 1u);
+  EXPECT_EQ(sel.matchers[0].value, "demo/room.temp");
+  EXPECT_TRUE(Accepts(sel, "__name__", "demo/room.temp"));
 }
 
-TEST(SeriesSelectorTest, RegexMatchesTheWholeName) {
+TEST(SeriesSelectorTest, RegexMatchesTheWholeValue) {
   SeriesSelector sel = Parse("{__name__=~\"demo/room\\\\..*\", db!=\"other\"}");
-  EXPECT_FALSE(sel.EqualValue("__name__").has_value());
-  EXPECT_TRUE(sel.Matches("demo", "demo/room.temp"));
-  EXPECT_FALSE(sel.Matches("demo", "demo/roomXtemp"));
-  EXPECT_FALSE(sel.Matches("demo", "xdemo/room.temp"));
+  ASSERT_EQ(sel.matchers.size(), 2u);
+  EXPECT_EQ(sel.matchers[0].op, Op::kRegex);
+  EXPECT_TRUE(Accepts(sel, "__name__", "demo/room.temp"));
+  EXPECT_FALSE(Accepts(sel, "__name__", "demo/roomXtemp"));
+  EXPECT_FALSE(Accepts(sel, "__name__", "xdemo/room.temp"));
+  EXPECT_FALSE(Accepts(sel, "db", "other"));
 }
 
-TEST(SeriesSelectorTest, DbMatcherAndNegativeRegex) {
-  SeriesSelector sel = Parse("{db=\"demo\",__name__!~\".*count\"}");
-  EXPECT_EQ(sel.EqualValue("db"), "demo");
-  EXPECT_TRUE(sel.Matches("demo", "demo/room.temp"));
-  EXPECT_FALSE(sel.Matches("demo", "demo/room.count"));
-  EXPECT_FALSE(sel.Matches("other", "other/room.temp"));
-}
-
-TEST(SeriesSelectorTest, AbsentLabelsAreEmpty) {
-  EXPECT_TRUE(Parse("{job=\"\"}").Matches("demo", "demo/x"));
-  EXPECT_FALSE(Parse("{job=\"node\"}").Matches("demo", "demo/x"));
-  EXPECT_TRUE(Parse("{__name__!=\"\"}").Matches("demo", "demo/x"));
+TEST(SeriesSelectorTest, LabelMatchersAndNegativeRegex) {
+  SeriesSelector sel = Parse("up{db=\"demo\",job!~\".*test\", instance=''}");
+  ASSERT_EQ(sel.matchers.size(), 4u);
+  EXPECT_TRUE(Accepts(sel, "job", "node"));
+  EXPECT_FALSE(Accepts(sel, "job", "node-test"));
+  EXPECT_TRUE(Accepts(sel, "instance", ""));  // absent
+  EXPECT_FALSE(Accepts(sel, "instance", "x"));
 }
 
 TEST(SeriesSelectorTest, PromQlConstructsAreRejectedByName) {

@@ -45,6 +45,18 @@ class FakeQuery : public QueryService {
                                                  SelectorKind) noexcept override {
     return std::vector<std::string>{};
   }
+  Result<std::vector<SeriesInfo>> SelectSeries(std::string_view, const std::vector<SeriesMatcher>&,
+                                               size_t) noexcept override {
+    return std::vector<SeriesInfo>{};
+  }
+  Result<std::vector<std::string>> LabelNames(std::string_view,
+                                              const std::vector<SeriesMatcher>&) noexcept override {
+    return std::vector<std::string>{};
+  }
+  Result<std::vector<std::string>> LabelValues(
+      std::string_view, std::string_view, const std::vector<SeriesMatcher>&) noexcept override {
+    return std::vector<std::string>{};
+  }
 };
 
 class FakeMetadata : public MetadataService {
