@@ -247,6 +247,20 @@ Status Catalog::Restore(const WalMetricDef& def) {
   return Status::Ok();
 }
 
+Status Catalog::Rename(MetricId id, std::string name) {
+  if (Find(name) != nullptr) {
+    return Status::AlreadyExists("metric " + Quoted(name) + " already exists");
+  }
+  const CatalogEntry* e = FindById(id);
+  if (e == nullptr) return Status::NotFound("no metric with id " + std::to_string(id));
+  const size_t index = static_cast<size_t>(e - entries_.data());
+  by_name_.erase(entries_[index].name);
+  entries_[index].name = std::move(name);
+  by_name_[entries_[index].name] = index;
+  dirty_ = true;
+  return Status::Ok();
+}
+
 void Catalog::Insert(CatalogEntry entry) {
   auto pos = std::lower_bound(entries_.begin(), entries_.end(), entry.id,
                               [](const CatalogEntry& e, MetricId v) { return e.id < v; });

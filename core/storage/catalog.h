@@ -58,6 +58,10 @@ class Catalog {
   // entry (types compared after widening); Corruption when the id or the name is taken by a
   // different entry or the types differ.
   Status Restore(const WalMetricDef& def);
+  // Gives metric `id` another name (its id, type and data stay): how an older spelling of a
+  // series key becomes canonical. AlreadyExists when the name is taken, NotFound for an
+  // unknown id; the catalog is dirty afterwards.
+  Status Rename(MetricId id, std::string name);
 
   const std::vector<CatalogEntry>& entries() const { return entries_; }  // ascending id
   bool dirty() const { return dirty_; }

@@ -137,6 +137,11 @@ Status Database::Load(bool create) {
                                 " bytes after offset " + std::to_string(report.valid_bytes) + " (" +
                                 report.stop_reason + ")");
   }
+  if (CanonicaliseSeriesNames() > 0 && !ctx_.read_only) {
+    // The WAL may define the old names: move its samples into data files and empty it with
+    // the renamed catalog saved (ReplayBatch accepts an old spelling should this not finish).
+    NANOTDB_RETURN_IF_ERROR(FlushAllLocked());
+  }
   if (!ctx_.read_only && catalog_upgraded) {
     // Write the 64-bit types back now, so the file says what the database holds.
     NANOTDB_RETURN_IF_ERROR(catalog_.Save(env, CatalogPath(ctx_.root, name_)));
@@ -223,7 +228,13 @@ Status Database::LearnLastValues() {
 }
 
 Status Database::ReplayBatch(const WalBatch& batch) {
-  for (const WalMetricDef& def : batch.new_metrics) {
+  for (WalMetricDef def : batch.new_metrics) {
+    if (const CatalogEntry* known = catalog_.FindById(def.id);
+        known != nullptr && known->name != def.name) {
+      // Logged before its series key was renamed to the canonical form (CanonicaliseSeriesNames).
+      Result<std::string> canonical = CanonicalSeriesName(def.name);
+      if (canonical.ok() && *canonical == known->name) def.name = known->name;
+    }
     NANOTDB_RETURN_IF_ERROR(catalog_.Restore(def));
     if (last_.size() <= def.id) last_.resize(def.id + 1);
   }

@@ -108,6 +108,9 @@ class Database {
   Status LearnLastValues();
   // Corruption when a data file holds a metric id the catalog (as the WAL completed it) lacks.
   Status CheckFilesNamed(const std::string& catalog_path, const std::string& recover_hint) const;
+  // Renames catalog names that are older spellings of a series key to the canonical key where
+  // that key is free; logs the names left as they are. Returns how many were renamed.
+  size_t CanonicaliseSeriesNames();  // database_series.cpp
   OpenPage* PageFor(const std::string& key);  // creates the partition's page when missing
   // True when the open page of ts's partition holds this sample of `id` (mu_ held).
   bool InOpenPage(MetricId id, Timestamp ts, uint64_t bits) const;

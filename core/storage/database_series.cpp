@@ -6,6 +6,47 @@
 
 namespace nanotdb {
 
+size_t Database::CanonicaliseSeriesNames() {
+  size_t renamed = 0;
+  std::vector<std::string> unparsable, duplicates;
+  std::vector<std::pair<MetricId, std::string>> renames;
+  for (const CatalogEntry& e : catalog_.entries()) {
+    if (e.name.find('{') == std::string::npos) continue;
+    Result<std::string> canonical = CanonicalSeriesName(e.name);
+    if (!canonical.ok()) {
+      unparsable.push_back(e.name + " (" + canonical.status().message() + ")");
+    } else if (*canonical != e.name) {
+      renames.emplace_back(e.id, std::move(*canonical));
+    }
+  }
+  for (auto& [id, name] : renames) {
+    const std::string old = catalog_.FindById(id)->name;
+    if (const CatalogEntry* other = catalog_.Find(name)) {
+      duplicates.push_back(old + " (the series " + name + " is id " + std::to_string(other->id) +
+                           ")");
+      continue;
+    }
+    if (catalog_.Rename(id, name).ok()) {
+      ++renamed;
+      Log(LogLevel::kInfo, "series " + old + " renamed to its canonical key " + name);
+    }
+  }
+  if (!unparsable.empty()) {
+    Log(LogLevel::kWarning, std::to_string(unparsable.size()) +
+                                " catalog names do not parse as series keys and are kept as "
+                                "they are, readable by their exact name; the first: " +
+                                unparsable.front());
+  }
+  if (!duplicates.empty()) {
+    Log(LogLevel::kWarning, std::to_string(duplicates.size()) +
+                                " catalog names are other spellings of a stored series and "
+                                "are kept as they are, readable by their exact name; the "
+                                "first: " +
+                                duplicates.front());
+  }
+  return renamed;
+}
+
 std::vector<SeriesInfo> Database::SelectSeries(std::span<const CompiledSeriesMatcher> matchers,
                                                size_t limit) const {
   std::lock_guard lock(mu_);

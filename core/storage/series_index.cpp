@@ -117,10 +117,13 @@ void SeriesIndex::Add(MetricId id, std::string_view name) {
   if (Find(id) != nullptr) Remove(id);
   Entry entry;
   Result<SeriesName> parsed = ParseSeriesKey(name);
-  if (parsed.ok()) {
+  std::string canonical;
+  if (parsed.ok()) AppendSeriesKey(parsed->metric, parsed->labels, &canonical);
+  if (parsed.ok() && canonical == name) {
     entry.metric = std::move(parsed->metric);
     entry.labels = std::move(parsed->labels);
   } else {
+    // Not a canonical key (older data the open left as it was): one whole-name series.
     entry.metric = std::string(name);
   }
   InsertSorted(&all_, id);

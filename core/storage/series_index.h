@@ -4,8 +4,9 @@
 // (id lists ascending), so selecting series by matchers (nanotdb/query_types.h, Prometheus
 // semantics) intersects a few lists instead of parsing every key of the catalog.
 //
-// A catalog name that does not parse as a series key (nanotdb/series.h) — older data — is
-// indexed with the whole name as its metric and no labels: still selectable by its exact name.
+// A catalog name that is not a canonical series key (nanotdb/series.h) — older data that does
+// not parse, or another spelling of a series that is also stored canonically — is indexed with
+// the whole name as its metric and no labels: still selectable by its exact name.
 //
 // Also here: how a name given by a writer or a reader becomes the catalog's name
 // (CanonicalSeriesName, FindSeries), so the write and read paths agree on series identity.

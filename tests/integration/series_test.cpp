@@ -48,7 +48,7 @@ TEST_F(SeriesTest, LabelledLinesAreSelectableByLabelAndSurviveARestart) {
     EXPECT_EQ(r.body, "{\"status\":\"success\",\"data\":[\"a:9100\",\"b:9100\"]}\n");
     r = d_.Get("/api/v1/query",
                {{"query", "hass_temp{friendly_name=\"Living room\"}"}, {"time", "1715000100"}});
-    EXPECT_NE(r.body.find("\"value\":[1715000000,\"21.5\"]"), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("\"value\":[1715000100,\"21.5\"]"), std::string::npos) << r.body;
     r = d_.Get("/api/v1/query",
                {{"query", "sum(node_load1{job=\"node\"})"}, {"time", "1715000100"}});
     EXPECT_NE(r.body.find("\"value\":[1715000100,\"1\"]"), std::string::npos) << r.body;
