@@ -537,6 +537,54 @@ def promql_bench(build, days):
     return results
 
 
+def series_bench(builds, metrics=50, hosts=100, samples=12):
+    """Series selection by label over HTTP: one database of metrics x hosts labelled series
+    (5000 by default, `samples` samples each at 10 s); median latency of /api/v1/series and of
+    an instant query reading 100 series, per build in `builds` (label -> build dir), with the
+    number of series each answer names."""
+    base = 1715000000
+    lines = [f'sel/sel_m{m:02d}{{dc="d{h % 5}",host="h{h:02d}"}} {m + h + k} {(base + 10 * k) * 10**9}'
+             for k in range(samples) for m in range(metrics) for h in range(hosts)]
+    at = str(base + 10 * (samples - 1))
+    queries = [
+        ("series: metric + 1 label (20)",
+         "/api/v1/series?" + urllib.parse.urlencode({"match[]": 'sel_m07{dc="d2"}'})),
+        ("series: 1 label only (50)",
+         "/api/v1/series?" + urllib.parse.urlencode({"match[]": '{host="h42"}'})),
+        ("instant sum over 100 series by label",
+         "/api/v1/query?" + urllib.parse.urlencode({"query": 'sum({host=~"h42|h43"})',
+                                                     "time": at})),
+        ("instant, 1 of 5000 series",
+         "/api/v1/query?" + urllib.parse.urlencode({"query": 'sel_m07{host="h42"}', "time": at})),
+    ]
+    results = {}
+    for label, build in builds.items():
+        root = tempfile.mkdtemp(prefix="nanotdb-bench-series-")
+        proc = None
+        try:
+            port = free_port()
+            cfg = nanotdb_config(build, root, port)
+            proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_http(port, "/health", timeout=30)
+            post_batches(port, "/api/v1/import", lines, 10000)
+            for name, path in queries:
+                ms, body = median_query_ms(port, path)
+                data = json.loads(body)["data"]
+                if isinstance(data, list):
+                    count = len(data)
+                else:
+                    count = len(data["result"])
+                results.setdefault(name, {})[label] = (ms, count)
+            stop_by_signal(proc, port)
+        finally:
+            if proc and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            shutil.rmtree(root, ignore_errors=True)
+    return results
+
+
 def result_points(body):
     data = json.loads(body)["data"]
     if not data["result"]:
@@ -638,11 +686,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
     ap.add_argument("--days", type=int, default=1)
-    ap.add_argument("--only", choices=["offline", "http", "drip", "promql", "idle", "flips",
-                                       "always"],
+    ap.add_argument("--only",
+                    choices=["offline", "http", "drip", "promql", "idle", "flips", "always",
+                             "series"],
                     default=None)
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
+    ap.add_argument("--before", default=None,
+                    help="series: also measure this build dir (e.g. one without the label index)")
     ap.add_argument("--quick", action="store_true", help="84-metric workload only")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     ap.add_argument("--repeat", type=int, default=3, help="HTTP runs to take the median of")
@@ -718,6 +769,17 @@ def main():
         log(f"{'server':28} {'samples/s':>12} {'CPU µs/sample':>14}")
         for k, v in r.items():
             log(f"{k:28} {v['samples_per_s']:>12.0f} {v['server_cpu_us_per_sample']:>14.3f}")
+    if args.only in (None, "series"):
+        builds = {"nanotdb": build}
+        if args.before:
+            builds = {"before": os.path.abspath(args.before), "nanotdb": build}
+        r = series_bench(builds)
+        results["series"] = r
+        log("\nseries selection, 50 metrics x 100 hosts = 5000 labelled series, median of 20 "
+            "(ms, series in the answer):")
+        log(f"{'query':40}" + "".join(f"{k:>18}" for k in builds))
+        for name, per in r.items():
+            log(f"{name:40}" + "".join(f"{fmt(per[k][0]):>12} ({per[k][1]:>3})" for k in builds))
     if args.json:
         print(json.dumps(results, indent=2))
 
