@@ -50,10 +50,11 @@ const char* TimeUnitName(TimeUnit u) {
 const CommandSpec& QuerySpec() {
   static const CommandSpec spec{
       "query",
-      "query --root DIR --db NAME [--metric REGEX] [--start T] [--end T]\n"
+      "query --root DIR --db NAME [--metric REGEX | --series KEY] [--start T] [--end T]\n"
       "                     [--aggregate LIST --window DURATION] [--format table|json]\n"
       "                     [--timestamp-unit ns|us|ms|s]",
-      "Query the metrics of a database whose names match REGEX (RE2, unanchored).",
+      "Query the series of a database whose keys match REGEX (RE2, unanchored), or the one\n"
+      "series KEY (a series key in any spelling, e.g. 'cpu{mode=\"idle\",core=\"0\"}').",
       "Without --start/--end: the latest value of each metric. With either: every sample\n"
       "in [start, end] (a missing bound is open). With --aggregate min,max,sum,avg,count,\n"
       "first,last,median,p95,p99,trimmed_avg and --window 5m: one row per aggregate and\n"
@@ -63,7 +64,8 @@ const CommandSpec& QuerySpec() {
       "number in --timestamp-unit (decimals allowed). Safe while a server runs.",
       {{"root", "DIR", "data root (required)"},
        {"db", "NAME", "database (required)"},
-       {"metric", "REGEX", "metrics to query (default .*)"},
+       {"metric", "REGEX", "series keys to query (default .*)"},
+       {"series", "KEY", "one series by its key (labels in any order)"},
        {"start", "T", "range start, inclusive"},
        {"end", "T", "range end, inclusive"},
        {"aggregate", "LIST", "comma-separated aggregates (needs --window)"},
@@ -116,13 +118,24 @@ int RunQuery(std::span<const std::string> args) {
   }
   const bool latest = !flags.Has("start") && !flags.Has("end") && aggs.empty();
   const std::string regex = flags.Get("metric", ".*");
+  if (flags.Has("metric") && flags.Has("series")) {
+    return UsageError(spec, "--metric and --series exclude each other");
+  }
 
   Stopwatch watch;
   Result<std::unique_ptr<Engine>> opened = OpenEngine(*root, {.read_only = true});
   if (!opened.ok()) return Fail(opened.status());
   const Engine& engine = **opened;
   if (Status st = CheckDatabaseExists(engine, *db); !st.ok()) return Fail(st);
-  Result<std::vector<std::string>> names = SelectMetrics(engine, *db, regex, SelectorKind::kRegex);
+  Result<std::vector<std::string>> names = std::vector<std::string>{};
+  if (flags.Has("series")) {
+    // Any spelling of a key finds the stored (canonical) series.
+    Result<MetricInfo> one = engine.GetMetric(*db, flags.Get("series"));
+    if (!one.ok()) return Fail(one.status());
+    names->push_back(one->name);
+  } else {
+    names = SelectMetrics(engine, *db, regex, SelectorKind::kRegex);
+  }
   if (!names.ok()) {
     if (names.status().IsInvalidArgument()) {
       return UsageError(spec, "--metric: " + names.status().message());

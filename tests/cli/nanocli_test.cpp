@@ -158,6 +158,97 @@ TEST_F(NanocliTest, ExportImportExportGivesTheSameSamples) {
   EXPECT_EQ(ReadFile(second), ReadFile(first));
 }
 
+// Labelled series with values that come back only if nothing is lost on the way (issue 10):
+// export writes canonical keys, import reads them back, and a fresh root holds the same bits.
+constexpr std::string_view kLabelled =
+    "node/node_load1{job=\"node\",instance=\"a:9100\"} 0.5 2024-05-06 12:53:20\n"
+    "node/node_load1{ instance='b:9100', job=\"node\" } -0 2024-05-06 12:53:20\n"
+    "node/hass{friendly_name=\"Living room \\\"A\\\" \\\\ x\"} 1.796196412e+09 2024-05-06 "
+    "12:53:20\n"
+    "node/bytes{dev=\"sda\"} 218927059i 2024-05-06 12:53:20\n"
+    "node/bytes{dev=\"sda\"} -9223372036854775808i 2024-05-06 12:53:30\n"
+    "node/bytes{dev=\"sda\"} 9223372036854775807i 2024-05-06 12:53:40\n"
+    "node/f{k=\"v\"} 5e-324 2024-05-06 12:53:20\n"
+    "node/f{k=\"v\"} NaN 2024-05-06 12:53:30\n"
+    "node/f{k=\"v\"} -Inf 2024-05-06 12:53:40\n"
+    "node/f{k=\"v\"} 0.1 2024-05-06 12:53:50\n"
+    "node/plain 3.4e38 2024-05-06 12:53:20\n";
+
+constexpr std::string_view kLabelledExport =
+    "node/bytes{dev=\"sda\"} 218927059i 2024-05-06 12:53:20.000000000\n"
+    "node/bytes{dev=\"sda\"} -9223372036854775808i 2024-05-06 12:53:30.000000000\n"
+    "node/bytes{dev=\"sda\"} 9223372036854775807i 2024-05-06 12:53:40.000000000\n"
+    "node/f{k=\"v\"} 5e-324 2024-05-06 12:53:20.000000000\n"
+    "node/f{k=\"v\"} NaN 2024-05-06 12:53:30.000000000\n"
+    "node/f{k=\"v\"} -Inf 2024-05-06 12:53:40.000000000\n"
+    "node/f{k=\"v\"} 0.1 2024-05-06 12:53:50.000000000\n"
+    "node/hass{friendly_name=\"Living room \\\"A\\\" \\\\ x\"} 1796196412 2024-05-06 "
+    "12:53:20.000000000\n"
+    "node/node_load1{instance=\"a:9100\",job=\"node\"} 0.5 2024-05-06 12:53:20.000000000\n"
+    "node/node_load1{instance=\"b:9100\",job=\"node\"} -0 2024-05-06 12:53:20.000000000\n"
+    "node/plain 3.4e+38 2024-05-06 12:53:20.000000000\n";
+
+// Every series of `db` with its samples' raw bits.
+std::map<std::string, std::vector<Sample>> Dump(const fs::path& root, std::string_view db) {
+  std::map<std::string, std::vector<Sample>> out;
+  EngineOptions o;
+  o.root = root.string();
+  o.read_only = true;
+  auto e = Engine::Open(std::move(o));
+  EXPECT_TRUE(e.ok()) << e.status().ToString();
+  if (!e.ok()) return out;
+  auto metrics = (*e)->ListMetrics(db);
+  EXPECT_TRUE(metrics.ok());
+  if (!metrics.ok()) return out;
+  for (const MetricInfo& m : *metrics) {
+    Status st = (*e)->ReadRange(db, m.name, kMinTimestamp, kMaxTimestamp, 1, [&](const Sample& s) {
+      out[m.name].push_back(s);
+      return true;
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+  }
+  return out;
+}
+
+TEST_F(NanocliTest, LabelledSeriesRoundTripBitForBit) {
+  fs::path in = dir_ / "labelled.lp";
+  WriteFile(in, kLabelled);
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("imported 11 samples"));
+  fs::path first = dir_ / "first.lp";
+  r = Nanocli({"export", "--root", root_.string(), "--db", "node", "--out", first.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("exported 11 samples of 6 metrics"));
+  EXPECT_EQ(ReadFile(first), kLabelledExport);
+
+  fs::path root2 = dir_ / "root2";
+  fs::create_directory(root2);
+  r = Nanocli({"import", "--root", root2.string(), "--in", first.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  fs::path second = dir_ / "second.lp";
+  r = Nanocli({"export", "--root", root2.string(), "--db", "node", "--out", second.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(second), ReadFile(first));
+  auto a = Dump(root_, "node"), b = Dump(root2, "node");
+  EXPECT_EQ(a.size(), 6u);
+  EXPECT_EQ(a, b);  // every series, every timestamp and every value's bits
+
+  // query prints the keys and takes one back, in any spelling.
+  r = Nanocli({"query", "--root", root2.string(), "--db", "node", "--series",
+               "node_load1{job='node', instance=\"b:9100\"}"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("node_load1{instance=\"b:9100\",job=\"node\"}"));
+  EXPECT_THAT(r.out, HasSubstr("rows=1 "));
+  r = Nanocli({"query", "--root", root2.string(), "--db", "node", "--metric", "^node_load1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("node_load1{instance=\"a:9100\",job=\"node\"}"));
+  EXPECT_THAT(r.out, HasSubstr("rows=2 "));
+  r = Nanocli({"query", "--root", root2.string(), "--db", "node", "--series", "nope{a=\"b\"}"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("not found"));
+}
+
 TEST_F(NanocliTest, ExportHonoursStartAndEnd) {
   ImportSample();
   CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home", "--start",
