@@ -5,8 +5,8 @@ Golden tests for each call of ../shared/reference/USER-NEEDS.md §3 (G1-G10, the
 commands), made the way the client makes it (method, form body or URL parameters, the
 parameters it sends) on a small data set posted as Prometheus text: each checks the HTTP
 status, the content type and the JSON shape and values. Then Debian's promtool runs
-`query instant` and `query range` against the daemon and its output is compared with the
-expected text.
+`query instant`, `query range`, `query series` and `query labels` against the daemon and its
+output is compared with the expected text.
 
 Usage: grafana_promtool_client_test.py NANOTDB_BIN PLUGIN_DIR
 """
@@ -126,6 +126,37 @@ def grafana(c):
     if a and a.get("errorType") != "bad_data":
         c.failures.append(f"G4 bad time: {a}")
 
+    # G5: label names, GET and POST, with Drilldown's match-all selector.
+    range_params = {"start": str(T0), "end": str(END)}
+    want = {"status": "success", "data": ["__name__", "cpu", "db", "instance", "job", "mode"]}
+    c.expect("G5 labels GET", c.call("G5", "GET", "/api/v1/labels",
+                                     params=dict(range_params, limit="40000")), want)
+    c.expect("G5 labels POST match[]", c.call("G5", "POST", "/api/v1/labels", form=dict(
+        range_params, **{"match[]": '{__name__=~".+",}'})), want)
+    c.expect("G5 labels of up", c.call("G5", "GET", "/api/v1/labels", params={"match[]": "up"}),
+             {"status": "success", "data": ["__name__", "db", "instance", "job"]})
+
+    # G6: label values, GET only; match[] must filter (Grafana >= 11 relies on it).
+    c.expect("G6 job values", c.call("G6", "GET", "/api/v1/label/job/values",
+                                     params=dict(range_params, limit="40000")),
+             {"status": "success", "data": ["hass", "node"]})
+    c.expect("G6 values with match[]", c.call("G6", "GET", "/api/v1/label/mode/values", params={
+        "match[]": 'node_cpu_seconds_total{mode="user"}', "start": str(T0), "end": str(END)}),
+             {"status": "success", "data": ["user"]})
+    c.expect("G6 instance of job=node", c.call("G6", "GET", "/api/v1/label/instance/values",
+                                               params={"match[]": '{job="node"}'}),
+             {"status": "success", "data": ["pi:9100"]})
+    names = c.call("G6 metric names", "GET", "/api/v1/label/__name__/values",
+                   params=dict(range_params, limit="40000"))
+    if names and sorted(n.split("/")[-1] for n in names["data"]) != ["node_cpu_seconds_total", "up"]:
+        c.failures.append(f"G6 metric names: {names}")
+
+    # G7: series, POST then GET; no match[] is 400; limit truncates with a warning.
+    a = c.call("G7 series", "POST", "/api/v1/series", form=dict(
+        range_params, limit="40000", **{"match[]": "up"}))
+    if a:
+        got = sorted((s.get("job"), s.get("instance"), s.get("db")) for s in a["data"])
+        c.expect("G7 series labels", got, [("hass", "ha:8123", "g"), ("node", "pi:9100", "g")])
     # G7: series without match[] is 400; limit truncates with a warning.
     a = c.call("G7 series limit", "GET", "/api/v1/series",
                params={"match[]": '{__name__!=""}', "limit": "1"})
@@ -204,6 +235,16 @@ def promtool(c, url):
         if rc != 0 or out != want:
             c.failures.append(f"promtool query {' '.join(args)}: rc={rc}\n  got  {out!r} {err!r}"
                               f"\n  want {want!r}")
+    for args, want in [(("labels", url, "job"), "hass\nnode\n"),
+                       (("labels", "--match=up{job=\"node\"}", url, "instance"), "pi:9100\n")]:
+        rc, out, err = run(*args)
+        if rc != 0 or out != want:
+            c.failures.append(f"promtool query {' '.join(args)}: rc={rc}\n  got  {out!r} {err!r}"
+                              f"\n  want {want!r}")
+    rc, out, err = run("series", "--match=up", url)
+    lines = sorted(out.splitlines())
+    if rc != 0 or len(lines) != 2 or not all('instance="' in x and 'db="g"' in x for x in lines):
+        c.failures.append(f"promtool query series --match=up: rc={rc} {out!r} {err!r}")
     rc, out, err = run("instant", url, "sum(")
     if rc == 0 or "bad_data" not in err or "1:5: parse error" not in err:
         c.failures.append(f"promtool parse error: rc={rc} {out!r} {err!r}")
