@@ -65,6 +65,9 @@ void KillLoop(int writers, int64_t age, int rounds) {
   for (int round = 0; round < rounds; ++round) {
     ASSERT_TRUE(d.Start());
     std::atomic<bool> stop{false};
+    // Batches acknowledged in this round, per writer: the kill waits for one each, so a slow
+    // (loaded) machine cannot kill before a writer got its first answer.
+    std::vector<std::atomic<int>> round_acks(writers);
     std::vector<std::thread> threads;
     for (int w = 0; w < writers; ++w) {
       threads.emplace_back([&, w] {
@@ -80,8 +83,15 @@ void KillLoop(int writers, int64_t age, int rounds) {
           HttpResult r = d.Post("/api/v1/import", lines, "text/plain");
           if (r.status != 200) break;
           acked[w].insert(acked[w].end(), batch.begin(), batch.end());
+          ++round_acks[w];
         }
       });
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline &&
+           !std::all_of(round_acks.begin(), round_acks.end(),
+                        [](const std::atomic<int>& n) { return n.load() > 0; })) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + 150 * round));
     d.Kill();

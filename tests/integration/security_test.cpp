@@ -312,7 +312,9 @@ TEST_F(SecurityTest, IngestBelowTheFreeSpaceFloorGets507AndResumesWhenSpaceRetur
   ASSERT_EQ(statvfs(d_.root().c_str(), &fs), 0);
   uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
   if (free < (4ull << 30)) GTEST_SKIP() << "needs 4 GiB free, has " << free;
-  // The floor sits 256 MiB under today's free space; a 1 GiB preallocated file crosses it.
+  // The floor sits 256 MiB under today's free space; a 2 GiB preallocated file crosses it even
+  // when other processes free some space meanwhile. The daemon samples free space on a timer,
+  // so each side is polled (up to 20 s) instead of slept for.
   uint64_t floor = free - (256ull << 20);
   d_.Configure("storage", "min_free_bytes", std::to_string(floor));
   ASSERT_TRUE(d_.Start());
@@ -320,16 +322,23 @@ TEST_F(SecurityTest, IngestBelowTheFreeSpaceFloorGets507AndResumesWhenSpaceRetur
   std::string filler = d_.root() + "/filler";
   int fd = open(filler.c_str(), O_CREAT | O_WRONLY, 0644);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(posix_fallocate(fd, 0, static_cast<off_t>(1ull << 30)), 0);
+  ASSERT_EQ(posix_fallocate(fd, 0, static_cast<off_t>(2ull << 30)), 0);
   close(fd);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  HttpResult full = d_.Post("/api/v1/import", "demo/x 2");
+  auto post_until = [&](int want, int value) {
+    HttpResult r;
+    for (int i = 0; i < 200; ++i, ++value) {
+      r = d_.Post("/api/v1/import", "demo/x " + std::to_string(value));
+      if (r.status == want) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return r;
+  };
+  HttpResult full = post_until(507, 1000);
   EXPECT_EQ(full.status, 507) << full.body;
   EXPECT_NE(full.body.find("below [storage] min_free_bytes"), std::string::npos) << full.body;
   EXPECT_EQ(d_.Get("/api/v1/query", {{"query", "demo/x"}}).status, 200);  // reads go on
   std::filesystem::remove(filler);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  EXPECT_EQ(d_.Post("/api/v1/import", "demo/x 3").status, 200);
+  EXPECT_EQ(post_until(200, 2000).status, 200);
 }
 
 TEST_F(SecurityTest, TlsWithASelfSignedCertificateServesHttpsOnly) {
