@@ -2,8 +2,10 @@
 // (cli_common.h: 0 ok, 1 failed, 2 usage, 3 partial); each answers --help from its CommandSpec.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "cli_common.h"
 
@@ -23,6 +25,15 @@ int RunQuery(std::span<const std::string> args);
 
 const CommandSpec& RollupSpec();  // rollup_cmd.cpp
 int RunRollup(std::span<const std::string> args);
+
+// One incremental rollup pass over an open write engine (what the daemon's rollup plugin does
+// every interval): run by import so the rollups of imported data exist right away.
+struct RollupPassSummary {
+  uint64_t jobs = 0;
+  uint64_t points = 0;
+  std::vector<std::string> errors;
+};
+RollupPassSummary RunRollupPass(Engine& engine, const std::string& root);
 
 const CommandSpec& RecoverSpec();  // recover_cmd.cpp
 int RunRecover(std::span<const std::string> args);

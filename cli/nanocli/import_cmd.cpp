@@ -166,16 +166,18 @@ void Importer::ShowProgress(uint64_t read, uint64_t total, bool done) {
 const CommandSpec& ImportSpec() {
   static const CommandSpec spec{
       "import",
-      "import --root DIR --in FILE.lp [--db NAME] [--json]",
+      "import --root DIR --in FILE.lp [--db NAME] [--no-rollup] [--json]",
       "Import a line-protocol file into the data root (the server must be stopped).",
       "The file is streamed and written in batches; databases are created as needed.\n"
       "Bad lines are reported as FILE:LINE: reason (the first 20, then a count) and\n"
       "rejected one by one: every good line is imported and kept. The exit code is 1\n"
       "when any line was rejected. Timestamps may be Unix ns or UTC dates, so the\n"
-      "output of `nanocli export` imports back unchanged.",
+      "output of `nanocli export` imports back unchanged. Databases with [rollups] jobs\n"
+      "then get the rollups of every newly complete period (unless --no-rollup).",
       {{"root", "DIR", "data root (required)"},
        {"in", "FILE", "line-protocol file to read (required)"},
        {"db", "NAME", "write every line into this database instead of the one it names"},
+       {"no-rollup", "", "do not run the databases' rollup jobs after the import"},
        {"json", "", "print the summary as JSON"}}};
   return spec;
 }
@@ -213,6 +215,10 @@ int RunImport(std::span<const std::string> args) {
   Importer importer(engine->get(), in_path, db_override, !json);
   Status run = importer.Run(in, file_bytes);
   std::fclose(in);
+  // Imported data of databases with [rollups] gets its rollups now, not at the next server
+  // start (docs/rollups.md).
+  RollupPassSummary rollups;
+  if (run.ok() && !flags.GetBool("no-rollup")) rollups = RunRollupPass(**engine, *root);
   Status close = (*engine)->Close();
   double ms = watch.Ms();
   if (!run.ok()) {
@@ -227,6 +233,7 @@ int RunImport(std::span<const std::string> args) {
     j.Key("db_override").String(db_override).Key("lines").Uint(importer.lines());
     j.Key("imported").Uint(importer.accepted()).Key("rejected").Uint(importer.rejected());
     j.Key("skipped").Uint(importer.skipped()).Key("duration_ms").Double(ms);
+    j.Key("rollup_jobs").Uint(rollups.jobs).Key("rollup_points").Uint(rollups.points);
     j.Key("databases").BeginArray();
     for (const std::string& db : importer.databases()) j.String(db);
     j.EndArray().Key("errors").BeginArray();
@@ -249,6 +256,15 @@ int RunImport(std::span<const std::string> args) {
       first = false;
     }
     std::cout << (first ? "-\n" : "\n");
+    if (rollups.jobs > 0) {
+      std::cout << "rollups: " << rollups.points << " points written by " << rollups.jobs
+                << " jobs\n";
+    }
+  }
+  for (const std::string& e : rollups.errors) std::cerr << "error: " << e << "\n";
+  if (!rollups.errors.empty()) {
+    return Fail("the samples were imported, but " + std::to_string(rollups.errors.size()) +
+                " rollup jobs failed; fix them and run nanocli rollup");
   }
   if (importer.rejected() > 0) {
     return Fail(std::to_string(importer.rejected()) + " lines were rejected; the other " +

@@ -28,6 +28,40 @@ const CommandSpec& RollupSpec() {
   return spec;
 }
 
+namespace {
+
+// The core's services over an offline engine, as the daemon gives them to the plugin.
+struct OfflineServices {
+  OfflineServices(Engine& eng, const std::string& root)
+      : query(eng, counters),
+        writer(eng, counters),
+        databases(eng, eng.options().manifest_defaults),
+        files(eng.options().env, root, "rollup") {}
+  rollup::RollupServices Services() {
+    rollup::RollupServices s{&query, &writer, &databases, &files};
+    s.log = [](LogLevel level, std::string_view msg) {
+      if (level == LogLevel::kWarning) std::cerr << "\nwarning: " << msg << "\n";
+      if (level == LogLevel::kError) std::cerr << "\nerror: " << msg << "\n";
+    };
+    s.now = NowNanos;
+    return s;
+  }
+  server::CoreCounters counters;
+  server::EngineQuery query;
+  server::EngineWriter writer;
+  server::EngineDatabases databases;
+  server::PluginFiles files;
+};
+
+}  // namespace
+
+RollupPassSummary RunRollupPass(Engine& engine, const std::string& root) {
+  OfflineServices offline(engine, root);
+  rollup::Roller roller(offline.Services());
+  rollup::PassStats stats = roller.RunOnce();
+  return {stats.jobs, stats.points_written, std::move(stats.errors)};
+}
+
 int RunRollup(std::span<const std::string> args) {
   const CommandSpec& spec = RollupSpec();
   Flags flags;
@@ -48,18 +82,8 @@ int RunRollup(std::span<const std::string> args) {
     if (Status st = CheckDatabaseExists(eng, dbs.front()); !st.ok()) return Fail(st);
   }
 
-  server::CoreCounters counters;
-  server::EngineQuery query(eng, counters);
-  server::EngineWriter writer(eng, counters);
-  server::EngineDatabases databases(eng, eng.options().manifest_defaults);
-  server::PluginFiles files(eng.options().env, *root, "rollup");
-  rollup::RollupServices services{&query, &writer, &databases, &files};
-  services.log = [](LogLevel level, std::string_view msg) {
-    if (level == LogLevel::kWarning) std::cerr << "\nwarning: " << msg << "\n";
-    if (level == LogLevel::kError) std::cerr << "\nerror: " << msg << "\n";
-  };
-  services.now = NowNanos;
-  rollup::Roller roller(std::move(services));
+  OfflineServices offline(eng, *root);
+  rollup::Roller roller(offline.Services());
   const bool terminal = isatty(STDERR_FILENO) && !json;
   rollup::ProgressFn progress;
   if (terminal) {

@@ -63,6 +63,7 @@ class RollupPlugin {
 
   void Stop() {
     if (scheduler_ != nullptr) scheduler_->Cancel(task_);
+    if (roller_) roller_->Cancel();  // a long catch-up stops at its next chunk
     {
       std::lock_guard lock(mu_);
       stop_ = true;

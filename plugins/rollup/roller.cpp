@@ -252,6 +252,7 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
   std::set<std::string> ensured;
   size_t done = 0;
   for (const Expanded& e : expanded) {
+    if (cancelled_.load()) break;
     ++done;
     const RollupJob& job = *e.job;
     if (!e.last) continue;  // no samples yet
@@ -289,7 +290,7 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
     }
     const int64_t chunk = std::max<int64_t>(1, kChunkSpan / interval) * interval;
     std::vector<Bucket> buckets;
-    while (start < safe_end && batch.failed.count(e.key) == 0) {
+    while (start < safe_end && batch.failed.count(e.key) == 0 && !cancelled_.load()) {
       const Timestamp end = safe_end - start > chunk ? start + chunk : safe_end;
       Status st = s_.query->AggregateRange(db, e.source, start, end - 1, interval, job.aggregates,
                                            &buckets);

@@ -18,6 +18,7 @@
 // pass and the other way round). The services must outlive the Roller.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -86,6 +87,11 @@ class Roller {
   Result<BackfillReport> Backfill(const std::vector<std::string>& requested,
                                   const ProgressFn& progress);
 
+  // Makes a running pass stop at its next period chunk (what it computed is still written,
+  // flushed and checkpointed), and every later pass return at once: for shutdown, so a long
+  // catch-up does not hold the daemon up. Any thread.
+  void Cancel() { cancelled_.store(true); }
+
  private:
   struct Expanded;
   struct Batch;
@@ -103,6 +109,7 @@ class Roller {
   void ReportOnce(const std::string& key, const std::string& message);
 
   RollupServices s_;
+  std::atomic<bool> cancelled_{false};
   std::mutex run_mu_;                            // one pass or backfill at a time
   std::map<std::string, std::string> reported_;  // guarded by run_mu_: last error per key
 };

@@ -556,6 +556,31 @@ TEST_F(NanocliTest, HelpAndVersionExitZero) {
   EXPECT_THAT(r.err, HasSubstr("unknown command \"nope\""));
 }
 
+TEST_F(NanocliTest, ImportRunsTheRollupsOfItsDatabases) {
+  ImportSample();
+  {
+    std::ofstream m(root_ / "home" / "manifest.toml", std::ios::app);
+    m << "\n[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"t\"\nsource_metric = \"temp\"\n"
+         "interval = \"30s\"\naggregates = [\"avg\"]\ndestination_db = \"home_30s\"\n";
+  }
+  fs::path more = dir_ / "more.lp";
+  WriteFile(more, "home/temp 5 2026-05-24 00:01:10\n");
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", more.string(), "--no-rollup"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("rollups:")));
+  WriteFile(more, "home/temp 6 2026-05-24 00:01:20\n");
+  r = Nanocli({"import", "--root", root_.string(), "--in", more.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("rollups: 3 points written by 1 jobs"));
+  fs::path out = dir_ / "rollup.lp";
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home_30s", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(out),
+            "home_30s/temp.avg 1.5 2026-05-24 00:00:00.000000000\n"
+            "home_30s/temp.avg 3.75 2026-05-24 00:00:30.000000000\n"
+            "home_30s/temp.avg 5.5 2026-05-24 00:01:00.000000000\n");
+}
+
 TEST_F(NanocliTest, RollupRecomputesOfflineAndReplacesWhatWasThere) {
   ImportSample();
   {

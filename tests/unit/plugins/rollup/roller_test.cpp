@@ -246,6 +246,16 @@ TEST_F(RollerTest, BackfillEmptiesDestinationsAndRebuildsThem) {
               HasSubstr("database \"plain\" defines no rollup jobs"));
 }
 
+TEST_F(RollerTest, ACancelledRollerWritesNothingMore) {
+  WriteRamp("src", "ramp", 30);
+  AppendManifest("src", kTenMinuteJobs);
+  now_ = kBase + 40 * kMinute;
+  roller_->Cancel();
+  EXPECT_EQ(roller_->RunOnce().points_written, 0u);
+  EXPECT_TRUE(Samples("src_10m", "ramp.count").empty());
+  EXPECT_EQ(Checkpoint("src"), "");
+}
+
 TEST_F(RollerTest, ConfigErrorsAreReportedOnceAndOtherDatabasesRun) {
   WriteRamp("bad", "ramp", 30);
   AppendManifest("bad", "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"x\"\n");
