@@ -16,12 +16,8 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {InspectSpec, RunInspect},
-    {ImportSpec, RunImport},
-    {ExportSpec, RunExport},
-    {QuerySpec, RunQuery},
-    {RollupSpec, RunRollup},
-    {RecoverSpec, RunRecover},
+    {InspectSpec, RunInspect}, {ImportSpec, RunImport}, {ExportSpec, RunExport},
+    {QuerySpec, RunQuery},     {RollupSpec, RunRollup}, {RecoverSpec, RunRecover},
     {CompactSpec, RunCompact},
 };
 

@@ -1,8 +1,8 @@
 // Daemon: one running nanotdb — the startup and shutdown order of DESIGN §3/§6.
 //
 // Start: loggers → [manifest_defaults] → plugins mapped and configured → engine opened →
-// core services published (writer, query, databases, metadata, http, scheduler) → plugins Register, then
-// Start (config order) → core routes (/health, /metrics) → timer (Maintain every second,
+// core services published (writer, query, databases, metadata, http, scheduler) → plugins Register,
+// then Start (config order) → core routes (/health, /metrics) → timer (Maintain every second,
 // self-stats every [stats] interval) → HTTP listening.
 // Shutdown: HTTP stopped → plugins Stop (reverse) → timer stopped → final self-stats →
 // engine Close (pages flushed, WALs emptied) → plugins destroyed.

@@ -39,7 +39,7 @@ struct DatabaseContext {
   bool read_only = false;
   bool bulk_load = false;
   int64_t max_future = 2 * kDay;  // EngineOptions::max_future
-  size_t max_series = 0;  // series a database may hold; 0 = no limit
+  size_t max_series = 0;          // series a database may hold; 0 = no limit
 };
 
 // One point of a write, already routed to this database.
@@ -110,7 +110,7 @@ class Database {
   Status CheckFilesNamed(const std::string& catalog_path, const std::string& recover_hint) const;
   // Renames catalog names that are older spellings of a series key to the canonical key where
   // that key is free; logs the names left as they are. Returns how many were renamed.
-  size_t CanonicaliseSeriesNames();  // database_series.cpp
+  size_t CanonicaliseSeriesNames();           // database_series.cpp
   OpenPage* PageFor(const std::string& key);  // creates the partition's page when missing
   // True when the open page of ts's partition holds this sample of `id` (mu_ held).
   bool InOpenPage(MetricId id, Timestamp ts, uint64_t bits) const;

@@ -379,6 +379,16 @@ std::string Header() {
 
 // Checks the file header. Sets *torn (and the report) when the file is shorter than a header
 // but holds a prefix of one: a crash while the file was being created.
+// Adds one replayed batch to the report's record and sample counts and time range.
+void CountReplayed(const WalBatch& batch, WalReadReport* r) {
+  for (const WalSample& s : batch.samples) {
+    if (r->samples == 0 || s.ts < r->min_ts) r->min_ts = s.ts;
+    if (r->samples == 0 || s.ts > r->max_ts) r->max_ts = s.ts;
+    ++r->samples;
+  }
+  ++r->records;
+}
+
 Status CheckHeader(const std::string& path, WindowReader* reader, WalCodec* codec, WalReadReport* r,
                    bool* torn) {
   std::string_view head;
@@ -457,12 +467,7 @@ Status ScanRecordsV2(WindowReader* reader, WalCodec* codec,
       return stop("undecodable record (" + why + ")");
     }
     NANOTDB_RETURN_IF_ERROR(on_batch(batch));
-    for (const WalSample& s : batch.samples) {
-      if (r->samples == 0 || s.ts < r->min_ts) r->min_ts = s.ts;
-      if (r->samples == 0 || s.ts > r->max_ts) r->max_ts = s.ts;
-      ++r->samples;
-    }
-    ++r->records;
+    CountReplayed(batch, r);
     offset += kWalRecordHeaderSizeV2 + length;
     r->valid_bytes = offset;
   }
@@ -592,12 +597,7 @@ Status ScanRecordsV3(WindowReader* reader, WalCodec* codec,
         }
         pending.clear();
         NANOTDB_RETURN_IF_ERROR(on_batch(batch));
-        for (const WalSample& s : batch.samples) {
-          if (r->samples == 0 || s.ts < r->min_ts) r->min_ts = s.ts;
-          if (r->samples == 0 || s.ts > r->max_ts) r->max_ts = s.ts;
-          ++r->samples;
-        }
-        ++r->records;
+        CountReplayed(batch, r);
       }
       offset += kWalRecordHeaderSize + rec.length;
       r->valid_bytes = offset;
