@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "nanotdb/series.h"
+
 namespace nanotdb {
 namespace {
 
@@ -125,8 +127,8 @@ Result<Catalog> Catalog::Load(Env* env, const std::string& path) {
       CatalogEntry entry;
       entry.name = name.toString();
       where += " (" + Quoted(entry.name) + ")";
-      if (entry.name.size() > kMaxMetricNameBytes) {
-        return bad(where + ": name longer than " + std::to_string(kMaxMetricNameBytes) + " bytes");
+      if (entry.name.size() > kMaxSeriesKeyBytes) {
+        return bad(where + ": name longer than " + std::to_string(kMaxSeriesKeyBytes) + " bytes");
       }
       if (id.isEmpty() || !id.isInteger()) return bad(where + ": id must be an integer");
       int64_t id_value = id.convert<int64_t>();
@@ -202,9 +204,9 @@ Result<const CatalogEntry*> Catalog::Add(std::string_view name, ValueType type) 
   if (Find(name) != nullptr) {
     return Status::AlreadyExists("metric " + Quoted(name) + " already exists");
   }
-  if (name.empty() || name.size() > kMaxMetricNameBytes || !IsValidUtf8(name)) {
+  if (name.empty() || name.size() > kMaxSeriesKeyBytes || !IsValidUtf8(name)) {
     return Status::InvalidArgument("metric name " + Quoted(name) + " must be 1.." +
-                                   std::to_string(kMaxMetricNameBytes) + " bytes of valid UTF-8");
+                                   std::to_string(kMaxSeriesKeyBytes) + " bytes of valid UTF-8");
   }
   MetricId next = entries_.empty() ? 1 : entries_.back().id + 1;
   if (next > kMaxMetricId) {

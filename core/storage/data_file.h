@@ -149,7 +149,7 @@ class DataFileReader {
 std::string EncodeDataFileHeader(uint16_t version = data_format::kFileVersion);
 Status CheckDataFileHeader(std::string_view header, const std::string& path);
 
-// A name record holding `names` (at least one; names of 1..255 bytes).
+// A name record holding `names` (at least one; names of 1..4096 bytes).
 std::string EncodeNameRecord(std::span<const MetricName> names);
 // Parses and verifies the name record starting at data[0] (data may continue past it); sets
 // *record_bytes to its length. Corruption describes what is wrong.

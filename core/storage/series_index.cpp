@@ -94,10 +94,10 @@ Result<std::string> CanonicalSeriesName(std::string_view name) {
   NANOTDB_ASSIGN_OR_RETURN(SeriesName parsed, ParseSeriesKey(name));
   std::string key;
   AppendSeriesKey(parsed.metric, parsed.labels, &key);
-  if (key.size() > kMaxMetricNameBytes) {
+  if (key.size() > kMaxSeriesKeyBytes) {
     return Status::InvalidArgument("series \"" + key.substr(0, 64) + "...\" is " +
                                    std::to_string(key.size()) + " bytes; at most " +
-                                   std::to_string(kMaxMetricNameBytes) +
+                                   std::to_string(kMaxSeriesKeyBytes) +
                                    " are stored (metric name and labels together)");
   }
   return key;

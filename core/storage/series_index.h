@@ -47,7 +47,7 @@ Result<std::vector<CompiledSeriesMatcher>> CompileSeriesMatchers(
 
 // The catalog name for a name a writer gives: a name without '{' or '}' is a plain metric name
 // (ValidateMetricName); one with labels must parse as a series key and becomes its canonical
-// form (labels sorted, blanks dropped, values escaped), at most kMaxMetricNameBytes long.
+// form (labels sorted, blanks dropped, values escaped), at most kMaxSeriesKeyBytes long.
 // (ValidateSeriesKey of nanotdb/series.h accepts the canonical form only.)
 // InvalidArgument says what is wrong.
 Result<std::string> CanonicalSeriesName(std::string_view name);

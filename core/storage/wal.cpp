@@ -9,6 +9,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "nanotdb/series.h"
 #include "storage/filenames.h"
 #include "storage/wal_format.h"
 #include "storage/wal_value.h"
@@ -46,10 +47,10 @@ Status ValidateBatch(const WalBatch& batch) {
       return Status::InvalidArgument("WAL: metric \"" + def.name + "\" has type " +
                                      ValueTypeName(def.type) + " (expected int64 or float64)");
     }
-    if (def.name.empty() || def.name.size() > kMaxMetricNameBytes) {
+    if (def.name.empty() || def.name.size() > kMaxSeriesKeyBytes) {
       return Status::InvalidArgument("WAL: metric id " + std::to_string(def.id) +
                                      " has a name of " + std::to_string(def.name.size()) +
-                                     " bytes (expected 1.." + std::to_string(kMaxMetricNameBytes) +
+                                     " bytes (expected 1.." + std::to_string(kMaxSeriesKeyBytes) +
                                      ")");
     }
   }
@@ -277,7 +278,7 @@ class WalCodec {
       if (!known) return Fail(why, "bad type of metric id " + std::to_string(def.id));
       def.type = WidenType(type);
       in.remove_prefix(1);
-      if (!GetVarint32(&in, &name_len) || name_len == 0 || name_len > kMaxMetricNameBytes ||
+      if (!GetVarint32(&in, &name_len) || name_len == 0 || name_len > kMaxSeriesKeyBytes ||
           !GetBytes(&in, name_len, &name)) {
         return Fail(why, "bad name of metric id " + std::to_string(def.id));
       }

@@ -86,10 +86,10 @@ bool ParsePromDuration(std::string_view s, int64_t* ns) {
           unit = 86'400'000 * kMs;
           break;
         case 'w':
-          unit = 7 * 86'400'000 * kMs;
+          unit = 7 * int64_t{86'400'000} * kMs;
           break;
         case 'y':
-          unit = 365 * 86'400'000 * kMs;
+          unit = 365 * int64_t{86'400'000} * kMs;
           break;
         default:
           return false;

@@ -172,7 +172,7 @@ TEST_F(WalTest, BatchesRoundTripExactlyAcrossReopen) {
 
 TEST_F(WalTest, ExtremeValuesAndTimestampsRoundTrip) {
   WalBatch batch;
-  batch.new_metrics.push_back({kMaxMetricId, ValueType::kInt64, std::string(255, 'x')});
+  batch.new_metrics.push_back({kMaxMetricId, ValueType::kInt64, std::string(4096, 'x')});
   batch.samples = {{kMaxMetricId, kMaxTimestamp, 0xffffffffu},
                    {1, kMinTimestamp, 0x7fc00000u},  // NaN
                    {kMaxMetricId, 0, 0x80000000u},
@@ -241,7 +241,7 @@ TEST_F(WalTest, InvalidBatchesAreRefusedAndWriteNothing) {
   WalBatch no_name;
   no_name.new_metrics.push_back({1, ValueType::kInt64, ""});
   WalBatch long_name;
-  long_name.new_metrics.push_back({1, ValueType::kInt64, std::string(256, 'n')});
+  long_name.new_metrics.push_back({1, ValueType::kInt64, std::string(4097, 'n')});
   WalBatch bad_type;
   bad_type.new_metrics.push_back({1, static_cast<ValueType>(9), "m"});
   for (const WalBatch* b : {&zero_id, &big_id, &no_name, &long_name, &bad_type}) {
