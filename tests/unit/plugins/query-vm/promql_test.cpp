@@ -6,6 +6,7 @@
 #include <map>
 
 #include "promql_eval.h"
+#include "promql_lexer.h"
 #include "promql_parser.h"
 
 namespace nanotdb::queryvm::promql {
@@ -510,6 +511,17 @@ TEST(PromqlFormatTest, ValuesReadLikePrometheus) {
   out += ' ';
   AppendPromValue(&out, 21.6f, true);
   EXPECT_EQ(out, "0.1 1000000000000000000000 NaN -Inf 21.6");
+}
+
+TEST(PromqlLexerTest, DurationsOfEveryUnitDoNotOverflow) {
+  int64_t ns = 0;
+  ASSERT_TRUE(ParsePromDuration("1y", &ns));
+  EXPECT_EQ(ns, int64_t{365} * 86'400 * 1'000'000'000);
+  ASSERT_TRUE(ParsePromDuration("2w", &ns));
+  EXPECT_EQ(ns, int64_t{14} * 86'400 * 1'000'000'000);
+  ASSERT_TRUE(ParsePromDuration("1y2d3h4m5s6ms", &ns));
+  EXPECT_EQ(ns, (int64_t{367} * 86'400 + 3 * 3600 + 4 * 60 + 5) * 1'000'000'000 + 6'000'000);
+  EXPECT_FALSE(ParsePromDuration("1x", &ns));
 }
 
 }  // namespace
