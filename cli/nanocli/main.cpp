@@ -29,7 +29,8 @@ void PrintUsage(std::ostream& out) {
     out << "  " << spec.name << std::string(10 - spec.name.size(), ' ') << spec.summary << "\n";
   }
   out << "\nRun 'nanocli help <command>' or 'nanocli <command> --help' for its flags.\n"
-         "Exit codes: 0 ok, 1 the command failed, 2 bad command line.\n";
+         "Exit codes: 0 ok, 1 the command failed, 2 bad command line, 3 partial (damaged data\n"
+         "skipped and listed on stderr).\n";
 }
 
 const Command* Find(std::string_view name) {

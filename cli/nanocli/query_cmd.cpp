@@ -53,8 +53,9 @@ const CommandSpec& QuerySpec() {
       "query --root DIR --db NAME [--metric REGEX | --series KEY] [--start T] [--end T]\n"
       "                     [--aggregate LIST --window DURATION] [--format table|json]\n"
       "                     [--timestamp-unit ns|us|ms|s]",
-      "Query the series of a database whose keys match REGEX (RE2, unanchored), or the one\n"
-      "series KEY (a series key in any spelling, e.g. 'cpu{mode=\"idle\",core=\"0\"}').",
+      "Query series of a database by key (REGEX, RE2, unanchored) or one series by KEY.",
+      "REGEX matches series keys; KEY is one series key in any spelling, e.g.\n"
+      "'cpu{mode=\"idle\",core=\"0\"}' (labels in any order).\n"
       "Without --start/--end: the latest value of each metric. With either: every sample\n"
       "in [start, end] (a missing bound is open). With --aggregate min,max,sum,avg,count,\n"
       "first,last,median,p95,p99,trimmed_avg and --window 5m: one row per aggregate and\n"

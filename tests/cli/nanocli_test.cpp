@@ -126,6 +126,24 @@ class NanocliTestBase : public ::testing::Test {
 
 class NanocliTest : public NanocliTestBase {};
 
+// The command list gives each command one aligned line, and names every exit code.
+TEST_F(NanocliTest, UsageListsEachCommandOnOneLine) {
+  CliRun r = Nanocli({});
+  EXPECT_EQ(r.exit_code, 2);
+  const std::string text = r.out + r.err;
+  const size_t from = text.find("commands:\n"), to = text.find("\n\nRun 'nanocli help");
+  ASSERT_NE(from, std::string::npos) << text;
+  ASSERT_NE(to, std::string::npos) << text;
+  std::istringstream list(text.substr(from + 10, to - from - 10));
+  int commands = 0;
+  for (std::string line; std::getline(list, line); ++commands) {
+    EXPECT_EQ(line.rfind("  ", 0), 0u) << "not a command line: " << line;
+    EXPECT_NE(line[2], ' ') << "continuation line: " << line;
+  }
+  EXPECT_GE(commands, 7);
+  EXPECT_NE(text.find("3 partial"), std::string::npos) << text;
+}
+
 TEST_F(NanocliTest, ImportThenExportWritesCanonicalLines) {
   fs::path in = dir_ / "sample.lp";
   WriteFile(in, kData);
