@@ -59,6 +59,7 @@ void SampleWriter::WritePending() {
     failure_ = res.status();
   } else {
     imported_ += res->accepted;
+    duplicates_ += res->duplicates;
     for (auto& [index, status] : res->rejected) {
       Note(pending_[index].ref, pending_[index].key + ": " + status.message(), &refused_);
     }

@@ -52,6 +52,9 @@ class SampleWriter {
 
   size_t imported() const { return imported_; }
   size_t rejected() const { return rejected_; }
+  // Samples identical to one the series already held (a resent page): neither stored again
+  // nor rejected.
+  size_t duplicates() const { return duplicates_; }
   // The first max_errors rejections in ref order (when Add and Reject each came in ref order).
   std::vector<SampleRejection> errors() const;
   // Non-OK when the storage failed as a whole; samples accepted before stay stored.
@@ -74,6 +77,7 @@ class SampleWriter {
   std::vector<Pending> pending_;
   size_t imported_ = 0;
   size_t rejected_ = 0;
+  size_t duplicates_ = 0;
   // Each in ref order and capped at max_errors; errors() merges them.
   std::vector<SampleRejection> early_;    // parse and naming errors
   std::vector<SampleRejection> refused_;  // storage refusals

@@ -52,6 +52,7 @@ void RespondImport(HttpResponse& resp, const SampleWriter& writer, size_t metada
   resp.content_type = "application/json";
   std::string counts = "{\"imported\":" + std::to_string(writer.imported()) +
                        ",\"rejected\":" + std::to_string(writer.rejected()) +
+                       ",\"duplicates\":" + std::to_string(writer.duplicates()) +
                        ",\"metadata\":" + std::to_string(metadata);
   if (!writer.failure().ok()) {
     resp.status = 500;

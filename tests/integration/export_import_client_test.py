@@ -12,7 +12,8 @@ root, and:
 - a daemon on each root answers the same: every raw sample of every series
   (`{db="..."}[window]`, labels, nanosecond timestamps, value text) and every latest value
   (`/api/v1/query` without time: int64 to the digit);
-- the numbers of samples and series are what was written.
+- the numbers of samples and series are what was written, and a page posted twice is stored
+  once (its second answer counts 13 duplicates).
 
 Usage: export_import_client_test.py NANOTDB_BIN NANOCLI_BIN PLUGIN_DIR FIXTURE_DIR
 """
@@ -80,6 +81,13 @@ def main(env):
     post("/api/v1/import/prometheus?db=prom&timestamp=1796290005000",
          fixture("home_assistant_prometheus.txt"))
     post("/api/v1/import/prometheus?db=prom", AWKWARD)
+    # A resent page is stored once; the answer counts what it already held.
+    status, _, again = http_request(port, "POST", "/api/v1/import/prometheus?db=prom",
+                                    body=AWKWARD.encode())
+    counts = json.loads(again)["data"] if status == 200 else {}
+    want = {"imported": 0, "rejected": 0, "duplicates": 13}
+    if {k: counts.get(k) for k in want} != want:
+        failures.append(f"resending a page: {status} {again[:300]!r}, expected counts {want}")
     dbs = ("telegraf", "home_assistant", "prom")
     before = {db: answers(port, db) for db in dbs}
     if env.stop(proc) != 0:

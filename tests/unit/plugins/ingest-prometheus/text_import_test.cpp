@@ -52,7 +52,8 @@ TEST_F(TextImportTest, SamplesBecomeSeriesKeysInTheDefaultDatabase) {
       "node_load1 0.25 1715000001000\n");
   ASSERT_EQ(resp.status, 200) << resp.body;
   EXPECT_EQ(resp.body,
-            "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0,\"metadata\":1}}\n");
+            "{\"status\":\"success\",\"data\":{\"imported\":2,\"rejected\":0,\"duplicates\":0,"
+            "\"metadata\":1}}\n");
   EXPECT_EQ(Keys(),
             (std::vector<std::string>{"prometheus/node_cpu_seconds_total{cpu=\"0\",mode=\"idle\"}",
                                       "prometheus/node_load1"}));
