@@ -14,6 +14,24 @@ bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); 
 bool IsIdentStart(char c) { return IsAlpha(c) || c == '_' || c == ':'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c) || c == '.'; }
 
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -303,6 +321,60 @@ Result<Token> Lexer::LexString(size_t start) {
         case '\'':
           t.text.push_back(e);
           break;
+        case 'x':
+        case 'u':
+        case 'U':
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7': {
+          // Go's numeric escapes, as Prometheus reads them: \xHH and \NNN are one byte,
+          // \uHHHH and \UHHHHHHHH a code point written as UTF-8.
+          const bool octal = e >= '0' && e <= '7';
+          const size_t digits = octal ? 2 : e == 'x' ? 2 : e == 'u' ? 4 : 8;
+          const size_t backslash = i - 2;
+          uint32_t v = 0;
+          size_t k = 0;
+          if (octal) v = static_cast<uint32_t>(e - '0');
+          for (; k < digits && i + k < text_.size(); ++k) {
+            const char d = text_[i + k];
+            int dv = -1;
+            if (octal) {
+              if (d >= '0' && d <= '7') dv = d - '0';
+            } else if (IsDigit(d)) {
+              dv = d - '0';
+            } else if ((d | 0x20) >= 'a' && (d | 0x20) <= 'f') {
+              dv = (d | 0x20) - 'a' + 10;
+            }
+            if (dv < 0) break;
+            v = v * (octal ? 8 : 16) + static_cast<uint32_t>(dv);
+          }
+          if (k < digits) {
+            // Not a numeric escape after all (a regex's \1 or \x{41}): kept as written.
+            t.text.push_back('\\');
+            t.text.push_back(e);
+            continue;
+          }
+          i += digits;
+          if (e == 'x' || octal) {
+            if (v > 0xff) {
+              return Error(backslash, "octal escape \"" +
+                                          std::string(text_.substr(backslash, digits + 2)) +
+                                          "\" is above 255");
+            }
+            t.text.push_back(static_cast<char>(v));
+          } else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+            return Error(backslash, "escape \"" + std::string(text_.substr(backslash, digits + 2)) +
+                                        "\" is no valid Unicode code point");
+          } else {
+            AppendUtf8(v, &t.text);
+          }
+          break;
+        }
         default:
           // Kept as written so regexes such as "room\.temp" reach RE2 unchanged (Go would
           // refuse an unknown escape; being lenient here keeps NanoTDB's earlier selectors).

@@ -600,6 +600,7 @@ class Parser {
       if (m.op == LabelMatcher::Op::kRegex || m.op == LabelMatcher::Op::kNotRegex) {
         RE2::Options opts;
         opts.set_log_errors(false);
+        opts.set_max_mem(kRegexMaxMem);
         auto re = std::make_shared<re2::RE2>(m.value, opts);
         if (!re->ok()) {
           return ErrorAt(value_pos, "invalid regular expression \"" + m.value + "\" for label \"" +

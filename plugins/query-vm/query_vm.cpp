@@ -768,10 +768,11 @@ Status QueryVmApi::ResolveMatches(const HttpRequest& req, bool* any_match,
   }
   std::set<std::string> seen;  // db + '\0' + key
   for (const std::string& m : matches) {
-    NANOTDB_ASSIGN_OR_RETURN(SeriesSelector selector, ParseSeriesSelector(m));
+    Result<SeriesSelector> selector = ParseSeriesSelector(m);
+    if (!selector.ok()) return selector.status().WithContext("invalid parameter \"match[]\"");
     std::vector<StoredSeries> found;
     NANOTDB_RETURN_IF_ERROR(
-        promql::SelectStoredSeries(query_, options_.default_db, selector.matchers, &found));
+        promql::SelectStoredSeries(query_, options_.default_db, selector->matchers, &found));
     for (StoredSeries& s : found) {
       if (seen.insert(s.db + '\0' + s.key).second) out->push_back(std::move(s));
     }
@@ -782,16 +783,6 @@ Status QueryVmApi::ResolveMatches(const HttpRequest& req, bool* any_match,
   }
   return Status::Ok();
 }
-
-namespace {
-
-// "<db>/<metric>": what the discovery endpoints show as __name__, so a name from Grafana's
-// metric browser is a selector of that one database's metric.
-std::string FullName(const StoredSeries& s) {
-  return s.db + "/" + std::string(promql::LabelValue(s.labels, kNameLabel));
-}
-
-}  // namespace
 
 void QueryVmApi::Labels(const HttpRequest& req, HttpResponse& resp) const {
   uint64_t limit = 0;
@@ -839,9 +830,7 @@ void QueryVmApi::LabelValues(const HttpRequest& req, HttpResponse& resp) const {
   std::set<std::string> values;
   if (any_match) {
     for (const StoredSeries& s : series) {
-      if (label == kNameLabel) {
-        values.insert(FullName(s));
-      } else if (std::string_view v = promql::LabelValue(s.labels, label); !v.empty()) {
+      if (std::string_view v = promql::LabelValue(s.labels, label); !v.empty()) {
         values.insert(std::string(v));
       }
     }
@@ -856,9 +845,7 @@ void QueryVmApi::LabelValues(const HttpRequest& req, HttpResponse& resp) const {
         if (found.status().IsNotFound()) continue;
         return RespondStatus(resp, found.status());
       }
-      for (std::string& v : *found) {
-        values.insert(label == kNameLabel ? db + "/" + v : std::move(v));
-      }
+      values.insert(std::make_move_iterator(found->begin()), std::make_move_iterator(found->end()));
     }
   }
   RespondList(resp, std::vector<std::string>(values.begin(), values.end()), limit);
@@ -880,11 +867,7 @@ void QueryVmApi::Series(const HttpRequest& req, HttpResponse& resp) const {
   out.push_back('[');
   for (size_t i = 0; i < series.size(); ++i) {
     if (i) out.push_back(',');
-    nanotdb::Labels labels = series[i].labels;
-    for (Label& l : labels) {
-      if (l.name == kNameLabel) l.value = FullName(series[i]);
-    }
-    AppendLabels(&out, labels);
+    AppendLabels(&out, series[i].labels);
   }
   out.push_back(']');
   if (truncated) out.append(",\"warnings\":[\"results truncated due to limit\"]");

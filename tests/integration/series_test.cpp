@@ -41,7 +41,7 @@ TEST_F(SeriesTest, LabelledLinesAreSelectableByLabelAndSurviveARestart) {
   for (int round = 0; round < 2; ++round) {
     r = d_.Get("/api/v1/series", {{"match[]", "node_load1{instance=~\"a.*\"}"}});
     EXPECT_EQ(r.body,
-              "{\"status\":\"success\",\"data\":[{\"__name__\":\"node/node_load1\",\"db\":"
+              "{\"status\":\"success\",\"data\":[{\"__name__\":\"node_load1\",\"db\":"
               "\"node\",\"instance\":\"a:9100\",\"job\":\"node\"}]}\n")
         << "round " << round;
     r = d_.Get("/api/v1/label/instance/values");

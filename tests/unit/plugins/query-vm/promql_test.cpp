@@ -196,6 +196,24 @@ TEST(PromqlParserTest, NanoTdbNamesAndShorthands) {
   EXPECT_EQ((*n)->kind, Node::Kind::kNegate);
 }
 
+TEST(PromqlParserTest, StringEscapesReadLikeGo) {
+  auto value = [](std::string_view q) {
+    Result<NodePtr> n = ParseExpr(q);
+    EXPECT_TRUE(n.ok()) << q << ": " << n.status().ToString();
+    return n.ok() && !(*n)->matchers.empty() ? (*n)->matchers.back().value : std::string();
+  };
+  EXPECT_EQ(value(R"(x{a="\x41\101\u00e9\U0001F600"})"), "AA\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_EQ(value(R"(x{a="tab\tq\"nl\n"})"), "tab\tq\"nl\n");
+  // Raw strings keep every backslash; text that is no escape (regexes) is kept as written.
+  EXPECT_EQ(value(R"(x{a=`\u00e9`})"), R"(\u00e9)");
+  EXPECT_EQ(value(R"(x{a=~"\d+\.\x{41}"})"), R"(\d+\.\x{41})");
+  EXPECT_EQ(value(R"(x{a="\1z\u12"})"), R"(\1z\u12)");
+  EXPECT_EQ(ParseExpr(R"(x{a="\uD800"})").status().message(),
+            R"(1:6: parse error: escape "\uD800" is no valid Unicode code point)");
+  EXPECT_EQ(ParseExpr(R"(x{a="\777"})").status().message(),
+            R"(1:6: parse error: octal escape "\777" is above 255)");
+}
+
 TEST_F(PromqlTest, SelectorsMatchWithAnchoredRegexesAndLookback) {
   EXPECT_EQ(Instant("req{job=~\"a|b\", code!~\"5..\"}", 100),
             "{__name__=req,code=200,db=d,job=a} 100\n{__name__=req,code=200,db=e,job=a} 5");

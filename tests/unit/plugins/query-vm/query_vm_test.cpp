@@ -1,6 +1,7 @@
 #include "query_vm.h"
 
 #include <Poco/JSON/Parser.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
@@ -11,6 +12,8 @@
 
 namespace nanotdb::queryvm {
 namespace {
+
+using ::testing::HasSubstr;
 
 constexpr Timestamp kT0 = 1715000000 * kNanosPerSecond;  // 2024-05-06 12:53:20 UTC
 constexpr Timestamp kNow = kT0 + 3600 * kNanosPerSecond;
@@ -569,14 +572,17 @@ TEST_F(QueryVmApiTest, AggregatesListTheSupportedNames) {
   EXPECT_EQ(data->getArray("result")->size(), SupportedAggregateNames().size());
 }
 
-TEST_F(QueryVmApiTest, LabelValuesOfNameAreDbSlashMetric) {
+TEST_F(QueryVmApiTest, LabelValuesOfNameAreMetricNamesAndOfDbDatabases) {
+  fake_.Add("other", "room.temp", ValueType::kFloat64, {F(kT0, 1)});
   HttpResponse resp = Call(&QueryVmApi::LabelValues, {}, "/api/v1/label/__name__/values");
-  EXPECT_EQ(resp.body,
-            "{\"status\":\"success\",\"data\":[\"demo/room.count\",\"demo/room.temp\","
-            "\"other/x\"]}\n");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"room.count\",\"room.temp\",\"x\"]}\n");
   resp = Call(&QueryVmApi::LabelValues, {{"match[]", "{db=\"other\"}"}},
               "/api/v1/label/__name__/values");
-  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"other/x\"]}\n");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"room.temp\",\"x\"]}\n");
+  resp = Call(&QueryVmApi::LabelValues, {{"match[]", "room.temp"}}, "/api/v1/label/db/values");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"demo\",\"other\"]}\n");
+  resp = Call(&QueryVmApi::LabelValues, {}, "/api/v1/label/db/values");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"demo\",\"other\"]}\n");
   resp = Call(&QueryVmApi::LabelValues, {{"limit", "1"}}, "/api/v1/label/db/values");
   EXPECT_EQ(resp.body,
             "{\"status\":\"success\",\"data\":[\"demo\"],\"warnings\":[\"results truncated due "
@@ -594,12 +600,25 @@ TEST_F(QueryVmApiTest, SeriesNeedsMatchAndReturnsLabelSets) {
   resp = Call(&QueryVmApi::Series, {{"match[]", "{__name__=~\"demo/room.*\"}"},
                                     {"match[]", "demo/room.temp"},
                                     {"match[]", "other/x"}});
-  EXPECT_EQ(resp.body,
-            "{\"status\":\"success\",\"data\":[{\"__name__\":\"demo/room.count\",\"db\":\"demo\"},"
-            "{\"__name__\":\"demo/room.temp\",\"db\":\"demo\"},"
-            "{\"__name__\":\"other/x\",\"db\":\"other\"}]}\n");
+  const std::string want =
+      "{\"status\":\"success\",\"data\":[{\"__name__\":\"room.count\",\"db\":\"demo\"},"
+      "{\"__name__\":\"room.temp\",\"db\":\"demo\"},"
+      "{\"__name__\":\"x\",\"db\":\"other\"}]}\n";
+  EXPECT_EQ(resp.body, want);
+  // The same series in the form the answers show, and quoted.
+  resp = Call(&QueryVmApi::Series, {{"match[]", "{__name__=~\"room.*\",db=\"demo\"}"},
+                                    {"match[]", "{\"demo/room.temp\"}"},
+                                    {"match[]", "x{db=\"other\"}"}});
+  EXPECT_EQ(resp.body, want);
   resp = Call(&QueryVmApi::Series, {{"match[]", "{__name__=~\"(\"}"}});
   EXPECT_EQ(resp.status, 400);
+  EXPECT_EQ(Error(resp),
+            "invalid parameter \"match[]\": 1:12: parse error: invalid regular expression \"(\" "
+            "for label \"__name__\": missing ): (");
+  resp = Call(&QueryVmApi::Series, {{"match[]", "rate(x[5m])"}});
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(Error(resp), HasSubstr("invalid parameter \"match[]\": match[] must be a series "
+                                     "selector, got a call to function \"rate\""));
 }
 
 TEST_F(QueryVmApiTest, ExactNamesAreLookedUpWithoutListing) {
@@ -608,7 +627,7 @@ TEST_F(QueryVmApiTest, ExactNamesAreLookedUpWithoutListing) {
   EXPECT_EQ(fake_.list_metrics_calls, 0);
   EXPECT_EQ(fake_.select_series_calls, 1);  // the named database only
   EXPECT_EQ(resp.body,
-            "{\"status\":\"success\",\"data\":[{\"__name__\":\"internal/ingest.samples\","
+            "{\"status\":\"success\",\"data\":[{\"__name__\":\"ingest.samples\","
             "\"db\":\"internal\"}]}\n");
 }
 
@@ -620,14 +639,14 @@ TEST_F(QueryVmApiTest, DiscoveryShowsTheLabelsOfLabelledSeries) {
   fake_.Add("node", "up{instance=\"a:9100\",job=\"node\"}", ValueType::kFloat64, {F(kT0, 1)});
   HttpResponse resp = Call(&QueryVmApi::Series, {{"match[]", "node_load1{instance=\"b:9100\"}"}});
   EXPECT_EQ(resp.body,
-            "{\"status\":\"success\",\"data\":[{\"__name__\":\"node/node_load1\",\"db\":\"node\","
+            "{\"status\":\"success\",\"data\":[{\"__name__\":\"node_load1\",\"db\":\"node\","
             "\"instance\":\"b:9100\",\"job\":\"node\"}]}\n");
   resp = Call(&QueryVmApi::Series, {{"match[]", "{job=\"node\",instance!~\"b.*\"}"}});
-  EXPECT_NE(resp.body.find("\"__name__\":\"node/node_load1\",\"db\":\"node\",\"instance\":"
+  EXPECT_NE(resp.body.find("\"__name__\":\"node_load1\",\"db\":\"node\",\"instance\":"
                            "\"a:9100\""),
             std::string::npos)
       << resp.body;
-  EXPECT_NE(resp.body.find("\"__name__\":\"node/up\""), std::string::npos) << resp.body;
+  EXPECT_NE(resp.body.find("\"__name__\":\"up\""), std::string::npos) << resp.body;
   EXPECT_EQ(resp.body.find("b:9100"), std::string::npos) << resp.body;
   resp = Call(&QueryVmApi::Labels, {{"match[]", "up"}});
   EXPECT_EQ(resp.body,
@@ -642,7 +661,7 @@ TEST_F(QueryVmApiTest, DiscoveryShowsTheLabelsOfLabelledSeries) {
   EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"a:9100\"]}\n");
   resp = Call(&QueryVmApi::LabelValues, {{"match[]", "{instance=\"a:9100\"}"}},
               "/api/v1/label/__name__/values");
-  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"node/node_load1\",\"node/up\"]}\n");
+  EXPECT_EQ(resp.body, "{\"status\":\"success\",\"data\":[\"node_load1\",\"up\"]}\n");
   resp = Call(&QueryVmApi::Query, {{"query", "node_load1{instance=~\"a.*\"}"}});
   EXPECT_NE(resp.body.find("{\"metric\":{\"__name__\":\"node_load1\",\"db\":\"node\",\"instance\":"
                            "\"a:9100\",\"job\":\"node\"},\"value\":[1715000000,\"0.5\"]}"),
