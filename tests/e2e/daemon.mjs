@@ -108,3 +108,18 @@ export function sampleLines(nowMs = Date.now()) {
   }
   return lines.join('\n') + '\n';
 }
+
+// Labelled series in a second database, "lab", over the same two hours: label values with
+// blanks, '/' and UTF-8, and a metric name PromQL can only write quoted. The last samples are
+// 1234.5 and 21.5.
+export function labelledLines(nowMs = Date.now()) {
+  const lines = [];
+  const end = Math.floor(nowMs / 10000) * 10000;
+  for (let t = end - 2 * 3600 * 1000; t <= end; t += 10000) {
+    const ns = `${t}000000`;
+    const i = (t / 10000) % 360;
+    lines.push(`lab/power_watts{circuit="kitchen/oven",note="café ☕"} ${t === end ? 1234.5 : 1000 + i} ${ns}`);
+    lines.push(`lab/temp-°C{room="living room"} ${t === end ? 21.5 : 20 + (i % 3)} ${ns}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -8,7 +8,7 @@ import { after, afterEach, before, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { sampleLines, startDaemon } from './daemon.mjs';
+import { labelledLines, sampleLines, startDaemon } from './daemon.mjs';
 
 const BUILD = process.env.NANOTDB_BUILD || 'build';
 const OUT = path.resolve(process.env.NANOTDB_E2E_OUT || 'test-output/e2e');
@@ -27,6 +27,9 @@ before(async () => {
   const res = await fetch(`${daemon.base}/api/v1/import`, { method: 'POST', body: sampleLines(),
     headers: { 'Content-Type': 'text/plain' } });
   assert.equal(res.status, 200, `import failed: ${await res.text()}`);
+  const lab = await fetch(`${daemon.base}/api/v1/import`, { method: 'POST', body: labelledLines(),
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  assert.equal(lab.status, 200, `import of labelled series failed: ${await lab.text()}`);
   // playwright-core gives every launch a fresh temporary --user-data-dir of its own (it
   // refuses one in args).
   browser = await chromium.launch({
@@ -138,6 +141,52 @@ test('explore charts the selected metrics and shows their last values', async ()
   await page.keyboard.press('Enter');
   await page.locator('.chip', { hasText: 'sys.load5' }).waitFor();
   assert.match(page.url(), /m=sys.load5/);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+const POWER = 'power_watts{circuit="kitchen/oven",note="café ☕"}';
+const TEMP = 'temp-°C{room="living room"}';
+
+test('explore lists labelled series of another database, charts them and keeps them in the URL', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/explore?range=6h');
+  await page.selectOption('#db', 'lab');
+  await page.fill('#metric-search', 'oven');
+  await page.locator('#metric-list li', { hasText: POWER }).waitFor();
+  assert.equal(await page.locator('#metric-list li[role=option]').count(), 1);
+  await page.keyboard.press('Enter');
+  await page.fill('#metric-search', 'living');
+  await page.locator('#metric-list li', { hasText: TEMP }).click();
+  await page.locator('.chip', { hasText: POWER }).waitFor();
+  await page.locator('.chip', { hasText: TEMP }).waitFor();
+  await page.locator('.cards .tile', { hasText: POWER }).locator('.tile-value', { hasText: '1234.5' }).waitFor();
+  await page.locator('.cards .tile', { hasText: TEMP }).locator('.tile-value', { hasText: '21.5' }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('#explore-chart')?.dataset.points) > 100);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('db'), 'lab');
+  assert.deepEqual(url.searchParams.getAll('m'), [POWER, TEMP]);
+  // The shared URL opens the same view.
+  await page.goto(url.href, { waitUntil: 'networkidle' });
+  await page.locator('.cards .tile', { hasText: TEMP }).locator('.tile-value', { hasText: '21.5' }).waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('#explore-chart')?.dataset.points) > 100);
+  await page.screenshot({ path: path.join(OUT, 'explore-labelled-desktop.png'), fullPage: true });
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('editor suggests the metrics of the database typed for a series and previews one', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/dashboard/edit');
+  await page.getByRole('button', { name: /^Load average/ }).first().click();
+  const options = () => page.locator('#metrics-0 option').evaluateAll((os) => os.map((o) => o.value));
+  await page.waitForFunction(() => document.querySelectorAll('#metrics-0 option').length > 0);
+  assert.ok((await options()).includes('sys.load1'), (await options()).join(', '));
+  await page.getByLabel('Series 1 database').fill('lab');
+  await page.waitForFunction(
+      (want) => [...document.querySelectorAll('#metrics-0 option')].some((o) => o.value === want), POWER);
+  assert.deepEqual((await options()).sort(), [POWER, TEMP].sort());
+  await page.getByLabel('Series 1 metric').fill(TEMP);
+  await page.waitForFunction(() => [...document.querySelectorAll('.preview .chart-holder')]
+      .some((c) => Number(c.dataset.points) > 0), null, { timeout: 10000 });
   await context.close();
   assert.deepEqual(problems, []);
 });

@@ -193,9 +193,13 @@ function seriesCard(w, s, i) {
   const band = w.type === 'aggregate_band';
   const metricsId = `metrics-${i}`;
   const list = datalist(metricsId, []);
-  metricNames(s.db || state.draft.default_db).then((names) => {
+  // The suggestions follow the series' database as it is typed; a late answer for a database
+  // typed over is dropped.
+  const suggest = (db) => metricNames(db || state.draft.default_db).then((names) => {
+    if ((s.db || undefined) !== (db || undefined)) return;
     list.replaceChildren(...names.slice(0, 5000).map((v) => el('option', { value: v })));
   });
+  suggest(s.db);
   const title = el('strong', {}, s.label || s.metric || `Series ${i + 1}`);
   return el('div', { class: 'series-card' },
       el('div', { class: 'row' }, title,
@@ -211,7 +215,7 @@ function seriesCard(w, s, i) {
       el('div', { class: 'fields' },
           field('Label', s, 'label', 'text', { aria: `Series ${i + 1} label`, after: (v) => { title.textContent = v || s.metric || `Series ${i + 1}`; } }),
           field('Metric', s, 'metric', 'text', { aria: `Series ${i + 1} metric`, list: metricsId }),
-          field('Database', s, 'db', 'text', { aria: `Series ${i + 1} database`, list: 'dbs', placeholder: `inherit (${state.draft.default_db || 'metrics'})` }),
+          field('Database', s, 'db', 'text', { aria: `Series ${i + 1} database`, list: 'dbs', placeholder: `inherit (${state.draft.default_db || 'metrics'})`, after: suggest }),
           band ? field('Role', s, 'role', 'select', { choices: [['', 'shortcut (min/avg/max)'], ['min', 'min'], ['avg', 'avg'], ['max', 'max']] }) : null,
           band ? null : field('Aggregate', s, 'aggregate', 'select', { aria: `Series ${i + 1} aggregate`, choices: [['', 'none'], ...AGGREGATES.map((a) => [a, a])] }),
           isChart(w) ? null : field('Window', s, 'window', 'text', { placeholder: '5m (with aggregate)' }),
