@@ -106,6 +106,8 @@ function buildPicker() {
     }
   });
   ui.count = el('span', { class: 'muted' });
+  // Names that arrive while the list is open (typed before they loaded) are shown at once.
+  ui.namesLoaded = () => { if (!list.hidden) render(); };
   return el('div', { class: 'picker grow' }, el('label', { for: 'metric-search' }, 'Metric'), input, list, ui.count);
 }
 
@@ -214,6 +216,7 @@ async function loadNames() {
   try {
     state.names = (await listMetrics(state.db)).slice().sort();
     ui.count.textContent = `${state.names.length} metrics`;
+    ui.namesLoaded();
   } catch (e) {
     ui.count.textContent = `cannot list metrics: ${e.message}`;
   }
