@@ -6,6 +6,7 @@
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/metric_metadata.h"
 #include "nanotdb/services/query.h"
+#include "nanotdb/services/rollups.h"
 #include "query_vm.h"
 
 namespace nanotdb::queryvm {
@@ -56,6 +57,8 @@ class QueryVmPlugin {
     }
     // Optional: published by ingest-prometheus when it is enabled.
     options.metadata = ctx.Find<MetricMetadataService>();
+    // Optional: published by the rollup plugin when it is enabled.
+    options.rollups = ctx.Find<RollupReadService>();
     api_ = std::make_unique<QueryVmApi>(*query, std::move(options));
     for (RouteSpec& route : api_->Routes()) {
       std::string path = route.path;

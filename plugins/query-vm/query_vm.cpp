@@ -12,6 +12,7 @@
 #include "nanotdb/vm_json.h"
 #include "promql_lexer.h"
 #include "promql_parser.h"
+#include "rollup_read.h"
 
 namespace nanotdb::queryvm {
 namespace {
@@ -548,6 +549,10 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
     if (!st.ok()) return RespondStatus(resp, st);
   }
 
+  bool rollup_allowed = true;
+  st = RollupParam(req, &rollup_allowed);
+  if (!st.ok()) return RespondStatus(resp, st);
+
   PreparedQuery pq;
   st = PrepareQuery(req, *query, &pq);
   if (!st.ok()) return RespondEvalStatus(resp, st);
@@ -626,6 +631,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
   uint64_t points = 0;
   bool first = true;
   ReadReport report;
+  std::vector<RollupAnswer> rollup_answers;
   for (const StoredSeries& s : series) {
     if (aggs.empty()) {
       // Raw: stream samples straight into the answer; drop the series again if it had none.
@@ -657,8 +663,11 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
       continue;
     }
     std::vector<Bucket> buckets;
-    st = query_.AggregateRangeReporting(s.db, s.key, start, end, window, aggs, &buckets, &report);
+    RollupReadInfo used;
+    st = AggregateSeries(query_, options_.rollups, rollup_allowed, s.db, s.key, start, end, window,
+                         aggs, &buckets, &report, &used);
     if (!st.ok()) return RespondStatus(resp, st);
+    if (used.used) rollup_answers.push_back({s.db, s.key, std::move(used)});
     if (buckets.empty()) continue;
     points += buckets.size() * aggs.size();
     if (points > options_.max_points) {
@@ -686,8 +695,11 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
       out.append("]}");
     }
   }
-  out.append("]}");
+  out.push_back(']');
+  AppendRollupData(&out, rollup_answers);
+  out.push_back('}');
   AppendReadWarnings(&out, report);
+  AppendRollupInfos(&out, rollup_answers);
   EndSuccess(&out);
   resp.status = 200;
   resp.content_type = "application/json";

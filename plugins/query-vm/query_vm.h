@@ -26,6 +26,7 @@
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/metric_metadata.h"
 #include "nanotdb/services/query.h"
+#include "nanotdb/services/rollups.h"
 #include "promql_eval.h"
 #include "promql_parser.h"
 #include "series_selector.h"
@@ -48,6 +49,9 @@ struct QueryVmOptions {
   std::function<Timestamp()> now;
   // Served by /api/v1/metadata when set (borrowed; published by ingest-prometheus), else `{}`.
   MetricMetadataService* metadata = nullptr;
+  // Aggregate queries read rollups through it when set (borrowed; published by the rollup
+  // plugin) and not turned off with rollup=off (rollup_read.h).
+  RollupReadService* rollups = nullptr;
 };
 
 class QueryVmApi {

@@ -1,5 +1,6 @@
 // The rollup plugin: runs the [rollups] jobs of every database's manifest on its own thread,
-// woken by the core's scheduler every `interval`, and serves POST /api/v1/rollup/backfill.
+// woken by the core's scheduler every `interval`, serves POST /api/v1/rollup/backfill and
+// publishes RollupReadService, through which query APIs read rollups for long ranges.
 #include "nanotdb/plugin.h"
 
 #include <chrono>
@@ -13,9 +14,11 @@
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/plugin_files.h"
 #include "nanotdb/services/query.h"
+#include "nanotdb/services/rollups.h"
 #include "nanotdb/services/scheduler.h"
 #include "nanotdb/services/writer.h"
 #include "roller.h"
+#include "rollup_reader.h"
 
 namespace nanotdb::rollup {
 namespace {
@@ -27,6 +30,20 @@ const ConfigKey kConfigKeys[] = {
 
 class RollupPlugin {
  public:
+  // Published at Register so that plugins starting before this one find it.
+  Status Register(PluginContext& ctx) {
+    auto* query = ctx.Find<QueryService>();
+    auto* databases = ctx.Find<DatabaseService>();
+    if (!query || !databases) {
+      return Status::NotFound(
+          "rollup needs the core services nanotdb.query and nanotdb.databases; this nanotdb "
+          "does not provide them (rebuild the plugin against the running SDK)");
+    }
+    reader_ = std::make_unique<RollupReader>(*query, *databases);
+    return ctx.RegisterService(RollupReadService::kServiceName, RollupReadService::kServiceVersion,
+                               static_cast<RollupReadService*>(reader_.get()));
+  }
+
   Status Start(PluginContext& ctx) {
     RollupServices s;
     s.query = ctx.Find<QueryService>();
@@ -93,6 +110,7 @@ class RollupPlugin {
     }
   }
 
+  std::unique_ptr<RollupReader> reader_;
   std::unique_ptr<Roller> roller_;
   SchedulerService* scheduler_ = nullptr;
   SchedulerService::TaskId task_ = 0;

@@ -162,6 +162,86 @@ TEST_F(RollupDaemonTest, BackfillIsAdminAndPersistsBeforeAnswering) {
   EXPECT_TRUE(d_.Stop());
 }
 
+// Every value of every series of a query_range answer, in order.
+std::vector<double> Values(const Object::Ptr& body) {
+  std::vector<double> out;
+  Array::Ptr result = body->getObject("data")->getArray("result");
+  for (size_t s = 0; s < result->size(); ++s) {
+    Array::Ptr values = result->getObject(static_cast<unsigned>(s))->getArray("values");
+    for (size_t i = 0; i < values->size(); ++i) {
+      Array::Ptr p = values->getArray(static_cast<unsigned>(i));
+      out.push_back(p->getElement<double>(0));
+      out.push_back(std::stod(p->get(1).toString()));
+    }
+  }
+  return out;
+}
+
+TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
+  ASSERT_TRUE(d_.Start());
+  // Two days of 1-minute samples up to now, with a missing hour and a missing quarter hour.
+  const int64_t now = NowSeconds() / 60 * 60;
+  const int64_t t0 = now - 2 * 86400;
+  std::string lines;
+  for (int64_t t = t0; t <= now; t += 60) {
+    const int64_t i = (t - t0) / 60;
+    if ((i >= 300 && i < 360) || (i >= 1000 && i < 1015)) continue;
+    lines += "it/room.temp " + std::to_string((i * 37) % 101 - 50.5) + " " +
+             std::to_string(t * 1'000'000'000) + "\n";
+  }
+  ASSERT_EQ(Import(lines).status, 200);
+  AppendFile(fs::path(d_.root()) / "it" / "manifest.toml",
+             "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"all_1h\"\n"
+             "source_pattern = \"*\"\ninterval = \"1h\"\ndestination_db = \"it_1h\"\n"
+             "aggregates = [\"min\", \"max\", \"avg\", \"sum\", \"count\"]\n");
+  HttpResult r = d_.Post("/api/v1/rollup/backfill?dbs=it", "", "text/plain");
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  Params q = {{"db", "it"},
+              {"query", "room.temp"},
+              {"start", std::to_string(t0 + 17 * 60)},
+              {"end", std::to_string(now)},
+              {"aggregate", "avg,min,max,sum,count"},
+              {"window", "3h"}};
+  r = d_.Get("/api/v1/query_range", q);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Object::Ptr rolled = Json(r.body);
+  Array::Ptr uses = rolled->getObject("data")->getArray("rollups");
+  ASSERT_FALSE(uses.isNull()) << r.body;
+  ASSERT_EQ(uses->size(), 1u);
+  Object::Ptr use = uses->getObject(0);
+  EXPECT_EQ(use->getValue<std::string>("series"), "room.temp");
+  Object::Ptr level = use->getArray("levels")->getObject(0);
+  EXPECT_EQ(level->getValue<std::string>("db"), "it_1h");
+  EXPECT_EQ(level->getValue<std::string>("interval"), "1h");
+  EXPECT_EQ(level->getValue<int64_t>("start"), ((t0 + 17 * 60) / 3600 + 1) * 3600);
+  // The current hour is not rolled up: raw samples from its start.
+  EXPECT_EQ(use->getValue<int64_t>("raw_tail_start"), now / 3600 * 3600);
+  ASSERT_FALSE(rolled->getArray("infos").isNull()) << r.body;
+  EXPECT_NE(rolled->getArray("infos")->get(0).toString().find("it/room.temp: read rollups "
+                                                              "it_1h/room.temp.sum"),
+            std::string::npos)
+      << r.body;
+
+  q.push_back({"rollup", "off"});
+  r = d_.Get("/api/v1/query_range", q);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Object::Ptr raw = Json(r.body);
+  EXPECT_TRUE(raw->getObject("data")->getArray("rollups").isNull()) << r.body;
+  EXPECT_TRUE(raw->getArray("infos").isNull()) << r.body;
+  std::vector<double> a = Values(rolled), b = Values(raw);
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_GT(a.size(), 5u * 2 * 16);  // five aggregates, 16 or 17 buckets, stamp + value
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_NEAR(a[i], b[i], 1e-9 * std::max(1.0, std::abs(b[i])));
+
+  q.back().second = "sometimes";
+  r = d_.Get("/api/v1/query_range", q);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(r.body.find("invalid rollup"), std::string::npos) << r.body;
+  EXPECT_TRUE(d_.Stop());
+}
+
 // Expected value of metric k at minute i of the generated data.
 double Value(int k, int i) { return (k * 7 + i) % 100; }
 
