@@ -1,5 +1,6 @@
 // nanocli query: latest values, raw samples or bucketed aggregates of the metrics of one
-// database whose names match an RE2 regex. Reads through a read-only engine.
+// database whose names match an RE2 regex. Reads through a read-only engine; aggregates read
+// rollups where they answer exactly (the rollup plugin's RollupReader, docs/rollups.md).
 
 #include <algorithm>
 #include <charconv>
@@ -10,6 +11,8 @@
 #include "nanotdb/query.h"
 #include "nanotdb/time_util.h"
 #include "output.h"
+#include "rollup_reader.h"
+#include "server/core_services.h"
 
 namespace nanotdb::cli {
 namespace {
@@ -52,7 +55,7 @@ const CommandSpec& QuerySpec() {
       "query",
       "query --root DIR --db NAME [--metric REGEX | --series KEY] [--start T] [--end T]\n"
       "                     [--aggregate LIST --window DURATION] [--format table|json]\n"
-      "                     [--timestamp-unit ns|us|ms|s]",
+      "                     [--timestamp-unit ns|us|ms|s] [--rollup auto|off]",
       "Query series of a database by key (REGEX, RE2, unanchored) or one series by KEY.",
       "REGEX matches series keys; KEY is one series key in any spelling, e.g.\n"
       "'cpu{mode=\"idle\",core=\"0\"}' (labels in any order).\n"
@@ -60,7 +63,9 @@ const CommandSpec& QuerySpec() {
       "in [start, end] (a missing bound is open). With --aggregate min,max,sum,avg,count,\n"
       "first,last,median,p95,p99,trimmed_avg and --window 5m: one row per aggregate and\n"
       "non-empty window; windows are aligned to the Unix epoch and stamped with their start\n"
-      "(the first and last are clipped to the range).\n"
+      "(the first and last are clipped to the range). Where the metric is rolled up and\n"
+      "the window is a multiple of a rollup's interval, whole rolled-up periods are read\n"
+      "from the rollup (same answer; listed after the rows); --rollup off reads raw only.\n"
       "Times: now, -20s, -1d, 2m (ago), 2026-05-24[ 12:00:00], 2026-05-24T12:00:00Z, or a\n"
       "number in --timestamp-unit (decimals allowed). Safe while a server runs.",
       {{"root", "DIR", "data root (required)"},
@@ -73,7 +78,8 @@ const CommandSpec& QuerySpec() {
        {"window", "DURATION", "aggregate window, e.g. 30s, 5m, 1h"},
        {"format", "FORMAT", "table (default) or json"},
        {"json", "", "same as --format json"},
-       {"timestamp-unit", "UNIT", "unit of bare numbers in --start/--end (default ns)"}}};
+       {"timestamp-unit", "UNIT", "unit of bare numbers in --start/--end (default ns)"},
+       {"rollup", "MODE", "auto (default): aggregates read rollups where exact; off: raw only"}}};
   return spec;
 }
 
@@ -117,6 +123,10 @@ int RunQuery(std::span<const std::string> args) {
     if (*w <= 0) return UsageError(spec, "--window must be longer than 0s");
     window = *w;
   }
+  const std::string rollup_mode = flags.Get("rollup", "auto");
+  if (rollup_mode != "auto" && rollup_mode != "off") {
+    return UsageError(spec, "--rollup must be auto or off, got \"" + rollup_mode + "\"");
+  }
   const bool latest = !flags.Has("start") && !flags.Has("end") && aggs.empty();
   const std::string regex = flags.Get("metric", ".*");
   if (flags.Has("metric") && flags.Has("series")) {
@@ -126,7 +136,7 @@ int RunQuery(std::span<const std::string> args) {
   Stopwatch watch;
   Result<std::unique_ptr<Engine>> opened = OpenEngine(*root, {.read_only = true});
   if (!opened.ok()) return Fail(opened.status());
-  const Engine& engine = **opened;
+  Engine& engine = **opened;
   if (Status st = CheckDatabaseExists(engine, *db); !st.ok()) return Fail(st);
   Result<std::vector<std::string>> names = std::vector<std::string>{};
   if (flags.Has("series")) {
@@ -148,6 +158,12 @@ int RunQuery(std::span<const std::string> args) {
   std::map<std::string, const MetricInfo*, std::less<>> by_name;
   for (const MetricInfo& m : *infos) by_name[m.name] = &m;
 
+  server::CoreCounters counters;
+  server::EngineQuery query_service(engine, counters);
+  server::EngineDatabases databases(engine, engine.options().manifest_defaults);
+  rollup::RollupReader rollups(query_service, databases);
+  std::vector<std::pair<std::string, RollupReadInfo>> rollup_uses;  // per metric
+
   std::vector<Row> rows;
   for (const std::string& name : *names) {
     auto it = by_name.find(name);
@@ -165,8 +181,17 @@ int RunQuery(std::span<const std::string> args) {
       if (!st.ok()) return Fail(st.WithContext("reading " + *db + "/" + info.name));
     } else {
       std::vector<Bucket> buckets;
-      Status st = AggregateRange(engine, *db, info.name, from, to, window, aggs, &buckets);
+      RollupReadInfo used;
+      Status st = Status::Ok();
+      if (rollup_mode == "auto") {
+        st = rollups.AggregateRange(*db, info.name, from, to, window, aggs, &buckets, nullptr,
+                                    &used);
+      }
+      if (st.ok() && !used.used) {
+        st = AggregateRange(engine, *db, info.name, from, to, window, aggs, &buckets);
+      }
       if (!st.ok()) return Fail(st.WithContext("aggregating " + *db + "/" + info.name));
+      if (used.used) rollup_uses.emplace_back(info.name, std::move(used));
       for (size_t a = 0; a < aggs.size(); ++a) {
         for (const Bucket& b : buckets) {
           Row r{info.name, info.type, b.start, Value{}};
@@ -205,7 +230,28 @@ int RunQuery(std::span<const std::string> args) {
       }
       j.EndObject();
     }
-    j.EndArray().Key("row_count").Uint(rows.size()).Key("duration_ms").Double(ms);
+    j.EndArray();
+    if (!aggs.empty()) {
+      j.Key("rollups").BeginArray();
+      for (const auto& [metric, used] : rollup_uses) {
+        j.BeginObject().Key("metric").String(metric).Key("levels").BeginArray();
+        for (const RollupLevelUse& l : used.levels) {
+          j.BeginObject().Key("db").String(l.db).Key("series").BeginArray();
+          for (const std::string& k : l.series) j.String(k);
+          j.EndArray().Key("interval").String(FormatDuration(l.interval));
+          j.Key("start_ns").Int(l.from).Key("end_ns").Int(l.to).EndObject();
+        }
+        j.EndArray().Key("raw_tail_start_ns");
+        if (used.raw_tail_from == kMaxTimestamp) {
+          j.Null();
+        } else {
+          j.Int(used.raw_tail_from);
+        }
+        j.EndObject();
+      }
+      j.EndArray();
+    }
+    j.Key("row_count").Uint(rows.size()).Key("duration_ms").Double(ms);
     std::cout << j.EndObject().Finish();
     return kExitOk;
   }
@@ -233,6 +279,22 @@ int RunQuery(std::span<const std::string> args) {
                     ShortestDouble(r.agg_value)});
     }
     table.Print(std::cout);
+    for (const auto& [metric, used] : rollup_uses) {
+      std::cout << "rollups: " << metric << " read";
+      for (size_t k = 0; k < used.levels.size(); ++k) {
+        const RollupLevelUse& l = used.levels[k];
+        std::cout << (k ? "; " : " ");
+        for (size_t i = 0; i < l.series.size(); ++i) {
+          std::cout << (i ? ", " : "") << l.db << "/" << l.series[i];
+        }
+        std::cout << " (" << FormatDuration(l.interval) << " periods " << FormatTimestamp(l.from)
+                  << " to " << FormatTimestamp(l.to) << ")";
+      }
+      if (used.raw_tail_from != kMaxTimestamp) {
+        std::cout << "; raw samples from " << FormatTimestamp(used.raw_tail_from);
+      }
+      std::cout << "\n";
+    }
   }
   std::cout << "rows=" << rows.size() << " duration_ms=" << FormatFixed(ms, 3) << "\n";
   return kExitOk;

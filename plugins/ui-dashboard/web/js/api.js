@@ -27,6 +27,17 @@ async function request(url, options = {}) {
   return { status: res.status, body };
 }
 
+// "1h", "1d+1h": the rollup intervals that answers read, coarsest first; '' for raw only.
+export function rollupIntervals(answers) {
+  const seen = [];
+  for (const a of answers) {
+    for (const u of a?.rollups ?? []) {
+      for (const l of u.levels) if (!seen.includes(l.interval)) seen.push(l.interval);
+    }
+  }
+  return seen.join('+');
+}
+
 export async function getJSON(url) {
   return (await request(url)).body;
 }
@@ -66,7 +77,8 @@ export async function queryLast(db, metric) {
 // Range query. opts: {start, end} Unix seconds and either step (seconds: avg buckets, asked
 // as aggregate=avg because query_range's own step is PromQL's grid), aggregate
 // ("min,avg,max") + window (seconds), or neither (raw samples).
-// Returns {<aggregate or "raw">: {t: [...], v: [...]}}.
+// Returns {<aggregate or "raw">: {t: [...], v: [...]}} with a non-enumerable `rollups`: the
+// answer's data.rollups ([] when the server read raw samples only; docs/rollups.md).
 export async function queryRange(db, metric, opts) {
   const params = { db, query: metric, start: Math.floor(opts.start), end: Math.ceil(opts.end),
     timestamp_unit: 's' };
@@ -83,6 +95,7 @@ export async function queryRange(db, metric, opts) {
     const key = item.metric.aggregate || (opts.aggregate ? opts.aggregate : 'raw');
     out[key] = { t: item.values.map((p) => Number(p[0])), v: item.values.map((p) => Number(p[1])) };
   }
+  Object.defineProperty(out, 'rollups', { value: body.data.rollups ?? [], enumerable: false });
   return out;
 }
 

@@ -2,7 +2,7 @@
 // names; long names wrap), chart several series together with last-value cards, choose range,
 // step and aggregate, auto-refresh. Everything is in the URL so a view can be shared:
 //   ?db=metrics&m=cpu.busy_pct&m=sys.load1&range=1h&step=auto&agg=&refresh=10
-import { listDatabases, listMetrics, queryLast, queryRange } from './api.js';
+import { listDatabases, listMetrics, queryLast, queryRange, rollupIntervals } from './api.js';
 import { createChart } from './chart.js';
 import { clockTime, formatSeriesValue, niceStep } from './format.js';
 import { initPage } from './nav.js';
@@ -154,16 +154,18 @@ async function refresh() {
           el('div', { class: 'tile-note' }, r?.error ? r.error : r ? new Date(r.ts * 1000).toLocaleString() : 'no data'));
     }));
     if (chart) {
-      const cols = await Promise.all(state.metrics.map(async (m) => {
+      const answers = await Promise.all(state.metrics.map(async (m) => {
         const opts = { start: range.start, end: range.end };
         if (state.agg) Object.assign(opts, { aggregate: state.agg, window: step });
         else if (state.step !== 'raw') opts.step = step;
-        const r = await queryRange(state.db, m, opts);
-        return Object.values(r)[0] ?? { t: [], v: [] };
+        return queryRange(state.db, m, opts);
       }));
+      const cols = answers.map((r) => Object.values(r)[0] ?? { t: [], v: [] });
       const points = chart.setData(cols, range);
+      const rollups = rollupIntervals(answers);
       ui.status.textContent = `${describeRange(state.range)} · ${state.agg || (state.step === 'raw' ? 'raw' : 'avg')}` +
-          `${state.step === 'raw' && !state.agg ? '' : ` per ${step}s`} · ${points} points · updated ${clockTime(now)}`;
+          `${state.step === 'raw' && !state.agg ? '' : ` per ${step}s`} · ${points} points` +
+          `${rollups ? ` · rollups ${rollups}` : ''} · updated ${clockTime(now)}`;
     } else {
       ui.status.textContent = '';
     }

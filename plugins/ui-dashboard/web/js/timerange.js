@@ -2,7 +2,7 @@
 // from drag-to-zoom, and their URL form (?range=6h or ?from=<unix s>&to=<unix s>). Pure.
 import { parseDuration } from './format.js';
 
-export const PRESETS = ['15m', '1h', '6h', '12h', '24h', '7d', '30d'];
+export const PRESETS = ['15m', '1h', '6h', '12h', '24h', '7d', '30d', '90d', '365d'];
 
 // A range is {last: "6h"} (live, relative to now), {from, to} (Unix seconds, fixed) or null
 // (each widget's own lookback).

@@ -1,6 +1,6 @@
 // Dashboard widgets (number, numbers, line_chart, aggregate_band): one card each with its own
 // refresh timer, pause and manual refresh. Used by the dashboard page and the editor preview.
-import { queryLast, queryRange } from './api.js';
+import { queryLast, queryRange, rollupIntervals } from './api.js';
 import { createChart } from './chart.js';
 import { applyTransform, clockTime, formatSeriesValue, niceStep, parseDuration, severity }
   from './format.js';
@@ -212,19 +212,21 @@ class Widget {
     const interval = parseDuration(this.w.interval) || 60;
     const step = Math.max(interval, niceStep(range.end - range.start, 720, 1));
     let columns;
+    let answers;
     if (this.w.type === 'aggregate_band') {
       const s0 = series[0];
       const r = await queryRange(seriesDb(s0, this.ctx), seriesMetric(s0),
           { start: range.start, end: range.end, aggregate: 'min,avg,max', window: step });
       columns = series.map((s) => r[s.role] ?? { t: [], v: [] });
+      answers = [r];
     } else {
-      columns = await Promise.all(series.map(async (s) => {
+      answers = await Promise.all(series.map(async (s) => {
         const opts = { start: range.start, end: range.end };
         if (s.aggregate) Object.assign(opts, { aggregate: s.aggregate, window: step });
         else opts.step = step;
-        const r = await queryRange(seriesDb(s, this.ctx), seriesMetric(s), opts);
-        return Object.values(r)[0] ?? { t: [], v: [] };
+        return queryRange(seriesDb(s, this.ctx), seriesMetric(s), opts);
       }));
+      columns = answers.map((r) => Object.values(r)[0] ?? { t: [], v: [] });
     }
     const transformed = columns.map((c, i) => ({ t: c.t,
       v: c.v.map((x) => applyTransform(x, series[i].transform)) }));
@@ -235,7 +237,9 @@ class Widget {
       const names = [...new Set(series.map((s) => `${seriesDb(s, this.ctx)}/${seriesMetric(s)}`))];
       return `${span} · no data in this range for ${names.join(', ')}`;
     }
-    return `${span} · step ${step}s`;
+    // Long ranges are answered from rollups where they give the same points (docs/rollups.md).
+    const rollups = rollupIntervals(answers);
+    return `${span} · step ${step}s${rollups ? ` · rollups ${rollups}` : ''}`;
   }
 }
 
