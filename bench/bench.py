@@ -9,6 +9,7 @@ import argparse
 import glob
 import http.client
 import json
+import math
 import os
 import random
 import re
@@ -585,6 +586,124 @@ def series_bench(builds, metrics=50, hosts=100, samples=12):
     return results
 
 
+ROLLUP_SOURCE_MANIFEST = """[retention]
+partition = "day"
+retention_days = {days}
+retention_action = "{action}"
+
+[rollups]
+enabled = true
+default_interval = "1h"
+default_destination_db = "sensors_1h"
+default_aggregates = ["min", "max", "avg", "sum", "count"]
+
+[[rollups.jobs]]
+id = "all_1h"
+source_pattern = "*"
+"""
+
+ROLLUP_CASCADE_MANIFEST = """[retention]
+partition = "month"
+retention_days = 366
+retention_action = "delete"
+
+[rollups]
+enabled = true
+default_interval = "24h"
+default_destination_db = "sensors_1d"
+
+[[rollups.jobs]]
+id = "min_1d"
+source_pattern = "*.min"
+aggregates = ["min"]
+
+[[rollups.jobs]]
+id = "max_1d"
+source_pattern = "*.max"
+aggregates = ["max"]
+
+[[rollups.jobs]]
+id = "sum_1d"
+source_pattern = "*.sum"
+aggregates = ["sum"]
+
+[[rollups.jobs]]
+id = "count_1d"
+source_pattern = "*.count"
+aggregates = ["sum"]
+"""
+
+
+def rollup_read_bench(build, days=90, raw_days=7):
+    """The dashboard's 90-day chart of one series (10 s samples ending now, the README's 1h
+    rollup + 1d cascade): median latency over HTTP of its query (aggregate=avg, window = the
+    chart's 3h step; and the band's min,avg,max) read from rollups, and from raw samples
+    (rollup=off), once with all `days` days raw and once with `raw_days` days raw retention."""
+    end = int(time.time()) // 10 * 10
+    start = end - days * 86400
+    rng = random.Random(1)
+    lines = []
+    for t in range(start, end + 1, 10):
+        if (t - start) // 3600 % 500 == 17:  # an hour missing every ~3 weeks
+            continue
+        v = 20 + 5 * math.sin(t / 86400 * 2 * math.pi) + rng.random()
+        lines.append(f"sensors/room.temp {v:.2f} {t}000000000")
+    results = {}
+    base = tempfile.mkdtemp(prefix="nanotdb-bench-rollupread-")
+    try:
+        full = os.path.join(base, "full")
+        os.makedirs(os.path.join(full, "sensors"))
+        os.makedirs(os.path.join(full, "sensors_1h"))
+        with open(os.path.join(full, "sensors", "manifest.toml"), "w") as f:
+            f.write(ROLLUP_SOURCE_MANIFEST.format(days=36500, action="keep"))
+        with open(os.path.join(full, "sensors_1h", "manifest.toml"), "w") as f:
+            f.write(ROLLUP_CASCADE_MANIFEST)
+        lp = os.path.join(base, "sensors.lp")
+        with open(lp, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        t0 = time.perf_counter()
+        subprocess.run([os.path.join(build, "bin", "nanocli"), "import", "--root", full, "--in", lp],
+                       check=True, capture_output=True)
+        import_s = time.perf_counter() - t0
+        short = os.path.join(base, "short")
+        shutil.copytree(full, short)
+        with open(os.path.join(short, "sensors", "manifest.toml"), "w") as f:
+            f.write(ROLLUP_SOURCE_MANIFEST.format(days=raw_days, action="delete"))
+        step = 10800  # the dashboard's step for 90 days: niceStep(90 d, 720 points)
+        q = {"db": "sensors", "query": "room.temp", "start": str(end - days * 86400),
+             "end": str(end), "timestamp_unit": "s"}
+        for label, root in ((f"{days} d raw", full), (f"{raw_days} d raw", short)):
+            port = free_port()
+            cfg = nanotdb_config(build, root, port)
+            proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_http(port, "/health", timeout=30)
+                if root == short:  # wait until retention removed the older raw partitions
+                    deadline = time.time() + 30
+                    while time.time() < deadline and len(glob.glob(
+                            os.path.join(root, "sensors", "data-*.dat"))) > raw_days + 2:
+                        time.sleep(0.2)
+                for agg in ("avg", "min,avg,max"):
+                    for mode in ("auto", "off"):
+                        path = "/api/v1/query_range?" + urllib.parse.urlencode(
+                            {**q, "aggregate": agg, "window": f"{step}s", "rollup": mode})
+                        ms, body = median_query_ms(port, path)
+                        data = json.loads(body)["data"]
+                        used = [lv["interval"] for u in data.get("rollups", []) for lv in u["levels"]]
+                        results[(label, agg, mode)] = (ms, result_points(body), "+".join(used))
+                stop_by_signal(proc, port)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+        results["import_s"] = import_s
+        results["samples"] = len(lines)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return results
+
+
 def result_points(body):
     data = json.loads(body)["data"]
     if not data["result"]:
@@ -688,7 +807,7 @@ def main():
     ap.add_argument("--days", type=int, default=1)
     ap.add_argument("--only",
                     choices=["offline", "http", "drip", "promql", "idle", "flips", "always",
-                             "series"],
+                             "series", "rollupread"],
                     default=None)
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
@@ -780,6 +899,18 @@ def main():
         log(f"{'query':40}" + "".join(f"{k:>18}" for k in builds))
         for name, per in r.items():
             log(f"{name:40}" + "".join(f"{fmt(per[k][0]):>12} ({per[k][1]:>3})" for k in builds))
+    if args.only in (None, "rollupread"):
+        r = rollup_read_bench(build)
+        results["rollupread"] = {" / ".join(k) if isinstance(k, tuple) else k: v
+                                 for k, v in r.items()}
+        log(f"\n90-day dashboard chart of one series ({r['samples']} samples at 10 s, 1h rollup + "
+            f"1d cascade), step 3h, median of 20 over HTTP (ms, points, rollups read):")
+        log(f"{'raw data kept':14} {'aggregate':12} {'rollup=auto':>22} {'rollup=off':>16}")
+        for label in ("90 d raw", "7 d raw"):
+            for agg in ("avg", "min,avg,max"):
+                a, b = r[(label, agg, "auto")], r[(label, agg, "off")]
+                log(f"{label:14} {agg:12} {fmt(a[0]):>8} ({a[1]:>4}, {a[2] or '-':>4})"
+                    f" {fmt(b[0]):>8} ({b[1]:>4})")
     if args.json:
         print(json.dumps(results, indent=2))
 
