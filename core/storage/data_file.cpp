@@ -405,6 +405,19 @@ Result<std::unique_ptr<DataFileReader>> DataFileReader::Open(Env* env, const std
   return r;
 }
 
+size_t DataFileReader::MemoryBytes() const {
+  size_t n = sizeof(*this) + path_.capacity() + error_.capacity() +
+             frames_.capacity() * sizeof(FrameIndexEntry) +
+             damaged_.capacity() * sizeof(DamagedRegion) + names_.capacity() * sizeof(MetricName);
+  for (const FrameIndexEntry& e : frames_) {
+    n += e.header.columns.capacity() * sizeof(FrameColumnInfo) +
+         e.header.ts_blocks.capacity() * sizeof(TimestampBlockInfo) + e.header.codec.capacity();
+  }
+  for (const DamagedRegion& d : damaged_) n += d.reason.capacity();
+  for (const MetricName& m : names_) n += m.name.capacity();
+  return n;
+}
+
 Status DataFileReader::ReadMetric(MetricId id, Timestamp from, Timestamp to,
                                   const std::function<bool(const Sample&)>& fn,
                                   std::vector<SkippedBlock>* skipped) const {

@@ -120,6 +120,8 @@ class DataFileReader {
   uint16_t version() const { return version_; }
   // Every metric the file's intact name records hold, in file order, each id once.
   const std::vector<MetricName>& names() const { return names_; }
+  // Heap bytes this reader holds (its frame index, names and messages), for cache bounds.
+  size_t MemoryBytes() const;
 
   // Calls fn for the samples of `id` with from <= ts <= to, frame by frame in file order,
   // stopping early when fn returns false. Frames whose time range misses [from, to] or that

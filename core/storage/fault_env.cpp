@@ -259,6 +259,10 @@ Result<uint64_t> FaultInjectionEnv::GetFileSize(const std::string& path) {
   return base_->GetFileSize(path);
 }
 
+Result<FileIdentity> FaultInjectionEnv::GetFileIdentity(const std::string& path) {
+  return base_->GetFileIdentity(path);
+}
+
 Status FaultInjectionEnv::GetChildren(const std::string& dir, std::vector<std::string>* names) {
   return base_->GetChildren(dir, names);
 }

@@ -95,6 +95,7 @@ class FaultInjectionEnv final : public Env {
   bool FileExists(const std::string& path) override;
   bool DirExists(const std::string& path) override;
   Result<uint64_t> GetFileSize(const std::string& path) override;
+  Result<FileIdentity> GetFileIdentity(const std::string& path) override;
   Status GetChildren(const std::string& dir, std::vector<std::string>* names) override;
   Status CreateDirIfMissing(const std::string& dir) override;
   Status RemoveFile(const std::string& path) override;

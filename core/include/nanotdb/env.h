@@ -39,6 +39,18 @@ class RandomAccessFile {
   virtual const std::string& path() const = 0;
 };
 
+// What tells one version of a file from another without reading it: a rename onto the path,
+// a truncation or an append changes at least one field (within one tick of the file system's
+// clock an in-place rewrite to the same size may not: writers in the process say so instead).
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+
 // Held while the process owns a data root; released on destruction.
 class FileLock {
  public:
@@ -61,6 +73,8 @@ class Env {
   virtual bool FileExists(const std::string& path) = 0;
   virtual bool DirExists(const std::string& path) = 0;
   virtual Result<uint64_t> GetFileSize(const std::string& path) = 0;
+  // NotFound when the file does not exist.
+  virtual Result<FileIdentity> GetFileIdentity(const std::string& path) = 0;
   // Names (not paths) of the entries of `dir`, excluding "." and "..", sorted.
   virtual Status GetChildren(const std::string& dir, std::vector<std::string>* names) = 0;
   virtual Status CreateDirIfMissing(const std::string& dir) = 0;  // also creates parents

@@ -119,6 +119,35 @@ TEST_F(EnvTest, MissingFilesAreNotFoundAndNamed) {
   EXPECT_FALSE(env_->FileExists(Path("nope")));
 }
 
+TEST_F(EnvTest, FileIdentityChangesWithAppendAndRenameOnto) {
+  EXPECT_TRUE(env_->GetFileIdentity(Path("nope")).status().IsNotFound());
+  Write(Path("a"), "12345");
+  auto first = env_->GetFileIdentity(Path("a"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->size, 5u);
+  auto again = env_->GetFileIdentity(Path("a"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *first);  // nothing changed
+
+  auto f = env_->NewWritableFile(Path("a"), false);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->Append("6").ok());
+  ASSERT_TRUE((*f)->Close().ok());
+  auto appended = env_->GetFileIdentity(Path("a"));
+  ASSERT_TRUE(appended.ok());
+  EXPECT_NE(*appended, *first);
+  EXPECT_EQ(appended->inode, first->inode);
+  EXPECT_EQ(appended->size, 6u);
+
+  // Same size, same content, another file renamed onto the name: a different identity.
+  Write(Path("b"), "123456");
+  ASSERT_TRUE(env_->RenameFile(Path("b"), Path("a")).ok());
+  auto renamed = env_->GetFileIdentity(Path("a"));
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_EQ(renamed->size, 6u);
+  EXPECT_NE(*renamed, *appended);
+}
+
 TEST_F(EnvTest, DirectoryOperations) {
   std::string deep = Path("x/y/z");
   ASSERT_TRUE(env_->CreateDirIfMissing(deep).ok());
