@@ -347,6 +347,12 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     int64_t min_free = static_cast<int64_t>(c->min_free_bytes);
     NANOTDB_RETURN_IF_ERROR(s.Int("min_free_bytes", 0, int64_t{1} << 60, &min_free));
     c->min_free_bytes = static_cast<uint64_t>(min_free);
+    int64_t cache_files = static_cast<int64_t>(c->reader_cache_files);
+    NANOTDB_RETURN_IF_ERROR(s.Int("reader_cache_files", 0, 65536, &cache_files));
+    c->reader_cache_files = static_cast<size_t>(cache_files);
+    int64_t cache_bytes = static_cast<int64_t>(c->reader_cache_bytes);
+    NANOTDB_RETURN_IF_ERROR(s.Int("reader_cache_bytes", 0, int64_t{1} << 40, &cache_bytes));
+    c->reader_cache_bytes = static_cast<uint64_t>(cache_bytes);
     return Status::Ok();
   }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "ingest", [&](Section& s) {

@@ -98,6 +98,10 @@ struct EngineConfig {
   // [storage] min_free_bytes: below this much free space on the data root's file system,
   // ingest is refused with 507 (0 = never).
   uint64_t min_free_bytes = 32ull << 20;
+  // [storage] reader_cache_files / reader_cache_bytes: data files kept open with their frame
+  // index (EngineOptions::reader_cache_files; 0 = none).
+  size_t reader_cache_files = 64;
+  uint64_t reader_cache_bytes = 8ull << 20;
 
   // [ingest] max_future: samples more than this far ahead of the clock are rejected.
   int64_t max_future = 2 * kDay;

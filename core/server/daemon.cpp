@@ -178,6 +178,8 @@ Status Daemon::Start() {
   options.max_future = config_.max_future;
   options.manifest_defaults = s.manifest_defaults;
   options.max_series_per_database = config_.max_series_per_database;
+  options.reader_cache_files = config_.reader_cache_files;
+  options.reader_cache_bytes = config_.reader_cache_bytes;
   Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(options));
   if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);
   s.engine = std::move(engine).value();

@@ -167,7 +167,7 @@ Status Database::CheckFilesNamed(const std::string& catalog_path,
                                  const std::string& recover_hint) const {
   for (const std::string& key : partitions_) {
     const std::string path = DataFilePath(ctx_.root, name_, key);
-    auto reader = DataFileReader::Open(ctx_.env, path);
+    auto reader = ctx_.readers->Get(path);
     if (!reader.ok()) continue;  // reported by LearnLastValues
     for (const FrameIndexEntry& f : (*reader)->frames()) {
       for (const FrameColumnInfo& c : f.header.columns) {
@@ -192,7 +192,7 @@ Status Database::LearnLastValues() {
   for (auto it = partitions_.rbegin(); it != partitions_.rend(); ++it) {
     if (catalog_.size() > 0 && known >= catalog_.size()) break;
     const std::string path = DataFilePath(ctx_.root, name_, *it);
-    auto reader = DataFileReader::Open(ctx_.env, path);
+    auto reader = ctx_.readers->Get(path);
     if (!reader.ok()) {
       Log(LogLevel::kWarning, reader.status().message());
       continue;
@@ -468,6 +468,7 @@ DataFileWriter* Database::WriterFor(const std::string& key, Status* st) {
   DataFileOpenReport report;
   const std::string path = DataFilePath(ctx_.root, name_, key);
   auto writer = DataFileWriter::Open(ctx_.env, path, &report);
+  ctx_.readers->Invalidate(path);  // the open may have cut a damaged tail or created the file
   if (!writer.ok()) {
     *st = writer.status();
     return nullptr;
@@ -522,7 +523,9 @@ Status Database::FlushAllLocked() {
           names.push_back(MetricName{c.id, e->type, e->name});
         }
       }
-      NANOTDB_RETURN_IF_ERROR(w->Append(frame, ctx_.durability.SyncDataOnFlush(), names));
+      Status appended = w->Append(frame, ctx_.durability.SyncDataOnFlush(), names);
+      ctx_.readers->Invalidate(w->path());  // even a failed append may have changed the file
+      NANOTDB_RETURN_IF_ERROR(appended);
       Log(LogLevel::kDebug, "flushed " + std::to_string(page.samples()) + " samples of " +
                                 std::to_string(columns.size()) + " metrics into " +
                                 DataFileName(page.partition()) + " (" +
@@ -561,7 +564,9 @@ Status Database::Clear(std::vector<std::string>* removed) {
   for (const std::string& child : children) {
     const std::string path = dir_ + "/" + child;
     if (child == manifest || env->DirExists(path)) continue;
-    NANOTDB_RETURN_IF_ERROR(env->RemoveFile(path));
+    Status st = env->RemoveFile(path);
+    ctx_.readers->Invalidate(path);
+    NANOTDB_RETURN_IF_ERROR(st);
     removed->push_back(path);
   }
   NANOTDB_RETURN_IF_ERROR(env->SyncDir(dir_));
@@ -608,7 +613,9 @@ Status Database::ApplyRetentionLocked(Timestamp now_wall) {
     }
     writers_.erase(*it);
     const std::string path = DataFilePath(ctx_.root, name_, *it);
-    NANOTDB_RETURN_IF_ERROR(ctx_.env->RemoveFile(path));
+    Status st = ctx_.env->RemoveFile(path);
+    ctx_.readers->Invalidate(path);
+    NANOTDB_RETURN_IF_ERROR(st);
     Log(LogLevel::kInfo, "retention: deleted " + DataFileName(*it) + " (older than " +
                              std::to_string(manifest_.retention_days) + " days)");
     it = partitions_.erase(it);
@@ -680,7 +687,7 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
   for (const std::string& key : keys) {
     if (partitions_.count(key) > 0) {
       const std::string path = DataFilePath(ctx_.root, name_, key);
-      auto reader = DataFileReader::Open(ctx_.env, path);
+      auto reader = ctx_.readers->Get(path);
       if (!reader.ok()) return reader.status();
       skipped.clear();
       NANOTDB_RETURN_IF_ERROR((*reader)->ReadMetric(id, from, to, emit, &skipped));
@@ -739,7 +746,7 @@ Result<DatabaseSummary> Database::Inspect() const {
     const std::string path = DataFilePath(ctx_.root, name_, key);
     auto size = ctx_.env->GetFileSize(path);
     f.bytes = size.ok() ? *size : 0;
-    auto reader = DataFileReader::Open(ctx_.env, path);
+    auto reader = ctx_.readers->Get(path);
     if (!reader.ok()) {
       f.error = reader.status().message();
       out.files.push_back(std::move(f));

@@ -25,6 +25,7 @@
 #include "storage/catalog.h"
 #include "storage/data_file.h"
 #include "storage/page.h"
+#include "storage/reader_cache.h"
 #include "storage/series_index.h"
 #include "storage/wal.h"
 
@@ -40,6 +41,9 @@ struct DatabaseContext {
   bool bulk_load = false;
   int64_t max_future = 2 * kDay;  // EngineOptions::max_future
   size_t max_series = 0;          // series a database may hold; 0 = no limit
+  // The engine's readers of data files (shared by its databases; outlives them). Every change
+  // this database makes to a data file invalidates that file's reader.
+  ReaderCache* readers = nullptr;
 };
 
 // One point of a write, already routed to this database.

@@ -7,6 +7,7 @@
 #include "storage/database.h"
 #include "storage/filenames.h"
 #include "storage/manifest.h"
+#include "storage/reader_cache.h"
 
 namespace nanotdb {
 
@@ -15,6 +16,7 @@ struct Engine::Impl {
   Env* env = nullptr;
   std::unique_ptr<FileLock> lock;
   bool closed = false;
+  std::unique_ptr<ReaderCache> readers;  // shared by every database; declared before dbs
 
   mutable std::shared_mutex mu;  // guards dbs (the map, not the databases)
   std::map<std::string, std::unique_ptr<Database>, std::less<>> dbs;
@@ -30,6 +32,7 @@ struct Engine::Impl {
     ctx.bulk_load = options.bulk_load;
     ctx.max_future = options.max_future;
     ctx.max_series = options.max_series_per_database;
+    ctx.readers = readers.get();
     return ctx;
   }
 
@@ -82,6 +85,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   impl->options = std::move(options);
   impl->options.env = impl->env;
   Env* env = impl->env;
+  impl->readers = std::make_unique<ReaderCache>(
+      env, ReaderCacheOptions{impl->options.reader_cache_files, impl->options.reader_cache_bytes});
   const std::string& root = impl->options.root;
   if (root.empty()) return Status::InvalidArgument("no data root given");
   if (!env->DirExists(root)) {
@@ -296,5 +301,6 @@ Result<ManifestSettings> Engine::GetManifest(std::string_view db) const {
 
 const std::string& Engine::root() const { return impl_->options.root; }
 const EngineOptions& Engine::options() const { return impl_->options; }
+ReaderCacheStats Engine::reader_cache_stats() const { return impl_->readers->stats(); }
 
 }  // namespace nanotdb

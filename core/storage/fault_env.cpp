@@ -142,8 +142,14 @@ void FaultInjectionEnv::CrashAfterOperations(int64_t n) {
   crash_after_ = n;
 }
 
+void FaultInjectionEnv::SetFrozenFileIdentity(bool on) {
+  std::lock_guard<std::mutex> lock(mu_);
+  frozen_identity_ = on;
+}
+
 void FaultInjectionEnv::ClearFaults() {
   std::lock_guard<std::mutex> lock(mu_);
+  frozen_identity_ = false;
   fail_nth_append_ = 0;
   short_writes_ = false;
   sync_failure_ = false;
@@ -260,7 +266,9 @@ Result<uint64_t> FaultInjectionEnv::GetFileSize(const std::string& path) {
 }
 
 Result<FileIdentity> FaultInjectionEnv::GetFileIdentity(const std::string& path) {
-  return base_->GetFileIdentity(path);
+  NANOTDB_ASSIGN_OR_RETURN(FileIdentity id, base_->GetFileIdentity(path));
+  std::lock_guard<std::mutex> lock(mu_);
+  return frozen_identity_ ? FileIdentity{1, 1, 1, 1, 1} : id;
 }
 
 Status FaultInjectionEnv::GetChildren(const std::string& dir, std::vector<std::string>* names) {

@@ -62,6 +62,10 @@ class FaultInjectionEnv final : public Env {
   // dir sync) every further one fails with IOError and does nothing, as if the process died
   // there. Follow with DropUnsyncedData() to complete the picture of a crash. -1 = off.
   void CrashAfterOperations(int64_t n);
+  // GetFileIdentity of an existing file returns one constant identity, as when every change
+  // is an in-place rewrite to the same size within one tick of the file system's clock: only
+  // explicit invalidation then tells a cache that a file changed.
+  void SetFrozenFileIdentity(bool on);
   void ClearFaults();
 
   // --- speed ---------------------------------------------------------------------------------
@@ -145,6 +149,7 @@ class FaultInjectionEnv final : public Env {
   bool sync_failure_ = false;
   std::optional<uint64_t> free_space_;
   int64_t crash_after_ = -1;
+  bool frozen_identity_ = false;
   bool pass_syncs_through_ = true;
   std::optional<Timestamp> clock_;
   Counters counters_;

@@ -27,6 +27,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "nanotdb/engine_types.h"
 #include "nanotdb/env.h"
 #include "nanotdb/status.h"
 #include "storage/data_file.h"
@@ -36,16 +37,6 @@ namespace nanotdb {
 struct ReaderCacheOptions {
   size_t max_files = 64;
   uint64_t max_bytes = 8ull << 20;
-};
-
-struct ReaderCacheStats {
-  uint64_t hits = 0;           // Get answered by a kept reader
-  uint64_t misses = 0;         // Get opened the file (not kept, changed on disk, or evicted)
-  uint64_t stale = 0;          // of the misses: a kept reader whose file had changed
-  uint64_t evictions = 0;      // readers dropped to stay within the bounds
-  uint64_t invalidations = 0;  // Invalidate calls that dropped a reader
-  size_t files = 0;            // readers kept now
-  uint64_t bytes = 0;          // their MemoryBytes
 };
 
 class ReaderCache {

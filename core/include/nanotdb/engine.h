@@ -43,6 +43,12 @@ struct EngineOptions {
   // Series one database may hold; a write that would create one more is rejected for that
   // point (InvalidArgument naming the database and the limit). 0: no limit.
   size_t max_series_per_database = 0;
+  // Data files kept open with their parsed frame index and name records, so a query reads only
+  // the blocks it needs ([storage] reader_cache_files / reader_cache_bytes): at most this many
+  // files and this much memory, least recently used dropped first. 0 files: every read opens
+  // and scans the file.
+  size_t reader_cache_files = 64;
+  uint64_t reader_cache_bytes = 8ull << 20;
 };
 
 class Engine {
@@ -114,6 +120,7 @@ class Engine {
 
   const std::string& root() const;
   const EngineOptions& options() const;
+  ReaderCacheStats reader_cache_stats() const;
   Result<ManifestSettings> GetManifest(std::string_view db) const;
 
  private:

@@ -111,4 +111,16 @@ struct ReadReport {
   void Add(SkippedData d);
 };
 
+// What the engine's cache of open data files (their frame index and name records) holds and
+// has done since the engine opened.
+struct ReaderCacheStats {
+  uint64_t hits = 0;           // reads that found the file's reader kept
+  uint64_t misses = 0;         // reads that opened the file (first use, changed, or evicted)
+  uint64_t stale = 0;          // of the misses: a kept reader whose file had changed on disk
+  uint64_t evictions = 0;      // readers dropped to stay within the bounds
+  uint64_t invalidations = 0;  // readers dropped because the engine changed their file
+  size_t files = 0;            // readers kept now (each holds one open file)
+  uint64_t bytes = 0;          // their memory
+};
+
 }  // namespace nanotdb

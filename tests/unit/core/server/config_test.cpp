@@ -88,6 +88,9 @@ fsync_policy = "always"
 max_segment_size = 8192
 [durability]
 profile = "throughput"
+[storage]
+reader_cache_files = 5
+reader_cache_bytes = 65536
 [ingest]
 max_future = "3h"
 [stats]
@@ -129,6 +132,8 @@ dir = "/opt/plugins"
   EXPECT_FALSE(c->stats_enabled);
   EXPECT_EQ(c->stats_interval, kMinute);
   EXPECT_EQ(c->max_future, 3 * kHour);
+  EXPECT_EQ(c->reader_cache_files, 5u);
+  EXPECT_EQ(c->reader_cache_bytes, 65536u);
   ASSERT_EQ(c->loggers.size(), 2u);
   EXPECT_EQ(c->loggers[0].level, LogLevel::kTrace);
   EXPECT_EQ(c->loggers[1].output, "/tmp/x.log");
