@@ -1,10 +1,8 @@
 #include "remote_write.h"
 
-#include <snappy.h>
-
 #include <cctype>
 
-#include "remote_write.pb.h"
+#include "nanotdb/remote_write.h"
 #include "sample_writer.h"
 
 namespace nanotdb::prom {
@@ -40,28 +38,6 @@ const char* TypeName(remote::Metadata::Type type) {
 
 }  // namespace
 
-Status SnappyDecode(std::string_view compressed, uint64_t max_bytes, std::string* out,
-                    bool* too_large) {
-  *too_large = false;
-  size_t length = 0;
-  if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &length)) {
-    return Status::InvalidArgument(
-        "body is not snappy-compressed (remote write sends a snappy block of a protobuf "
-        "WriteRequest)");
-  }
-  if (length > max_bytes) {
-    *too_large = true;
-    return Status::InvalidArgument("decompressed body of " + std::to_string(length) +
-                                   " bytes exceeds the limit of " + std::to_string(max_bytes) +
-                                   " bytes (raise [plugins.ingest-prometheus] "
-                                   "max_body_bytes)");
-  }
-  if (!snappy::Uncompress(compressed.data(), compressed.size(), out)) {
-    return Status::InvalidArgument("damaged snappy body: it does not decompress");
-  }
-  return Status::Ok();
-}
-
 RemoteWriteHandler::RemoteWriteHandler(WriterService& writer, MetadataStore& metadata,
                                        RemoteWriteOptions options)
     : writer_(writer), metadata_(metadata), options_(std::move(options)) {}
@@ -86,8 +62,15 @@ void RemoteWriteHandler::Handle(const HttpRequest& req, HttpResponse& resp) cons
   std::string_view decoded = req.body;
   if (encoding == "snappy" || encoding.empty()) {
     bool too_large = false;
-    Status st = SnappyDecode(req.body, options_.max_decoded_bytes, &decoded_storage, &too_large);
-    if (!st.ok()) return RespondText(resp, too_large ? 413 : 400, st.message());
+    Status st =
+        remote::SnappyDecode(req.body, options_.max_decoded_bytes, &decoded_storage, &too_large);
+    if (!st.ok()) {
+      return RespondText(resp, too_large ? 413 : 400,
+                         too_large ? st.message() +
+                                         " (raise [plugins.ingest-prometheus] "
+                                         "max_body_bytes)"
+                                   : st.message());
+    }
     decoded = decoded_storage;
   }
   // With Content-Encoding gzip the core decompressed the body already; it is the protobuf.

@@ -1,6 +1,6 @@
 // RemoteWriteHandler: `POST /api/v1/write`, the Prometheus remote-write 1.0 receiver.
 //
-// The body is a snappy block-compressed protobuf WriteRequest (remote_write.proto), as
+// The body is a snappy block-compressed protobuf WriteRequest (nanotdb/remote_write.h), as
 // Prometheus, Grafana Agent/Alloy and vmagent send it (Content-Encoding: snappy, which this
 // route decodes itself; a body without Content-Encoding is read as snappy too, since the
 // protocol requires it). Each TimeSeries is one series: the `__name__` label is the metric
@@ -33,11 +33,6 @@ struct RemoteWriteOptions {
   uint64_t max_decoded_bytes = 64 << 20;  // uncompressed WriteRequest size limit
   size_t max_errors = 20;
 };
-
-// Decompresses a snappy block (not the framed format). InvalidArgument for damaged input;
-// `*too_large` set (and InvalidArgument) when the declared length exceeds max_bytes.
-Status SnappyDecode(std::string_view compressed, uint64_t max_bytes, std::string* out,
-                    bool* too_large);
 
 class RemoteWriteHandler {
  public:

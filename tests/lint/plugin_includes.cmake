@@ -1,5 +1,6 @@
 # Fails when a plugin (plugins/<name>/, examples/*/) includes anything of the NanoTDB tree but
-# the SDK headers (nanotdb/<header> of NANOTDB_SDK_HEADERS, core/sdk/CMakeLists.txt) and its own
+# the SDK headers (nanotdb/<header> of NANOTDB_SDK_HEADERS and NANOTDB_SDK_REMOTE_WRITE_HEADERS,
+# core/sdk/CMakeLists.txt) and its own
 # files: no core internals (base/, storage/, server/, query/, nanotdb/engine.h ...), no other
 # plugin's headers. System and third-party headers (<...> not under nanotdb/) are not judged.
 #   cmake -DSOURCE_DIR=<repo> -DSDK_HEADERS=<;-list> -P plugin_includes.cmake
@@ -31,10 +32,6 @@ foreach(dir IN LISTS plugin_dirs)
         set(ok TRUE)  # system or third-party
       elseif(EXISTS "${dir}/${rel_dir}/${header}" AND NOT header MATCHES "\\.\\.")
         set(ok TRUE)  # the plugin's own file
-      elseif(header MATCHES "^([A-Za-z0-9_]+)\\.pb\\.h$")
-        if(EXISTS "${dir}/${CMAKE_MATCH_1}.proto")
-          set(ok TRUE)  # generated from the plugin's own .proto
-        endif()
       endif()
       if(NOT ok)
         file(RELATIVE_PATH shown "${SOURCE_DIR}" "${dir}/${rel}")

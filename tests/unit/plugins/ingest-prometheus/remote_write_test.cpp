@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "remote_write.pb.h"
+#include "nanotdb/remote_write.h"
 #include "tests/unit/plugins/ingest-prometheus/test_writer.h"
 
 namespace nanotdb::prom {
