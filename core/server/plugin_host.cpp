@@ -12,8 +12,10 @@
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/plugin_files.h"
 #include "nanotdb/services/scheduler.h"
+#include "nanotdb/services/stats.h"
 #include "server/dispatcher.h"
 #include "server/plugin_files.h"
+#include "server/plugin_stats.h"
 
 namespace nanotdb::server {
 
@@ -88,9 +90,11 @@ class PluginScheduler final : public SchedulerService {
 
 class PluginHost::Context final : public PluginContext {
  public:
-  Context(ServiceRegistry& registry, const LogFn& log, const std::string& root,
-          const PluginDescriptor& descriptor, const PluginConfigImpl& config)
+  Context(ServiceRegistry& registry, PluginStatsRegistry& stats, const LogFn& log,
+          const std::string& root, const PluginDescriptor& descriptor,
+          const PluginConfigImpl& config)
       : registry_(registry),
+        stats_registry_(stats),
         log_(log),
         root_(root),
         name_(descriptor.name),
@@ -109,6 +113,12 @@ class PluginHost::Context final : public PluginContext {
         std::lock_guard<std::mutex> lock(files_mu_);
         if (!files_) files_ = std::make_unique<PluginFiles>(Env::Default(), root_, name_);
         return static_cast<PluginFilesService*>(files_.get());
+      }
+      // ... and its own stats service, publishing under its name.
+      if (name == StatsService::kServiceName && version == StatsService::kServiceVersion) {
+        std::lock_guard<std::mutex> lock(files_mu_);
+        if (!stats_) stats_ = std::make_unique<PluginStatsService>(stats_registry_, name_);
+        return static_cast<StatsService*>(stats_.get());
       }
       void* service = registry_.Find(name, version);
       if (service == nullptr) return nullptr;
@@ -140,10 +150,12 @@ class PluginHost::Context final : public PluginContext {
     state_->disabled.store(true, std::memory_order_release);
     registry_.Withdraw(publisher_);
     if (scheduler_) scheduler_->CancelAll();
+    stats_registry_.Remove(name_);
   }
 
  private:
   ServiceRegistry& registry_;
+  PluginStatsRegistry& stats_registry_;
   const LogFn& log_;
   const std::string& root_;
   std::string name_;
@@ -152,8 +164,9 @@ class PluginHost::Context final : public PluginContext {
   std::shared_ptr<DisableState> state_;
   std::unique_ptr<PluginHttp> http_;  // created on first lookup, on the main thread
   std::unique_ptr<PluginScheduler> scheduler_;
-  std::mutex files_mu_;  // guards files_: plugins may look it up from their own threads
+  std::mutex files_mu_;  // guards files_ and stats_: plugins may look them up from any thread
   std::unique_ptr<PluginFiles> files_;
+  std::unique_ptr<PluginStatsService> stats_;
 };
 
 Result<const PluginDescriptor*> OpenPluginLibrary(const std::string& path) {
@@ -280,7 +293,8 @@ Status PluginHost::Load(const EngineConfig& config, const std::string& dir,
       return Status::Internal("plugin " + section.name + " (" + (path.empty() ? "built in" : path) +
                               "): create() returned no instance");
     }
-    loaded.context = std::make_unique<Context>(registry_, log_, root_, *descriptor, *loaded.config);
+    loaded.context =
+        std::make_unique<Context>(registry_, stats_, log_, root_, *descriptor, *loaded.config);
     plugins_.push_back(std::move(loaded));
   }
   return Status::Ok();
@@ -323,6 +337,7 @@ void PluginHost::StartAll() {
 void PluginHost::StopAll() noexcept {
   for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) {
     if (!it->started) continue;
+    stats_.Remove(it->descriptor->name);  // no collector runs into a stopping plugin
     it->instance->Stop();
     it->started = false;
     if (log_) log_(LogLevel::kDebug, "plugin " + std::string(it->descriptor->name) + " stopped");

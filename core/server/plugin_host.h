@@ -27,6 +27,7 @@
 #include "server/builtin_plugins.h"
 #include "server/config.h"
 #include "server/plugin_config.h"
+#include "server/plugin_stats.h"
 #include "server/registry.h"
 
 namespace nanotdb::server {
@@ -60,6 +61,8 @@ class PluginHost {
   void StopAll() noexcept;
 
   std::vector<LoadedPluginInfo> Describe() const;
+  // What the running plugins report about themselves (StatsService).
+  const PluginStatsRegistry& stats() const { return stats_; }
 
  private:
   class Context;
@@ -78,6 +81,7 @@ class PluginHost {
   LogFn log_;
   std::string root_;
   std::span<const PluginEntryFn> builtins_;
+  PluginStatsRegistry stats_;    // before plugins_: contexts refer to it
   std::vector<Loaded> plugins_;  // config order
 };
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "server/process_stats.h"
 
@@ -89,18 +90,50 @@ std::vector<SelfStats::Stat> SelfStats::Collect() const {
                      static_cast<double>(dispatcher_.ResponsesInClass(cls)), true,
                      "HTTP responses by status class."});
   }
+  if (plugins_ != nullptr) {
+    for (PluginStats& plugin : plugins_->Collect()) {
+      for (StatValue& v : plugin.stats) {
+        stats.push_back(
+            {std::move(v.name), v.value, v.counter, std::move(v.help), std::move(v.labels)});
+      }
+    }
+  }
   return stats;
 }
 
 std::string SelfStats::PrometheusText() const {
+  std::vector<Stat> stats = Collect();
+  // The exposition format wants every series of a family together, under one HELP and TYPE;
+  // a plugin may report a family's series apart. Families keep their first position.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const Stat*>> families;
+  for (const Stat& stat : stats) {
+    std::string name = PrometheusName(stat.name);
+    auto [it, added] = families.try_emplace(name);
+    if (added) order.push_back(name);
+    it->second.push_back(&stat);
+  }
   std::string out;
   char value[64];
-  for (const Stat& stat : Collect()) {
-    std::string name = PrometheusName(stat.name);
-    out += "# HELP " + name + " " + stat.help + "\n";
-    out += "# TYPE " + name + (stat.counter ? " counter\n" : " gauge\n");
-    std::snprintf(value, sizeof(value), "%.17g", stat.value);
-    out += name + " " + value + "\n";
+  for (const std::string& name : order) {
+    const std::vector<const Stat*>& family = families[name];
+    out += "# HELP " + name + " " + family.front()->help + "\n";
+    out += "# TYPE " + name + (family.front()->counter ? " counter\n" : " gauge\n");
+    for (const Stat* stat : family) {
+      out += name;
+      if (!stat->labels.empty()) {
+        out += '{';
+        for (size_t i = 0; i < stat->labels.size(); ++i) {
+          if (i > 0) out += ',';
+          out += stat->labels[i].name + "=\"";
+          AppendEscapedLabelValue(stat->labels[i].value, &out);
+          out += '"';
+        }
+        out += '}';
+      }
+      std::snprintf(value, sizeof(value), "%.17g", stat->value);
+      out += std::string(" ") + value + "\n";
+    }
   }
   return out;
 }
@@ -117,15 +150,27 @@ Status SelfStats::WriteTo(Engine& engine, Timestamp now) {
     last_write_ = t;
     stats.push_back({"nanotdb.ingest.samples_per_second", rate, false, ""});
   }
+  // A labelled figure is stored under its series key; one whose labels break the key rules
+  // is left out of the database (it still shows at /metrics).
+  std::vector<std::string> keys(stats.size());
   std::vector<PointRef> points;
+  std::vector<size_t> index;
   points.reserve(stats.size());
-  for (const Stat& stat : stats) {
-    points.push_back(PointRef{kInternalDatabase, stat.name, now, Value::Float64(stat.value)});
+  for (size_t i = 0; i < stats.size(); ++i) {
+    if (stats[i].labels.empty()) {
+      keys[i] = stats[i].name;
+    } else {
+      Result<std::string> key = MakeSeriesKey(stats[i].name, stats[i].labels);
+      if (!key.ok()) continue;
+      keys[i] = std::move(key).value();
+    }
+    points.push_back(PointRef{kInternalDatabase, keys[i], now, Value::Float64(stats[i].value)});
+    index.push_back(i);
   }
   NANOTDB_ASSIGN_OR_RETURN(BatchResult result, engine.WriteBatch(points));
   if (!result.rejected.empty()) {
-    const auto& [index, status] = result.rejected.front();
-    return status.WithContext("self-stat " + stats[index].name);
+    const auto& [first, status] = result.rejected.front();
+    return status.WithContext("self-stat " + keys[index[first]]);
   }
   return Status::Ok();
 }

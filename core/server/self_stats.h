@@ -2,6 +2,9 @@
 // database (float64 samples named like "nanotdb.ingest.samples_total") and served as
 // Prometheus text at GET /metrics (dots become underscores: nanotdb_ingest_samples_total).
 //
+// Plugins' own figures (StatsService, server/plugin_stats.h) follow the core's in both, as
+// labelled series (nanotdb_forward_sent_samples_total{endpoint="central"}).
+//
 // CoreCounters are bumped by the core services on any thread (relaxed atomics). SelfStats is
 // thread-safe; the dispatcher and counters must outlive it.
 #pragma once
@@ -14,7 +17,9 @@
 #include <vector>
 
 #include "nanotdb/engine.h"
+#include "nanotdb/series.h"
 #include "server/dispatcher.h"
+#include "server/plugin_stats.h"
 
 namespace nanotdb::server {
 
@@ -32,10 +37,13 @@ class SelfStats {
     std::string name;  // "nanotdb.ingest.samples_total"
     double value;
     bool counter;  // monotonic total (else a gauge)
-    const char* help;
+    std::string help;
+    Labels labels = {};  // sorted; none for the core's figures
   };
 
   SelfStats(const CoreCounters& counters, const Dispatcher& dispatcher, std::string root);
+  // Adds the plugins' figures to Collect(); `plugins` must outlive this object.
+  void set_plugin_stats(const PluginStatsRegistry* plugins) { plugins_ = plugins; }
 
   // Current figures. Disk sizes come from the root's *.wal and *.dat files.
   std::vector<Stat> Collect() const;
@@ -49,6 +57,7 @@ class SelfStats {
   const CoreCounters& counters_;
   const Dispatcher& dispatcher_;
   std::string root_;
+  const PluginStatsRegistry* plugins_ = nullptr;
   std::chrono::steady_clock::time_point started_;
   std::mutex mu_;
   uint64_t last_samples_ = 0;                         // guarded by mu_

@@ -175,7 +175,7 @@ std::string DatabaseJson(const DatabaseSummary& summary, const std::vector<Metri
   return Envelope("engine_database", result);
 }
 
-std::string RuntimeJson(const RuntimeInfo& r) {
+std::string RuntimeJson(const RuntimeInfo& r, const std::vector<PluginStats>& stats) {
   Object::Ptr o = Ordered();
   o->set("version", r.version);
   o->set("uptime_seconds", static_cast<double>(r.uptime_ns) / kNanosPerSecond);
@@ -195,6 +195,22 @@ std::string RuntimeJson(const RuntimeInfo& r) {
     x->set("path", p.path);
     x->set("description", p.description);
     x->set("status", p.error.empty() ? std::string("running") : "disabled: " + p.error);
+    Array::Ptr own = new Array;
+    for (const PluginStats& group : stats) {
+      if (group.plugin != p.name) continue;
+      for (const StatValue& v : group.stats) {
+        Object::Ptr stat = Ordered();
+        stat->set("name", v.name);
+        Object::Ptr labels = Ordered();
+        for (const Label& l : v.labels) labels->set(l.name, l.value);
+        stat->set("labels", labels);
+        stat->set("value", v.value);
+        stat->set("counter", v.counter);
+        stat->set("help", v.help);
+        own->add(stat);
+      }
+    }
+    x->set("stats", own);
     plugins->add(x);
   }
   o->set("plugins", plugins);

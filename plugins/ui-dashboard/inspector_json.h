@@ -13,6 +13,7 @@
 
 #include "nanotdb/engine_types.h"
 #include "nanotdb/services/metadata.h"
+#include "nanotdb/services/stats.h"
 
 namespace nanotdb::ui {
 
@@ -30,8 +31,9 @@ std::string OverviewJson(const std::vector<OverviewEntry>& dbs, const std::strin
 // metric list (name, id, type, last timestamp and value).
 std::string DatabaseJson(const DatabaseSummary& summary, const std::vector<MetricInfo>& metrics);
 
-// resultType "engine_runtime": process figures and loaded plugins.
-std::string RuntimeJson(const RuntimeInfo& runtime);
+// resultType "engine_runtime": process figures and loaded plugins; each plugin lists what it
+// reports about itself (`stats`: name, labels object, value, counter, help), empty when none.
+std::string RuntimeJson(const RuntimeInfo& runtime, const std::vector<PluginStats>& stats = {});
 
 // {"status":"error","errorType":<type>,"error":<message>}; type is bad_data, not_found,
 // execution or unavailable.

@@ -56,6 +56,7 @@ class UiDashboardPlugin {
     services.version = kVersion;
     services.query = ctx.Find<QueryService>();
     services.metadata = ctx.Find<MetadataService>();
+    services.stats = ctx.Find<StatsService>();
     store_ = std::make_unique<DashboardStore>(*files, default_json,
                                               services.title == "NanoTDB" ? "" : services.title,
                                               static_cast<size_t>(keep_backups));

@@ -179,7 +179,9 @@ void HandleDatabase(const UiServices& s, const HttpRequest& req, HttpResponse& r
 
 void HandleRuntime(const UiServices& s, HttpResponse& res) {
   if (!NeedServices(s, res)) return;
-  Json(res, 200, RuntimeJson(s.metadata->Runtime()));
+  std::vector<PluginStats> stats;
+  if (s.stats != nullptr) stats = s.stats->Collect();
+  Json(res, 200, RuntimeJson(s.metadata->Runtime(), stats));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/metadata.h"
 #include "nanotdb/services/query.h"
+#include "nanotdb/services/stats.h"
 
 namespace nanotdb::ui {
 
@@ -22,6 +23,7 @@ namespace nanotdb::ui {
 struct UiServices {
   QueryService* query = nullptr;
   MetadataService* metadata = nullptr;
+  StatsService* stats = nullptr;  // plugins' own figures on the runtime tab; optional
   DashboardStore* store = nullptr;
   std::string title = "NanoTDB";
   int64_t refresh_ns = 10 * kNanosPerSecond;  // dashboard auto-refresh default

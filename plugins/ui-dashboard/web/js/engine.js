@@ -134,6 +134,11 @@ async function runtime() {
     el('h2', {}, 'Plugins'),
     table([['Name'], ['Version'], ['Description'], ['File'], ['Status']],
         r.plugins.map((p) => [p.name, p.version, p.description, p.path || 'built in', p.status])),
+    ...r.plugins.filter((p) => (p.stats || []).length).map((p) => el('section', { class: 'section' },
+        el('h2', {}, `${p.name}: own figures`),
+        table([['Figure'], ['Labels'], ['Value', 'num'], ['What']],
+            p.stats.map((x) => [x.name, Object.entries(x.labels).map(([k, v]) => `${k}=${v}`).join(', '),
+              num(x.value), x.help])))),
   ];
 }
 
