@@ -1,0 +1,138 @@
+// Forwarder: streams the selected series of one endpoint to its remote-write receiver, from a
+// durable cursor over what storage already holds (cursor.h), on its own thread.
+//
+// A round reads, for every series with unsent samples, the samples from its cursor position up
+// to the end of a time window that starts at the oldest unsent sample (EndpointConfig::window), and
+// posts them in WriteRequests of at most max_samples_per_send samples; so requests go out in
+// time order across series within one window, which receivers with a bounded out-of-order
+// tolerance (Prometheus' head block) need when an outage of hours is caught up. Each request is
+// retried until the receiver acknowledges it (2xx): after a failure (no answer, 429, 5xx) the
+// round ends and the next starts after an exponential backoff, re-reading from the cursor —
+// nothing is held in memory across an outage and nothing is lost by a restart. An answer of
+// 4xx other than 429 means the receiver will never take those samples: they are dropped,
+// counted (reason "rejected") and logged. After every acknowledged or rejected request the
+// cursor file is replaced atomically.
+//
+// Drop policy: pending samples older than now - max_lag are dropped and counted (reason
+// "max_lag") before a round sends anything.
+//
+// Thread safety: Start/Stop from one thread; Stats() from any thread, any time.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cursor.h"
+#include "forward_config.h"
+#include "nanotdb/engine_types.h"
+#include "nanotdb/services/plugin_files.h"
+#include "nanotdb/services/query.h"
+#include "nanotdb/services/stats.h"
+#include "transport.h"
+
+namespace nanotdb::forward {
+
+struct ForwarderServices {
+  QueryService* query = nullptr;
+  PluginFilesService* files = nullptr;
+  LogFn log;
+  std::function<Timestamp()> now;  // wall clock, Unix ns
+};
+
+class Forwarder {
+ public:
+  Forwarder(EndpointConfig config, ForwarderServices services,
+            std::unique_ptr<Transport> transport);
+  ~Forwarder();
+  Forwarder(const Forwarder&) = delete;
+  Forwarder& operator=(const Forwarder&) = delete;
+
+  // Reads the cursor file ("<name>.cursor"), or starts one at now - backfill and writes it.
+  // A damaged cursor file is an error naming it (fix or remove it; removing resends from the
+  // backfill origin).
+  Status Load();
+
+  // What one round did.
+  enum class Round { kIdle, kProgress, kFailed };
+  // One round (the thread runs these; tests call it directly).
+  Round RunRound();
+
+  // Runs rounds on a thread: right after progress, after `interval` when idle, after the
+  // backoff when failed. Stop() interrupts a request in flight and joins.
+  void Start();
+  void Stop();
+
+  std::vector<StatValue> Stats() const;
+  const std::string& name() const { return config_.name; }
+  std::string CursorFileName() const { return config_.name + ".cursor"; }
+
+ private:
+  struct Series {
+    std::string db;
+    std::string key;
+    ValueType type = ValueType::kFloat64;
+    Timestamp last = kMinTimestamp;    // newest sample when the list was made
+    std::vector<Label> remote_labels;  // sorted by name, __name__ included
+  };
+  // One request being assembled: series in order, each with its samples and its position
+  // once the request is acknowledged.
+  struct Part {
+    size_t series;  // index into series_
+    std::vector<Sample> samples;
+    SeriesPosition after;
+  };
+
+  Status RefreshSeries();
+  bool DatabaseSelected(const std::string& db) const;
+  bool SeriesSelected(const SeriesInfo& s) const;
+  std::vector<Label> RemoteLabels(const std::string& db, const SeriesInfo& s) const;
+  // The stamp of the first sample of `series` after `pos`; none when there is none.
+  std::optional<Timestamp> NextUnsent(const Series& series, SeriesPosition pos) const;
+  // Samples of `series` after `pos` up to `to`, counted.
+  uint64_t CountAfter(const Series& series, SeriesPosition pos, Timestamp to) const;
+  void ApplyMaxLag(Timestamp now);
+  void Recount(Timestamp now);
+  // Posts `parts`; true when they are settled (acknowledged or rejected), false to retry.
+  bool Send(std::vector<Part>* parts);
+  void SaveCursor();
+  void Loop();
+  void Log(LogLevel level, const std::string& message);
+  // Logs a failure once, again when it changes and at most once a minute while it lasts.
+  void Problem(const std::string& message);
+
+  const EndpointConfig config_;
+  ForwarderServices s_;
+  std::unique_ptr<Transport> transport_;
+
+  // Touched only by the thread running rounds (and Load before it starts).
+  Cursor cursor_;
+  std::vector<Series> series_;
+  Timestamp next_refresh_ = kMinTimestamp;
+  Timestamp next_recount_ = kMinTimestamp;
+  std::string encoded_, compressed_;
+  int64_t last_problem_log_ = kMinTimestamp;
+  std::string last_problem_;
+  bool failing_ = false;  // requests fail and are retried
+
+  // Figures for Stats(): written by the round thread, read by any.
+  std::atomic<uint64_t> sent_samples_{0}, sent_bytes_{0}, requests_{0}, failed_requests_{0};
+  std::atomic<uint64_t> dropped_lag_{0}, dropped_rejected_{0};
+  std::atomic<uint64_t> pending_samples_{0}, series_count_{0};
+  std::atomic<int64_t> lag_ns_{0};
+  std::atomic<int64_t> last_success_{0};  // Unix ns of the last acknowledged request; 0 = none
+
+  std::atomic<bool> stopping_{false};  // set by Stop(): rounds end at the next request
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace nanotdb::forward
