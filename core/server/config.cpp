@@ -384,6 +384,24 @@ void RedactTable(toml::table& table, const char* key) {
   if (table.contains(key)) table.insert_or_assign(key, "<redacted>");
 }
 
+// Plugins' settings may hold credentials for other systems (forward-remote-write's
+// bearer_token, basic_auth_password): every string key ending in "token" or "password", at any
+// depth, is hidden. Keys naming files ("..._file") stay visible.
+void RedactSecrets(toml::node& node) {
+  if (toml::table* t = node.as_table()) {
+    for (auto&& [k, v] : *t) {
+      std::string_view key = k.str();
+      if (auto* s = v.as_string(); s && (key.ends_with("token") || key.ends_with("password"))) {
+        *s = "<redacted>";
+      } else {
+        RedactSecrets(v);
+      }
+    }
+  } else if (toml::array* a = node.as_array()) {
+    for (toml::node& e : *a) RedactSecrets(e);
+  }
+}
+
 }  // namespace
 
 const char* TomlNodeTypeName(const toml::node& node) {
@@ -514,6 +532,7 @@ std::string RedactedConfigToml(const EngineConfig& config) {
       }
     }
   }
+  if (toml::node* plugins = doc.get("plugins")) RedactSecrets(*plugins);
   std::ostringstream out;
   out << toml::toml_formatter(doc);
   return out.str();

@@ -291,6 +291,16 @@ TEST(ConfigTest, RedactedConfigHidesSecrets) {
   EXPECT_THAT(text, ::testing::Not(HasSubstr("s3cret")));
   EXPECT_THAT(text, ::testing::Not(HasSubstr("pw123")));
   EXPECT_THAT(text, HasSubstr("<redacted>"));
+
+  c = Parse(
+      "[plugins.forward-remote-write]\nenabled = true\n[[plugins.forward-remote-write.endpoint]]\n"
+      "name = \"a\"\nbearer_token = \"tok-1\"\nbasic_auth_password = \"pw-2\"\n"
+      "bearer_token_file = \"/etc/t\"\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  text = RedactedConfigToml(*c);
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("tok-1")));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("pw-2")));
+  EXPECT_THAT(text, HasSubstr("/etc/t"));
 }
 
 TEST(ConfigTest, MissingFileSuggestsInit) {
