@@ -454,6 +454,90 @@ def http_both(build, metrics, days):
     return ours, vm
 
 
+def prom_metric(text, name, endpoint):
+    for line in text.splitlines():
+        if line.startswith(f'{name}{{endpoint="{endpoint}"}} '):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def forward_bench(build, days, receiver):
+    """forward-remote-write catching up a stored day (84 metrics, nanocli import) to a fresh
+    receiver ("victoria-metrics" or "prometheus") on loopback: samples/s from the daemon's start
+    to nothing pending, the daemon's CPU µs per sample (process total, startup included), wire
+    bytes per sample and the receiver's CPU per sample."""
+    exe = shutil.which(receiver)
+    if exe is None:
+        return None
+    path, samples = workload(build, 84, days)
+    root = tempfile.mkdtemp(prefix="nanotdb-bench-")
+    rdir = tempfile.mkdtemp(prefix="receiver-bench-")
+    procs = []
+    try:
+        subprocess.run([os.path.join(build, "bin", "nanocli"), "import", "--root", root, "--in",
+                        path, "--no-rollup"], check=True, capture_output=True)
+        rport = free_port()
+        if receiver == "victoria-metrics":
+            argv = [exe, "-storageDataPath", rdir, "-httpListenAddr", f"127.0.0.1:{rport}",
+                    "-retentionPeriod", "100y", "-loggerLevel", "ERROR"]
+            health = "/health"
+        else:
+            conf = os.path.join(rdir, "prometheus.yml")
+            with open(conf, "w") as f:
+                f.write("scrape_configs: []\n")
+            argv = [exe, f"--config.file={conf}", f"--storage.tsdb.path={rdir}/data",
+                    f"--web.listen-address=127.0.0.1:{rport}", "--web.enable-remote-write-receiver",
+                    "--storage.tsdb.retention.time=100y", "--log.level=error"]
+            health = "/-/ready"
+        rproc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(rproc)
+        wait_http(rport, health, timeout=30)
+        time.sleep(1.0)
+        port = free_port()
+        cfg = nanotdb_config(build, root, port)
+        text = open(cfg).read().replace("[plugins.forward-remote-write]\nenabled = false",
+                                        "[plugins.forward-remote-write]\nenabled = true")
+        text += (f'\n[[plugins.forward-remote-write.endpoint]]\nname = "bench"\n'
+                 f'url = "http://127.0.0.1:{rport}/api/v1/write"\nbackfill = "3650d"\n'
+                 f'max_lag = "0s"\ninterval = "1s"\n')
+        open(cfg, "w").write(text)
+        rcpu0 = proc_cpu_s(rproc.pid)
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        wait_http(port, "/health", timeout=30)
+        while True:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/metrics")
+            m = c.getresponse().read().decode()
+            c.close()
+            sent = prom_metric(m, "nanotdb_forward_sent_samples_total", "bench") or 0
+            if sent >= samples and prom_metric(m, "nanotdb_forward_pending_samples", "bench") == 0:
+                break
+            if time.perf_counter() - t0 > 600:
+                raise RuntimeError(f"forwarding to {receiver} not done after 600 s ({sent} sent)")
+            time.sleep(0.05)
+        wall = time.perf_counter() - t0
+        cpu = proc_cpu_s(proc.pid)
+        rcpu = proc_cpu_s(rproc.pid) - rcpu0
+        wire = prom_metric(m, "nanotdb_forward_sent_bytes_total", "bench")
+        requests = prom_metric(m, "nanotdb_forward_requests_total", "bench")
+        return {"samples": int(sent), "samples_per_s": sent / wall, "cpu_us_per_sample":
+                cpu * 1e6 / sent, "wire_bytes_per_sample": wire / sent, "requests": int(requests),
+                "receiver_cpu_us_per_sample": rcpu * 1e6 / sent}
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(rdir, ignore_errors=True)
+
+
 def promql_queries(first_s, days):
     """(label, nanotdb query params, VictoriaMetrics query params) of the PromQL figures: a
     full-day range query of one series at 10 s (8640 points), and over `days` days rate() and
@@ -807,7 +891,7 @@ def main():
     ap.add_argument("--days", type=int, default=1)
     ap.add_argument("--only",
                     choices=["offline", "http", "drip", "promql", "idle", "flips", "always",
-                             "series", "rollupread"],
+                             "series", "rollupread", "forward"],
                     default=None)
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
@@ -911,6 +995,20 @@ def main():
                 a, b = r[(label, agg, "auto")], r[(label, agg, "off")]
                 log(f"{label:14} {agg:12} {fmt(a[0]):>8} ({a[1]:>4}, {a[2] or '-':>4})"
                     f" {fmt(b[0]):>8} ({b[1]:>4})")
+    if args.only in (None, "forward"):
+        log(f"\nforward-remote-write catching up 84 metrics x {args.days} d (stored) to a fresh "
+            f"receiver, 5000 samples per request:")
+        log(f"{'receiver':18} {'samples':>9} {'samples/s':>10} {'CPU µs/sample':>14} "
+            f"{'wire B/sample':>14} {'requests':>9} {'receiver µs/sample':>19}")
+        for receiver in ("victoria-metrics", "prometheus"):
+            r = forward_bench(build, args.days, receiver)
+            results[f"forward_{receiver}"] = r
+            if r is None:
+                log(f"{receiver:18} not installed")
+                continue
+            log(f"{receiver:18} {r['samples']:>9} {r['samples_per_s']:>10.0f} "
+                f"{r['cpu_us_per_sample']:>14.3f} {r['wire_bytes_per_sample']:>14.3f} "
+                f"{r['requests']:>9} {r['receiver_cpu_us_per_sample']:>19.3f}")
     if args.json:
         print(json.dumps(results, indent=2))
 

@@ -38,6 +38,7 @@ const std::set<std::string, std::less<>> kKeys = {
     "max_backoff",
     "backfill",
     "max_lag",
+    "headers",
 };
 
 // Reads the keys of one endpoint table, each error prefixed with `where`.
@@ -156,6 +157,29 @@ Result<EndpointConfig> ParseEndpoint(const toml::table& t, size_t index) {
     }
     Status st = NormalizeLabels(&e.external_labels);
     if (!st.ok()) return r.Error("external_labels", st.message());
+  }
+  if (const toml::node* n = t.get("headers")) {
+    const toml::table* headers = n->as_table();
+    if (headers == nullptr) {
+      return r.Error("headers", "must be a table such as { \"X-Scope-OrgID\" = \"fleet\" }");
+    }
+    for (auto&& [k, v] : *headers) {
+      std::string name(k.str());
+      const auto* s = v.as_string();
+      if (s == nullptr) return r.Error("headers", "values must be strings");
+      std::string lower;
+      for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower == "content-type" || lower == "content-encoding" || lower == "authorization" ||
+          lower == "content-length" || lower == "host" ||
+          lower == "x-prometheus-remote-write-version") {
+        return r.Error("headers", "may not set " + name + " (the protocol or auth settings do)");
+      }
+      if (name.empty() || name.find_first_of(" :\r\n") != std::string::npos ||
+          s->get().find_first_of("\r\n") != std::string::npos) {
+        return r.Error("headers", "\"" + name + "\" is not a valid header");
+      }
+      e.headers.emplace_back(std::move(name), s->get());
+    }
   }
   NANOTDB_RETURN_IF_ERROR(r.String("db_label", &e.db_label));
   if (!e.db_label.empty()) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nanotdb/series.h"
@@ -42,6 +43,8 @@ struct EndpointConfig {
   std::string bearer_token;  // or read from bearer_token_file at start
   std::string basic_user;
   std::string basic_password;  // or read from basic_auth_password_file at start
+  // Extra request headers, e.g. {"X-Scope-OrgID", "fleet"} for a multi-tenant Mimir.
+  std::vector<std::pair<std::string, std::string>> headers;
   // TLS for https:// URLs: the CA bundle to trust ("" = the system's), or no verification.
   std::string tls_ca_file;
   bool tls_insecure_skip_verify = false;

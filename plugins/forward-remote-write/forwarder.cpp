@@ -13,6 +13,7 @@ namespace {
 
 constexpr int64_t kMinute = 60 * kNanosPerSecond;
 constexpr int64_t kMinRecountEvery = 10 * kNanosPerSecond;
+constexpr int64_t kStopGrace = 5 * kNanosPerSecond;
 
 // Remote write stamps are Unix milliseconds.
 int64_t RemoteMillis(Timestamp ns) {
@@ -359,6 +360,13 @@ Forwarder::Round Forwarder::RunRound() {
 }
 
 void Forwarder::Loop() {
+  Work();
+  std::lock_guard<std::mutex> lock(mu_);
+  done_ = true;
+  cv_.notify_all();
+}
+
+void Forwarder::Work() {
   int64_t backoff = 0;
   while (true) {
     Round r = RunRound();
@@ -384,20 +392,27 @@ void Forwarder::Start() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = false;
+    done_ = false;
   }
   stopping_.store(false);
   thread_ = std::thread([this] { Loop(); });
 }
 
 void Forwarder::Stop() {
+  if (!thread_.joinable()) return;
   stopping_.store(true);
+  bool done;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     stop_ = true;
+    cv_.notify_all();
+    // A request in flight may finish and be acknowledged (else it would be sent again after
+    // the restart); one that takes longer is interrupted.
+    done = cv_.wait_for(lock, std::chrono::nanoseconds(std::min(config_.timeout, kStopGrace)),
+                        [this] { return done_; });
   }
-  cv_.notify_all();
-  if (transport_) transport_->Abort();
-  if (thread_.joinable()) thread_.join();
+  if (!done && transport_) transport_->Abort();
+  thread_.join();
 }
 
 std::vector<StatValue> Forwarder::Stats() const {

@@ -65,7 +65,8 @@ class Forwarder {
   Round RunRound();
 
   // Runs rounds on a thread: right after progress, after `interval` when idle, after the
-  // backoff when failed. Stop() interrupts a request in flight and joins.
+  // backoff when failed. Stop() lets a request in flight finish (up to 5 s or the timeout,
+  // then interrupts it) and joins; no round starts after it was called.
   void Start();
   void Stop();
 
@@ -103,6 +104,7 @@ class Forwarder {
   bool Send(std::vector<Part>* parts);
   void SaveCursor();
   void Loop();
+  void Work();
   void Log(LogLevel level, const std::string& message);
   // Logs a failure once, again when it changes and at most once a minute while it lasts.
   void Problem(const std::string& message);
@@ -132,6 +134,7 @@ class Forwarder {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;  // guarded by mu_
+  bool done_ = false;  // guarded by mu_: the thread left its loop
   std::thread thread_;
 };
 

@@ -10,6 +10,8 @@
 
 #include <mutex>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "transport.h"
 
@@ -28,8 +30,10 @@ std::string Base64(const std::string& text) {
 class HttpTransport final : public Transport {
  public:
   HttpTransport(Poco::URI uri, Poco::Net::Context::Ptr tls, std::string authorization,
-                int64_t timeout_ns, std::string user_agent)
+                std::vector<std::pair<std::string, std::string>> headers, int64_t timeout_ns,
+                std::string user_agent)
       : uri_(std::move(uri)),
+        headers_(std::move(headers)),
         tls_(std::move(tls)),
         authorization_(std::move(authorization)),
         timeout_(Poco::Timespan(timeout_ns / 1000)),
@@ -48,6 +52,7 @@ class HttpTransport final : public Transport {
       req.set("X-Prometheus-Remote-Write-Version", "0.1.0");
       req.set("User-Agent", user_agent_);
       if (!authorization_.empty()) req.set("Authorization", authorization_);
+      for (const auto& [name, value] : headers_) req.set(name, value);
       req.setContentLength(static_cast<std::streamsize>(body.size()));
       req.setKeepAlive(true);
       session.sendRequest(req).write(body.data(), static_cast<std::streamsize>(body.size()));
@@ -106,6 +111,7 @@ class HttpTransport final : public Transport {
   }
 
   const Poco::URI uri_;
+  const std::vector<std::pair<std::string, std::string>> headers_;
   const Poco::Net::Context::Ptr tls_;
   const std::string authorization_;
   const Poco::Timespan timeout_;
@@ -148,8 +154,9 @@ Result<std::unique_ptr<Transport>> MakeHttpTransport(const EndpointConfig& endpo
   } else if (!endpoint.basic_user.empty()) {
     authorization = "Basic " + Base64(endpoint.basic_user + ":" + endpoint.basic_password);
   }
-  return std::unique_ptr<Transport>(std::make_unique<HttpTransport>(
-      std::move(uri), std::move(tls), std::move(authorization), endpoint.timeout, user_agent));
+  return std::unique_ptr<Transport>(
+      std::make_unique<HttpTransport>(std::move(uri), std::move(tls), std::move(authorization),
+                                      endpoint.headers, endpoint.timeout, user_agent));
 }
 
 }  // namespace nanotdb::forward

@@ -52,6 +52,7 @@ min_backoff = "10ms"
 max_backoff = "2s"
 backfill = "1h"
 max_lag = "1d"
+headers = { "X-Scope-OrgID" = "fleet" }
 )");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   const EndpointConfig& c = (*e)[0];
@@ -60,6 +61,8 @@ max_lag = "1d"
   EXPECT_EQ(c.metric_names, MetricNames::kKeep);
   EXPECT_EQ(c.max_samples_per_send, 10u);
   EXPECT_EQ(c.backfill, 3600 * kNanosPerSecond);
+  ASSERT_EQ(c.headers.size(), 1u);
+  EXPECT_EQ(c.headers[0].first, "X-Scope-OrgID");
   std::remove(token.c_str());
 }
 
@@ -85,6 +88,8 @@ TEST(ForwardConfigTest, MistakesNameTheEndpointAndKey) {
               HasSubstr("cannot be read"));
   EXPECT_THAT(msg(R"({ name = "a", url = "http://a/w" }, { name = "a", url = "http://b/w" })"),
               HasSubstr("endpoint 2: name \"a\" is used by an earlier endpoint"));
+  EXPECT_THAT(msg(R"({ name = "a", url = "http://a/w", headers = { Authorization = "x" } })"),
+              HasSubstr("may not set Authorization"));
   EXPECT_THAT(msg(R"({ name = "a", url = "http://a/w", backfill = "8d" })"),
               HasSubstr("longer than max_lag"));
 }
