@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numbers>
 #include <numeric>
 #include <unordered_map>
 
@@ -264,7 +265,6 @@ Status Evaluator::CheckPoints(size_t series, size_t steps) const {
 Result<QueryResult> Evaluator::Run(const Node& root, Timestamp start, Timestamp end, int64_t step) {
   query_start_ = start;
   query_end_ = end;
-  query_step_ = step;
   Grid g;
   if (step <= 0) {
     g.t.push_back(start);
@@ -371,8 +371,7 @@ Result<std::vector<RawSeries>> Evaluator::EvalRange(const Node& n, const Grid& g
   Timestamp hi = *std::max_element(eval_times->begin(), eval_times->end());
   if (n.kind == Node::Kind::kMatrixSelector) return ReadSelector(n, lo - n.range, hi);
   // A subquery: evaluate the inner expression at every multiple of its step in the span.
-  int64_t step =
-      n.step > 0 ? n.step : (query_step_ > 0 ? query_step_ : options_.default_subquery_step);
+  int64_t step = n.step > 0 ? n.step : options_.default_subquery_step;
   Timestamp first = lo - n.range;
   Timestamp aligned = first - (((first % step) + step) % step);
   if (aligned < first) aligned += step;
@@ -882,6 +881,11 @@ Result<Evaluator::Val> Evaluator::EvalCall(const Node& n, const Grid& g) {
     if (k == ValueKind::kMatrix) return EvalRangeFunction(n, g);
   }
   Val out;
+  if (f == "pi") {
+    out.kind = ValueKind::kScalar;
+    out.scalar.assign(steps, std::numbers::pi);
+    return out;
+  }
   if (f == "time") {
     out.kind = ValueKind::kScalar;
     for (Timestamp t : g.t) out.scalar.push_back(Seconds(t));
@@ -1025,15 +1029,14 @@ Result<Evaluator::Val> Evaluator::EvalCall(const Node& n, const Grid& g) {
     for (size_t k = 1; k < n.args.size(); ++k) strs.push_back(n.args[k]->text);
     const std::string& dst = strs[0];
     if (!IsValidLabelName(dst)) {
-      return Status::InvalidArgument("invalid destination label name in " + f + "(): \"" + dst +
-                                     "\"");
+      return Status::Unsupported("invalid destination label name in " + f + "(): \"" + dst + "\"");
     }
     std::unique_ptr<re2::RE2> re;
     if (f == "label_replace") {
       re = std::make_unique<re2::RE2>("^(?:" + strs[3] + ")$", re2::RE2::Quiet);
       if (!re->ok()) {
-        return Status::InvalidArgument("invalid regular expression in label_replace(): \"" +
-                                       strs[3] + "\": " + re->error());
+        return Status::Unsupported("invalid regular expression in label_replace(): \"" + strs[3] +
+                                   "\": " + re->error());
       }
     }
     SeriesBuilder b(steps);
@@ -1095,6 +1098,34 @@ Result<Evaluator::Val> Evaluator::EvalCall(const Node& n, const Grid& g) {
     each([](double x, size_t) { return std::log10(x); });
   else if (f == "sgn")
     each([](double x, size_t) { return x > 0 ? 1.0 : x < 0 ? -1.0 : x; });
+  else if (f == "sin")
+    each([](double x, size_t) { return std::sin(x); });
+  else if (f == "cos")
+    each([](double x, size_t) { return std::cos(x); });
+  else if (f == "tan")
+    each([](double x, size_t) { return std::tan(x); });
+  else if (f == "asin")
+    each([](double x, size_t) { return std::asin(x); });
+  else if (f == "acos")
+    each([](double x, size_t) { return std::acos(x); });
+  else if (f == "atan")
+    each([](double x, size_t) { return std::atan(x); });
+  else if (f == "sinh")
+    each([](double x, size_t) { return std::sinh(x); });
+  else if (f == "cosh")
+    each([](double x, size_t) { return std::cosh(x); });
+  else if (f == "tanh")
+    each([](double x, size_t) { return std::tanh(x); });
+  else if (f == "asinh")
+    each([](double x, size_t) { return std::asinh(x); });
+  else if (f == "acosh")
+    each([](double x, size_t) { return std::acosh(x); });
+  else if (f == "atanh")
+    each([](double x, size_t) { return std::atanh(x); });
+  else if (f == "deg")
+    each([](double x, size_t) { return x * 180 / std::numbers::pi; });
+  else if (f == "rad")
+    each([](double x, size_t) { return x * std::numbers::pi / 180; });
   else if (f == "round") {
     each([&](double x, size_t i) {
       double to = params.empty() ? 1 : params[0][i];
@@ -1298,12 +1329,14 @@ Result<Evaluator::Val> Evaluator::EvalAggregate(const Node& n, const Grid& g) {
           if ((op == "max" ? x > r : x < r) || std::isnan(r)) r = x;
         }
       } else if (op == "stddev" || op == "stdvar") {
-        double count = 0, mean = 0, m2 = 0;
-        for (double x : vals) {
+        // Welford's update from the first value on, as Prometheus does: one value alone
+        // (even NaN or Inf) has a deviation of 0.
+        double count = 1, mean = vals[0], m2 = 0;
+        for (size_t k = 1; k < vals.size(); ++k) {
           ++count;
-          double delta = x - mean;
+          double delta = vals[k] - mean;
           mean += delta / count;
-          m2 += delta * (x - mean);
+          m2 += delta * (vals[k] - mean);
         }
         r = m2 / count;
         if (op == "stddev") r = std::sqrt(r);
@@ -1332,7 +1365,9 @@ Result<Evaluator::Val> Evaluator::EvalBinary(const Node& n, const Grid& g) {
     for (size_t i = 0; i < steps; ++i) out.scalar[i] = Arith(op, l.scalar[i], r.scalar[i]);
     return out;
   }
-  const bool drop_name = !cmp || n.return_bool;
+  // As Prometheus: arithmetic drops the metric name, comparisons without bool and atan2 keep
+  // it.
+  const bool drop_name = (!cmp && op != BinaryOp::kAtan2) || n.return_bool;
   if (l.kind == ValueKind::kScalar || r.kind == ValueKind::kScalar) {
     const bool scalar_left = l.kind == ValueKind::kScalar;
     Val& vec = scalar_left ? r : l;

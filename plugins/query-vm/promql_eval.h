@@ -37,8 +37,8 @@ struct EvalOptions {
   uint64_t max_points = 1'000'000;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   std::string timeout_text;  // "30s": named in the timeout error
-  // Resolution of subqueries without a step in instant queries (Prometheus: the global
-  // evaluation interval).
+  // Resolution of subqueries without a step (`x[1h:]`), in instant and range queries alike
+  // (Prometheus: the global evaluation interval, 1m by default; not the query's step).
   int64_t default_subquery_step = 60 * int64_t{1'000'000'000};
 };
 
@@ -96,7 +96,6 @@ class Evaluator {
   EvalOptions options_;
   Timestamp query_start_ = 0;
   Timestamp query_end_ = 0;
-  int64_t query_step_ = 0;
   uint64_t samples_ = 0;
   uint64_t touched_ = 0;  // samples visited by range windows
 };

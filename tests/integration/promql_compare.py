@@ -161,6 +161,167 @@ EXPRESSIONS = [
 ]
 
 
+# Edge cases of every construct of the PromQL subset (docs/http-api.md#promql): each matcher
+# operator, range vectors, offset (negative too), @ (a timestamp, start(), end(); $AT is a time
+# on the sample grid, $B+N the first sample's time plus N seconds), boundaries of windows and of
+# the 5 minute lookback, every range function on short and gappy windows, quantiles and
+# histogram_quantile outside [0, 1], NaN and Inf through aggregations, topk/bottomk ties,
+# vector matching with on/ignoring/group_left/group_right and bool, set operators, label
+# functions, the trigonometric functions; and expressions both refuse (same errorType).
+EDGE_EXPRESSIONS = [
+    'g_wave{db!="x"}', '{__name__="g_wave", db=~"c.*"}', 'g_wave{db!~"nope"}',
+    '{__name__!~"c_.*|g_.*",__name__=~".+"}', 'http_requests_total{code!~"2.."}',
+    'http_requests_total{job=~"a.*|w.*", instance!="a"}', '{job="api", __name__=~"http.*"}',
+    'http_requests_total{job=""}', 'http_requests_total{nonexistent=""}',
+    'http_requests_total{nonexistent!=""}', '{__name__=~"http_requests_total|room_temp"}',
+    'g_wave[5m]', 'g_gappy[1m]', 'http_requests_total{code="200"}[2m]', 'g_wave offset 1h',
+    'g_wave offset -5m', 'rate(c_steady[5m] offset 1h)', 'sum(g_wave offset 10m)',
+    'g_wave offset 1h30m', 'g_wave @ $AT', 'rate(c_reset[5m] @ $AT)', 'g_wave @ $AT offset 5m',
+    'max_over_time(g_wave[10m] @ end())', 'g_wave @ start() - g_wave', 'irate(g_gappy[1m])',
+    'increase(c_reset[1h])', 'delta(g_gappy[3m])', 'idelta(c_reset[2m])', 'deriv(c_steady[5m])',
+    'changes(c_reset[1h])', 'resets(g_wave[10m])', 'rate(http_requests_total{code="500"}[10m])',
+    'deriv(g_gappy[2m])', 'increase(g_gappy[1m])', 'avg_over_time(g_gappy[1m])',
+    'min_over_time(c_reset[30s])', 'quantile_over_time(0, g_wave[5m])',
+    'quantile_over_time(1, g_wave[5m])', 'quantile_over_time(0.5, g_gappy[2m])',
+    'quantile_over_time(-1, g_wave[5m])', 'quantile_over_time(2, g_wave[5m])',
+    'stddev_over_time(g_gappy[1m])', 'last_over_time(g_wave[1m] offset 30m)',
+    'count_over_time(http_requests_total[5m])', 'sum_over_time(c_steady[1m])',
+    'histogram_quantile(0, latency_bucket)', 'histogram_quantile(1, latency_bucket)',
+    'histogram_quantile(1.5, latency_bucket)', 'histogram_quantile(-0.5, latency_bucket)',
+    'histogram_quantile(0.5, sum by (le, job) (rate(latency_bucket[5m])))',
+    'histogram_quantile(0.75, latency_bucket offset 30m)',
+    'histogram_quantile(0.5, latency_bucket{le!="+Inf"})',
+    'sum without (job) (http_requests_total)', 'avg by (code, job) (http_requests_total)',
+    'count without () (http_requests_total)', 'topk(1, g_wave)', 'topk(0, http_requests_total)',
+    'topk(3, http_requests_total)', 'bottomk by (code) (1, http_requests_total)',
+    'quantile(0, http_requests_total)', 'quantile(1.5, http_requests_total)',
+    'quantile by (job) (0.9, rate(http_requests_total[5m]))',
+    'max without (code, instance, job) (http_requests_total)', 'sum(http_requests_total) by (job)',
+    'min by (__name__) (http_requests_total)', 'count by (le) (latency_bucket)',
+    'sum by (nonexistent) (http_requests_total)', 'avg(g_wave) + avg(g_small)',
+    'topk(scalar(g_small), http_requests_total)',
+    'quantile(scalar(g_small) / 3, http_requests_total)', 'http_requests_total > 1000',
+    '1000 < http_requests_total', 'http_requests_total >= bool 500',
+    'http_requests_total{code="200"} + on(job, instance) http_requests_total{code="500"}',
+    'http_requests_total / ignoring(code) group_left sum without (code) (http_requests_total)',
+    'sum by (job) (http_requests_total) / on(job) group_right sum by (job, code) (http_requests_total)',
+    'g_wave != bool g_small', 'g_wave < bool 0', '2 > bool 1', 'g_wave == g_wave', '-g_wave ^ 2',
+    '2 ^ 3 ^ 2', 'g_wave % -3', 'g_wave / 0', '1 / 0', '-1 / 0', '0 / 0',
+    'http_requests_total * on() group_left vector(2)',
+    'vector(1) + on() group_right http_requests_total', 'abs(-g_wave)', 'ceil(g_wave / 3)',
+    'floor(-g_small)', 'round(g_wave / 7)', 'round(g_small, 0.5)', 'round(g_wave, 0.3)',
+    'clamp_min(g_wave, 10)', 'clamp_max(http_requests_total, 100)', 'clamp(g_wave, 10, -10)',
+    'time() - 1', 'vector(time())', 'scalar(http_requests_total)', 'scalar(vector(3))',
+    'absent(g_wave{db="nope"})', 'absent(nonexistent{job="x", code=~"5.."})',
+    'absent(sum(nonexistent))', 'absent_over_time(nonexistent[5m])',
+    'absent_over_time(g_wave[5m])',
+    'label_replace(http_requests_total, "job", "$1-x", "job", "(a.*)")',
+    'label_replace(g_wave, "__name__", "renamed", "", "")',
+    'label_replace(g_wave, "dst", "$2", "db", "(c)(m)(p)")',
+    'label_replace(g_wave, "db", "", "db", ".*")',
+    'label_replace(http_requests_total, "instance", "", "instance", "a")',
+    'label_replace(g_wave, "x", "$1", "nonexistent", "(.*)")', 'timestamp(g_wave offset 5m)',
+    'sgn(g_wave)', 'exp(g_small)', 'ln(g_small)', 'log2(g_small)', 'log10(g_small)',
+    'sqrt(g_wave)', 'g_wave[5m] + 1', 'g_wave{job=~"("}', 'rate(g_wave[5m:])', '"abc" + 1',
+    'g_wave and 1', '1 and g_wave',
+    'http_requests_total + http_requests_total{code="200"} * on(job) http_requests_total',
+    'http_requests_total / on(job) http_requests_total',
+    'label_replace(g_wave, "1x", "a", "db", ".*")', 'label_replace(g_wave, "x", "a", "db", "(")',
+    'g_wave offset 5m @ $AT', '(g_wave)', '((g_wave + 1))', 'sum by (db)(g_wave) * 2',
+    'count(g_wave) by (db)', 'sum without(db)(g_wave)', 'g_wave > on(db) g_small',
+    'g_wave > bool on(db) g_small', 'g_wave + ignoring(nonexistent) g_small',
+    'max(g_wave) > bool 40', '-(g_wave)', '+g_wave', '- - g_wave', '1 - -1', 'g_wave - - 1',
+    'g_wave unless on(db) g_small', 'g_wave or on() vector(5)',
+    'http_requests_total or on(job) room_temp',
+    'http_requests_total and ignoring(code) http_requests_total{code="200"}',
+    'sum by (job) (http_requests_total) unless on(job) sum by (job) (http_requests_total{job="api"})',
+    'vector(1) and vector(2)', '1 == bool 1', 'NaN == bool NaN', 'Inf > bool 1', '-Inf',
+    '0x10 + 1', '1e3 * g_small', '.5 * g_small', 'g_small * 5.', 'time() > bool 0',
+    'timestamp(vector(1))', 'sum(vector(1))', 'count(vector(1))',
+    'avg(http_requests_total) by (job)', 'stddev by (job) (http_requests_total)',
+    'stdvar(http_requests_total)', 'group(http_requests_total)',
+    'count_values("code", http_requests_total)', 'sort(http_requests_total)',
+    'sort_desc(rate(http_requests_total[5m]))', 'rate(http_requests_total[5m])[30m:5m]',
+    'max_over_time(rate(http_requests_total[5m])[30m:5m])', 'avg_over_time(g_wave[1h:])',
+    'sum_over_time(vector(1)[5m:1m])', 'deriv(g_wave[10m:30s])', 'g_wave[5m:1m] offset 10m',
+    'last_over_time(g_wave[5m:1m] @ $AT)', 'predict_linear(c_steady[10m], 3600)',
+    'holt_winters(g_small[10m], 0.1, 0.9)', 'changes(g_gappy[1h])',
+    'resets(c_reset[1h] offset 30m)', 'minute(vector($AT))', 'hour(timestamp(c_steady))',
+    'day_of_year(vector($AT))', 'day_of_week(vector(0))', 'year(vector(-1))', 'month(vector(2e9))',
+    'days_in_month(vector(951782400))', 'atan2(vector(1), vector(2))', 'g_wave atan2 g_small',
+    'g_small atan2 2', 'rad(g_wave)', 'deg(g_small)', 'sin(g_small)', 'cos(g_small)',
+    'tan(g_small)', 'asin(g_small - 1)', 'acos(g_small / 3)', 'atan(g_wave)', 'sinh(g_small)',
+    'cosh(g_small)', 'tanh(g_small)', 'asinh(g_wave)', 'acosh(g_small + 1)', 'atanh(g_small / 4)',
+    'pi()', 'sgn(-g_small)', 'absent_over_time(g_gappy[1m])', 'present_over_time(nonexistent[5m])',
+    'count_over_time(c_steady[15s] @ $AT)', 'count_over_time(c_steady[1m] @ $AT)',
+    'rate(c_steady[1m] @ $AT)', 'increase(c_steady[30s] @ $AT)', 'g_gappy @ $B+6285.681',
+    'g_gappy @ $B+6285.682', 'g_gappy @ $B+6285.680', 'count_over_time(g_gappy[5m] @ $B+6285.681)',
+    'last_over_time(g_gappy[5m] @ $B+6285.681)', 'g_gappy offset 5m @ $B+6585.681',
+    'timestamp(g_gappy @ $B+6285.681)', 'c_steady @ $B+0', 'c_steady @ $B+-1',
+    'rate(c_steady[5m] @ $B+60)', 'g_wave @ $B+100000', 'irate(c_reset[30s] @ $B+1500)',
+    'idelta(g_wave[15s] @ $AT)', 'deriv(g_wave[15s] @ $AT)', 'resets(c_reset[1500s] @ $B+1500)',
+    'changes(g_small[3m] @ $AT)', 'sum_over_time(g_small[1m] @ $AT)',
+    'avg_over_time(g_small[1m] @ $AT)', 'stddev_over_time(g_small[1m] @ $AT)',
+    'quantile_over_time(0.3, g_small[1m] @ $AT)', 'holt_winters(g_small[5m] @ $AT, 0.5, 0.5)',
+    'rate(c_reset[15s])', 'increase(c_reset[45s])', 'delta(g_wave[1m])', 'g_wave offset 1ms',
+    'g_wave @ $B+5400.0005', 'max_over_time(g_wave[5m:15s])', 'min_over_time(g_wave[5m:7s])',
+    'avg_over_time(rate(c_reset[1m])[10m:])', 'rate(c_steady[5m:])', 'sum_over_time(g_small[1m:])',
+    'count_over_time(g_gappy[30m:])', 'max(g_small / g_small)', 'min(g_small / g_small)',
+    'sum(g_small / g_small)', 'avg(ln(g_small))', 'max(ln(g_small))', 'stddev(g_small / g_small)',
+    'topk(1, g_wave / g_small)', 'bottomk(1, g_wave / g_small)', 'sort(g_wave / g_small)',
+    'quantile(0.5, g_small / g_small)', 'count_values("v", g_small / g_small)',
+    'count_values("v", g_wave / 7)', 'max_over_time((g_small / g_small)[5m:1m])',
+    'avg_over_time(ln(g_small)[5m:1m])', 'sum(ln(g_small) - ln(g_small))',
+    'http_requests_total * on(job, instance, code) group_left(floor) room_info',
+    'http_requests_total unless on(code) http_requests_total{code="500"}',
+    'http_requests_total{code="200"} * ignoring(code) group_right http_requests_total',
+    'count(http_requests_total) by (job) > bool 3',
+    'sum by (job) (rate(http_requests_total[5m])) > on(job) group_left avg(rate(http_requests_total[5m]))',
+    'label_join(http_requests_total, "id", "/", "job", "instance", "code")',
+    'label_join(http_requests_total, "job", "", "nonexistent")',
+    'label_replace(http_requests_total, "code_class", "${1}xx", "code", "(.).*")',
+    'label_replace(http_requests_total, "x", "$name", "job", "(?P<name>a.*)")',
+    'label_replace(http_requests_total, "x", "$$1", "job", "(.*)")',
+    'sum by (code_class) (label_replace(rate(http_requests_total[5m]), "code_class", "$1xx", "code", "(.).."))',
+    'topk(2, sum by (job, code) (rate(http_requests_total[5m])))',
+    'bottomk(1, sum by (job) (rate(http_requests_total[5m]))) by (job)',
+    'max by (job) (http_requests_total) - min by (job) (http_requests_total)',
+    'avg without (instance) (http_requests_total) / ignoring (code) group_left sum without (instance, code) (http_requests_total)',
+    'group by (job) (http_requests_total)', 'count(count by (job) (http_requests_total))',
+    'sum(http_requests_total @ end())', 'vector(scalar(sum(http_requests_total)))',
+    'scalar(sum(http_requests_total)) * http_requests_total',
+    'absent(http_requests_total{job="api"} > 1e9)',
+    'absent_over_time(http_requests_total{job="x"}[5m])',
+    'timestamp(http_requests_total offset 1m)', 'round(rate(http_requests_total[5m]), 0.01)',
+    'clamp(rate(http_requests_total[5m]), 0.1, 1)',
+    'histogram_quantile(0.5, rate(latency_bucket[5m]) * 0)',
+    'histogram_quantile(0.5, sum without (job) (rate(latency_bucket[5m])))',
+    'histogram_quantile(scalar(g_small) / 3, rate(latency_bucket[5m]))',
+    'histogram_quantile(0.9, label_replace(latency_bucket, "le", "+Inf", "le", "1"))',
+    'histogram_quantile(0.9, {__name__="latency_bucket", le=~"0.1|0.5"})',
+    'rate(latency_bucket{le="+Inf"}[5m])',
+    'sum by (le) (latency_bucket) / ignoring(le) group_left sum(latency_bucket{le="+Inf"})',
+]
+
+# Parse errors: 400 bad_data in both, naming the same line:column.
+ERROR_EXPRESSIONS = [
+    'sum(', 'rate(g_wave)', '1 +', 'g_wave{', 'topk(g_wave)', 'foo(g_wave)',
+    'histogram_quantile(0.5)', 'g_wave offset', '{}', 'sum by (job) g_wave', 'g_wave[5x]',
+    'g_wave @ foo()', '1 > 2', 'rate(g_wave[5m]', 'g_wave{a="b"', 'g_wave{a=1}', 'g_wave{a}',
+    'g_wave{a="b",,}', 'sum(g_wave) by', 'sum without g_wave', 'avg(1, g_wave)', '(1', 'g_wave ==',
+    'g_wave[5m][5m]', 'quantile_over_time(g_wave[5m])', 'label_replace(g_wave, "x")',
+    'round(g_wave, 1, 2)', 'g_wave @', 'g_wave[1m:1m:1m]', '"unterminated', '$', 'sum(g_wave',
+    '2 ^', '-', 'g_wave[]', 'g_wave[-5m]',
+]
+
+
+def expand(expression, base):
+    """$AT -> a time on the sample grid (base + 90 minutes); $B+N -> base + N seconds."""
+    expression = expression.replace("$AT", str(base + 5400))
+    return re.sub(r"\$B\+(-?[0-9.]+)", lambda m: repr(round(base + float(m.group(1)), 3)),
+                  expression)
+
+
 def query(port, path, params):
     body = urllib.parse.urlencode(params)
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -298,13 +459,14 @@ def main():
         # The third instant falls in g_gappy's hole, more than 5 minutes after its last sample.
         instants = [base + 3600 + 7, end + 120, base + 6600]
         checks = []
-        for e in EXPRESSIONS + LABELLED_EXPRESSIONS:
+        corpus = [expand(e, base) for e in EXPRESSIONS + LABELLED_EXPRESSIONS + EDGE_EXPRESSIONS]
+        for e in corpus:
             for t in instants[:2]:
                 checks.append(("/api/v1/query", {"query": e, "time": str(t)}))
             checks.append(("/api/v1/query_range", {"query": e, "start": str(base + 1800),
                                                    "end": str(end - 600), "step": "60"}))
         # An odd step and start off the sample grid, for every third expression.
-        for e in (EXPRESSIONS + LABELLED_EXPRESSIONS)[::3]:
+        for e in corpus[::3]:
             checks.append(("/api/v1/query_range", {"query": e, "start": str(base + 2000.25),
                                                    "end": str(base + 9000), "step": "37.5"}))
         for e in ("g_wave", "rate(c_reset[5m])", "g_gappy"):
@@ -326,10 +488,24 @@ def main():
         if nonempty < len(checks) * 3 // 4:
             failures.append(f"only {nonempty} of {len(checks)} queries have data: the corpus tests little")
 
-        # Errors: bad queries are 400 bad_data in both, with a position in ours.
+        # Errors: bad queries are 400 bad_data in both, with the same position.
         status, ours = query(nport, "/api/v1/query", {"query": "sum(rate(x[5m])", "time": str(end)})
         if status != 400 or ours.get("errorType") != "bad_data" or not re.match(r"^1:\d+: parse error", ours.get("error", "")):
             failures.append(f"parse error answer: {status} {ours}")
+        for e in ERROR_EXPRESSIONS:
+            for path, params in (("/api/v1/query", {"query": e, "time": str(end)}),
+                                 ("/api/v1/query_range", {"query": e, "start": str(base),
+                                                          "end": str(end), "step": "60"})):
+                so, ours = query(nport, path, params)
+                st, theirs = query(pport, path, params)
+                # Prometheus prefixes instant query errors with 'invalid parameter "query": '.
+                pos = [re.match(r"^(?:invalid parameter \"query\": )?(\d+:\d+): parse error",
+                                a.get("error", "")) for a in (ours, theirs)]
+                if (so, ours.get("errorType")) != (st, theirs.get("errorType")) or so != 400 or \
+                        not all(pos) or pos[0].group(1) != pos[1].group(1):
+                    failures.append(f"{path} {e!r}: ours {so} {ours.get('error')!r}, prometheus "
+                                    f"{st} {theirs.get('error')!r}")
+        print(f"{len(ERROR_EXPRESSIONS)} parse errors name the position Prometheus names")
 
         # promtool against nanotdb.
         url = f"http://127.0.0.1:{nport}"

@@ -364,6 +364,48 @@ TEST_F(PromqlTest, InstantFunctions) {
             "{__name__=v,db=n,k=a,x=n-a} -1.5\n{__name__=v,db=n,k=b,x=n-b} 2.5");
 }
 
+TEST_F(PromqlTest, TrigonometricFunctionsAndAtan2KeepPrometheusNaming) {
+  src_.Add("n", "w", {{0, 0.5}});
+  EXPECT_EQ(Instant("pi()", 0), "scalar 3.14159");
+  EXPECT_EQ(Instant("sin(w)", 0), "{db=n} 0.479426");
+  EXPECT_EQ(Instant("cos(w)", 0), "{db=n} 0.877583");
+  EXPECT_EQ(Instant("tan(w)", 0), "{db=n} 0.546302");
+  EXPECT_EQ(Instant("asin(w)", 0), "{db=n} 0.523599");
+  EXPECT_EQ(Instant("acos(w)", 0), "{db=n} 1.0472");
+  EXPECT_EQ(Instant("atan(w)", 0), "{db=n} 0.463648");
+  EXPECT_EQ(Instant("sinh(w)", 0), "{db=n} 0.521095");
+  EXPECT_EQ(Instant("cosh(w)", 0), "{db=n} 1.12763");
+  EXPECT_EQ(Instant("tanh(w)", 0), "{db=n} 0.462117");
+  EXPECT_EQ(Instant("asinh(w)", 0), "{db=n} 0.481212");
+  EXPECT_EQ(Instant("acosh(w + 1)", 0), "{db=n} 0.962424");
+  EXPECT_EQ(Instant("atanh(w)", 0), "{db=n} 0.549306");
+  EXPECT_EQ(Instant("deg(w * pi())", 0), "{db=n} 90");
+  EXPECT_EQ(Instant("rad(w * 360)", 0), "{db=n} 3.14159");
+  // Prometheus drops the name for + - * / % ^ only: atan2 keeps it.
+  EXPECT_EQ(Instant("w atan2 1", 0), "{__name__=w,db=n} 0.463648");
+  EXPECT_EQ(Instant("w atan2 w", 0), "{__name__=w,db=n} 0.785398");
+}
+
+TEST_F(PromqlTest, DeviationOfOneValueIsZeroEvenForNaN) {
+  src_.Add("n", "z{k=\"a\"}", {{0, 0}});
+  src_.Add("n", "z{k=\"b\"}", {{0, 1}});
+  EXPECT_EQ(Instant("stddev(z{k=\"a\"} / z{k=\"a\"})", 0), "{} 0");  // 0/0 alone
+  EXPECT_EQ(Instant("stdvar(z{k=\"a\"} / z{k=\"a\"})", 0), "{} 0");
+  EXPECT_TRUE(std::isnan(Value("stddev(z / z)", 0)));  // NaN beside 1
+}
+
+TEST_F(PromqlTest, LabelReplaceRefusesBadNamesAndRegexesAsExecutionErrors) {
+  Result<NodePtr> root = ParseExpr("label_replace(temp, \"1x\", \"a\", \"room\", \".*\")");
+  ASSERT_TRUE(root.ok());
+  Evaluator ev(src_, {});
+  Result<QueryResult> r = ev.Run(**root, 60 * kS, 60 * kS, 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Status::Code::kUnsupported);  // 422 execution, as Prometheus
+  EXPECT_EQ(r.status().message(), "invalid destination label name in label_replace(): \"1x\"");
+  EXPECT_EQ(Instant("label_replace(temp, \"x\", \"a\", \"room\", \"(\")", 60),
+            "error: invalid regular expression in label_replace(): \"(\": missing ): ^(?:()$");
+}
+
 TEST_F(PromqlTest, DateFunctionsReadUtcCalendarFields) {
   // 2024-02-29 13:45:00 UTC (a Thursday, day 60 of a leap year) is 1709214300.
   src_.Add("n", "when", {{0, 1709214300}});
@@ -389,6 +431,20 @@ TEST_F(PromqlTest, SubqueriesEvaluateOnTheirOwnGrid) {
   // max over [60,120] at 30 s steps of temp{room=b}: values at 60 (19), 90 (19), 120 (25).
   EXPECT_EQ(Instant("max_over_time(temp{room=\"b\"}[1m:30s])", 120), "{db=d,room=b} 25");
   EXPECT_EQ(Instant("count_over_time(temp{room=\"b\"}[1m:30s])", 120), "{db=d,room=b} 3");
+}
+
+TEST_F(PromqlTest, SubqueriesWithoutStepUseTheEvaluationIntervalNotTheQueryStep) {
+  // count_over_time(temp[2m:]) at t=120 counts the subquery points at 0, 60 and 120 (a 1m
+  // resolution) whether the range query steps by 60 s or by 40 s.
+  Result<NodePtr> root = ParseExpr("count_over_time(temp{room=\"k\"}[2m:])");
+  ASSERT_TRUE(root.ok());
+  for (int64_t step : {60 * kS, 40 * kS}) {
+    Evaluator ev(src_, {});
+    Result<QueryResult> r = ev.Run(**root, 0, 120 * kS, step);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->vector.size(), 1u);
+    EXPECT_EQ(r->vector[0].v.back(), 3) << step;
+  }
 }
 
 TEST_F(PromqlTest, RangeQueryGridIncludesEndOnce) {
