@@ -282,6 +282,7 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
           "), or no request of the largest size could ever be served");
     }
     NANOTDB_RETURN_IF_ERROR(s.Duration("header_timeout", kSecond / 10, &c->header_timeout));
+    NANOTDB_RETURN_IF_ERROR(s.Duration("header_deadline", kSecond / 10, &c->header_deadline));
     NANOTDB_RETURN_IF_ERROR(s.Duration("read_timeout", kSecond, &c->read_timeout));
     NANOTDB_RETURN_IF_ERROR(s.Duration("idle_timeout", kSecond, &c->idle_timeout));
     NANOTDB_RETURN_IF_ERROR(s.String("tls_cert", &c->tls_cert));

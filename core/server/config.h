@@ -78,6 +78,10 @@ struct EngineConfig {
   // Bounds each wait for request header bytes, the first one included: idle or slow
   // connections give their worker back quickly.
   int64_t header_timeout = 10 * kSecond;
+  // Bounds the whole wait for one request's header, however slowly its bytes trickle in
+  // (each byte within header_timeout): from the connection's start, or from the previous
+  // answer on a keep-alive connection, to the end of the header.
+  int64_t header_deadline = 30 * kSecond;
   int64_t read_timeout = 120 * kSecond;  // each wait for body bytes
   // Each open connection holds a server thread (Poco's model), so idle keep-alive connections
   // are closed quickly: a browser's six idle connections must not starve an ingest client.

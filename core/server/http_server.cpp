@@ -38,22 +38,71 @@ namespace {
 
 constexpr size_t kDrainBytes = 64 * 1024;
 
+// When each connection waiting for a request header must have received it: from the start of
+// the connection, and again from each answer sent on it. The acceptor sweeps it a few times a
+// second and shuts down connections past their deadline, so a client trickling one header
+// byte per header_timeout cannot hold a worker for long. Thread-safe.
+class HeaderDeadlines {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit HeaderDeadlines(int64_t deadline_ns)
+      : deadline_(std::chrono::nanoseconds(deadline_ns)) {}
+
+  // The connection on `fd` starts waiting for a header now.
+  void Await(int fd) {
+    std::lock_guard lock(mu_);
+    waiting_[fd] = Clock::now() + deadline_;
+  }
+  // The header on `fd` arrived (the request is being served) or the connection ends.
+  void Done(int fd) {
+    std::lock_guard lock(mu_);
+    waiting_.erase(fd);
+  }
+  // Shuts down every connection past its deadline; returns how many. The descriptor is still
+  // open here: a connection calls Done before its socket is closed.
+  int Sweep() {
+    const auto now = Clock::now();
+    int cut = 0;
+    std::lock_guard lock(mu_);
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (it->second <= now) {
+        ::shutdown(it->first, SHUT_RDWR);
+        it = waiting_.erase(it);
+        ++cut;
+      } else {
+        ++it;
+      }
+    }
+    return cut;
+  }
+
+ private:
+  const Clock::duration deadline_;
+  std::mutex mu_;
+  std::map<int, Clock::time_point> waiting_;  // guarded by mu_
+};
+
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
  public:
-  RequestHandler(Dispatcher& dispatcher, const EngineConfig& config)
+  RequestHandler(Dispatcher& dispatcher, const EngineConfig& config, HeaderDeadlines& deadlines)
       : dispatcher_(dispatcher),
+        deadlines_(deadlines),
         limits_(config.limits),
         header_timeout_us_(config.header_timeout / 1000),
         read_timeout_us_(config.read_timeout / 1000) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&in);
+    const int fd = impl != nullptr ? impl->socket().impl()->sockfd() : -1;
+    if (fd >= 0) deadlines_.Done(fd);  // the header is in
     try {
       Serve(in, out);
     } catch (const Poco::Exception&) {
       // The client went away mid-request or mid-response; nothing left to tell it.
     } catch (const std::exception&) {
     }
+    if (fd >= 0) deadlines_.Await(fd);  // the next request's header, on keep-alive
   }
 
  private:
@@ -237,6 +286,7 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
   Dispatcher& dispatcher_;
+  HeaderDeadlines& deadlines_;
   const RequestLimits& limits_;
   int64_t header_timeout_us_;
   int64_t read_timeout_us_;
@@ -244,11 +294,11 @@ class RequestHandler final : public Poco::Net::HTTPRequestHandler {
 
 class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  HandlerFactory(Dispatcher& dispatcher, const EngineConfig& config)
-      : dispatcher_(dispatcher), config_(config) {}
+  HandlerFactory(Dispatcher& dispatcher, const EngineConfig& config, HeaderDeadlines& deadlines)
+      : dispatcher_(dispatcher), config_(config), deadlines_(deadlines) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new RequestHandler(dispatcher_, config_);
+    return new RequestHandler(dispatcher_, config_, deadlines_);
   }
   // Shuts every open connection down (the event HTTPServerConnection listens to).
   void AbortConnections() { serverStopped(this, true); }
@@ -256,6 +306,7 @@ class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
  private:
   Dispatcher& dispatcher_;
   const EngineConfig& config_;
+  HeaderDeadlines& deadlines_;
 };
 
 // Counts open connections per client address; the acceptor refuses one past the cap.
@@ -287,11 +338,13 @@ class AddressCounter {
 class CountedConnection final : public Poco::Net::TCPServerConnection {
  public:
   CountedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, AddressCounter& counter)
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, AddressCounter& counter,
+                    HeaderDeadlines& deadlines)
       : TCPServerConnection(socket),
         params_(std::move(params)),
         factory_(std::move(factory)),
-        counter_(counter) {
+        counter_(counter),
+        deadlines_(deadlines) {
     try {
       host_ = socket.peerAddress().host().toString();
     } catch (const Poco::Exception&) {
@@ -300,30 +353,44 @@ class CountedConnection final : public Poco::Net::TCPServerConnection {
   ~CountedConnection() override { counter_.Remove(host_); }
 
   void run() override {
-    Poco::Net::HTTPServerConnection http(socket(), params_, factory_);
-    http.run();
+    const int fd = socket().impl()->sockfd();
+    deadlines_.Await(fd);
+    try {
+      Poco::Net::HTTPServerConnection http(socket(), params_, factory_);
+      http.run();
+    } catch (...) {
+      deadlines_.Done(fd);
+      throw;
+    }
+    deadlines_.Done(fd);
   }
 
  private:
   Poco::Net::HTTPServerParams::Ptr params_;
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
   AddressCounter& counter_;
+  HeaderDeadlines& deadlines_;
   std::string host_;
 };
 
 class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
  public:
   ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
-                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, AddressCounter& counter)
-      : params_(std::move(params)), factory_(std::move(factory)), counter_(counter) {}
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr factory, AddressCounter& counter,
+                    HeaderDeadlines& deadlines)
+      : params_(std::move(params)),
+        factory_(std::move(factory)),
+        counter_(counter),
+        deadlines_(deadlines) {}
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new CountedConnection(socket, params_, factory_, counter_);
+    return new CountedConnection(socket, params_, factory_, counter_, deadlines_);
   }
 
  private:
   Poco::Net::HTTPServerParams::Ptr params_;
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
   AddressCounter& counter_;
+  HeaderDeadlines& deadlines_;
 };
 
 // Written straight to a socket the server will not serve; short enough for one send.
@@ -355,6 +422,7 @@ struct HttpServer::Acceptor {
   Poco::Net::HTTPRequestHandlerFactory::Ptr factory;
   HandlerFactory* handlers = nullptr;  // what `factory` points to
   std::unique_ptr<AddressCounter> counter;
+  std::unique_ptr<HeaderDeadlines> deadlines;
   Poco::Net::TCPServerDispatcher* dispatcher = nullptr;  // reference-counted by Poco
   std::thread thread;
   std::atomic<bool> stop{false};
@@ -373,7 +441,9 @@ struct HttpServer::Acceptor {
       // poll(2) on the listening descriptor: Poco's poll needs an epoll descriptor of its own,
       // which is exactly what is missing when the process is out of them.
       pollfd ready{listener->impl()->sockfd(), POLLIN, 0};
-      if (::poll(&ready, 1, 200) <= 0) continue;
+      const int polled = ::poll(&ready, 1, 200);
+      deadlines->Sweep();
+      if (polled <= 0) continue;
       Poco::Net::StreamSocket client;
       try {
         client = listener->acceptConnection();
@@ -477,11 +547,13 @@ Status HttpServer::Start() {
     params->setServerName("nanotdb");
     pool_ = std::make_unique<Poco::ThreadPool>(1, config_.max_threads);
     acceptor->params = params;
-    acceptor->handlers = new HandlerFactory(dispatcher_, config_);
+    acceptor->deadlines = std::make_unique<HeaderDeadlines>(config_.header_deadline);
+    acceptor->handlers = new HandlerFactory(dispatcher_, config_, *acceptor->deadlines);
     acceptor->factory = acceptor->handlers;
     acceptor->counter = std::make_unique<AddressCounter>(config_.max_connections_per_address);
     acceptor->dispatcher = new Poco::Net::TCPServerDispatcher(
-        new ConnectionFactory(params, acceptor->factory, *acceptor->counter), *pool_, params);
+        new ConnectionFactory(params, acceptor->factory, *acceptor->counter, *acceptor->deadlines),
+        *pool_, params);
     acceptor->per_address_cap = config_.max_connections_per_address;
     acceptor->reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     acceptor->log = log_;

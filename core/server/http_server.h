@@ -2,7 +2,8 @@
 //
 // Our own acceptor thread feeds Poco's connection dispatcher and HTTP session loop. Keep-alive
 // on (closed after [http] idle_timeout); every wait for a request header, the first included,
-// is bounded by [http] header_timeout and a body read by [http] read_timeout; at most
+// is bounded by [http] header_timeout, the whole header by [http] header_deadline (a client
+// trickling bytes is cut off), and a body read by [http] read_timeout; at most
 // [http] max_threads connections are served at once and max_queued wait. A client address
 // with [http] max_connections_per_address open connections gets 503 on the next one without
 // taking a worker. When the process runs out of file descriptors the acceptor spends a

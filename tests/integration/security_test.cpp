@@ -170,6 +170,38 @@ TEST_F(SecurityTest, IdleConnectionsFromOneAddressDoNotBlockOthers) {
   EXPECT_TRUE(closed);
 }
 
+// A client trickling its header one line at a time, each within header_timeout, is cut off at
+// header_deadline; a keep-alive client asking often is not (the deadline restarts per request).
+TEST_F(SecurityTest, TrickledHeadersAreCutOffAtTheHeaderDeadline) {
+  d_.Configure("http", "header_timeout", "\"1s\"");
+  d_.Configure("http", "header_deadline", "\"2s\"");
+  d_.Configure("http", "idle_timeout", "\"1s\"");
+  ASSERT_TRUE(d_.Start());
+  Conn slow(d_.port());
+  ASSERT_TRUE(slow.connected());
+  auto start = Clock::now();
+  slow.Send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  bool closed = false;
+  for (int i = 0; i < 16 && !closed; ++i) {
+    slow.Send("X-Slow-" + std::to_string(i) + ": 1\r\n");
+    slow.ReadAll(std::chrono::milliseconds(400), &closed);
+  }
+  const auto took = Clock::now() - start;
+  EXPECT_TRUE(closed) << "a trickled header held its connection for 6 s";
+  EXPECT_GE(took, std::chrono::milliseconds(1800));
+  EXPECT_LT(took, std::chrono::milliseconds(3500));
+
+  Conn steady(d_.port());
+  ASSERT_TRUE(steady.connected());
+  for (int i = 0; i < 10; ++i) {
+    steady.Send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    std::string answer = steady.ReadUntil("HTTP/1.1 200", 1, std::chrono::milliseconds(2000));
+    ASSERT_NE(answer.find("HTTP/1.1 200 OK"), std::string::npos)
+        << "request " << i << ": " << answer;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
 TEST_F(SecurityTest, StatusLinesCarryTheirReasonPhrase) {
   ASSERT_TRUE(d_.Start());
   Conn c(d_.port());
@@ -311,18 +343,19 @@ TEST_F(SecurityTest, IngestBelowTheFreeSpaceFloorGets507AndResumesWhenSpaceRetur
   struct statvfs fs {};
   ASSERT_EQ(statvfs(d_.root().c_str(), &fs), 0);
   uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-  if (free < (4ull << 30)) GTEST_SKIP() << "needs 4 GiB free, has " << free;
-  // The floor sits 256 MiB under today's free space; a 2 GiB preallocated file crosses it even
-  // when other processes free some space meanwhile. The daemon samples free space on a timer,
+  if (free < (8ull << 30)) GTEST_SKIP() << "needs 8 GiB free, has " << free;
+  // The floor sits 1 GiB under today's free space, so other processes writing meanwhile (a
+  // parallel build) do not cross it; a 3 GiB preallocated file crosses it even when they free
+  // some space. The daemon samples free space on a timer,
   // so each side is polled (up to 20 s) instead of slept for.
-  uint64_t floor = free - (256ull << 20);
+  uint64_t floor = free - (1ull << 30);
   d_.Configure("storage", "min_free_bytes", std::to_string(floor));
   ASSERT_TRUE(d_.Start());
   ASSERT_EQ(d_.Post("/api/v1/import", "demo/x 1").status, 200);
   std::string filler = d_.root() + "/filler";
   int fd = open(filler.c_str(), O_CREAT | O_WRONLY, 0644);
   ASSERT_GE(fd, 0);
-  ASSERT_EQ(posix_fallocate(fd, 0, static_cast<off_t>(2ull << 30)), 0);
+  ASSERT_EQ(posix_fallocate(fd, 0, static_cast<off_t>(3ull << 30)), 0);
   close(fd);
   auto post_until = [&](int want, int value) {
     HttpResult r;
