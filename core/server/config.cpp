@@ -354,6 +354,7 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     int64_t cache_bytes = static_cast<int64_t>(c->reader_cache_bytes);
     NANOTDB_RETURN_IF_ERROR(s.Int("reader_cache_bytes", 0, int64_t{1} << 40, &cache_bytes));
     c->reader_cache_bytes = static_cast<uint64_t>(cache_bytes);
+    NANOTDB_RETURN_IF_ERROR(s.Duration("idle_close", 0, &c->idle_close));
     return Status::Ok();
   }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "ingest", [&](Section& s) {

@@ -106,6 +106,8 @@ struct EngineConfig {
   // index (EngineOptions::reader_cache_files; 0 = none).
   size_t reader_cache_files = 64;
   uint64_t reader_cache_bytes = 8ull << 20;
+  // [storage] idle_close: a database without writes for this long closes its files (0 = never).
+  int64_t idle_close = 10 * kMinute;
 
   // [ingest] max_future: samples more than this far ahead of the clock are rejected.
   int64_t max_future = 2 * kDay;

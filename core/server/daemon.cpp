@@ -180,6 +180,7 @@ Status Daemon::Start() {
   options.max_series_per_database = config_.max_series_per_database;
   options.reader_cache_files = config_.reader_cache_files;
   options.reader_cache_bytes = config_.reader_cache_bytes;
+  options.idle_close = config_.idle_close;
   Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(options));
   if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);
   s.engine = std::move(engine).value();

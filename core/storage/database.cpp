@@ -99,15 +99,13 @@ Status Database::Load(bool create) {
       NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
     }
   } else if (manifest_.wal_enabled) {
-    WalOptions wal_opts;
-    wal_opts.sync_every_append = ctx_.durability.fsync_policy == FsyncPolicy::kAlways;
-    wal_opts.sync_above_bytes = ctx_.durability.wal_max_segment_size;
-    NANOTDB_ASSIGN_OR_RETURN(wal_, WalWriter::Open(env, wal_path, wal_opts, replay, &report));
+    NANOTDB_RETURN_IF_ERROR(OpenWalLocked(&report));
   } else if (env->FileExists(wal_path)) {
     // The WAL was switched off: replay what it still holds, then it is removed at first flush.
     NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
   }
   durable_.clear();
+  last_write_mono_ = env->MonotonicNanos();  // idle from now on (CloseIfIdle)
   // A catalog that lacks ids the data files hold (missing, or an older copy put back) would
   // hand the next new metric one of them, and queries for it would return another metric's
   // samples. Ids whose last value was learned from the newest files are checked always.
@@ -314,6 +312,17 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
   uint64_t wal_seq = 0;  // this call's WAL append, to be made durable before answering
   for (int attempt = 0;; ++attempt) {
     std::unique_lock lock(mu_);
+    last_write_mono_ = ctx_.env->MonotonicNanos();
+    if (idle_closed_) {
+      WalReadReport report;
+      NANOTDB_RETURN_IF_ERROR(
+          OpenWalLocked(&report).WithContext("reopening the WAL of idle database " + name_));
+      idle_closed_ = false;
+      if (report.records > 0) {
+        Log(LogLevel::kWarning, "WAL of idle database held " + std::to_string(report.records) +
+                                    " records when it was reopened; they were replayed");
+      }
+    }
     struct Accepted {
       MetricId id;
       ValueType type;
@@ -442,11 +451,16 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     result->duplicates += duplicates;
     for (auto& r : rejected) result->rejected.push_back(std::move(r));
     need_flush = PageLimitsReached(ctx_.env->MonotonicNanos());
+    if (wal_seq > 0) ++wal_syncs_;  // keeps wal_ open (CloseIfIdle) until the fsync is done
     break;
   }
   if (wal_seq > 0) {
     // Outside mu_: other writers append meanwhile, and one fsync covers them all.
     Status st = wal_->SyncUpTo(wal_seq);
+    {
+      std::lock_guard lock(mu_);
+      --wal_syncs_;
+    }
     if (!st.ok()) {
       return st.WithContext(
           "WAL fsync failed: this batch is not durable (it stays in memory "
@@ -552,6 +566,7 @@ Status Database::Clear(std::vector<std::string>* removed) {
   pages_.clear();
   writers_.clear();
   wal_.reset();
+  idle_closed_ = false;
   partitions_.clear();
   catalog_ = Catalog();
   last_.assign(1, std::nullopt);
@@ -581,6 +596,37 @@ Status Database::Clear(std::vector<std::string>* removed) {
   }
   Log(LogLevel::kInfo, "cleared: removed " + std::to_string(removed->size()) + " files");
   return Status::Ok();
+}
+
+Status Database::OpenWalLocked(WalReadReport* report) {
+  WalOptions wal_opts;
+  wal_opts.sync_every_append = ctx_.durability.fsync_policy == FsyncPolicy::kAlways;
+  wal_opts.sync_above_bytes = ctx_.durability.wal_max_segment_size;
+  auto replay = [this](const WalBatch& batch) { return ReplayBatch(batch); };
+  NANOTDB_ASSIGN_OR_RETURN(
+      wal_, WalWriter::Open(ctx_.env, WalPath(ctx_.root, name_), wal_opts, replay, report));
+  return Status::Ok();
+}
+
+bool Database::CloseIfIdle(int64_t now_mono, int64_t idle_ns) {
+  if (ctx_.read_only || idle_ns <= 0) return false;
+  std::unique_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  if (idle_closed_ || now_mono - last_write_mono_ < idle_ns || !pages_.empty() ||
+      wal_has_records_ || wal_syncs_ > 0 || (wal_ == nullptr && writers_.empty())) {
+    return false;
+  }
+  if (wal_ != nullptr && wal_->format_version() != kWalVersion) return false;
+  idle_closed_ = wal_ != nullptr;
+  wal_.reset();
+  writers_.clear();
+  Log(LogLevel::kDebug, "idle: closed its WAL and data files until the next write");
+  return true;
+}
+
+bool Database::idle_closed() const {
+  std::lock_guard lock(mu_);
+  return idle_closed_;
 }
 
 Status Database::Maintain(Timestamp now_wall, int64_t now_mono) {

@@ -75,6 +75,12 @@ class Database {
 
   // Flushes all pages when the oldest is older than page.max_age; deletes expired partitions.
   Status Maintain(Timestamp now_wall, int64_t now_mono);
+  // Closes the WAL and data-file handles of a database that took no write for `idle_ns` and
+  // holds nothing unflushed (no open page, an empty WAL), so idle databases hold no
+  // descriptors; the next write reopens the WAL. Returns true when it closed something.
+  bool CloseIfIdle(int64_t now_mono, int64_t idle_ns);
+  // True while the WAL is closed by CloseIfIdle (for tests and the inspector).
+  bool idle_closed() const;
   // Writes every open page to its data file, persists the catalog and empties the WAL.
   Status FlushAll();
   // Removes every sample and metric: drops the open pages and deletes every file of the
@@ -119,6 +125,7 @@ class Database {
   // True when the open page of ts's partition holds this sample of `id` (mu_ held).
   bool InOpenPage(MetricId id, Timestamp ts, uint64_t bits) const;
   Status FlushAllLocked();
+  Status OpenWalLocked(WalReadReport* report);  // wal_ from the WAL file, replayed (mu_ held)
   bool PageLimitsReached(int64_t now_mono) const;
   Status ApplyRetentionLocked(Timestamp now_wall);
   DataFileWriter* WriterFor(const std::string& key, Status* st);
@@ -138,6 +145,9 @@ class Database {
   SeriesIndex index_;               // guarded by mu_; the catalog's names, in step with it
   std::unique_ptr<WalWriter> wal_;  // guarded by mu_; null when disabled
   bool wal_has_records_ = false;    // guarded by mu_; appended to since the last Reset
+  bool idle_closed_ = false;        // guarded by mu_; wal_ closed by CloseIfIdle
+  int64_t last_write_mono_ = 0;     // guarded by mu_; monotonic time of the last Write
+  int wal_syncs_ = 0;               // guarded by mu_; group-commit fsyncs running outside mu_
   std::map<std::string, std::unique_ptr<OpenPage>> pages_;          // by partition key; mu_
   std::vector<std::optional<Sample>> last_;                         // by metric id; mu_
   std::set<std::string> partitions_;                                // keys with a data file; mu_

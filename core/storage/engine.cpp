@@ -176,6 +176,7 @@ Status Engine::Maintain() {
   for (Database* db : impl_->All()) {
     Status st = db->Maintain(now, mono);
     if (!st.ok() && first.ok()) first = st.WithContext("database " + db->name());
+    if (st.ok()) db->CloseIfIdle(mono, impl_->options.idle_close);
   }
   return first;
 }

@@ -49,6 +49,10 @@ struct EngineOptions {
   // and scans the file.
   size_t reader_cache_files = 64;
   uint64_t reader_cache_bytes = 8ull << 20;
+  // A database that took no write for this long and holds nothing unflushed closes its WAL
+  // and data files (Maintain), so idle databases hold no descriptors; the next write reopens
+  // them. 0: never.
+  int64_t idle_close = 0;
 };
 
 class Engine {

@@ -491,6 +491,52 @@ TEST_F(EngineTest, TimestampsBeyondMaxFutureAreRejectedAndNeverBlockTheMetric) {
   EXPECT_NE(st.message().find("more than 1h ahead of now"), std::string::npos) << st.message();
 }
 
+// Descriptors of this process open on `path`.
+int OpenDescriptorsOn(const fs::path& path) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/self/fd", ec)) {
+    std::error_code link_ec;
+    if (fs::read_symlink(fd.path(), link_ec) == path) ++n;
+  }
+  return n;
+}
+
+// An idle database with everything flushed closes its WAL and data files; the next write
+// reopens the WAL, so that write is WAL-protected again.
+TEST_F(EngineTest, IdleDatabaseClosesItsFilesAndTheNextWriteReopensThem) {
+  FaultInjectionEnv env(Env::Default());
+  env.SetClock(kBase);
+  EngineOptions o = Options();
+  o.env = &env;
+  o.idle_close = 10 * kMinute;
+  auto e = OpenEngine(o);
+  ASSERT_TRUE(e->Write("demo", "m", kBase, Value::Int64(1)).ok());
+  const fs::path wal = fs::canonical(WalPath(root_.string(), "demo"));
+  EXPECT_EQ(OpenDescriptorsOn(wal), 1);
+  env.AdvanceClock(11 * kMinute);
+  ASSERT_TRUE(e->Maintain().ok());
+  EXPECT_EQ(OpenDescriptorsOn(wal), 1) << "closed while a page was still unflushed";
+  ASSERT_TRUE(e->Write("demo", "m", kBase + 11 * kMinute, Value::Int64(2)).ok());
+  ASSERT_TRUE(e->Flush("demo").ok());
+  env.AdvanceClock(5 * kMinute);
+  ASSERT_TRUE(e->Maintain().ok());
+  EXPECT_EQ(OpenDescriptorsOn(wal), 1) << "closed before idle_close passed since the last write";
+  env.AdvanceClock(6 * kMinute);
+  ASSERT_TRUE(e->Maintain().ok());
+  EXPECT_EQ(OpenDescriptorsOn(wal), 0) << "an idle, flushed database kept its WAL open";
+  EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 2u);  // reads need no open writer
+
+  ASSERT_TRUE(e->Write("demo", "m", kBase + kHour, Value::Int64(3)).ok());
+  EXPECT_EQ(OpenDescriptorsOn(wal), 1);
+  EXPECT_GT(fs::file_size(wal), 0u) << "the write after reopening skipped the WAL";
+  // What the WAL holds is what a crash now would keep: a read-only engine replays it.
+  EngineOptions ro = Options();
+  ro.read_only = true;
+  auto reader = OpenEngine(ro);
+  EXPECT_EQ(ReadAll(*reader, "demo", "m").size(), 3u);
+}
+
 // Under fsync_policy = always the WAL fsync runs outside the database lock: concurrent
 // writers share fsyncs, and every acknowledged sample is stored.
 TEST_F(EngineTest, ConcurrentWritersUnderAlwaysShareFsyncs) {
