@@ -12,6 +12,7 @@
 #include "nanotdb/vm_json.h"
 #include "promql_lexer.h"
 #include "promql_parser.h"
+#include "promql_rollup.h"
 #include "rollup_read.h"
 
 namespace nanotdb::queryvm {
@@ -565,8 +566,20 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
     promql::EvalOptions eo;
     st = EvalOptionsFor(req, &eo);
     if (!st.ok()) return RespondEvalStatus(resp, st);
+    // F_over_time(x[W]) on the period grid: from rollups where raw samples are gone.
     promql::Evaluator ev(source, std::move(eo));
-    Result<promql::QueryResult> r = ev.Run(*pq.root, start, end, step);
+    promql::QueryResult from_rollups;
+    std::vector<RollupAnswer> rollup_answers;
+    bool answered = false;
+    if (options_.rollups != nullptr && rollup_allowed) {
+      st = TryRollupRangeQuery(
+          *pq.root, source, *options_.rollups, start, end, step, options_.max_points,
+          [&](Timestamp a, Timestamp b) { return ev.Run(*pq.root, a, b, step); }, &from_rollups,
+          &rollup_answers, &answered);
+      if (!st.ok()) return RespondEvalStatus(resp, st);
+    }
+    Result<promql::QueryResult> r = answered ? Result<promql::QueryResult>(std::move(from_rollups))
+                                             : ev.Run(*pq.root, start, end, step);
     if (!r.ok()) return RespondEvalStatus(resp, r.status());
     if (r->kind == promql::ValueKind::kString) {
       return RespondBadData(
@@ -606,8 +619,11 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
         out.append("]}");
       }
     }
-    out.append("]}");
+    out.push_back(']');
+    AppendRollupData(&out, rollup_answers);
+    out.push_back('}');
     AppendReadWarnings(&out, pq.catalog->TakeReport());
+    AppendRollupInfos(&out, rollup_answers);
     EndSuccess(&out);
     resp.status = 200;
     resp.content_type = "application/json";

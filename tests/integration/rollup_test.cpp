@@ -239,6 +239,28 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   r = d_.Get("/api/v1/query_range", q);
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(r.body.find("invalid rollup"), std::string::npos) << r.body;
+
+  // PromQL on the period grid: avg_over_time over 3h windows at a 3h step.
+  Params p = {{"query", "avg_over_time(it/room.temp[3h])"},
+              {"start", std::to_string(t0 / 10800 * 10800)},
+              {"end", std::to_string(now)},
+              {"step", "3h"}};
+  r = d_.Get("/api/v1/query_range", p);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Object::Ptr promql = Json(r.body);
+  ASSERT_FALSE(promql->getObject("data")->getArray("rollups").isNull()) << r.body;
+  p.push_back({"rollup", "off"});
+  r = d_.Get("/api/v1/query_range", p);
+  ASSERT_EQ(r.status, 200) << r.body;
+  Object::Ptr promql_raw = Json(r.body);
+  EXPECT_TRUE(promql_raw->getObject("data")->getArray("rollups").isNull()) << r.body;
+  a = Values(promql);
+  b = Values(promql_raw);
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_GT(a.size(), 2u * 15);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_NEAR(a[i], b[i], 1e-9 * std::max(1.0, std::abs(b[i])));
+  }
   EXPECT_TRUE(d_.Stop());
 }
 
