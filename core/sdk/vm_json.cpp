@@ -1,8 +1,10 @@
 #include "nanotdb/vm_json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace nanotdb::vm {
 
@@ -38,15 +40,13 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-void AppendSeconds(std::string* out, Timestamp ts) {
+char* WriteSeconds(char* p, Timestamp ts) {
   // Exact decimal text of ts/1e9; a double would lose the nanoseconds of current dates.
   uint64_t magnitude = ts < 0 ? 0 - static_cast<uint64_t>(ts) : static_cast<uint64_t>(ts);
-  if (ts < 0) out->push_back('-');
+  if (ts < 0) *p++ = '-';
   uint64_t frac = magnitude % kNanosPerSecond;
-  char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof buf, magnitude / kNanosPerSecond);
-  out->append(buf, res.ptr);
-  if (frac == 0) return;
+  p = std::to_chars(p, p + 20, magnitude / kNanosPerSecond).ptr;
+  if (frac == 0) return p;
   char digits[9];
   for (int i = 8; i >= 0; --i) {
     digits[i] = static_cast<char>('0' + frac % 10);
@@ -54,22 +54,65 @@ void AppendSeconds(std::string* out, Timestamp ts) {
   }
   int len = 9;
   while (digits[len - 1] == '0') --len;
-  out->push_back('.');
-  out->append(digits, len);
+  *p++ = '.';
+  std::memcpy(p, digits, len);
+  return p + len;
+}
+
+void AppendSeconds(std::string* out, Timestamp ts) {
+  char buf[kMaxSecondsChars];
+  out->append(buf, WriteSeconds(buf, ts));
+}
+
+namespace {
+
+constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+// Below this, n / 10^k for an integer n has an ulp under half of 10^-k, so at most one decimal
+// with k fraction digits reads back as a given double.
+constexpr double kExactBelow = 1125899906842624.0;  // 2^50
+
+// Stored samples are mostly short decimals ("37.125"): find the fewest fraction digits k whose
+// decimal reads back as v and print it with integer arithmetic. std::to_chars' shortest fixed
+// form is that same text (fewest digits; unique at this magnitude), so the answer does not
+// depend on which path printed it; anything else goes to std::to_chars.
+char* WriteShortDecimal(char* p, double v) {
+  const double a = std::fabs(v);
+  for (int k = 0; k < 10; ++k) {
+    const double scaled = a * kPow10[k];
+    if (scaled >= kExactBelow) break;
+    const double n = std::nearbyint(scaled);
+    if (n / kPow10[k] != a) continue;
+    const uint64_t digits = static_cast<uint64_t>(n);
+    if (v < 0) *p++ = '-';
+    const uint64_t scale = static_cast<uint64_t>(kPow10[k]);
+    p = std::to_chars(p, p + 20, digits / scale).ptr;
+    if (k == 0) return p;
+    *p++ = '.';
+    uint64_t frac = digits % scale;
+    for (int i = k - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + frac % 10);
+      frac /= 10;
+    }
+    return p + k;
+  }
+  return std::to_chars(p, p + kMaxValueChars, v, std::chars_format::fixed).ptr;
+}
+
+}  // namespace
+
+char* WriteValue(char* p, double v) {
+  if (std::isnan(v)) return std::copy_n("NaN", 3, p);
+  if (std::isinf(v)) return std::copy_n(v > 0 ? "+Inf" : "-Inf", 4, p);
+  if (v == 0) return std::signbit(v) ? std::copy_n("-0", 2, p) : std::copy_n("0", 1, p);
+  return WriteShortDecimal(p, v);
 }
 
 void AppendComputedValue(std::string* out, double v) {
-  out->push_back('"');
-  if (std::isnan(v)) {
-    out->append("NaN");
-  } else if (std::isinf(v)) {
-    out->append(v > 0 ? "+Inf" : "-Inf");
-  } else {
-    char buf[400];  // fixed notation of the largest double needs 309 digits
-    auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-    out->append(buf, res.ptr);
-  }
-  out->push_back('"');
+  char buf[kMaxValueChars + 2];
+  buf[0] = '"';
+  char* end = WriteValue(buf + 1, v);
+  *end++ = '"';
+  out->append(buf, end);
 }
 
 namespace {

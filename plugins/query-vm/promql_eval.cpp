@@ -12,6 +12,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "nanotdb/vm_json.h"
 #include "promql_parser.h"
 
 namespace nanotdb::queryvm::promql {
@@ -188,18 +189,15 @@ std::string ExpandTemplate(std::string_view tmpl, const re2::RE2& re,
 
 }  // namespace
 
+char* WritePromValue(char* p, double v, bool float32) {
+  if (!float32 || std::isnan(v) || std::isinf(v)) return vm::WriteValue(p, v);
+  return std::to_chars(p, p + vm::kMaxValueChars, static_cast<float>(v), std::chars_format::fixed)
+      .ptr;
+}
+
 void AppendPromValue(std::string* out, double v, bool float32) {
-  if (std::isnan(v)) {
-    out->append("NaN");
-  } else if (std::isinf(v)) {
-    out->append(v > 0 ? "+Inf" : "-Inf");
-  } else {
-    char buf[400];
-    auto res = float32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v),
-                                       std::chars_format::fixed)
-                       : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-    out->append(buf, res.ptr);
-  }
+  char buf[vm::kMaxValueChars];
+  out->append(buf, WritePromValue(buf, v, float32));
 }
 
 // Series that ended up with the same labels (a function dropped the metric name) are one

@@ -102,5 +102,7 @@ class Evaluator {
 
 // Prometheus' text of a value: "1", "0.5", "1e+21" style is never used; "NaN", "+Inf", "-Inf".
 void AppendPromValue(std::string* out, double v, bool float32);
+// The same text written at p (at least vm::kMaxValueChars bytes); returns its end.
+char* WritePromValue(char* p, double v, bool float32);
 
 }  // namespace nanotdb::queryvm::promql

@@ -345,12 +345,18 @@ void AppendLabels(std::string* out, const Labels& labels) {
   out->push_back('}');
 }
 
+// One append per point: answers hold up to max_points of them.
 void AppendPoint(std::string* out, Timestamp ts, double v, bool float32) {
-  out->push_back('[');
-  AppendSeconds(out, ts);
-  out->append(",\"");
-  promql::AppendPromValue(out, v, float32);
-  out->append("\"]");
+  char buf[vm::kMaxSecondsChars + vm::kMaxValueChars + 8];
+  char* p = buf;
+  *p++ = '[';
+  p = vm::WriteSeconds(p, ts);
+  *p++ = ',';
+  *p++ = '"';
+  p = promql::WritePromValue(p, v, float32);
+  *p++ = '"';
+  *p++ = ']';
+  out->append(buf, p);
 }
 
 }  // namespace
@@ -586,7 +592,9 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
           resp,
           "invalid expression type \"string\" for range query, must be Scalar or instant Vector");
     }
-    out.reserve(64 << 10);  // a day of one metric at 10 s is ~260 KiB: few regrowths
+    // About 21 bytes a point ("[1767225601,\"37.125\"],"): grow the answer once, not ~10 times.
+    const size_t series = r->kind == promql::ValueKind::kScalar ? 1 : r->vector.size();
+    out.reserve(std::min<size_t>(r->steps.size() * series * 24 + 4096, 64u << 20));
     BeginSuccess(&out);
     out.append("{\"resultType\":\"matrix\",\"result\":[");
     if (r->kind == promql::ValueKind::kScalar) {

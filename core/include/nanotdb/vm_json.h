@@ -6,6 +6,7 @@
 // std::string instead of going through a DOM. All functions are pure and thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +22,15 @@ void AppendJsonString(std::string* out, std::string_view s);
 // Appends a timestamp as a JSON number of Unix seconds with the fraction trimmed:
 // 1715000000, 1715000000.5, 1715000000.000000001.
 void AppendSeconds(std::string* out, Timestamp ts);
+
+// The same texts written into a caller's buffer, for loops that format many points into one
+// stack buffer and append it once: each returns the end of what it wrote. WriteSeconds needs
+// kMaxSecondsChars bytes at p, WriteValue kMaxValueChars (the text of AppendComputedValue
+// without its quotes).
+inline constexpr size_t kMaxSecondsChars = 32;
+inline constexpr size_t kMaxValueChars = 400;  // fixed notation of the largest double: 309 digits
+char* WriteSeconds(char* p, Timestamp ts);
+char* WriteValue(char* p, double v);
 
 // Appends a computed value as a JSON string in Prometheus form: the shortest text that reads
 // back as the same double, without exponent ("21.5", "1796196412", "0.001"), or "NaN",

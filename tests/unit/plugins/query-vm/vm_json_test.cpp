@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <random>
 
 namespace nanotdb::vm {
 namespace {
@@ -39,6 +43,67 @@ TEST(VmJsonTest, ComputedValuesAreStringsInPrometheusForm) {
   EXPECT_EQ(Computed(std::nan("")), "\"NaN\"");
   EXPECT_EQ(Computed(std::numeric_limits<double>::infinity()), "\"+Inf\"");
   EXPECT_EQ(Computed(-std::numeric_limits<double>::infinity()), "\"-Inf\"");
+}
+
+// WriteValue prints short decimals without std::to_chars; its text must be to_chars' shortest
+// fixed form for every double, whichever path printed it.
+TEST(VmJsonTest, WrittenValuesAreThoseOfToCharsForEveryKindOfDouble) {
+  auto expected = [](double v) {
+    char buf[kMaxValueChars];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed).ptr);
+  };
+  auto written = [](double v) {
+    char buf[kMaxValueChars];
+    return std::string(buf, WriteValue(buf, v));
+  };
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                1.0,
+                                -1.0,
+                                0.1,
+                                0.2,
+                                0.3,
+                                0.1 + 0.2,
+                                1e-7,
+                                123e-9,
+                                5e-324,
+                                1e15,
+                                1e16,
+                                1125899906842623.5,
+                                1125899906842624.0,
+                                9007199254740993.0,
+                                1e300,
+                                -1e300,
+                                std::numeric_limits<double>::max(),
+                                37.125,
+                                33.1,
+                                2.675};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    // Short decimals of every length and magnitude, their neighbours, and any bit pattern.
+    const int k = static_cast<int>(rng() % 12);
+    const int64_t n = static_cast<int64_t>(rng() % 2000000000000000ull) >> (rng() % 50);
+    const double d = static_cast<double>(n) / std::pow(10.0, k);
+    values.push_back(i % 2 ? d : -d);
+    values.push_back(std::nextafter(d, 0.0));
+    values.push_back(std::nextafter(d, 1e308));
+    values.push_back(std::bit_cast<double>(rng()));
+  }
+  for (double v : values) {
+    if (std::isnan(v) || std::isinf(v)) continue;
+    ASSERT_EQ(written(v), expected(v)) << std::hexfloat << v;
+  }
+  EXPECT_EQ(written(std::nan("")), "NaN");
+  EXPECT_EQ(written(-std::numeric_limits<double>::infinity()), "-Inf");
+}
+
+TEST(VmJsonTest, WrittenSecondsAreTheAppendedOnes) {
+  for (Timestamp ts : {Timestamp{0}, Timestamp{1}, Timestamp{-1}, kMinTimestamp, kMaxTimestamp,
+                       Timestamp{1715000000123000000}}) {
+    char buf[kMaxSecondsChars];
+    EXPECT_EQ(std::string(buf, WriteSeconds(buf, ts)), Seconds(ts));
+  }
+  EXPECT_EQ(Seconds(kMinTimestamp), "-9223372036.854775808");
 }
 
 TEST(VmJsonTest, WindowLabelsUseGoDurationText) {
