@@ -517,7 +517,7 @@ def forward_bench(build, days, receiver):
                 break
             if time.perf_counter() - t0 > 600:
                 raise RuntimeError(f"forwarding to {receiver} not done after 600 s ({sent} sent)")
-            time.sleep(0.05)
+            time.sleep(0.2)
         wall = time.perf_counter() - t0
         cpu = proc_cpu_s(proc.pid)
         rcpu = proc_cpu_s(rproc.pid) - rcpu0

@@ -14,6 +14,10 @@ namespace {
 constexpr int64_t kMinute = 60 * kNanosPerSecond;
 constexpr int64_t kMinRecountEvery = 10 * kNanosPerSecond;
 constexpr int64_t kStopGrace = 5 * kNanosPerSecond;
+// Samples read ahead over all series of an endpoint (16 bytes each: 2 MiB), at least
+// kMinReadAhead per series.
+constexpr size_t kReadAheadSamples = 131072;
+constexpr size_t kMinReadAhead = 64;
 
 // Remote write stamps are Unix milliseconds.
 int64_t RemoteMillis(Timestamp ns) {
@@ -140,18 +144,54 @@ Status Forwarder::RefreshSeries() {
   return Status::Ok();
 }
 
-std::optional<Timestamp> Forwarder::NextUnsent(const Series& series, SeriesPosition pos) const {
-  std::optional<Timestamp> next;
+Status Forwarder::Fill(Series& series, SeriesPosition pos) {
+  ReadAhead& a = series.ahead;
+  const size_t cap =
+      std::max<size_t>(kMinReadAhead, kReadAheadSamples / std::max<size_t>(1, series_.size()));
+  a.samples.clear();
+  if (a.samples.capacity() > 2 * cap) a.samples.shrink_to_fit();
+  a.next = 0;
+  a.pos = pos;
+  a.valid = false;
+  a.complete = true;
   uint32_t skip = pos.at_ts;
-  s_.query->ReadRange(series.db, series.key, pos.ts, kMaxTimestamp, 1, [&](const Sample& x) {
-    if (x.ts == pos.ts && skip > 0) {
-      --skip;
-      return true;
+  Status st =
+      s_.query->ReadRange(series.db, series.key, pos.ts, kMaxTimestamp, 1, [&](const Sample& x) {
+        if (x.ts == pos.ts && skip > 0) {
+          --skip;
+          return true;
+        }
+        if (a.samples.size() == cap) {
+          a.complete = false;
+          return false;
+        }
+        a.samples.push_back(x);
+        return true;
+      });
+  if (!st.ok()) return st;
+  a.valid = true;
+  return Status::Ok();
+}
+
+const Sample* Forwarder::Peek(Series& series, SeriesPosition pos) {
+  ReadAhead& a = series.ahead;
+  if (!a.valid || a.pos != pos || a.next == a.samples.size()) {
+    // Used up: read on (a complete read is read again too, for samples written since).
+    Status st = Fill(series, pos);
+    if (!st.ok()) {
+      if (!st.IsNotFound()) {
+        Problem("reading " + series.db + " " + series.key + ": " + st.ToString());
+      }
+      return nullptr;
     }
-    next = x.ts;
-    return false;
-  });
-  return next;
+  }
+  return a.next < a.samples.size() ? &a.samples[a.next] : nullptr;
+}
+
+void Forwarder::Take(Series& series) {
+  ReadAhead& a = series.ahead;
+  const Sample& x = a.samples[a.next++];
+  a.pos = x.ts == a.pos.ts ? SeriesPosition{x.ts, a.pos.at_ts + 1} : SeriesPosition{x.ts, 1};
 }
 
 uint64_t Forwarder::CountAfter(const Series& series, SeriesPosition pos, Timestamp to) const {
@@ -279,13 +319,13 @@ Forwarder::Round Forwarder::RunRound() {
   std::vector<size_t> pending;
   Timestamp start = kMaxTimestamp;
   for (size_t i = 0; i < series_.size(); ++i) {
-    const Series& ser = series_[i];
+    Series& ser = series_[i];
     SeriesPosition pos = cursor_.Position(ser.db, ser.key);
     if (!Pending(ser.last, pos)) continue;
-    std::optional<Timestamp> next = NextUnsent(ser, pos);
-    if (!next) continue;
+    const Sample* next = Peek(ser, pos);
+    if (next == nullptr) continue;
     pending.push_back(i);
-    start = std::min(start, *next);
+    start = std::min(start, next->ts);
   }
   if (pending.empty()) {
     pending_samples_.store(0, std::memory_order_relaxed);
@@ -303,35 +343,29 @@ Forwarder::Round Forwarder::RunRound() {
   bool posted = false;  // some request settled
   for (size_t i : pending) {
     if (stopping_.load(std::memory_order_relaxed)) return Round::kFailed;
-    const Series& ser = series_[i];
+    Series& ser = series_[i];
     SeriesPosition pos = cursor_.Position(ser.db, ser.key);
     while (true) {
       Part part{i, {}, pos};
       const size_t room = config_.max_samples_per_send - in_request;
-      uint32_t skip = pos.at_ts;
       bool full = false;
       // Collect first, send after: no request is posted while storage is being read.
-      Status st = s_.query->ReadRange(ser.db, ser.key, pos.ts, end, 1, [&](const Sample& x) {
-        if (x.ts == pos.ts && skip > 0) {
-          --skip;
-          return true;
-        }
+      for (const Sample* x = Peek(ser, pos); x != nullptr && x->ts <= end;
+           x = Peek(ser, part.after)) {
         if (part.samples.size() == room) {
           full = true;
-          return false;
+          break;
         }
-        part.samples.push_back(x);
-        part.after = x.ts == part.after.ts ? SeriesPosition{x.ts, part.after.at_ts + 1}
-                                           : SeriesPosition{x.ts, 1};
-        return true;
-      });
-      if (!st.ok()) {
-        if (!st.IsNotFound()) Problem("reading " + ser.db + " " + ser.key + ": " + st.ToString());
-        break;
+        part.samples.push_back(*x);
+        Take(ser);
+        part.after = ser.ahead.pos;
       }
       // Nothing more up to `end`, and storage takes no sample older than its newest: the
       // series is complete up to `end`.
-      if (!full && ser.last > end && part.after.ts <= end) part.after = SeriesPosition{end + 1, 0};
+      if (!full && ser.last > end && part.after.ts <= end) {
+        part.after = SeriesPosition{end + 1, 0};
+        if (ser.ahead.valid) ser.ahead.pos = part.after;
+      }
       if (part.samples.empty()) {
         if (part.after != pos) {
           cursor_.series[{ser.db, ser.key}] = part.after;

@@ -75,12 +75,22 @@ class Forwarder {
   std::string CursorFileName() const { return config_.name + ".cursor"; }
 
  private:
+  // What was read of a series beyond its position, so a backlog is decoded once rather than
+  // once per window: samples[next..] follow `pos` in order, as storage held them when read.
+  struct ReadAhead {
+    std::vector<Sample> samples;
+    size_t next = 0;
+    SeriesPosition pos;
+    bool valid = false;
+    bool complete = false;  // held every sample after the read's start (none was left out)
+  };
   struct Series {
     std::string db;
     std::string key;
     ValueType type = ValueType::kFloat64;
     Timestamp last = kMinTimestamp;    // newest sample when the list was made
     std::vector<Label> remote_labels;  // sorted by name, __name__ included
+    ReadAhead ahead;
   };
   // One request being assembled: series in order, each with its samples and its position
   // once the request is acknowledged.
@@ -94,8 +104,12 @@ class Forwarder {
   bool DatabaseSelected(const std::string& db) const;
   bool SeriesSelected(const SeriesInfo& s) const;
   std::vector<Label> RemoteLabels(const std::string& db, const SeriesInfo& s) const;
-  // The stamp of the first sample of `series` after `pos`; none when there is none.
-  std::optional<Timestamp> NextUnsent(const Series& series, SeriesPosition pos) const;
+  // The first sample of `series` after `pos` (nullptr when there is none), read ahead; Take()
+  // moves past it. Reads storage when what was read ahead is used up or `pos` is not where it
+  // stands (after a failed request, the cursor stays behind what was taken).
+  const Sample* Peek(Series& series, SeriesPosition pos);
+  void Take(Series& series);
+  Status Fill(Series& series, SeriesPosition pos);
   // Samples of `series` after `pos` up to `to`, counted.
   uint64_t CountAfter(const Series& series, SeriesPosition pos, Timestamp to) const;
   void ApplyMaxLag(Timestamp now);

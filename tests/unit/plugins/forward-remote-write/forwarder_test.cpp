@@ -194,6 +194,30 @@ TEST_F(ForwarderTest, FailuresAreRetriedAndARestartResumesWithoutLossOrDuplicate
   EXPECT_THAT(*cursor, HasSubstr("home\tt\t" + std::to_string(kBase + 79 * kSecond) + "\t1\n"));
 }
 
+TEST_F(ForwarderTest, SamplesWrittenAfterARoundAreSentByTheNextOnes) {
+  Receiver* r = Make();
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 7; ++i)
+      Write("home", "t", kBase + (round * 7 + i) * kSecond, round * 7 + i);
+    now_ += 10 * kSecond;  // past the series list's refresh
+    Drain();
+  }
+  ASSERT_EQ(r->samples.size(), 35u);
+  for (size_t i = 0; i < r->samples.size(); ++i) EXPECT_EQ(r->samples[i].value, i);
+}
+
+TEST_F(ForwarderTest, AFailedRequestIsReadAgainFromTheCursor) {
+  for (int i = 0; i < 100; ++i) Write("home", "t", kBase + i * kSecond, i);
+  config_.max_samples_per_send = 10;
+  Receiver* r = Make();
+  r->answers = {204, 204, 503, 204, 0};
+  EXPECT_EQ(forwarder_->RunRound(), Forwarder::Round::kFailed);  // 20 acknowledged
+  EXPECT_EQ(forwarder_->RunRound(), Forwarder::Round::kFailed);  // 10 more, then no answer
+  Drain();
+  ASSERT_EQ(r->samples.size(), 100u);
+  for (size_t i = 0; i < r->samples.size(); ++i) EXPECT_EQ(r->samples[i].value, i);
+}
+
 TEST_F(ForwarderTest, EqualTimestampsSplitAcrossRequestsAreSentOnce) {
   Write("home", "t", kBase, 1);
   Write("home", "t", kBase, 2);
