@@ -26,6 +26,13 @@ int64_t RemoteMillis(Timestamp ns) {
   return ms;
 }
 
+// Answers saying the receiver will never take these samples (bad data, a conflict with what it
+// holds, too large). Other 4xx (401, 403, 404, 429, ...) are about credentials, the URL or
+// load: fixable, so retried rather than dropped.
+bool Refused(int status) {
+  return status == 400 || status == 409 || status == 413 || status == 422;
+}
+
 bool Pending(Timestamp last, SeriesPosition pos) {
   return last > pos.ts || (last == pos.ts && pos.at_ts == 0);
 }
@@ -268,7 +275,7 @@ bool Forwarder::Send(std::vector<Part>* parts) {
   if (outcome.status == 0 && stopping_.load(std::memory_order_relaxed)) return false;
   if (outcome.status != 0) requests_.fetch_add(1, std::memory_order_relaxed);
   const bool ok = outcome.status >= 200 && outcome.status < 300;
-  const bool rejected = outcome.status >= 400 && outcome.status < 500 && outcome.status != 429;
+  const bool rejected = Refused(outcome.status);
   if (!ok && !rejected) {
     failed_requests_.fetch_add(1, std::memory_order_relaxed);
     failing_ = true;
@@ -471,11 +478,11 @@ std::vector<StatValue> Forwarder::Stats() const {
       {"nanotdb.forward.requests_total", endpoint, get(requests_), true,
        "Remote-write requests answered (acknowledged, refused or failed with a status)."},
       {"nanotdb.forward.failed_requests_total", endpoint, get(failed_requests_), true,
-       "Requests that failed and are retried (no answer, HTTP 429 or 5xx)."},
+       "Requests that failed and are retried (no answer, 5xx, 429, 401, 403, 404, ...)."},
       {"nanotdb.forward.dropped_samples_total", labelled("max_lag"), get(dropped_lag_), true,
-       "Samples never sent: older than max_lag, or refused by the receiver (4xx)."},
+       "Samples never sent: older than max_lag, or refused (HTTP 400, 409, 413, 422)."},
       {"nanotdb.forward.dropped_samples_total", labelled("rejected"), get(dropped_rejected_), true,
-       "Samples never sent: older than max_lag, or refused by the receiver (4xx)."},
+       "Samples never sent: older than max_lag, or refused (HTTP 400, 409, 413, 422)."},
       {"nanotdb.forward.pending_samples", endpoint, pending, false,
        "Stored samples not yet acknowledged (recounted at least every 10 s while behind)."},
       {"nanotdb.forward.pending_bytes", endpoint, pending * per_sample, false,

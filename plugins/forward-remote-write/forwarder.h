@@ -6,11 +6,11 @@
 // posts them in WriteRequests of at most max_samples_per_send samples; so requests go out in
 // time order across series within one window, which receivers with a bounded out-of-order
 // tolerance (Prometheus' head block) need when an outage of hours is caught up. Each request is
-// retried until the receiver acknowledges it (2xx): after a failure (no answer, 429, 5xx) the
-// round ends and the next starts after an exponential backoff, re-reading from the cursor —
-// nothing is held in memory across an outage and nothing is lost by a restart. An answer of
-// 4xx other than 429 means the receiver will never take those samples: they are dropped,
-// counted (reason "rejected") and logged. After every acknowledged or rejected request the
+// retried until the receiver acknowledges it (2xx): after a failure (no answer, 5xx, 401, 403,
+// 404, 429, any status but the four below) the round ends and the next starts after an
+// exponential backoff, re-reading from the cursor — nothing is lost by an outage or a restart.
+// An answer of 400, 409, 413 or 422 means the receiver will never take those samples: they are
+// dropped, counted (reason "rejected") and logged. After every acknowledged or rejected request the
 // cursor file is replaced atomically.
 //
 // Drop policy: pending samples older than now - max_lag are dropped and counted (reason

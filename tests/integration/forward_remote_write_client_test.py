@@ -6,6 +6,8 @@ Servers, all on 127.0.0.1, free ports, temporary directories, stopped by PID:
 - victoria-metrics over TLS (a self-signed certificate the endpoint trusts by tls_ca_file)
   with basic auth (-httpAuth.*);
 - prometheus --web.enable-remote-write-receiver, with no scrape job of its own;
+- a second nanotdb whose write role needs a bearer token, receiving through ingest-prometheus'
+  POST /api/v1/write?db=fleet (endpoint "peer", db_label "", the token from bearer_token_file);
 - nanotdb with forward-remote-write: endpoint "vm" and endpoint "prom", external label
   instance="box-1", database "scratch" and series "debug.*" excluded, backfill 2d.
 
@@ -16,7 +18,7 @@ during that outage nanotdb is restarted and a last chunk written. Then victoria-
 back. Once nanotdb reports nothing pending for either endpoint:
 
 - every sample nanotdb holds in "host" (minus the excluded series) is in victoria-metrics'
-  /api/v1/export and in prometheus' raw range query: same series (metric name with '.' ->
+  /api/v1/export, in prometheus' raw range query and in the peer's database "fleet": same series (metric name with '.' ->
   '_', labels plus db="host" and instance="box-1"), same millisecond stamps, values bit for
   bit, no sample twice, nothing of "scratch" or "debug.*";
 - /metrics showed failed requests and pending samples for "vm" during the outage, and shows
@@ -43,6 +45,7 @@ STEP_S = 20
 DAY_S = 24 * 3600
 CHUNK_S = 2 * 3600
 VM_USER, VM_PASSWORD = "forwarder", "s3cret pass"
+PEER_TOKEN = "peer-write-token"
 
 
 def series_defs():
@@ -269,6 +272,33 @@ min_backoff = "100ms"
 max_backoff = "1s"
 max_samples_per_send = 2000
 """
+    token_file = env.path("peer.token")
+    with open(token_file, "w") as f:
+        f.write(PEER_TOKEN + "\n")
+    peer_port, peer, _ = env.start_nanotdb(
+        nanotdb, plugin_dir, name="peer",
+        extra_toml="")
+    env.stop(peer)
+    peer_cfg = os.path.join(env.path("peer"), "engine.toml")
+    text = open(peer_cfg).read()
+    text = re.sub(r'(?m)^write_token = .*$', f'write_token = "{PEER_TOKEN}"', text, count=1)
+    open(peer_cfg, "w").write(text)
+    peer = env.spawn("peer-with-token", [nanotdb, "--config", peer_cfg])
+    env.wait_http("peer-with-token", peer, peer_port, "/health")
+    endpoints += f"""
+[[plugins.forward-remote-write.endpoint]]
+name = "peer"
+url = "http://127.0.0.1:{peer_port}/api/v1/write?db=fleet"
+bearer_token_file = "{token_file}"
+db_label = ""
+exclude_databases = ["scratch"]
+exclude_series = ["debug.*"]
+external_labels = {{ instance = "box-1" }}
+backfill = "2d"
+interval = "200ms"
+min_backoff = "100ms"
+max_backoff = "1s"
+"""
     root = env.path("nanotdb")
     port = env.nanotdb_config(nanotdb, plugin_dir, root)
     cfg = os.path.join(root, "engine.toml")
@@ -319,14 +349,14 @@ max_samples_per_send = 2000
 
     def settled():
         m = metrics_text(port)
-        for e in ("vm", "prom"):
+        for e in ("vm", "prom", "peer"):
             if stat(m, "nanotdb_forward_pending_samples", e) != 0 or \
                     stat(m, "nanotdb_forward_lag_seconds", e) != 0:
                 return None
         return m
     after = wait_until("both endpoints to have nothing pending", settled, 60, 0.2)
     took = time.time() - started
-    for e in ("vm", "prom"):
+    for e in ("vm", "prom", "peer"):
         if not stat(after, "nanotdb_forward_sent_samples_total", e):
             failures.append(f"after the restart {e} reports no sent samples")
         for reason in ("max_lag", "rejected"):
@@ -341,9 +371,16 @@ max_samples_per_send = 2000
         failures.append(f"nanotdb holds {n} samples of host, expected {want_n}: test too weak")
     failures += compare("victoria-metrics", vm.export(start_s - 60, end_s + 60), expected)
     failures += compare("prometheus", prom_export(pport, at), expected)
+    # The peer stores what it receives under the remote names, without a db label (it is the
+    # database); its answers carry db="fleet".
+    peer_expected = {(name, tuple(kv for kv in labels if kv[0] != "db")): points
+                     for (name, labels), points in expected.items()}
+    peer_has = {k: [(int(t * 1000), v) for t, v in pts] for k, pts in
+                raw_samples(peer_port, '{__name__=~".+",db="fleet"}', "2d", at).items()}
+    failures += compare("nanotdb peer", peer_has, peer_expected)
     if env.stop(proc) != 0:
         failures.append(f"restarted nanotdb exited with {proc.returncode} on SIGTERM")
-    print(f"{n} samples of {len(expected)} series forwarded to both receivers through an "
+    print(f"{n} samples of {len(expected)} series forwarded to all three receivers through an "
           f"outage and a restart in {took:.1f}s")
     return failures
 

@@ -235,12 +235,14 @@ TEST_F(ForwarderTest, RefusedSamplesAreDroppedCountedAndNotResent) {
   for (int i = 0; i < 10; ++i) Write("home", "t", kBase + i * kSecond, i);
   config_.max_samples_per_send = 5;
   Receiver* r = Make();
-  r->answers = {400};
+  r->answers = {401, 404, 400};  // credentials and URL are fixable: retried; 400 is not
+  EXPECT_EQ(forwarder_->RunRound(), Forwarder::Round::kFailed);
+  EXPECT_EQ(forwarder_->RunRound(), Forwarder::Round::kFailed);
   Drain();
   EXPECT_EQ(Stat("nanotdb.forward.dropped_samples_total", "rejected"), 5);
   ASSERT_EQ(r->samples.size(), 5u);
   EXPECT_EQ(r->samples[0].value, 5);
-  EXPECT_THAT(log_.back(), HasSubstr("refused 5 samples with HTTP 400"));
+  EXPECT_THAT(log_, testing::Contains(HasSubstr("refused 5 samples with HTTP 400")));
 }
 
 TEST_F(ForwarderTest, ANewEndpointStartsAtBackfill) {
