@@ -146,6 +146,14 @@ const std::set<std::string_view> kAggregations = {"avg",    "bottomk", "count", 
                                                   "group",  "max",     "min",   "quantile",
                                                   "stddev", "stdvar",  "sum",   "topk"};
 
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 bool IsLabelName(std::string_view s) {
   if (s.empty()) return false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -193,8 +201,10 @@ class Parser {
     if (tok_.kind != kind) return Unexpected(std::string("; expected ") + what);
     return Advance();
   }
+  // Keywords (operators, modifiers, aggregations) are case-insensitive, as in Prometheus;
+  // function and metric names are not. `word` is lower case.
   bool IsIdent(std::string_view word) const {
-    return tok_.kind == Tok::kIdent && tok_.text == word;
+    return tok_.kind == Tok::kIdent && AsciiLower(tok_.text) == word;
   }
 
   // ----- depth
@@ -251,10 +261,10 @@ class Parser {
       case Tok::kLte:
         return OpInfo{BinaryOp::kLe, 3};
       case Tok::kIdent:
-        if (tok_.text == "and") return OpInfo{BinaryOp::kAnd, 2};
-        if (tok_.text == "unless") return OpInfo{BinaryOp::kUnless, 2};
-        if (tok_.text == "or") return OpInfo{BinaryOp::kOr, 1};
-        if (tok_.text == "atan2") return OpInfo{BinaryOp::kAtan2, 5};
+        if (IsIdent("and")) return OpInfo{BinaryOp::kAnd, 2};
+        if (IsIdent("unless")) return OpInfo{BinaryOp::kUnless, 2};
+        if (IsIdent("or")) return OpInfo{BinaryOp::kOr, 1};
+        if (IsIdent("atan2")) return OpInfo{BinaryOp::kAtan2, 5};
         return std::nullopt;
       default:
         return std::nullopt;
@@ -311,13 +321,13 @@ class Parser {
       NANOTDB_RETURN_IF_ERROR(Advance());
     }
     if (IsIdent("on") || IsIdent("ignoring")) {
-      n->on = tok_.text == "on";
+      n->on = IsIdent("on");
       NANOTDB_RETURN_IF_ERROR(Advance());
       n->card = Node::Card::kOneToOne;
       NANOTDB_RETURN_IF_ERROR(ParseLabelList(&n->match_labels));
       n->matching_given = true;
       if (IsIdent("group_left") || IsIdent("group_right")) {
-        n->card = tok_.text == "group_left" ? Node::Card::kManyToOne : Node::Card::kOneToMany;
+        n->card = IsIdent("group_left") ? Node::Card::kManyToOne : Node::Card::kOneToMany;
         size_t pos = tok_.pos;
         NANOTDB_RETURN_IF_ERROR(Advance());
         if (IsSetOperator(n->op))
@@ -466,7 +476,7 @@ class Parser {
           return ErrorAt(pos, "@ <timestamp> may not be set multiple times");
         NANOTDB_RETURN_IF_ERROR(Advance());
         if (IsIdent("start") || IsIdent("end")) {
-          n->at = tok_.text == "start" ? AtKind::kStart : AtKind::kEnd;
+          n->at = IsIdent("start") ? AtKind::kStart : AtKind::kEnd;
           NANOTDB_RETURN_IF_ERROR(Advance());
           NANOTDB_RETURN_IF_ERROR(Expect(Tok::kLParen, "\"(\""));
           NANOTDB_RETURN_IF_ERROR(Expect(Tok::kRParen, "\")\""));
@@ -536,8 +546,9 @@ class Parser {
     std::string name = tok_.text;
     size_t pos = tok_.pos;
     NANOTDB_RETURN_IF_ERROR(Advance());
-    if (IsAggregation(name) && (tok_.kind == Tok::kLParen || IsIdent("by") || IsIdent("without"))) {
-      return ParseAggregation(std::move(n), name);
+    if (IsAggregation(AsciiLower(name)) &&
+        (tok_.kind == Tok::kLParen || IsIdent("by") || IsIdent("without"))) {
+      return ParseAggregation(std::move(n), AsciiLower(name));
     }
     if (tok_.kind == Tok::kLParen) return ParseCall(std::move(n), name, pos);
     // A metric name, possibly db/metric.
@@ -709,7 +720,7 @@ class Parser {
     auto grouping = [&]() -> Status {
       if (grouped) return Unexpected("; grouping given twice");
       grouped = true;
-      n->without = tok_.text == "without";
+      n->without = IsIdent("without");
       NANOTDB_RETURN_IF_ERROR(Advance());
       return ParseLabelList(&n->grouping);
     };

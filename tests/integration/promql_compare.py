@@ -301,6 +301,23 @@ EDGE_EXPRESSIONS = [
     'histogram_quantile(0.9, {__name__="latency_bucket", le=~"0.1|0.5"})',
     'rate(latency_bucket{le="+Inf"}[5m])',
     'sum by (le) (latency_bucket) / ignoring(le) group_left sum(latency_bucket{le="+Inf"})',
+    # Literals, durations, comments, spacing, quoting; keywords in any case, keywords as label
+    # names; @ and offset on subqueries and aggregations.
+    '1e-3 * g_small', '0X1F + g_small', '5. + g_small', '+Inf', '-Inf + g_small', 'NaN', 'nan',
+    'InF', 'rate(c_steady[1m30s])', 'g_wave offset 1d', 'avg_over_time(g_wave[1w])',
+    'g_wave @ 1e9', 'g_wave # a comment', 'label_replace(g_wave, "x", "é ☕", "", "")',
+    'g_wave{bool="x"}', 'sum by (by) (g_wave)', 'sum by (offset, on, bool) (g_wave)',
+    'count by (ignoring) (g_wave)', 'SUM BY (db) (g_wave)', 'sum BY (db) (g_wave)',
+    'g_wave OFFSET 5m', 'g_wave > BOOL 1', 'g_wave AND g_small', 'g_wave + ON(db) g_small',
+    'RATE(c_steady[5m])', 'Rate(c_steady[5m])', 'sum(g_wave) WITHOUT (db)', 'g_wave @ START()',
+    'g_wave @ end ()', 'sum (g_wave)', 'rate (c_steady [5m])', 'g_wave [5m]',
+    'g_wave{db = "cmp" , }', '{ __name__ = "g_wave" }', "g_wave{db='cmp'}", 'g_wave{db=`cmp`}',
+    'g_wave{db=~`c.p`}', 'g_wave{db=~"c\\\\.?mp"}',
+    'sum(rate(c_steady[5m])) by (db) * on(db) group_left() sum(g_small) by (db)',
+    'avg(g_wave) by (db) keep_metric_names', '-g_wave offset 5m', '(g_wave offset 5m)[10m:1m]',
+    'max_over_time((g_wave offset 5m)[10m:1m] @ end())', 'topk(1, g_wave) offset 5m',
+    'sum(rate(c_steady[5m] @ start()))', 'g_wave[5m:] @ 1e9', 'vector(1) @ 1', '(vector(1)) @ $AT',
+    'scalar(g_wave) @ $AT', 'time() @ $AT',
 ]
 
 # Parse errors: 400 bad_data in both, naming the same line:column.

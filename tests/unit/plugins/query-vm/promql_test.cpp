@@ -196,6 +196,22 @@ TEST(PromqlParserTest, NanoTdbNamesAndShorthands) {
   EXPECT_EQ((*n)->kind, Node::Kind::kNegate);
 }
 
+TEST(PromqlParserTest, KeywordsAreCaseInsensitiveFunctionNamesAreNot) {
+  Result<NodePtr> n =
+      ParseExpr("SUM BY (db) (x) AND ON(db) Max WITHOUT (a) (y OFFSET 5m > BOOL 1)");
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ((*n)->op, BinaryOp::kAnd);
+  EXPECT_TRUE((*n)->on);
+  EXPECT_EQ((*n)->args[0]->text, "sum");
+  EXPECT_EQ((*n)->args[1]->text, "max");
+  EXPECT_TRUE((*n)->args[1]->without);
+  EXPECT_TRUE(ParseExpr("x @ START()").ok());
+  EXPECT_EQ(ParseExpr("RATE(x[5m])").status().message(),
+            "1:1: parse error: unknown function with name \"RATE\"");
+  // Keywords stay label names where a label name is expected.
+  EXPECT_TRUE(ParseExpr("sum by (by, offset, on) (x{bool=\"1\"})").ok());
+}
+
 TEST(PromqlParserTest, StringEscapesReadLikeGo) {
   auto value = [](std::string_view q) {
     Result<NodePtr> n = ParseExpr(q);
