@@ -355,6 +355,9 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     NANOTDB_RETURN_IF_ERROR(s.Int("reader_cache_bytes", 0, int64_t{1} << 40, &cache_bytes));
     c->reader_cache_bytes = static_cast<uint64_t>(cache_bytes);
     NANOTDB_RETURN_IF_ERROR(s.Duration("idle_close", 0, &c->idle_close));
+    int64_t max_disk = static_cast<int64_t>(c->max_disk_bytes);
+    NANOTDB_RETURN_IF_ERROR(s.Int("max_disk_bytes", 0, int64_t{1} << 60, &max_disk));
+    c->max_disk_bytes = static_cast<uint64_t>(max_disk);
     return Status::Ok();
   }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "ingest", [&](Section& s) {

@@ -108,6 +108,9 @@ struct EngineConfig {
   uint64_t reader_cache_bytes = 8ull << 20;
   // [storage] idle_close: a database without writes for this long closes its files (0 = never).
   int64_t idle_close = 10 * kMinute;
+  // [storage] max_disk_bytes: disk budget of the databases' files (0 = none); see
+  // EngineOptions::max_disk_bytes.
+  uint64_t max_disk_bytes = 0;
 
   // [ingest] max_future: samples more than this far ahead of the clock are rejected.
   int64_t max_future = 2 * kDay;

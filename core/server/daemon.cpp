@@ -181,6 +181,7 @@ Status Daemon::Start() {
   options.reader_cache_files = config_.reader_cache_files;
   options.reader_cache_bytes = config_.reader_cache_bytes;
   options.idle_close = config_.idle_close;
+  options.max_disk_bytes = config_.max_disk_bytes;
   Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(options));
   if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);
   s.engine = std::move(engine).value();

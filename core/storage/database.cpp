@@ -624,6 +624,54 @@ bool Database::CloseIfIdle(int64_t now_mono, int64_t idle_ns) {
   return true;
 }
 
+uint64_t Database::DiskUsage(Timestamp now_wall, std::vector<EvictionCandidate>* candidates) const {
+  std::shared_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  Env* env = ctx_.env;
+  uint64_t total = 0;
+  std::vector<std::string> children;
+  if (env->GetChildren(dir_, &children).ok()) {
+    for (const std::string& child : children) {
+      Result<uint64_t> size = env->GetFileSize(dir_ + "/" + child);
+      if (size.ok()) total += *size;
+    }
+  }
+  if (manifest_.partition == Partitioning::kForever || partitions_.size() < 2) return total;
+  const std::string& newest = *partitions_.rbegin();  // keys sort by time
+  const double window =
+      static_cast<double>(manifest_.retention_days > 0 ? manifest_.retention_days : 36500) *
+      static_cast<double>(kDay);
+  for (const std::string& key : partitions_) {
+    Timestamp start, end;
+    if (key == newest || pages_.count(key) > 0 ||
+        !PartitionRange(manifest_.partition, key, &start, &end)) {
+      continue;
+    }
+    Result<uint64_t> size = env->GetFileSize(DataFilePath(ctx_.root, name_, key));
+    if (!size.ok()) continue;
+    candidates->push_back(
+        EvictionCandidate{key, start, *size, static_cast<double>(now_wall - start) / window});
+  }
+  return total;
+}
+
+Status Database::EvictPartition(const std::string& key, const std::string& why) {
+  if (ctx_.read_only) return Status::InvalidArgument("the engine is open read-only");
+  std::unique_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  if (partitions_.count(key) == 0 || pages_.count(key) > 0 || key == *partitions_.rbegin()) {
+    return Status::NotFound("partition " + key + " of " + name_ + " is not evictable");
+  }
+  writers_.erase(key);
+  const std::string path = DataFilePath(ctx_.root, name_, key);
+  Status st = ctx_.env->RemoveFile(path);
+  ctx_.readers->Invalidate(path);
+  NANOTDB_RETURN_IF_ERROR(st);
+  partitions_.erase(key);
+  Log(LogLevel::kWarning, "disk budget: deleted " + DataFileName(key) + " (" + why + ")");
+  return ctx_.env->SyncDir(dir_);
+}
+
 bool Database::idle_closed() const {
   std::lock_guard lock(mu_);
   return idle_closed_;

@@ -81,6 +81,21 @@ class Database {
   bool CloseIfIdle(int64_t now_mono, int64_t idle_ns);
   // True while the WAL is closed by CloseIfIdle (for tests and the inspector).
   bool idle_closed() const;
+
+  // A partition the disk budget may delete: sealed (no open page) and not the database's
+  // newest.
+  struct EvictionCandidate {
+    std::string key;
+    Timestamp start = 0;
+    uint64_t bytes = 0;
+    double score = 0;  // its age over the retention window: the highest goes first
+  };
+  // Bytes of every file in the database's directory (data files, WAL, catalog, quarantined
+  // regions, files plugins keep there); appends the partitions the disk budget may delete.
+  uint64_t DiskUsage(Timestamp now_wall, std::vector<EvictionCandidate>* candidates) const;
+  // Deletes partition `key` for the disk budget, as retention would; NotFound when it is gone
+  // or no longer evictable (a write opened a page in it).
+  Status EvictPartition(const std::string& key, const std::string& why);
   // Writes every open page to its data file, persists the catalog and empties the WAL.
   Status FlushAll();
   // Removes every sample and metric: drops the open pages and deletes every file of the

@@ -1,7 +1,9 @@
 #include "nanotdb/engine.h"
 
 #include <algorithm>
+#include <climits>
 #include <map>
+#include <optional>
 #include <shared_mutex>
 
 #include "storage/database.h"
@@ -60,6 +62,47 @@ struct Engine::Impl {
       return Status::NotFound("database \"" + std::string(name) + "\" does not exist");
     }
     return db;
+  }
+
+  int64_t last_budget_check = INT64_MIN;       // monotonic; Maintain thread only
+  std::optional<int64_t> last_budget_warning;  // monotonic; Maintain thread only
+
+  // Deletes sealed partitions while the databases' files take more than max_disk_bytes.
+  void EnforceDiskBudget(Timestamp now, int64_t mono) {
+    struct Candidate {
+      Database* db;
+      Database::EvictionCandidate c;
+    };
+    std::vector<Candidate> candidates;
+    uint64_t total = 0;
+    for (Database* db : All()) {
+      std::vector<Database::EvictionCandidate> mine;
+      total += db->DiskUsage(now, &mine);
+      for (auto& c : mine) candidates.push_back({db, std::move(c)});
+    }
+    const uint64_t budget = options.max_disk_bytes;
+    if (total <= budget) return;
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.c.score != b.c.score) return a.c.score > b.c.score;
+      return a.c.start < b.c.start;
+    });
+    for (const Candidate& c : candidates) {
+      if (total <= budget) break;
+      const std::string why =
+          "databases take " + std::to_string(total) +
+          " bytes, more than [storage] max_disk_bytes = " + std::to_string(budget) + "; it held " +
+          std::to_string(c.c.bytes);
+      if (c.db->EvictPartition(c.c.key, why).ok()) total -= std::min(total, c.c.bytes);
+    }
+    if (total > budget && (!last_budget_warning || mono - *last_budget_warning >= kHour) &&
+        options.log) {
+      last_budget_warning = mono;
+      options.log(LogLevel::kWarning,
+                  "disk budget: databases take " + std::to_string(total) +
+                      " bytes, more than [storage] max_disk_bytes = " + std::to_string(budget) +
+                      ", and nothing more can be deleted (each database's newest partition "
+                      "and unflushed data are kept)");
+    }
   }
 
   std::vector<Database*> All() const {
@@ -177,6 +220,11 @@ Status Engine::Maintain() {
     Status st = db->Maintain(now, mono);
     if (!st.ok() && first.ok()) first = st.WithContext("database " + db->name());
     if (st.ok()) db->CloseIfIdle(mono, impl_->options.idle_close);
+  }
+  if (impl_->options.max_disk_bytes > 0 &&
+      (impl_->last_budget_check == INT64_MIN || mono - impl_->last_budget_check >= 10 * kSecond)) {
+    impl_->last_budget_check = mono;
+    impl_->EnforceDiskBudget(now, mono);
   }
   return first;
 }

@@ -53,6 +53,11 @@ struct EngineOptions {
   // and data files (Maintain), so idle databases hold no descriptors; the next write reopens
   // them. 0: never.
   int64_t idle_close = 0;
+  // Disk budget ([storage] max_disk_bytes): when the databases' files together take more,
+  // Maintain deletes sealed partitions, the furthest through their retention window first
+  // (age / retention_days; a database keeping data forever counts 100 years), never a
+  // database's newest partition or one with unflushed samples. 0: no budget.
+  uint64_t max_disk_bytes = 0;
 };
 
 class Engine {

@@ -388,6 +388,83 @@ TEST_F(EngineTest, RetentionDeletesPartitionsWhoseEndIsPastTheWindow) {
   EXPECT_EQ(s[0].ts, now);
 }
 
+// The disk budget deletes sealed partitions furthest through their retention window first:
+// a raw database keeping 7 days gives way before a rollup database keeping a year, and each
+// database keeps its newest partition.
+TEST_F(EngineTest, DiskBudgetDeletesPartitionsFurthestThroughTheirRetentionFirst) {
+  FaultInjectionEnv env(Env::Default());
+  const Timestamp today = kBase - kBase % kDay;
+  env.SetClock(today + 12 * kHour);
+  auto days_of = [&](const std::string& db) {
+    std::vector<int> days;
+    for (int d = 0; d <= 40; ++d) {
+      if (fs::exists(root_ / db /
+                     ("data-" + PartitionKey(Partitioning::kDay, today - d * kDay) + ".dat"))) {
+        days.push_back(d);
+      }
+    }
+    return days;
+  };
+  std::mt19937_64 rng(7);
+  auto fill = [&](Engine& e, const std::string& db, int days) {
+    for (int d = days - 1; d >= 0; --d) {
+      std::vector<PointRef> batch;
+      for (int i = 0; i < 2000; ++i) {
+        batch.push_back({db, "m", today - d * kDay + i * 10 * kSecond,
+                         Value::Float64(static_cast<double>(rng() % 100000) / 7.0)});
+      }
+      ASSERT_TRUE(e.WriteBatch(batch).ok());
+    }
+    ASSERT_TRUE(e.Flush(db).ok());
+  };
+  EngineOptions o = Options();
+  o.env = &env;
+  o.manifest_defaults.retention_days = 7;
+  {
+    auto e = OpenEngine(o);
+    fill(*e, "raw", 7);
+  }
+  o.manifest_defaults.retention_days = 365;
+  auto e = OpenEngine(o);
+  fill(*e, "rollup", 30);
+  ASSERT_EQ(days_of("raw").size(), 7u);
+  ASSERT_EQ(days_of("rollup").size(), 30u);
+
+  // A budget three raw partitions short: the three oldest raw days go, no rollup day.
+  uint64_t total = 0, raw_day = 0;
+  for (const auto& f : fs::recursive_directory_iterator(root_)) {
+    if (f.is_regular_file() && f.path().parent_path().filename() != "internal") {
+      total += f.file_size();
+    }
+  }
+  raw_day = fs::file_size(root_ / "raw" /
+                          ("data-" + PartitionKey(Partitioning::kDay, today - 6 * kDay) + ".dat"));
+  e.reset();
+  o.max_disk_bytes = total - 2 * raw_day - raw_day / 2;
+  e = OpenEngine(o);
+  ASSERT_TRUE(e->Maintain().ok());
+  EXPECT_EQ(days_of("raw"), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(days_of("rollup").size(), 30u);
+  EXPECT_TRUE(std::any_of(log_.begin(), log_.end(), [](const std::string& l) {
+    return l.find("disk budget: deleted data-") != std::string::npos &&
+           l.find("max_disk_bytes") != std::string::npos;
+  }));
+  EXPECT_EQ(ReadAll(*e, "raw", "m").size(), 4u * 2000);
+
+  // A budget nothing fits in: every database keeps only its newest partition, and says so.
+  e.reset();
+  o.max_disk_bytes = 1;
+  log_.clear();
+  e = OpenEngine(o);
+  ASSERT_TRUE(e->Maintain().ok());
+  EXPECT_EQ(days_of("raw"), (std::vector<int>{0}));
+  EXPECT_EQ(days_of("rollup"), (std::vector<int>{0}));
+  EXPECT_TRUE(std::any_of(log_.begin(), log_.end(), [](const std::string& l) {
+    return l.find("nothing more can be deleted") != std::string::npos;
+  }));
+  EXPECT_EQ(ReadAll(*e, "rollup", "m").size(), 2000u);
+}
+
 TEST_F(EngineTest, BackfillOlderThanSkipBeforeBypassesTheWal) {
   EngineOptions o = Options();
   o.manifest_defaults.wal_skip_before = kHour;
