@@ -94,6 +94,10 @@ test('a 90-day dashboard chart is drawn from the hourly rollup', async () => {
     assert.ok(points >= 700, `the chart has ${points} points`);
     await page.screenshot({ path: path.join(OUT, 'dashboard-90d-rollups.png'), fullPage: true });
 
+    // The response handler parses bodies on its own schedule: give it a moment.
+    for (let i = 0; i < 50 && !answers.some((a) => a.body.data?.rollups); i++) {
+      await page.waitForTimeout(100);
+    }
     const answer = answers.find((a) => a.body.data?.rollups);
     assert.ok(answer, `no query_range answer read rollups: ${answers.map((a) => a.url).join(', ')}`);
     const [use] = answer.body.data.rollups;
