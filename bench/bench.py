@@ -538,6 +538,67 @@ def forward_bench(build, days, receiver):
         shutil.rmtree(rdir, ignore_errors=True)
 
 
+def forward_live_bench(build, metrics=1000, seconds=30, forward=True):
+    """nanotdb's CPU while a client posts `metrics` samples every second for `seconds`, with
+    forward-remote-write (interval 1s) sending them on to victoria-metrics, or without: the
+    difference per sample is what live forwarding costs."""
+    exe = shutil.which("victoria-metrics")
+    if exe is None:
+        return None
+    root = tempfile.mkdtemp(prefix="nanotdb-bench-")
+    rdir = tempfile.mkdtemp(prefix="receiver-bench-")
+    procs = []
+    try:
+        rport = free_port()
+        rproc = subprocess.Popen([exe, "-storageDataPath", rdir, "-httpListenAddr",
+                                  f"127.0.0.1:{rport}", "-loggerLevel", "ERROR"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(rproc)
+        wait_http(rport, "/health", timeout=30)
+        port = free_port()
+        cfg = nanotdb_config(build, root, port)
+        if forward:
+            text = open(cfg).read().replace("[plugins.forward-remote-write]\nenabled = false",
+                                            "[plugins.forward-remote-write]\nenabled = true")
+            text += (f'\n[[plugins.forward-remote-write.endpoint]]\nname = "bench"\n'
+                     f'url = "http://127.0.0.1:{rport}/api/v1/write"\ninterval = "1s"\n')
+            open(cfg, "w").write(text)
+        proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        wait_http(port, "/health", timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        cpu0 = proc_cpu_s(proc.pid)
+        t_start = time.time()
+        for n in range(seconds):
+            ts = int((t_start + n) * 1e9)
+            body = "\n".join(f"live/m{i}.value {n + i * 0.5} {ts}" for i in range(metrics))
+            conn.request("POST", "/api/v1/import", body=body.encode(),
+                         headers={"Content-Type": "text/plain"})
+            r = conn.getresponse()
+            r.read()
+            time.sleep(max(0.0, t_start + n + 1 - time.time()))
+        time.sleep(2.0)  # the last interval's samples go out
+        cpu = proc_cpu_s(proc.pid) - cpu0
+        sent = None
+        if forward:
+            conn.request("GET", "/metrics")
+            sent = prom_metric(conn.getresponse().read().decode(),
+                               "nanotdb_forward_sent_samples_total", "bench")
+        conn.close()
+        return {"samples": metrics * seconds, "cpu_s": cpu, "sent": sent}
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(rdir, ignore_errors=True)
+
+
 def promql_queries(first_s, days):
     """(label, nanotdb query params, VictoriaMetrics query params) of the PromQL figures: a
     full-day range query of one series at 10 s (8640 points), and over `days` days rate() and
@@ -1015,6 +1076,14 @@ def main():
             log(f"{receiver:18} {r['samples']:>9} {r['samples_per_s']:>10.0f} "
                 f"{r['cpu_us_per_sample']:>14.3f} {r['wire_bytes_per_sample']:>14.3f} "
                 f"{r['requests']:>9} {r['receiver_cpu_us_per_sample']:>19.3f}")
+        on = forward_live_bench(build, forward=True)
+        off = forward_live_bench(build, forward=False)
+        if on and off:
+            results["forward_live"] = {"on": on, "off": off}
+            extra = (on["cpu_s"] - off["cpu_s"]) * 1e6 / on["samples"]
+            log(f"\nlive: 1000 metrics posted every second for 30 s, forwarding every 1 s: "
+                f"nanotdb CPU {on['cpu_s']:.2f} s with forwarding ({on['sent']:.0f} sent), "
+                f"{off['cpu_s']:.2f} s without: {extra:.2f} µs per forwarded sample")
     if args.json:
         print(json.dumps(results, indent=2))
 
