@@ -48,6 +48,10 @@ export async function startDaemon(buildDir, logFile) {
   toml = setKey(toml, 'stats', 'interval', '"1s"');
   toml = setKey(toml, 'plugins', 'dir', JSON.stringify(path.resolve(buildDir, 'lib', 'nanotdb', 'plugins')));
   toml = setKey(toml, 'plugins.drip-sources', 'enabled', 'false');
+  // An endpoint that selects nothing: the engine page shows its figures, nothing is sent.
+  toml = setKey(toml, 'plugins.forward-remote-write', 'enabled', 'true');
+  toml += '\n[[plugins.forward-remote-write.endpoint]]\nname = "e2e"\n' +
+    'url = "http://127.0.0.1:9/api/v1/write"\ndatabases = ["no-such-database"]\n';
   fs.writeFileSync(config, toml);
   const log = fs.openSync(logFile, 'a');
   const child = spawn(binary, ['--config', config], { stdio: ['ignore', log, log] });

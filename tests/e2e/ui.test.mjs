@@ -245,6 +245,10 @@ test('engine inspector lists databases, files and runtime', async () => {
   await page.locator('td', { hasText: 'cpu.busy_pct' }).waitFor();
   await page.getByRole('tab', { name: 'Runtime' }).click();
   await page.locator('td', { hasText: 'ui-dashboard' }).first().waitFor();
+  // Plugins' own figures (StatsService), here forward-remote-write's endpoint "e2e".
+  await page.locator('h2', { hasText: 'forward-remote-write: own figures' }).waitFor();
+  const row = page.locator('tr', { hasText: 'nanotdb.forward.series' });
+  assert.match(await row.innerText(), /endpoint=e2e\s+0\s/);
   await page.screenshot({ path: path.join(OUT, 'engine-runtime-desktop.png'), fullPage: true });
   await context.close();
   assert.deepEqual(problems, []);
