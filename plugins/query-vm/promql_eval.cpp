@@ -1219,9 +1219,18 @@ Result<Evaluator::Val> Evaluator::EvalAggregate(const Node& n, const Grid& g) {
     std::vector<uint8_t> keep_any(a.vec.size(), 0);
     std::vector<std::vector<uint8_t>> keep(a.vec.size(), std::vector<uint8_t>(steps, 0));
     std::vector<size_t> present;
+    for (double kf : param) {
+      // Prometheus refuses a k that is no int64 (NaN, +-Inf, beyond 2^63) before any step.
+      if (!(kf >= -9.223372036854775808e18 && kf < 9.223372036854775808e18)) {
+        char buf[32];
+        std::string text = std::isnan(kf) ? "NaN" : kf > 0 ? "+Inf" : "-Inf";
+        if (std::isfinite(kf)) text.assign(buf, std::to_chars(buf, buf + sizeof buf, kf).ptr);
+        return Status::Unsupported("Scalar value " + text + " overflows int64");
+      }
+    }
     for (size_t i = 0; i < steps; ++i) {
       double kf = param[i];
-      if (std::isnan(kf) || kf < 1) continue;
+      if (kf < 1) continue;
       size_t k = kf > 1e9 ? static_cast<size_t>(1e9) : static_cast<size_t>(kf);
       for (const std::vector<size_t>& mem : members) {
         // Prometheus keeps the k best in a binary heap (Go's container/heap); mirroring it

@@ -402,6 +402,21 @@ TEST_F(PromqlTest, TrigonometricFunctionsAndAtan2KeepPrometheusNaming) {
   EXPECT_EQ(Instant("w atan2 w", 0), "{__name__=w,db=n} 0.785398");
 }
 
+TEST_F(PromqlTest, TopkOfAKThatIsNoInt64IsAnExecutionError) {
+  for (const auto& [k, text] : std::vector<std::pair<std::string, std::string>>{
+           {"NaN", "NaN"}, {"Inf", "+Inf"}, {"-Inf", "-Inf"}, {"1e19", "1e+19"}}) {
+    Result<NodePtr> root = ParseExpr("topk(" + k + ", temp)");
+    ASSERT_TRUE(root.ok());
+    Evaluator ev(src_, {});
+    Result<QueryResult> r = ev.Run(**root, 60 * kS, 60 * kS, 0);
+    ASSERT_FALSE(r.ok()) << k;
+    EXPECT_EQ(r.status().code(), Status::Code::kUnsupported);
+    EXPECT_EQ(r.status().message(), "Scalar value " + text + " overflows int64");
+  }
+  EXPECT_EQ(Instant("topk(-1, temp)", 60), "");
+  EXPECT_EQ(Instant("topk(1.9, temp)", 60), "{__name__=temp,db=d,room=k} 22");
+}
+
 TEST_F(PromqlTest, DeviationOfOneValueIsZeroEvenForNaN) {
   src_.Add("n", "z{k=\"a\"}", {{0, 0}});
   src_.Add("n", "z{k=\"b\"}", {{0, 1}});
