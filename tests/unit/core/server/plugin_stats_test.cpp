@@ -1,8 +1,15 @@
 #include "server/plugin_stats.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <stdexcept>
+
+#include "server/auth.h"
+#include "server/router.h"
+#include "server/self_stats.h"
 
 namespace nanotdb::server {
 namespace {
@@ -51,6 +58,69 @@ TEST(PluginStatsTest, ThrowingCollectorReportsNoFigures) {
   std::vector<PluginStats> all = registry.Collect();
   ASSERT_EQ(all.size(), 1u);
   EXPECT_TRUE(all[0].stats.empty());
+}
+
+TEST(PluginStatsTest, MetricsTextGroupsEachFamilyUnderOneHelpWithEscapedLabels) {
+  PluginStatsRegistry registry;
+  PluginStatsService p(registry, "p");
+  ASSERT_TRUE(p.Publish([] {
+                 return std::vector<StatValue>{
+                     {"nanotdb.x.sent_total", {{"endpoint", "a"}}, 1, true, "Sent."},
+                     {"nanotdb.x.lag_seconds", {{"endpoint", "a"}}, 0.5, false, "Lag."},
+                     {"nanotdb.x.sent_total", {{"endpoint", "b \"q\"\n"}}, 2, true, "Sent."}};
+               }).ok());
+  Router router;
+  Authenticator auth(AuthConfig{});
+  Dispatcher dispatcher(router, auth, RequestLimits{}, {}, false);
+  CoreCounters counters;
+  SelfStats stats(counters, dispatcher, "/nonexistent");
+  stats.set_plugin_stats(&registry);
+  EXPECT_THAT(stats.PrometheusText(),
+              ::testing::HasSubstr("# HELP nanotdb_x_sent_total Sent.\n"
+                                   "# TYPE nanotdb_x_sent_total counter\n"
+                                   "nanotdb_x_sent_total{endpoint=\"a\"} 1\n"
+                                   "nanotdb_x_sent_total{endpoint=\"b \\\"q\\\"\\n\"} 2\n"
+                                   "# HELP nanotdb_x_lag_seconds Lag.\n"
+                                   "# TYPE nanotdb_x_lag_seconds gauge\n"
+                                   "nanotdb_x_lag_seconds{endpoint=\"a\"} 0.5\n"));
+}
+
+TEST(PluginStatsTest, LabelledFiguresAreStoredUnderTheirSeriesKeys) {
+  namespace fs = std::filesystem;
+  fs::path root =
+      fs::temp_directory_path() / ("nanotdb-plugin-stats-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  EngineOptions options;
+  options.root = root.string();
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  PluginStatsRegistry registry;
+  PluginStatsService p(registry, "p");
+  ASSERT_TRUE(p.Publish([] {
+                 return std::vector<StatValue>{
+                     {"nanotdb.x.sent_total", {{"endpoint", "a"}}, 7, true, "Sent."},
+                     {"nanotdb.x.bad", {{"1bad", "v"}}, 1, false, "Left out of the database."}};
+               }).ok());
+  Router router;
+  Authenticator auth(AuthConfig{});
+  Dispatcher dispatcher(router, auth, RequestLimits{}, {}, false);
+  CoreCounters counters;
+  SelfStats stats(counters, dispatcher, root.string());
+  stats.set_plugin_stats(&registry);
+  ASSERT_TRUE(stats.WriteTo(**engine, 1'000'000'000).ok());
+  std::vector<Sample> got;
+  ASSERT_TRUE((*engine)
+                  ->ReadRange(kInternalDatabase, "nanotdb.x.sent_total{endpoint=\"a\"}", 0,
+                              kMaxTimestamp, 1,
+                              [&](const Sample& s) {
+                                got.push_back(s);
+                                return true;
+                              })
+                  .ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(Value::Float64(7).bits, got[0].bits);
+  engine->reset();
+  fs::remove_all(root);
 }
 
 }  // namespace
