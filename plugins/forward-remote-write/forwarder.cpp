@@ -143,6 +143,10 @@ Status Forwarder::RefreshSeries() {
       ser.type = info.type;
       ser.last = info.last ? info.last->ts : kMinTimestamp;
       ser.remote_labels = RemoteLabels(db, info);
+      // A series the cursor does not list yet starts at the origin: listing it so is the same.
+      auto [it, added] =
+          cursor_.series.try_emplace({db, info.key}, SeriesPosition{cursor_.origin, 0});
+      ser.position = &it->second;
       out.push_back(std::move(ser));
     }
   }
@@ -220,10 +224,10 @@ void Forwarder::ApplyMaxLag(Timestamp now) {
   const Timestamp cutoff = now - config_.max_lag;
   uint64_t dropped = 0;
   for (const Series& ser : series_) {
-    SeriesPosition pos = cursor_.Position(ser.db, ser.key);
+    SeriesPosition pos = *ser.position;
     if (pos.ts >= cutoff || !Pending(ser.last, pos)) continue;
     dropped += CountAfter(ser, pos, cutoff - 1);
-    cursor_.series[{ser.db, ser.key}] = SeriesPosition{cutoff, 0};
+    *ser.position = SeriesPosition{cutoff, 0};
   }
   if (dropped > 0) {
     dropped_lag_.fetch_add(dropped, std::memory_order_relaxed);
@@ -238,7 +242,7 @@ void Forwarder::Recount(Timestamp now) {
   auto started = std::chrono::steady_clock::now();
   uint64_t total = 0;
   for (const Series& ser : series_) {
-    SeriesPosition pos = cursor_.Position(ser.db, ser.key);
+    SeriesPosition pos = *ser.position;
     if (Pending(ser.last, pos)) total += CountAfter(ser, pos, kMaxTimestamp);
   }
   pending_samples_.store(total, std::memory_order_relaxed);
@@ -250,7 +254,8 @@ void Forwarder::Recount(Timestamp now) {
 }
 
 bool Forwarder::Send(std::vector<Part>* parts) {
-  remote::WriteRequest request;
+  remote::WriteRequest& request = request_;
+  request.Clear();  // keeps what it allocated for the next request
   uint64_t samples = 0;
   for (const Part& part : *parts) {
     const Series& ser = series_[part.series];
@@ -287,7 +292,7 @@ bool Forwarder::Send(std::vector<Part>* parts) {
   }
   for (const Part& part : *parts) {
     const Series& ser = series_[part.series];
-    cursor_.series[{ser.db, ser.key}] = part.after;
+    *ser.position = part.after;
   }
   SaveCursor();
   uint64_t pending = pending_samples_.load(std::memory_order_relaxed);
@@ -327,7 +332,7 @@ Forwarder::Round Forwarder::RunRound() {
   Timestamp start = kMaxTimestamp;
   for (size_t i = 0; i < series_.size(); ++i) {
     Series& ser = series_[i];
-    SeriesPosition pos = cursor_.Position(ser.db, ser.key);
+    SeriesPosition pos = *ser.position;
     if (!Pending(ser.last, pos)) continue;
     const Sample* next = Peek(ser, pos);
     if (next == nullptr) continue;
@@ -351,7 +356,7 @@ Forwarder::Round Forwarder::RunRound() {
   for (size_t i : pending) {
     if (stopping_.load(std::memory_order_relaxed)) return Round::kFailed;
     Series& ser = series_[i];
-    SeriesPosition pos = cursor_.Position(ser.db, ser.key);
+    SeriesPosition pos = *ser.position;
     while (true) {
       Part part{i, {}, pos};
       const size_t room = config_.max_samples_per_send - in_request;
@@ -375,7 +380,7 @@ Forwarder::Round Forwarder::RunRound() {
       }
       if (part.samples.empty()) {
         if (part.after != pos) {
-          cursor_.series[{ser.db, ser.key}] = part.after;
+          *ser.position = part.after;
           moved = true;
         }
         break;
@@ -388,7 +393,7 @@ Forwarder::Round Forwarder::RunRound() {
       parts.clear();
       in_request = 0;
       if (!full || stopping_.load(std::memory_order_relaxed)) break;
-      pos = cursor_.Position(ser.db, ser.key);
+      pos = *ser.position;
     }
   }
   if (!parts.empty()) {

@@ -32,6 +32,7 @@
 #include "cursor.h"
 #include "forward_config.h"
 #include "nanotdb/engine_types.h"
+#include "nanotdb/remote_write.h"
 #include "nanotdb/services/plugin_files.h"
 #include "nanotdb/services/query.h"
 #include "nanotdb/services/stats.h"
@@ -88,8 +89,9 @@ class Forwarder {
     std::string db;
     std::string key;
     ValueType type = ValueType::kFloat64;
-    Timestamp last = kMinTimestamp;    // newest sample when the list was made
-    std::vector<Label> remote_labels;  // sorted by name, __name__ included
+    Timestamp last = kMinTimestamp;      // newest sample when the list was made
+    std::vector<Label> remote_labels;    // sorted by name, __name__ included
+    SeriesPosition* position = nullptr;  // its entry in cursor_.series (map nodes stay put)
     ReadAhead ahead;
   };
   // One request being assembled: series in order, each with its samples and its position
@@ -132,6 +134,7 @@ class Forwarder {
   std::vector<Series> series_;
   Timestamp next_refresh_ = kMinTimestamp;
   Timestamp next_recount_ = kMinTimestamp;
+  remote::WriteRequest request_;
   std::string encoded_, compressed_;
   int64_t last_problem_log_ = kMinTimestamp;
   std::string last_problem_;
