@@ -199,6 +199,20 @@ Scalar JsonScalar(const JsonValue& v) {
   return {Scalar::kString, v.text, false};
 }
 
+// A text payload's value word: a number, true/false, or a word for the states table.
+Scalar TextScalar(const Subscription& sub, std::string_view value) {
+  if (value == "true" || value == "false") return {Scalar::kBool, {}, value == "true"};
+  for (const auto& [name, v] : sub.states) {
+    if (name == value) return {Scalar::kString, value, false};
+  }
+  const char c = value[0];
+  if (!(c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9') || c == 'N' || c == 'n' ||
+        c == 'I' || c == 'i')) {
+    return {Scalar::kString, value, false};  // "ON", "open": names the states table in the error
+  }
+  return {Scalar::kNumber, value, false};
+}
+
 void MapText(const Subscription& sub, std::string_view payload, Timestamp now, Builder* b,
              MapResult* out) {
   std::string_view text = Trim(payload);
@@ -212,6 +226,13 @@ void MapText(const Subscription& sub, std::string_view payload, Timestamp now, B
     value = text.substr(0, blank);
     ts_text = Trim(text.substr(blank));
   }
+  Scalar s = TextScalar(sub, value);
+  Value checked;
+  ValueOrigin origin;
+  if (Status st = ToValue(sub, s, &checked, &origin); !st.ok()) {
+    out->errors.push_back(st.message());
+    return;
+  }
   Timestamp ts = now;
   if (!ts_text.empty()) {
     Result<Timestamp> parsed = ToTimestamp(sub, ts_text, now);
@@ -221,19 +242,6 @@ void MapText(const Subscription& sub, std::string_view payload, Timestamp now, B
       return;
     }
     ts = *parsed;
-  }
-  Scalar s{Scalar::kNumber, value, false};
-  if (value == "true" || value == "false") {
-    s = {Scalar::kBool, {}, value == "true"};
-  } else {
-    for (const auto& [name, v] : sub.states) {
-      if (name == value) s.kind = Scalar::kString;
-    }
-    const char c = value[0];
-    if (s.kind == Scalar::kNumber && !(c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9') ||
-                                       c == 'N' || c == 'n' || c == 'I' || c == 'i')) {
-      s.kind = Scalar::kString;  // "ON", "open": names the states table in the error
-    }
   }
   b->Add("", s, ts);
 }
@@ -265,7 +273,7 @@ void MapJson(const Subscription& sub, std::string_view payload, Timestamp now, B
     std::vector<std::pair<std::string, const JsonValue*>> leaves;
     CollectLeaves(*doc, "", &leaves);
     for (const auto& [path, v] : leaves) {
-      if (path == sub.timestamp) continue;
+      if (!sub.timestamp.empty() && path == sub.timestamp) continue;
       b->Add(path.empty() ? std::string_view("value") : std::string_view(path), JsonScalar(*v), ts);
     }
     if (leaves.empty() && out->errors.empty()) {
