@@ -12,6 +12,8 @@
 #include "mqtt_client.h"
 #include "mqtt_config.h"
 #include "mqtt_ingest.h"
+#include "mqtt_stats.h"
+#include "nanotdb/services/stats.h"
 #include "nanotdb/services/writer.h"
 
 namespace nanotdb::mqtt {
@@ -100,10 +102,11 @@ class IngestMqttPlugin {
  public:
   Status Start(PluginContext& ctx) {
     auto* writer = ctx.Find<WriterService>();
-    if (writer == nullptr) {
+    auto* stats = ctx.Find<StatsService>();
+    if (writer == nullptr || stats == nullptr) {
       return Status::NotFound(
-          "ingest-mqtt needs the core service nanotdb.writer v1; this nanotdb does not provide "
-          "it (rebuild the plugin against the running SDK)");
+          "ingest-mqtt needs the core services nanotdb.writer v1 and nanotdb.stats v1; this "
+          "nanotdb does not provide them (rebuild the plugin against the running SDK)");
     }
     Result<BrokerConfig> broker = BrokerFromConfig(ctx.config());
     if (!broker.ok()) return broker.status().WithContext("[plugins.ingest-mqtt]");
@@ -120,6 +123,7 @@ class IngestMqttPlugin {
     LogFn log = [&ctx](LogLevel level, std::string_view message) { ctx.Log(level, message); };
     ingest_ = std::make_unique<MqttIngest>(*writer, std::move(subs).value(), log);
     const uint32_t limit = broker->max_packet_bytes;
+    const std::string endpoint = ctx.config().GetString("broker");
     client_ = std::make_unique<MqttClient>(
         std::move(broker).value(), std::move(topics),
         [this](const Message& m) {
@@ -136,6 +140,8 @@ class IngestMqttPlugin {
         },
         log);
     log_ = log;
+    NANOTDB_RETURN_IF_ERROR(stats->Publish(
+        [this, endpoint] { return MqttStats(ingest_->counters(), *client_, endpoint); }));
     return client_->Start();
   }
 

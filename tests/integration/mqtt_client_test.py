@@ -17,6 +17,7 @@ nanotdb's HTTP query API:
 - mosquitto is killed (SIGKILL) and restarted on the same port: nanotdb reconnects,
   subscribes again and stores what is published after;
 - stopping nanotdb sends DISCONNECT (mosquitto logs a clean disconnect);
+- /metrics shows the plugin's counters;
 - a second nanotdb with a wrong password logs the broker's refusal and keeps retrying;
 - over TLS (a CA and server certificate made with openssl, mosquitto's TLS listener):
   a message arrives, and a client that does not trust the CA refuses the certificate.
@@ -35,7 +36,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clientlib import (Skip, free_port, post_form, run_test, series_key,  # noqa: E402
+from clientlib import (Skip, free_port, get, post_form, run_test, series_key,  # noqa: E402
                        wait_until)  # noqa: E402
 
 USER, PASSWORD = "nanotdb", "s3cret pass"
@@ -311,6 +312,19 @@ def main(env):
         failures.append(f"after the broker restart: stored {back}")
     if "cannot connect to MQTT broker" not in env.log("nanotdb"):
         failures.append("no refused reconnect attempt was logged while the broker was down")
+
+    # Self-stats at /metrics, labelled with the broker.
+    status, _, body = get(port, "/metrics")
+    text = body.decode()
+    for name, want_value in [("nanotdb_mqtt_messages_total", 20), ("nanotdb_mqtt_samples_total", 22),
+                             ("nanotdb_mqtt_rejected_total", 4), ("nanotdb_mqtt_reconnects_total", 1),
+                             ("nanotdb_mqtt_connected", 1)]:
+        m = re.search(rf'(?m)^{name}{{broker="127.0.0.1:{broker.port}"}} (\S+)$', text)
+        if status != 200 or not m or float(m.group(1)) != want_value:
+            failures.append(f"/metrics {name}: {m.group(0) if m else 'missing'}, want {want_value}")
+    m = re.search(r"(?m)^nanotdb_mqtt_connect_failures_total\{[^}]*\} (\S+)$", text)
+    if not m or float(m.group(1)) < 1:
+        failures.append(f"/metrics nanotdb_mqtt_connect_failures_total: {m and m.group(0)}, want >= 1")
 
     # A clean DISCONNECT when nanotdb stops.
     env.stop(proc)
