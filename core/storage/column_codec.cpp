@@ -89,6 +89,8 @@ void PutResidualStream(std::vector<uint64_t> x, int width, std::string* out) {
 }
 
 // Reads a residual stream of exactly `count` residuals and undoes its differencing.
+// The loops work on local pointers: stores through the vector's data could otherwise alias the
+// string_view's size (both unsigned long) and force a reload of it for every byte.
 Status GetResidualStream(std::string_view* in, size_t count, int width, std::vector<uint64_t>* x) {
   if (in->empty()) return Bad("residual stream header is truncated");
   const int order = static_cast<unsigned char>((*in)[0]);
@@ -100,27 +102,44 @@ Status GetResidualStream(std::string_view* in, size_t count, int width, std::vec
   }
   if (in->size() < count) return Bad("residual stream is truncated");
   x->resize(count);
+  uint64_t* const out = x->data();
+  const char* p = in->data();
+  const char* const end = p + in->size();
   for (size_t i = 0; i < count; ++i) {
-    if (!in->empty() && static_cast<unsigned char>((*in)[0]) < 0x80) {  // one-byte fast path
-      (*x)[i] = static_cast<unsigned char>((*in)[0]);
-      in->remove_prefix(1);
-    } else if (!GetVarint64(in, &(*x)[i])) {
-      return Bad("residual varint is truncated or overlong");
+    uint64_t zz;
+    if (p != end && static_cast<unsigned char>(*p) < 0x80) {  // one-byte fast path
+      zz = static_cast<unsigned char>(*p++);
+    } else {
+      std::string_view rest(p, static_cast<size_t>(end - p));
+      if (!GetVarint64(&rest, &zz)) return Bad("residual varint is truncated or overlong");
+      p = rest.data();
+    }
+    out[i] = static_cast<uint64_t>(ZigZagDecode64(zz));
+  }
+  *in = std::string_view(p, static_cast<size_t>(end - p));
+  if (divisor != 1) {
+    const auto d = static_cast<int64_t>(divisor);
+    for (size_t i = static_cast<size_t>(order); i < count; ++i) {
+      int64_t r;
+      if (__builtin_mul_overflow(static_cast<int64_t>(out[i]), d, &r)) {
+        return Bad("residual times divisor overflows");
+      }
+      out[i] = static_cast<uint64_t>(r);
     }
   }
-  const size_t first_divided = divisor == 1 ? count : static_cast<size_t>(order);
-  for (size_t i = 0; i < count; ++i) {
-    int64_t r = ZigZagDecode64((*x)[i]);
-    if (i >= first_divided && __builtin_mul_overflow(r, static_cast<int64_t>(divisor), &r)) {
-      return Bad("residual times divisor overflows");
+  if (width == 32) {
+    for (size_t i = 0; i < count; ++i) {
+      const auto r = static_cast<int64_t>(out[i]);
+      if (r < INT32_MIN || r > INT32_MAX) return Bad("residual does not fit 32 bits");
+      out[i] = Mask(out[i], 32);
     }
-    if (width == 32 && (r < INT32_MIN || r > INT32_MAX)) {
-      return Bad("residual does not fit 32 bits");
+    for (int pass = order; pass >= 1; --pass) {
+      for (size_t i = pass; i < count; ++i) out[i] = Mask(out[i] + out[i - 1], 32);
     }
-    (*x)[i] = Mask(static_cast<uint64_t>(r), width);
+    return Status::Ok();
   }
   for (int pass = order; pass >= 1; --pass) {
-    for (size_t i = pass; i < count; ++i) (*x)[i] = Mask((*x)[i] + (*x)[i - 1], width);
+    for (size_t i = pass; i < count; ++i) out[i] += out[i - 1];
   }
   return Status::Ok();
 }

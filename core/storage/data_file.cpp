@@ -420,7 +420,8 @@ size_t DataFileReader::MemoryBytes() const {
 
 Status DataFileReader::ReadMetric(MetricId id, Timestamp from, Timestamp to,
                                   const std::function<bool(const Sample&)>& fn,
-                                  std::vector<SkippedBlock>* skipped) const {
+                                  std::vector<SkippedBlock>* skipped, bool* stopped) const {
+  if (stopped != nullptr) *stopped = false;
   std::string ts_bytes, value_bytes;
   std::vector<Sample> samples;
   for (const FrameIndexEntry& e : frames_) {
@@ -445,7 +446,10 @@ Status DataFileReader::ReadMetric(MetricId id, Timestamp from, Timestamp to,
     auto it = std::lower_bound(samples.begin(), samples.end(), from,
                                [](const Sample& x, Timestamp v) { return x.ts < v; });
     for (; it != samples.end() && it->ts <= to; ++it) {
-      if (!fn(*it)) return Status::Ok();
+      if (!fn(*it)) {
+        if (stopped != nullptr) *stopped = true;
+        return Status::Ok();
+      }
     }
   }
   return Status::Ok();

@@ -128,9 +128,10 @@ class DataFileReader {
   // lack the metric are skipped without reading their blocks. A block failing its checks
   // returns Corruption naming the file, the frame's offset and the metric id — or, when
   // `skipped` is given, is appended there and the read goes on with the next frame.
+  // *stopped (when given) tells whether fn stopped the read.
   Status ReadMetric(MetricId id, Timestamp from, Timestamp to,
                     const std::function<bool(const Sample&)>& fn,
-                    std::vector<SkippedBlock>* skipped = nullptr) const;
+                    std::vector<SkippedBlock>* skipped = nullptr, bool* stopped = nullptr) const;
 
   // Decodes every column of frames()[index], in metric id order.
   Status ReadFrame(size_t index, std::vector<std::pair<MetricId, std::vector<Sample>>>* out) const;

@@ -773,10 +773,12 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
   }
   uint64_t n = 0;
   bool stop = false;
-  auto emit = [&](const Sample& s) {
+  const std::function<bool(const Sample&)> strided = [&](const Sample& s) {
     if (n++ % stride == 0 && !fn(s)) stop = true;
     return !stop;
   };
+  // Without a stride the caller's function is called directly: one call less per sample.
+  const std::function<bool(const Sample&)>& emit = stride == 1 ? fn : strided;
   std::vector<SkippedBlock> skipped;
   for (const std::string& key : keys) {
     if (partitions_.count(key) > 0) {
@@ -784,7 +786,9 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
       auto reader = ctx_.readers->Get(path);
       if (!reader.ok()) return reader.status();
       skipped.clear();
-      NANOTDB_RETURN_IF_ERROR((*reader)->ReadMetric(id, from, to, emit, &skipped));
+      bool stopped = false;
+      NANOTDB_RETURN_IF_ERROR((*reader)->ReadMetric(id, from, to, emit, &skipped, &stopped));
+      stop = stop || stopped;
       if (report != nullptr) AddSkipped(key, path, **reader, skipped, from, to, metric, report);
       if (stop) return Status::Ok();
     }

@@ -373,6 +373,28 @@ TEST_F(EngineTest, SamplesSpreadOverDaysLandInDailyPartitions) {
   EXPECT_EQ(ReadAll(*e, "demo", "m", kMinTimestamp, kMaxTimestamp, 2).size(), 2u);
 }
 
+// A read stops where its callback says so, in a data file, with or without a stride, and
+// reads nothing of the later partitions or of the open page.
+TEST_F(EngineTest, ReadStopsWhenTheCallbackSaysSo) {
+  auto e = OpenEngine();
+  for (int d = 0; d < 2; ++d) {
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(e->Write("demo", "m", kBase + d * kDay + i * kSecond, Value::Int64(i)).ok());
+    }
+  }
+  ASSERT_TRUE(e->Flush().ok());
+  ASSERT_TRUE(e->Write("demo", "m", kBase + 3 * kDay, Value::Int64(99)).ok());  // open page
+  for (uint32_t stride : {1u, 3u}) {
+    int calls = 0;
+    ASSERT_TRUE(e->ReadRange("demo", "m", kMinTimestamp, kMaxTimestamp, stride, [&](const Sample&) {
+                   return ++calls < 2;
+                 }).ok());
+    EXPECT_EQ(calls, 2) << "stride " << stride;
+  }
+  EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 21u);
+  EXPECT_EQ(ReadAll(*e, "demo", "m", kMinTimestamp, kMaxTimestamp, 3).size(), 7u);
+}
+
 TEST_F(EngineTest, RetentionDeletesPartitionsWhoseEndIsPastTheWindow) {
   EngineOptions o = Options();
   o.manifest_defaults.retention_action = RetentionAction::kDelete;
