@@ -620,6 +620,10 @@ bool Database::CloseIfIdle(int64_t now_mono, int64_t idle_ns) {
   idle_closed_ = wal_ != nullptr;
   wal_.reset();
   writers_.clear();
+  // Kept readers hold their files open too; the next query opens what it reads again.
+  for (const std::string& key : partitions_) {
+    ctx_.readers->Invalidate(DataFilePath(ctx_.root, name_, key));
+  }
   Log(LogLevel::kDebug, "idle: closed its WAL and data files until the next write");
   return true;
 }

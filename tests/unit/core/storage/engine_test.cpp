@@ -621,10 +621,16 @@ TEST_F(EngineTest, IdleDatabaseClosesItsFilesAndTheNextWriteReopensThem) {
   env.AdvanceClock(5 * kMinute);
   ASSERT_TRUE(e->Maintain().ok());
   EXPECT_EQ(OpenDescriptorsOn(wal), 1) << "closed before idle_close passed since the last write";
+  const fs::path data =
+      fs::canonical(DataFilePath(root_.string(), "demo", PartitionKey(Partitioning::kDay, kBase)));
+  EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 2u);
+  EXPECT_EQ(OpenDescriptorsOn(data), 2);  // the writer's and the kept reader's
   env.AdvanceClock(6 * kMinute);
   ASSERT_TRUE(e->Maintain().ok());
   EXPECT_EQ(OpenDescriptorsOn(wal), 0) << "an idle, flushed database kept its WAL open";
+  EXPECT_EQ(OpenDescriptorsOn(data), 0) << "an idle database kept a data file open";
   EXPECT_EQ(ReadAll(*e, "demo", "m").size(), 2u);  // reads need no open writer
+  EXPECT_EQ(OpenDescriptorsOn(data), 1);           // the query's reader is kept again
 
   ASSERT_TRUE(e->Write("demo", "m", kBase + kHour, Value::Int64(3)).ok());
   EXPECT_EQ(OpenDescriptorsOn(wal), 1);
