@@ -107,6 +107,18 @@ char* WriteValue(char* p, double v) {
   return WriteShortDecimal(p, v);
 }
 
+char* WriteStoredValue(char* p, Value v) {
+  if (IsIntegerType(v.type)) return std::to_chars(p, p + 20, v.AsInt64()).ptr;
+  const double d = v.AsFloat64();
+  const double mag = std::fabs(d);
+  // FormatValue's exponent form beyond plain notation's short range; NaN and infinities fail
+  // the comparison and go to WriteValue, as zero does.
+  if (mag != 0 && (mag < 1e-7 || mag >= 1e21) && std::isfinite(d)) {
+    return std::to_chars(p, p + kMaxValueChars, d, std::chars_format::scientific).ptr;
+  }
+  return WriteValue(p, d);
+}
+
 void AppendComputedValue(std::string* out, double v) {
   char buf[kMaxValueChars + 2];
   buf[0] = '"';

@@ -154,6 +154,20 @@ void AppendSample(std::string* out, Timestamp ts, std::string_view value_text) {
   out->append("\"]");
 }
 
+// AppendSample(out, ts, FormatValue(v)) with one append and no temporary string.
+void AppendStoredSample(std::string* out, Timestamp ts, Value v) {
+  char buf[vm::kMaxSecondsChars + vm::kMaxValueChars + 8];
+  char* p = buf;
+  *p++ = '[';
+  p = vm::WriteSeconds(p, ts);
+  *p++ = ',';
+  *p++ = '"';
+  p = vm::WriteStoredValue(p, v);
+  *p++ = '"';
+  *p++ = ']';
+  out->append(buf, p);
+}
+
 std::string TooManyPoints(uint64_t max_points) {
   return "query_range would return more than " + std::to_string(max_points) +
          " points (max_points in [plugins.query-vm]); narrow the time range or aggregate with "
@@ -670,7 +684,7 @@ void QueryVmApi::QueryRange(const HttpRequest& req, HttpResponse& resp) const {
           [&](const Sample& x) {
             if (++points > options_.max_points) return false;
             if (n++) out.push_back(',');
-            AppendSample(&out, x.ts, FormatValue(Value{s.type, x.bits}));
+            AppendStoredSample(&out, x.ts, Value{s.type, x.bits});
             return true;
           },
           &report);

@@ -31,6 +31,9 @@ inline constexpr size_t kMaxSecondsChars = 32;
 inline constexpr size_t kMaxValueChars = 400;  // fixed notation of the largest double: 309 digits
 char* WriteSeconds(char* p, Timestamp ts);
 char* WriteValue(char* p, double v);
+// FormatValue(v) (nanotdb/types.h), the text raw samples are answered with; needs
+// kMaxValueChars bytes.
+char* WriteStoredValue(char* p, Value v);
 
 // Appends a computed value as a JSON string in Prometheus form: the shortest text that reads
 // back as the same double, without exponent ("21.5", "1796196412", "0.001"), or "NaN",

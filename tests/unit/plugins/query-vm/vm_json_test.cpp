@@ -97,6 +97,34 @@ TEST(VmJsonTest, WrittenValuesAreThoseOfToCharsForEveryKindOfDouble) {
   EXPECT_EQ(written(-std::numeric_limits<double>::infinity()), "-Inf");
 }
 
+TEST(VmJsonTest, WrittenStoredValuesAreFormatValue) {
+  std::vector<Value> values = {Value::Int64(0),
+                               Value::Int64(-1),
+                               Value::Int64(INT64_MIN),
+                               Value::Int64(INT64_MAX),
+                               Value::Float64(0.0),
+                               Value::Float64(-0.0),
+                               Value::Float64(1e-7),
+                               Value::Float64(9.99e-8),
+                               Value::Float64(1e21),
+                               Value::Float64(9.99e20),
+                               Value::Float64(std::nan("")),
+                               Value::Float64(-std::numeric_limits<double>::infinity()),
+                               Value::Float64(5e-324),
+                               Value::Float64(37.125)};
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 100000; ++i) {
+    values.push_back(Value::Int64(static_cast<int64_t>(rng()) >> (rng() % 64)));
+    values.push_back(Value::Float64(std::bit_cast<double>(rng())));
+    values.push_back(Value::Float64(static_cast<double>(rng() % 100000000) / 1000.0));
+  }
+  for (const Value& v : values) {
+    char buf[kMaxValueChars];
+    ASSERT_EQ(std::string(buf, WriteStoredValue(buf, v)), FormatValue(v))
+        << static_cast<int>(v.type) << " " << v.bits;
+  }
+}
+
 TEST(VmJsonTest, WrittenSecondsAreTheAppendedOnes) {
   for (Timestamp ts : {Timestamp{0}, Timestamp{1}, Timestamp{-1}, kMinTimestamp, kMaxTimestamp,
                        Timestamp{1715000000123000000}}) {
