@@ -47,15 +47,18 @@ char* WriteSeconds(char* p, Timestamp ts) {
   uint64_t frac = magnitude % kNanosPerSecond;
   p = std::to_chars(p, p + 20, magnitude / kNanosPerSecond).ptr;
   if (frac == 0) return p;
-  char digits[9];
-  for (int i = 8; i >= 0; --i) {
-    digits[i] = static_cast<char>('0' + frac % 10);
-    frac /= 10;
-  }
+  // Nine fraction digits without the trailing zeros: the significant ones, zero-padded on the
+  // left (scraped and collected timestamps mostly carry all nine).
   int len = 9;
-  while (digits[len - 1] == '0') --len;
+  while (frac % 10 == 0) {
+    frac /= 10;
+    --len;
+  }
+  char digits[9];
+  const int n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, frac).ptr - digits);
   *p++ = '.';
-  std::memcpy(p, digits, len);
+  std::memset(p, '0', static_cast<size_t>(len - n));
+  std::memcpy(p + (len - n), digits, static_cast<size_t>(n));
   return p + len;
 }
 

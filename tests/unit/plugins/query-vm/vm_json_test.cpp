@@ -5,6 +5,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -132,6 +133,25 @@ TEST(VmJsonTest, WrittenSecondsAreTheAppendedOnes) {
     EXPECT_EQ(std::string(buf, WriteSeconds(buf, ts)), Seconds(ts));
   }
   EXPECT_EQ(Seconds(kMinTimestamp), "-9223372036.854775808");
+  EXPECT_EQ(Seconds(1767225600000535506), "1767225600.000535506");
+  EXPECT_EQ(Seconds(1767225610003728780), "1767225610.00372878");
+  EXPECT_EQ(Seconds(1767225610100000000), "1767225610.1");
+  EXPECT_EQ(Seconds(1767225610000000010), "1767225610.00000001");
+  // Every fraction length and position of zeros, against the decimal text of the fraction.
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 100000; ++i) {
+    const int64_t whole = static_cast<int64_t>(rng() % 4000000000ull);
+    int64_t frac = static_cast<int64_t>(rng() % 1000000000ull);
+    for (int z = static_cast<int>(rng() % 10); z > 0; --z) frac = frac / 10;  // z digits less,
+    while (frac != 0 && frac < 100000000) frac *= 10;  // then zero-filled back to nine digits
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%09lld", static_cast<long long>(frac));
+    std::string want = std::to_string(whole);
+    std::string f = digits;
+    while (!f.empty() && f.back() == '0') f.pop_back();
+    if (!f.empty()) want += "." + f;
+    ASSERT_EQ(Seconds(whole * kNanosPerSecond + frac), want);
+  }
 }
 
 TEST(VmJsonTest, WindowLabelsUseGoDurationText) {
