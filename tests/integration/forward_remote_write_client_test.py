@@ -6,6 +6,8 @@ Servers, all on 127.0.0.1, free ports, temporary directories, stopped by PID:
 - victoria-metrics over TLS (a self-signed certificate the endpoint trusts by tls_ca_file)
   with basic auth (-httpAuth.*);
 - prometheus --web.enable-remote-write-receiver, with no scrape job of its own;
+- a TLS server (python's ssl) whose certificate, trusted through tls_ca_file, names another
+  host: endpoint "wrong-name" must never get a request through;
 - a second nanotdb whose write role needs a bearer token, receiving through ingest-prometheus'
   POST /api/v1/write?db=fleet (endpoint "peer", db_label "", the token from bearer_token_file);
 - nanotdb with forward-remote-write: endpoint "vm" and endpoint "prom", external label
@@ -213,13 +215,37 @@ def compare(who, theirs, expected):
     return failures
 
 
-def make_cert(env):
-    cert, key = env.path("vm-cert.pem"), env.path("vm-key.pem")
+def make_cert(env, name="vm", subject="/CN=127.0.0.1", alt="IP:127.0.0.1"):
+    cert, key = env.path(f"{name}-cert.pem"), env.path(f"{name}-key.pem")
     subprocess.run([need("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", subject,
+                    "-addext", f"subjectAltName={alt}"],
                    check=True, capture_output=True)
     return cert, key
+
+
+def wrong_name_server(cert, key):
+    """An HTTPS server on a free loopback port presenting a certificate for other.example;
+    returns (port, list of request paths it answered)."""
+    import http.server
+    import threading
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1], seen
 
 
 def main(env):
@@ -230,6 +256,8 @@ def main(env):
     prometheus = need("prometheus")
     failures = []
     cert, key = make_cert(env)
+    other_cert, other_key = make_cert(env, "other", "/CN=other.example", "DNS:other.example")
+    wport, wrong_seen = wrong_name_server(other_cert, other_key)
 
     vm = Vm(env, free_port(), cert, cert, key)
     vm.start("victoria-metrics")
@@ -244,6 +272,16 @@ def main(env):
     env.wait_http("prometheus", prom, pport, "/-/ready", 30)
 
     endpoints = f"""
+[[plugins.forward-remote-write.endpoint]]
+name = "wrong-name"
+url = "https://127.0.0.1:{wport}/api/v1/write"
+tls_ca_file = "{other_cert}"
+databases = ["host"]
+backfill = "2d"
+interval = "200ms"
+min_backoff = "100ms"
+max_backoff = "500ms"
+
 [[plugins.forward-remote-write.endpoint]]
 name = "vm"
 url = "https://127.0.0.1:{vm.port}/api/v1/write"
@@ -362,6 +400,12 @@ max_backoff = "1s"
         for reason in ("max_lag", "rejected"):
             if stat(after, "nanotdb_forward_dropped_samples_total", e, reason) != 0:
                 failures.append(f"{e} dropped samples ({reason})")
+
+    if wrong_seen or stat(after, "nanotdb_forward_sent_samples_total", "wrong-name") != 0:
+        failures.append(f"a certificate for other.example was accepted for 127.0.0.1: "
+                        f"{len(wrong_seen)} requests got through")
+    if not stat(after, "nanotdb_forward_failed_requests_total", "wrong-name"):
+        failures.append("endpoint wrong-name reports no failed requests")
 
     at = end_s + 1
     expected = expected_from_nanotdb(port, at)
