@@ -25,12 +25,36 @@ std::string ValueText(Value v) {
 
 }  // namespace
 
-Status Database::FutureError(const DbPoint& p, Timestamp limit) const {
+namespace {
+
+Timestamp FutureLimit(int64_t max_future, Timestamp now_wall) {
+  return max_future <= 0 || now_wall > kMaxTimestamp - max_future ? kMaxTimestamp
+                                                                  : now_wall + max_future;
+}
+
+bool BeyondFuture(Timestamp ts, int64_t max_future, Timestamp limit) {
+  return ts > limit || (max_future > 0 && ts == kMaxTimestamp);
+}
+
+Status FutureStatus(const DbPoint& p, int64_t max_future, Timestamp limit) {
   return Status::InvalidArgument("timestamp " + std::to_string(p.ts) + " (" +
                                  FormatTimestamp(p.ts) + " UTC) of \"" + std::string(p.metric) +
-                                 "\" is more than " + FormatDuration(ctx_.max_future) +
+                                 "\" is more than " + FormatDuration(max_future) +
                                  " ahead of now: the limit is " + std::to_string(limit) + " (" +
                                  FormatTimestamp(limit) + " UTC), [ingest] max_future");
+}
+
+}  // namespace
+
+Status CheckPointForAnyDatabase(const DbPoint& p, int64_t max_future, Timestamp now_wall) {
+  const Timestamp limit = FutureLimit(max_future, now_wall);
+  if (BeyondFuture(p.ts, max_future, limit)) return FutureStatus(p, max_future, limit);
+  Result<std::string> name = CanonicalSeriesName(p.metric);
+  return name.ok() ? Status::Ok() : name.status();
+}
+
+Status Database::FutureError(const DbPoint& p, Timestamp limit) const {
+  return FutureStatus(p, ctx_.max_future, limit);
 }
 
 Database::Database(const DatabaseContext& ctx, std::string name)
@@ -304,9 +328,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
   const int64_t skip_before =
       ctx_.durability.fsync_policy == FsyncPolicy::kAlways ? 0 : manifest_.wal_skip_before;
   // Timestamps past this are refused before they can become a metric's newest sample.
-  const Timestamp future_limit = ctx_.max_future <= 0 || now_wall > kMaxTimestamp - ctx_.max_future
-                                     ? kMaxTimestamp
-                                     : now_wall + ctx_.max_future;
+  const Timestamp future_limit = FutureLimit(ctx_.max_future, now_wall);
   bool need_flush = false;
   const bool group_commit = ctx_.durability.fsync_policy == FsyncPolicy::kAlways;
   uint64_t wal_seq = 0;  // this call's WAL append, to be made durable before answering
@@ -342,7 +364,7 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
     const std::string* key_ref = nullptr;  // key's copy in `keys`
     Timestamp key_start = 0, key_end = 0;
     for (const DbPoint& p : points) {
-      if (p.ts > future_limit || (ctx_.max_future > 0 && p.ts == kMaxTimestamp)) {
+      if (BeyondFuture(p.ts, ctx_.max_future, future_limit)) {
         rejected.emplace_back(p.index, FutureError(p, future_limit));
         continue;
       }

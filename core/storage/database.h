@@ -46,6 +46,12 @@ struct DatabaseContext {
   ReaderCache* readers = nullptr;
 };
 
+struct DbPoint;
+// Why `p` would be refused by any database whatever it holds (a timestamp past
+// now_wall + max_future, a series name that is not a valid key), or OK. The engine asks it
+// before creating a database, so a write that stores nothing creates no directory.
+Status CheckPointForAnyDatabase(const DbPoint& p, int64_t max_future, Timestamp now_wall);
+
 // One point of a write, already routed to this database.
 struct DbPoint {
   std::string_view metric;

@@ -198,6 +198,20 @@ Result<BatchResult> Engine::WriteBatch(std::span<const PointRef> points) {
     groups[p.db].push_back(DbPoint{p.metric, p.ts, p.value, i});
   }
   for (auto& [name, group] : groups) {
+    if (impl_->Find(name) == nullptr) {
+      // A write that stores nothing in a new database does not create it (no directory).
+      const Timestamp now = impl_->env->NowNanos();
+      std::vector<std::pair<size_t, Status>> refused;
+      for (const DbPoint& p : group) {
+        Status st = CheckPointForAnyDatabase(p, impl_->options.max_future, now);
+        if (st.ok()) break;
+        refused.emplace_back(p.index, std::move(st));
+      }
+      if (refused.size() == group.size()) {
+        for (auto& r : refused) result.rejected.push_back(std::move(r));
+        continue;
+      }
+    }
     auto db = impl_->GetOrCreate(name);
     if (!db.ok()) {
       // A bad name or a database that cannot open rejects its own points only.

@@ -590,6 +590,28 @@ TEST_F(EngineTest, TimestampsBeyondMaxFutureAreRejectedAndNeverBlockTheMetric) {
   EXPECT_NE(st.message().find("more than 1h ahead of now"), std::string::npos) << st.message();
 }
 
+// A write that would store nothing in a database that does not exist yet creates nothing:
+// no directory for a batch of points from the far future or with bad series names.
+TEST_F(EngineTest, AWriteStoringNothingCreatesNoDatabase) {
+  auto e = OpenEngine();
+  const Timestamp now = Env::Default()->NowNanos();
+  std::vector<PointRef> batch = {{"ghost", "m", now + 30 * kDay, Value::Int64(1)},
+                                 {"ghost", "bad{name", now, Value::Int64(1)}};
+  auto r = e->WriteBatch(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rejected.size(), 2u);
+  EXPECT_NE(r->rejected[0].second.message().find("max_future"), std::string::npos);
+  EXPECT_FALSE(fs::exists(root_ / "ghost"));
+  EXPECT_TRUE(e->GetMetric("ghost", "m").status().IsNotFound());
+  // One good point is enough to create it; the bad ones are still refused.
+  batch.push_back({"ghost", "m", now, Value::Int64(2)});
+  r = e->WriteBatch(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->rejected.size(), 2u);
+  EXPECT_TRUE(fs::exists(root_ / "ghost"));
+}
+
 // Descriptors of this process open on `path`.
 int OpenDescriptorsOn(const fs::path& path) {
   int n = 0;
