@@ -96,7 +96,7 @@ class Reader {
       SkipBlanks();
       JsonValue v;
       NANOTDB_RETURN_IF_ERROR(ParseValue(&v, depth));
-      out->members.emplace_back(std::move(key), std::move(v));
+      out->members.push_back({std::move(key), std::move(v)});
       SkipBlanks();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
@@ -282,8 +282,8 @@ class Reader {
 
 const JsonValue* JsonValue::Find(std::string_view key) const {
   const JsonValue* found = nullptr;
-  for (const auto& [k, v] : members) {
-    if (k == key) found = &v;
+  for (const JsonMember& m : members) {
+    if (m.name == key) found = &m.value;
   }
   return found;
 }

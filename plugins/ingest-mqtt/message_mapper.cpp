@@ -137,8 +137,8 @@ void CollectLeaves(const JsonValue& v, const std::string& path,
       out->emplace_back(path, &v);
       break;
     case JsonValue::Kind::kObject:
-      for (const auto& [k, child] : v.members) {
-        CollectLeaves(child, path.empty() ? k : path + "." + k, out);
+      for (const JsonMember& m : v.members) {
+        CollectLeaves(m.value, path.empty() ? m.name : path + "." + m.name, out);
       }
       break;
     case JsonValue::Kind::kArray:
