@@ -1,8 +1,8 @@
 // nanotdb-workload: writes the deterministic host workload (bench/workload.h) as line
 // protocol, in time order, for imports and HTTP ingest benchmarks.
 //
-//   nanotdb-workload --metrics 84|1000 --days N [--db host] [--start 2026-01-01] [--seed 1]
-//                    --out FILE.lp
+//   nanotdb-workload --metrics 84|1000 --days N [--profile host|drip] [--db host]
+//                    [--start 2026-01-01] [--seed 1] --out FILE.lp
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -12,15 +12,16 @@
 #include <string_view>
 #include <vector>
 
-#include "nanotdb/time_util.h"
 #include "bench/workload.h"
 #include "nanotdb/status.h"
+#include "nanotdb/time_util.h"
 #include "nanotdb/types.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: nanotdb-workload --metrics N --days N [--db host] [--start YYYY-MM-DD] [--seed 1] "
+    "usage: nanotdb-workload --metrics N --days N [--profile host|drip] [--db host] "
+    "[--start YYYY-MM-DD] [--seed 1] "
     "--out FILE.lp\n";
 
 int Fail(const std::string& msg) {
@@ -61,6 +62,15 @@ int main(int argc, char** argv) {
     } else if (flag == "--seed") {
       if (!ParseInt(value, 0, INT64_MAX, &n)) return Fail("--seed wants a non-negative integer");
       opts.seed = static_cast<uint64_t>(n);
+    } else if (flag == "--profile") {
+      const std::string_view p = value;
+      if (p == "host") {
+        opts.profile = nanotdb::bench::WorkloadProfile::kHost;
+      } else if (p == "drip") {
+        opts.profile = nanotdb::bench::WorkloadProfile::kDrip;
+      } else {
+        return Fail("--profile wants host or drip");
+      }
     } else if (flag == "--db") {
       if (auto s = nanotdb::ValidateDatabaseName(value); !s.ok()) return Fail(s.message());
       db = value;

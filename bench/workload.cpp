@@ -5,7 +5,9 @@
 #include <bit>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <numbers>
+#include <tuple>
 
 namespace nanotdb::bench {
 namespace {
@@ -86,6 +88,14 @@ Workload::~Workload() = default;
 Workload::Workload(const WorkloadOptions& opts)
     : opts_(opts), host_(std::make_unique<Host>(opts.seed)) {
   cycles_ = static_cast<uint64_t>(opts.days) * 86400 * kNanosPerSecond / opts.interval;
+  if (opts.profile == WorkloadProfile::kDrip) {
+    AddDripMetrics();
+    if (opts.metrics < static_cast<int>(metrics_.size())) {
+      metrics_.resize(std::max(opts.metrics, 0));
+      gens_.resize(metrics_.size());
+    }
+    return;
+  }
   Host& h = *host_;
   auto add = [&](std::string name, ValueType type, std::function<uint64_t()> gen) {
     metrics_.push_back({std::move(name), type});
@@ -331,6 +341,271 @@ Workload::Workload(const WorkloadOptions& opts)
     gens_.resize(metrics_.size());
   }
   static_assert(kHostMetrics == 84);
+}
+
+// The drip collector's metrics (docs/drip.md) as a Raspberry Pi 4 with weeks of uptime posts
+// them. What makes real host data noisy is kept: counters since boot are large, so their
+// float32 rounding (ulp 8..256) adds noise to every step; rates and percentages are computed
+// over the measured interval (10 s plus a few ms of scheduling jitter) and keep a float32's
+// ~7 significant digits; /proc/meminfo moves by a few kB most cycles; the SoC sensor steps in
+// 487 mdeg and the DS18B20s in 62.5 mdeg (and drop readings); the SD probe times an fsync.
+void Workload::AddDripMetrics() {
+  Host& h = *host_;
+  auto add = [&](std::string name, ValueType type, std::function<uint64_t()> gen) {
+    metrics_.push_back({std::move(name), type});
+    gens_.push_back(std::move(gen));
+  };
+  constexpr auto kF = ValueType::kFloat64;
+  constexpr auto kI = ValueType::kInt64;
+  struct Cycle {
+    double seconds = 10;  // measured interval since the previous collection
+    std::array<uint64_t, Host::kStates> jiffies{};
+    std::array<uint64_t, Host::kStates> prev{};
+  };
+  auto cyc = std::make_shared<Cycle>();
+  // Weeks of uptime at 100 Hz on 4 cores.
+  const uint64_t boot_jiffies = 1843211ull * 100 * kCores;
+  const double share[Host::kStates] = {0.08, 0.002, 0.03, 0.0005, 0.004, 0.001, 0, 0};
+  for (int s = 0; s < Host::kStates; ++s) {
+    cyc->jiffies[s] = static_cast<uint64_t>(boot_jiffies * share[s]);
+  }
+  cyc->jiffies[Host::kIdle] = boot_jiffies - boot_jiffies / 8;
+  static constexpr const char* kStateNames[] = {"user",    "system", "iowait", "irq",
+                                                "softirq", "nice",   "steal",  "idle"};
+  // cpu.* in /proc/stat order; the first one starts the cycle.
+  for (int s : {Host::kUser, Host::kNice, Host::kSystem, Host::kIdle, Host::kIowait, Host::kIrq,
+                Host::kSoftirq, Host::kSteal}) {
+    add(std::string("cpu.") + kStateNames[s], kF, [&h, cyc, s] {
+      if (s == Host::kUser) {
+        cyc->seconds = 10 + 0.002 * h.Normal() + (h.Chance(0.02) ? 0.05 * h.Uniform() : 0);
+        cyc->prev = cyc->jiffies;
+        for (int k = 0; k < Host::kStates; ++k) {
+          int sum = 0;
+          for (int c = 0; c < kCores; ++c) sum += h.ticks[c][k];
+          // ticks are per 1/1000 of 10 s; real states wander more than the host model's
+          cyc->jiffies[k] +=
+              static_cast<uint64_t>(sum / 10) + (k == Host::kIdle ? 0 : h.Poisson(60));
+        }
+      }
+      return F(static_cast<double>(cyc->jiffies[s]));
+    });
+  }
+  add("cpu.busy_pct", kF, [cyc] {
+    uint64_t total = 0, idle = 0;
+    for (int k = 0; k < Host::kStates; ++k) total += cyc->jiffies[k] - cyc->prev[k];
+    idle = cyc->jiffies[Host::kIdle] - cyc->prev[Host::kIdle] + cyc->jiffies[Host::kIowait] -
+           cyc->prev[Host::kIowait];
+    return F(total == 0 ? 0.0 : 100.0 * static_cast<double>(total - idle) / total);
+  });
+  add("cpu.temp_mdeg", kI, [&h, drift = 0.0]() mutable {
+    drift = 0.998 * drift + 0.08 * h.Normal();
+    const double c = 46 + 10 * h.diurnal + h.busy_total / 300.0 + drift + 1.5 * h.Normal();
+    return I(static_cast<int64_t>(std::lround(c / 0.487)) * 487);
+  });
+  add("cpu.freq_khz", kI, [&h] { return I(h.busy_total > 700 ? 1500000 : 600000); });
+  // /proc/meminfo, kB.
+  struct Mem {
+    int64_t total = 3884360, free = 1210000, available = 2830000, buffers = 91000, cached = 1480000,
+            swapcached = 1200, swapfree = 98000;
+  };
+  auto mem = std::make_shared<Mem>();
+  add("mem.total", kI, [mem] { return I(mem->total); });
+  add("mem.free", kI, [&h, mem] {
+    mem->free += static_cast<int64_t>(std::lround(2500 * h.Normal())) +
+                 (h.Chance(0.003) ? -static_cast<int64_t>(40000 * h.Uniform()) : 0);
+    mem->free = std::clamp<int64_t>(mem->free, 400000, 2000000);
+    return I(mem->free);
+  });
+  add("mem.available", kI, [&h, mem] {
+    mem->available = mem->free + mem->cached / 2 + static_cast<int64_t>(2500 * h.Normal());
+    return I(mem->available);
+  });
+  add("mem.buffers", kI, [&h, mem] {
+    if (h.Chance(0.6)) mem->buffers += 4 * (h.Poisson(6) - h.Poisson(5));
+    return I(mem->buffers);
+  });
+  add("mem.cached", kI, [&h, mem] {
+    if (h.Chance(0.8)) mem->cached += 4 * static_cast<int64_t>(std::lround(250 * h.Normal()));
+    return I(mem->cached);
+  });
+  add("mem.swapcached", kI, [&h, mem] {
+    if (h.Chance(0.01)) mem->swapcached += 4 * (h.Poisson(1) - h.Poisson(1));
+    return I(mem->swapcached);
+  });
+  add("mem.swaptotal", kI, [] { return I(102396); });
+  add("mem.swapfree", kI, [&h, mem] {
+    if (h.Chance(0.005)) mem->swapfree -= 4 * h.Poisson(3);
+    return I(mem->swapfree);
+  });
+  // /proc/loadavg.
+  auto load = std::make_shared<std::array<double, 3>>(std::array<double, 3>{0.4, 0.5, 0.5});
+  int index = 0;
+  for (double minutes : {1.0, 5.0, 15.0}) {
+    add(std::string("sys.load") + std::to_string(static_cast<int>(minutes)), kF,
+        [&h, load, index, minutes] {
+          const double e = std::exp(-10.0 / (60.0 * minutes));
+          (*load)[index] = (*load)[index] * e + h.runnable * (1 - e);
+          return F(Round((*load)[index], 0.01));
+        });
+    ++index;
+  }
+  add("sys.procs_running", kI, [&h] { return I(1 + h.Poisson(h.runnable * 0.5)); });
+  add("sys.procs_total", kI, [&h, n = 231.0]() mutable {
+    n = std::clamp(n + std::round(4 * h.Normal()), 180.0, 320.0);
+    return I(static_cast<int64_t>(n));
+  });
+  add("sys.uptime_sec", kI, [cyc, up = 1843211.0]() mutable {
+    up += cyc->seconds;
+    return I(static_cast<int64_t>(up));
+  });
+  // /proc/diskstats of the SD card: counters since boot (floats), in-flight, rates.
+  struct Disk {
+    uint64_t f[10] = {2184431, 48821,     151288820, 1921880,  11874220,
+                      9612044, 398822112, 88122011,  61231880, 152200013};
+    uint64_t d[10] = {};
+    int in_flight = 0;
+  };
+  auto disk = std::make_shared<Disk>();
+  static constexpr const char* kDiskFields[] = {
+      "reads",         "reads_merged",  "read_sectors", "read_ms", "writes",
+      "writes_merged", "write_sectors", "write_ms",     "io_ms",   "io_weighted_ms"};
+  for (int i = 0; i < 10; ++i) {
+    add(std::string("disk.mmcblk0.") + kDiskFields[i], kF, [&h, disk, i] {
+      if (i == 0) {
+        Disk& k = *disk;
+        const int reads = h.Chance(0.4) ? h.Poisson(10 * std::exp(h.Normal())) : 0;
+        const int writes =
+            h.Chance(0.9) ? h.Poisson(40 * (0.5 + h.diurnal) * std::exp(0.8 * h.Normal())) : 0;
+        k.d[0] = reads;
+        k.d[1] = reads > 0 ? h.Poisson(reads * 0.3) : 0;
+        k.d[2] = reads > 0 ? 8 * (reads + h.Poisson(reads * 6.0)) : 0;
+        k.d[3] = reads > 0 ? h.Poisson(reads * 1.5) : 0;
+        k.d[4] = writes;
+        k.d[5] = writes > 0 ? h.Poisson(writes * 0.8) : 0;
+        k.d[6] = writes > 0 ? 8 * (writes + h.Poisson(writes * 3.0)) : 0;
+        k.d[7] = writes > 0 ? h.Poisson(writes * 4.0) : 0;
+        k.d[8] = std::min<uint64_t>(10000, k.d[3] + k.d[7] / 2 + h.Poisson(20));
+        k.d[9] = k.d[3] + k.d[7] + h.Poisson(40);
+        for (int j = 0; j < 10; ++j) k.f[j] += k.d[j];
+        k.in_flight = h.Chance(0.03) ? 1 : 0;
+      }
+      return F(static_cast<double>(disk->f[i]));
+    });
+  }
+  add("disk.mmcblk0.io_in_progress", kI, [disk] { return I(disk->in_flight); });
+  add("disk.mmcblk0.busy_pct", kF, [disk, cyc] {
+    return F(std::min(100.0, static_cast<double>(disk->d[8]) / (cyc->seconds * 10.0)));
+  });
+  add("disk.mmcblk0.iops", kF,
+      [disk, cyc] { return F(static_cast<double>(disk->d[0] + disk->d[4]) / cyc->seconds); });
+  add("disk.mmcblk0.read_kbps", kF,
+      [disk, cyc] { return F(static_cast<double>(disk->d[2]) * 512 / 1024 / cyc->seconds); });
+  add("disk.mmcblk0.write_kbps", kF,
+      [disk, cyc] { return F(static_cast<double>(disk->d[6]) * 512 / 1024 / cyc->seconds); });
+  // statvfs of / and /boot/firmware.
+  struct Fs {
+    double total, used, reserved;
+  };
+  for (auto [mount, total, used, growth] : {std::tuple{"root", 31045632000.0, 11236421632.0, 0.95},
+                                            {"boot_firmware", 535805952.0, 66715648.0, 0.0}}) {
+    auto fs = std::make_shared<Fs>(Fs{total, used, total * 0.05});
+    const std::string p = std::string("diskfs.") + mount + ".";
+    add(p + "bytes_total", kF, [fs] { return F(fs->total); });
+    add(p + "bytes_used", kF, [&h, fs, growth = growth] {
+      if (growth > 0 && h.Chance(growth)) fs->used += 4096.0 * (h.Poisson(40) - h.Poisson(30));
+      return F(fs->used);
+    });
+    add(p + "bytes_free", kF, [fs] { return F(fs->total - fs->used); });
+    add(p + "bytes_avail", kF, [fs] { return F(fs->total - fs->used - fs->reserved); });
+    add(p + "used_pct", kF,
+        [fs] { return F(100.0 * fs->used / (fs->used + (fs->total - fs->used - fs->reserved))); });
+  }
+  // /proc/vmstat paging counters.
+  auto vm = std::make_shared<std::array<uint64_t, 4>>(
+      std::array<uint64_t, 4>{75644410, 199411056, 1288, 4210});
+  static constexpr const char* kVmFields[] = {"pgpgin", "pgpgout", "pswpin", "pswpout"};
+  for (int i = 0; i < 4; ++i) {
+    add(std::string("io.") + kVmFields[i], kF, [&h, vm, disk, i] {
+      if (i == 0) (*vm)[0] += disk->d[2] / 2;
+      if (i == 1) (*vm)[1] += disk->d[6] / 2 + h.Poisson(2);
+      if (i == 2 && h.Chance(0.002)) (*vm)[2] += h.Poisson(4);
+      if (i == 3 && h.Chance(0.003)) (*vm)[3] += h.Poisson(4);
+      return F(static_cast<double>((*vm)[i]));
+    });
+  }
+  // /proc/net/dev: eth0 carries the traffic, wlan0 a trickle.
+  for (auto [iface, rate] : {std::pair{"eth0", 400.0}, {"wlan0", 25.0}}) {
+    struct Net {
+      uint64_t f[8];
+      uint64_t drx = 0, dtx = 0;
+    };
+    auto n = std::make_shared<Net>();
+    const bool eth = std::string(iface) == "eth0";
+    *n = Net{{eth ? 48201100512ull : 611202030ull, eth ? 61200331ull : 1200412ull, 0,
+              eth ? 2210ull : 88ull, eth ? 9120044102ull : 90221144ull,
+              eth ? 33100221ull : 800233ull, 0, 0},
+             0,
+             0};
+    static constexpr const char* kNetFields[] = {"rx_bytes", "rx_packets", "rx_errors", "rx_drop",
+                                                 "tx_bytes", "tx_packets", "tx_errors", "tx_drop"};
+    const std::string p = std::string("net.") + iface + ".";
+    for (int i = 0; i < 8; ++i) {
+      add(p + kNetFields[i], kF, [&h, n, i, r = rate] {
+        if (i == 0) {
+          // Traffic comes in bursts: a log-normal factor on the mean.
+          const double burst = (0.4 + 1.2 * h.diurnal) * std::exp(1.0 * h.Normal());
+          const int rx = h.Poisson(r * 10 * burst);
+          const int tx = h.Poisson(r * 7 * burst * std::exp(0.5 * h.Normal()));
+          n->drx = static_cast<uint64_t>(rx) * 66 + 60 * h.Poisson(rx * 5.0);
+          n->dtx = static_cast<uint64_t>(tx) * 66 + 60 * h.Poisson(tx * 8.0);
+          n->f[0] += n->drx;
+          n->f[1] += rx;
+          n->f[4] += n->dtx;
+          n->f[5] += tx;
+          if (h.Chance(0.004)) ++n->f[3];
+        }
+        return F(static_cast<double>(n->f[i]));
+      });
+    }
+    add(p + "rx_kbps", kF,
+        [n, cyc] { return F(static_cast<double>(n->drx) / 1024 / cyc->seconds); });
+    add(p + "tx_kbps", kF,
+        [n, cyc] { return F(static_cast<double>(n->dtx) / 1024 / cyc->seconds); });
+  }
+  // The process probe for nanotdb itself.
+  auto proc = std::make_shared<std::array<double, 2>>(std::array<double, 2>{10240000, 61440000});
+  add("proc.nanotdb.count", kI, [] { return I(1); });
+  add("proc.nanotdb.rss_bytes", kF, [&h, proc] {
+    if (h.Chance(0.6)) (*proc)[0] += 4096 * std::round(6 * h.Normal());
+    return F((*proc)[0]);
+  });
+  add("proc.nanotdb.vsize_bytes", kF, [&h, proc] {
+    if (h.Chance(0.01)) (*proc)[1] += 4096 * std::round(64 * h.Normal());
+    return F((*proc)[1]);
+  });
+  add("proc.nanotdb.cpu_pct", kF, [&h, cyc] {
+    const int ticks = h.Poisson(3 + 4 * h.diurnal);  // 10 ms each
+    return F(100.0 * ticks * 0.01 / cyc->seconds);
+  });
+  // DS18B20 sensors (62.5 mdeg steps; a dropped reading repeats nothing: it is counted).
+  auto dropped = std::make_shared<int64_t>(0);
+  for (auto [name, base, swing] : {std::tuple{"garden", 8.0, 6.0},
+                                   {"room", 21.5, 1.0},
+                                   {"attic", 14.0, 9.0},
+                                   {"shed", 10.0, 5.0}}) {
+    add(std::string("temp.") + name + ".mdeg", kI,
+        [&h, dropped, t = base, base = base, swing = swing]() mutable {
+          t += 0.02 * h.Normal() + 0.01 * (base + swing * (h.diurnal - 0.5) - t);
+          if (h.Chance(0.0005)) ++*dropped;
+          const double read = t + 0.5 * h.Normal();
+          return I(static_cast<int64_t>(std::lround(read / 0.0625)) * 625 / 10);
+        });
+  }
+  add("onewire.dropped", kI, [dropped] { return I(*dropped); });
+  add("disk.sd_write_probe_ms", kF, [&h] {
+    const double ms = 3.2 + 1.5 * std::abs(h.Normal()) + (h.Chance(0.05) ? 20 * h.Uniform() : 0);
+    return F(ms);
+  });
 }
 
 bool Workload::Next(Timestamp* ts, std::vector<uint64_t>* values) {

@@ -22,7 +22,16 @@
 
 namespace nanotdb::bench {
 
+// kHost: the synthetic host set above (gauges rounded to a few decimals, 32-bit counters).
+// kDrip: the 84 metrics the drip collector posts on a Raspberry Pi (docs/drip.md), as noisy as
+// real host telemetry: cumulative jiffies, sectors, pages and bytes as float32-rounded
+// counters, rates and percentages derived over a jittered interval with a float32's ~7
+// significant digits, kB gauges from /proc/meminfo, a DS18B20 bus and the SD write probe.
+// Only the first 84 metrics exist in kDrip (`metrics` caps it).
+enum class WorkloadProfile { kHost, kDrip };
+
 struct WorkloadOptions {
+  WorkloadProfile profile = WorkloadProfile::kHost;
   int metrics = 84;  // the first min(84, metrics) are the host set, then per-process metrics
   int days = 1;
   Timestamp start = 1767225600000000000;  // 2026-01-01T00:00:00Z
@@ -51,6 +60,7 @@ class Workload {
 
  private:
   struct Host;
+  void AddDripMetrics();
   WorkloadOptions opts_;
   std::vector<WorkloadMetric> metrics_;
   std::vector<std::function<uint64_t()>> gens_;

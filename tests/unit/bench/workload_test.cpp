@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <set>
 
 #include "nanotdb/status.h"
@@ -101,6 +102,40 @@ TEST(WorkloadTest, CountersOnlyGrowAndSomeWrapPast32Bits) {
     }
   }
   EXPECT_GE(wrapped, 2);
+}
+
+TEST(WorkloadTest, DripProfileIsTheCollectorsMetricSetWithFloat32Digits) {
+  WorkloadOptions opts;
+  opts.profile = WorkloadProfile::kDrip;
+  opts.days = 1;
+  std::vector<WorkloadMetric> metrics;
+  const auto cols = GenerateColumns(opts, &metrics);
+  ASSERT_EQ(metrics.size(), 84u);
+  std::set<std::string> names;
+  for (const auto& m : metrics) names.insert(m.name);
+  EXPECT_EQ(names.size(), 84u);
+  for (const char* n : {"cpu.busy_pct", "mem.available", "disk.mmcblk0.write_kbps",
+                        "net.eth0.rx_bytes", "temp.garden.mdeg", "disk.sd_write_probe_ms"}) {
+    EXPECT_EQ(names.count(n), 1u) << n;
+  }
+  size_t distinct_rates = 0;
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    ASSERT_EQ(cols[m].size(), 8640u);
+    if (metrics[m].type != ValueType::kFloat64) continue;
+    for (const Sample& s : cols[m]) {
+      const double v = std::bit_cast<double>(s.bits);
+      ASSERT_EQ(std::bit_cast<uint64_t>(WidenFloat32(static_cast<float>(v))), s.bits)
+          << metrics[m].name << " holds more than a float32's digits";
+    }
+    if (metrics[m].name.ends_with("_kbps")) {
+      std::set<uint64_t> values;
+      for (const Sample& s : cols[m]) values.insert(s.bits);
+      distinct_rates += values.size() > 4000;
+    }
+  }
+  EXPECT_EQ(distinct_rates, 5u);  // noisy rates over a jittered interval (read_kbps is mostly 0)
+  std::vector<WorkloadMetric> again;
+  EXPECT_EQ(GenerateColumns(opts, &again), cols);
 }
 
 }  // namespace

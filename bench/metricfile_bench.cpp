@@ -1,0 +1,147 @@
+// metricfile_bench: what a metric file costs and how fast one series reads back, on the
+// deterministic workloads (bench/workload.h), beside the partition written whole as one frame
+// (what `nanocli import` writes).
+//
+//   metricfile_bench [--profile host|drip] [--metrics N] [--days N] [--breakdown]
+//
+// Prints bytes/sample of the whole-day frame and of the metric file, checks that every series
+// reads back bit for bit, and times a full-day read of each series from the file in memory
+// (median of 21 reads, the time block decoded once and kept as a reader does).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bench/workload.h"
+#include "metric_file.h"
+#include "series_codec.h"
+#include "storage/frame.h"
+
+namespace nanotdb::bench {
+namespace {
+
+int Run(int argc, char** argv) {
+  WorkloadOptions opts;
+  bool breakdown = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--profile" && i + 1 < argc) {
+      const std::string p = argv[++i];
+      if (p == "host") {
+        opts.profile = WorkloadProfile::kHost;
+      } else if (p == "drip") {
+        opts.profile = WorkloadProfile::kDrip;
+      } else {
+        std::fprintf(stderr, "unknown profile %s (host|drip)\n", p.c_str());
+        return 2;
+      }
+    } else if (a == "--metrics" && i + 1 < argc) {
+      opts.metrics = std::atoi(argv[++i]);
+    } else if (a == "--days" && i + 1 < argc) {
+      opts.days = std::atoi(argv[++i]);
+    } else if (a == "--breakdown") {
+      breakdown = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: metricfile_bench [--profile host|drip] [--metrics N] [--days N] "
+                   "[--breakdown]\n");
+      return 2;
+    }
+  }
+  std::vector<WorkloadMetric> metrics;
+  const auto columns = GenerateColumns(opts, &metrics);
+  uint64_t samples = 0;
+  for (const auto& c : columns) samples += c.size();
+
+  std::vector<ColumnInput> in;
+  for (size_t m = 0; m < columns.size(); ++m) {
+    in.push_back({static_cast<MetricId>(m + 1), metrics[m].type, columns[m]});
+  }
+  std::string frame;
+  if (Status st = EncodeFrame(in, FrameOptions{}, &frame); !st.ok()) {
+    std::fprintf(stderr, "EncodeFrame: %s\n", st.ToString().c_str());
+    return 1;
+  }
+
+  const FrameHeader frame_header = ParseFrameHeader(frame).value();
+  std::vector<metricfiles::SeriesInput> series;
+  for (size_t m = 0; m < columns.size(); ++m) {
+    series.push_back({static_cast<MetricId>(m + 1), metrics[m].type, metrics[m].name, columns[m]});
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto file = metricfiles::EncodeMetricFile(series, {frame.size() + 16, 1});
+  const double build_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!file.ok()) {
+    std::fprintf(stderr, "EncodeMetricFile: %s\n", file.status().ToString().c_str());
+    return 1;
+  }
+  const uint64_t file_bytes = file->size();
+  auto reader = metricfiles::MetricFileReader::Open(metricfiles::MemorySource(*file), "bench");
+  if (!reader.ok()) {
+    std::fprintf(stderr, "open: %s\n", reader.status().ToString().c_str());
+    return 1;
+  }
+  double entropy_bits = 0;
+  for (size_t m = 0; m < columns.size(); ++m) {
+    std::vector<uint64_t> bits;
+    for (const Sample& s : columns[m]) bits.push_back(s.bits);
+    entropy_bits += metricfiles::BestOrder0EntropyBits(metrics[m].type, bits);
+  }
+  std::vector<double> medians;
+  std::vector<Sample> out;
+  for (size_t m = 0; m < columns.size(); ++m) {
+    std::vector<double> runs;
+    for (int r = 0; r < 21; ++r) {
+      out.clear();
+      const auto a = std::chrono::steady_clock::now();
+      Status st = (*reader)->ReadAll(static_cast<MetricId>(m + 1), &out);
+      runs.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count());
+      if (!st.ok() || out != columns[m]) {
+        std::fprintf(stderr, "%s does not read back: %s\n", metrics[m].name.c_str(),
+                     st.ToString().c_str());
+        return 1;
+      }
+    }
+    std::nth_element(runs.begin(), runs.begin() + 10, runs.end());
+    medians.push_back(runs[10]);
+    if (breakdown) {
+      const auto* e = (*reader)->Find(static_cast<MetricId>(m + 1));
+      std::string block;
+      metricfiles::ValueDomain d{};
+      std::string bytes = file->substr(e->values.offset, e->values.bytes);
+      metricfiles::BlockDomain(bytes, &d);
+      const FrameColumnInfo* col = frame_header.Find(static_cast<MetricId>(m + 1));
+      std::printf("%-36s %-8s %8.3f B/sample (frame %.3f) %8.1f us\n", metrics[m].name.c_str(),
+                  metricfiles::DomainName(d), static_cast<double>(e->values.bytes) / e->count,
+                  static_cast<double>(col->values.stored_len) / e->count, runs[10]);
+    }
+  }
+  std::vector<double> sorted = medians;
+  std::sort(sorted.begin(), sorted.end());
+  uint64_t time_bytes = 0;
+  for (const auto& t : (*reader)->time_blocks()) time_bytes += t.place.bytes;
+  std::printf("profile %s, %zu metrics x %d day(s), %llu samples\n",
+              opts.profile == WorkloadProfile::kHost ? "host" : "drip", metrics.size(), opts.days,
+              static_cast<unsigned long long>(samples));
+  std::printf("partition written whole (one frame): %.3f bytes/sample\n",
+              static_cast<double>(frame.size() + 16) / samples);
+  std::printf("metric file: %.3f bytes/sample (%llu bytes; time blocks %.3f), built in %.0f ms\n",
+              static_cast<double>(file_bytes) / samples,
+              static_cast<unsigned long long>(file_bytes),
+              static_cast<double>(time_bytes) / samples, build_ms);
+  std::printf("order-0 entropy of the best per-metric transform: %.3f bytes/sample\n",
+              entropy_bits / 8 / samples);
+  std::printf("full-day read of one series (in memory): median %.1f us, slowest series %.1f us\n",
+              sorted[sorted.size() / 2], sorted.back());
+  return 0;
+}
+
+}  // namespace
+}  // namespace nanotdb::bench
+
+int main(int argc, char** argv) { return nanotdb::bench::Run(argc, argv); }
