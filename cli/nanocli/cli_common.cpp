@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "accelerator.h"
 #include "server/config.h"
 #include "storage/manifest.h"
 
@@ -163,7 +164,12 @@ Result<std::unique_ptr<Engine>> OpenEngine(const std::string& root, OpenMode mod
     }
     for (const std::string& w : warnings) options.log(LogLevel::kWarning, w);
   }
-  return Engine::Open(std::move(options));
+  NANOTDB_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(std::move(options)));
+  // nanocli reads metric files whatever engine.toml enables: the data they hold stays readable
+  // offline with the plugin off (docs/metricfiles.md).
+  static metricfiles::MetricFileAccelerator accelerator;
+  engine->SetReadAccelerator(&accelerator);
+  return engine;
 }
 
 Timestamp NowNanos() {

@@ -35,6 +35,11 @@ struct RollupPassSummary {
 };
 RollupPassSummary RunRollupPass(Engine& engine, const std::string& root);
 
+const CommandSpec& BuildSpec();  // metric_cmd.cpp: build metric
+int RunBuild(std::span<const std::string> args);
+// inspect metric (args include the word "metric"); called by RunInspect.
+int RunInspectMetric(std::span<const std::string> args);
+
 const CommandSpec& RecoverSpec();  // recover_cmd.cpp
 int RunRecover(std::span<const std::string> args);
 

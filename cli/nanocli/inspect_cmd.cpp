@@ -3,9 +3,9 @@
 
 #include <iostream>
 
-#include "nanotdb/time_util.h"
 #include "commands.h"
 #include "nanotdb/options.h"
+#include "nanotdb/time_util.h"
 #include "output.h"
 
 namespace nanotdb::cli {
@@ -273,6 +273,7 @@ const CommandSpec& InspectSpec() {
       "  wal      the write-ahead log; --verbose adds tail diagnostics (valid bytes,\n"
       "           tail bytes, stop reason)\n"
       "  catalog  metrics with id, type and last sample\n"
+      "  metric   metric files (nanocli inspect metric --help)\n"
       "Times are shown as a UTC start and a duration; --json gives full ns timestamps.",
       {{"root", "DIR", "data root (required)"},
        {"db", "NAME", "database (required)"},
@@ -284,10 +285,15 @@ const CommandSpec& InspectSpec() {
 
 int RunInspect(std::span<const std::string> args) {
   const CommandSpec& spec = InspectSpec();
+  // `inspect metric` has flags of its own (metric_cmd.cpp).
+  for (const std::string& a : args) {
+    if (a == "metric") return RunInspectMetric(args);
+    if (!a.starts_with("-")) break;
+  }
   Flags flags;
   if (std::optional<int> code = ParseFlags(spec, args, &flags)) return *code;
   if (flags.positional().empty()) {
-    return UsageError(spec, "inspect needs a target: db, dat, wal or catalog");
+    return UsageError(spec, "inspect needs a target: db, dat, wal, catalog or metric");
   }
   const std::string& target = flags.positional()[0];
   if (target != "db" && target != "dat" && target != "wal" && target != "catalog") {

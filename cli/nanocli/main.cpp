@@ -18,7 +18,7 @@ struct Command {
 const Command kCommands[] = {
     {InspectSpec, RunInspect}, {ImportSpec, RunImport}, {ExportSpec, RunExport},
     {QuerySpec, RunQuery},     {RollupSpec, RunRollup}, {RecoverSpec, RunRecover},
-    {CompactSpec, RunCompact},
+    {CompactSpec, RunCompact}, {BuildSpec, RunBuild},
 };
 
 void PrintUsage(std::ostream& out) {

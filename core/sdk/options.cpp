@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "nanotdb/services/partitions.h"
+
 namespace nanotdb {
 namespace {
 
@@ -98,6 +100,28 @@ bool ParseRetentionAction(std::string_view s, RetentionAction* out) {
   else
     return false;
   return true;
+}
+
+const char* RawActionName(RawAction a) {
+  switch (a) {
+    case RawAction::kKeep:
+      return "keep";
+    case RawAction::kRename:
+      return "rename";
+    case RawAction::kDelete:
+      return "delete";
+  }
+  return "keep";
+}
+
+bool ParseRawAction(std::string_view text, RawAction* out) {
+  for (RawAction a : {RawAction::kKeep, RawAction::kRename, RawAction::kDelete}) {
+    if (text == RawActionName(a)) {
+      *out = a;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace nanotdb

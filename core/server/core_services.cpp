@@ -253,4 +253,24 @@ std::string EngineMetadata::EffectiveConfigToml() noexcept {
   }
 }
 
+Result<std::vector<PartitionFiles>> EnginePartitions::ListPartitions(std::string_view db) noexcept {
+  return Guard([&]() -> Result<std::vector<PartitionFiles>> { return engine_.ListPartitions(db); });
+}
+
+Status EnginePartitions::ReadRawPartition(std::string_view db, std::string_view key,
+                                          std::vector<RawSeries>* out, uint64_t* raw_bytes,
+                                          uint32_t* frames) noexcept {
+  return Guard([&] { return engine_.ReadRawPartition(db, key, out, raw_bytes, frames); });
+}
+
+Status EnginePartitions::WriteMetricFile(std::string_view db, std::string_view key,
+                                         std::string_view bytes) noexcept {
+  return Guard([&] { return engine_.WriteMetricFile(db, key, bytes); });
+}
+
+Status EnginePartitions::ReplaceRawData(std::string_view db, std::string_view key, RawAction action,
+                                        uint64_t expected_bytes) noexcept {
+  return Guard([&] { return engine_.ReplaceRawData(db, key, action, expected_bytes); });
+}
+
 }  // namespace nanotdb::server

@@ -12,6 +12,7 @@
 
 #include "nanotdb/services/databases.h"
 #include "nanotdb/services/metadata.h"
+#include "nanotdb/services/partitions.h"
 #include "nanotdb/services/query.h"
 #include "nanotdb/services/writer.h"
 #include "server/config.h"
@@ -86,6 +87,22 @@ class EngineDatabases final : public DatabaseService {
  private:
   Engine& engine_;
   const ManifestSettings defaults_;
+};
+
+// Partition files for the metricfiles plugin and `nanocli build metric`, over the engine.
+class EnginePartitions final : public PartitionService {
+ public:
+  explicit EnginePartitions(Engine& engine) : engine_(engine) {}
+  Result<std::vector<PartitionFiles>> ListPartitions(std::string_view db) noexcept override;
+  Status ReadRawPartition(std::string_view db, std::string_view key, std::vector<RawSeries>* out,
+                          uint64_t* raw_bytes, uint32_t* frames) noexcept override;
+  Status WriteMetricFile(std::string_view db, std::string_view key,
+                         std::string_view bytes) noexcept override;
+  Status ReplaceRawData(std::string_view db, std::string_view key, RawAction action,
+                        uint64_t expected_bytes) noexcept override;
+
+ private:
+  Engine& engine_;
 };
 
 class EngineMetadata final : public MetadataService {

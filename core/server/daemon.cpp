@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "nanotdb/engine.h"
+#include "nanotdb/services/read_accelerator.h"
 #include "server/core_services.h"
 #include "server/dispatcher.h"
 #include "server/http_server.h"
@@ -126,6 +127,7 @@ struct Daemon::State {
   std::unique_ptr<EngineWriter> writer;
   std::unique_ptr<EngineQuery> query;
   std::unique_ptr<EngineDatabases> databases;
+  std::unique_ptr<EnginePartitions> partitions;
   std::unique_ptr<EngineMetadata> metadata;
   std::unique_ptr<SelfStats> stats;
   std::unique_ptr<PluginHost> plugins;
@@ -200,6 +202,7 @@ Status Daemon::Start() {
   s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, config_.max_databases);
   s.query = std::make_unique<EngineQuery>(*s.engine, s.counters);
   s.databases = std::make_unique<EngineDatabases>(*s.engine, s.manifest_defaults);
+  s.partitions = std::make_unique<EnginePartitions>(*s.engine);
   PluginHost* host = s.plugins.get();
   s.metadata =
       std::make_unique<EngineMetadata>(*s.engine, config_, [host] { return host->Describe(); });
@@ -208,6 +211,7 @@ Status Daemon::Start() {
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<WriterService>(s.writer.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<QueryService>(s.query.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<DatabaseService>(s.databases.get(), "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<PartitionService>(s.partitions.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<MetadataService>(s.metadata.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<HttpService>(&s.router, "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<SchedulerService>(s.scheduler.get(), "core"));
@@ -230,6 +234,8 @@ Status Daemon::Start() {
 
   s.plugins->RegisterAll();
   s.plugins->StartAll();
+  // After StartAll: a plugin that failed has had its services withdrawn.
+  s.engine->SetReadAccelerator(s.registry.Get<ReadAccelerator>());
 
   Engine* eng = s.engine.get();
   State* state = &s;
@@ -263,6 +269,7 @@ void Daemon::Shutdown() {
   s.running = false;
   s.Log(LogLevel::kInfo, "shutting down");
   if (s.http) s.http->Stop();
+  if (s.engine) s.engine->SetReadAccelerator(nullptr);  // its plugin is about to stop
   if (s.plugins) s.plugins->StopAll();
   if (s.scheduler) s.scheduler->Stop();
   if (s.engine) {

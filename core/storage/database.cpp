@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "nanotdb/series.h"
+#include "nanotdb/services/read_accelerator.h"
 #include "nanotdb/time_util.h"
 #include "storage/filenames.h"
 #include "storage/frame.h"
@@ -112,7 +113,9 @@ Status Database::Load(bool create) {
   for (const std::string& child : children) {
     std::string key;
     if (ParseDataFileName(child, &key)) partitions_.insert(key);
+    if (ParseMetricFileName(child, &key)) metric_files_.insert(key);
   }
+  UpdateSealedLocked();
   NANOTDB_RETURN_IF_ERROR(LearnLastValues());
 
   const std::string wal_path = WalPath(ctx_.root, name_);
@@ -422,6 +425,18 @@ Status Database::Write(std::span<const DbPoint> points, BatchResult* result) {
                                FormatTimestamp(last->ts)));
         continue;
       }
+      if (!sealed_.empty()) {
+        auto it = sealed_.upper_bound(p.ts);
+        if (it != sealed_.begin() && p.ts < std::prev(it)->second.end) {
+          rejected.emplace_back(
+              p.index, Status::InvalidArgument(
+                           "sample for \"" + e->name + "\" at " + FormatTimestamp(p.ts) +
+                           " falls in partition " + std::prev(it)->second.key +
+                           ", which was sealed into " + MetricFileName(std::prev(it)->second.key) +
+                           " (its raw data file was replaced); sealed partitions take no samples"));
+          continue;
+        }
+      }
       undo.emplace_back(e->id, last);
       Sample s{p.ts, value.bits};
       last = s;
@@ -590,6 +605,8 @@ Status Database::Clear(std::vector<std::string>* removed) {
   wal_.reset();
   idle_closed_ = false;
   partitions_.clear();
+  metric_files_.clear();
+  sealed_.clear();
   catalog_ = Catalog();
   last_.assign(1, std::nullopt);
   wal_has_records_ = false;
@@ -736,11 +753,32 @@ Status Database::ApplyRetentionLocked(Timestamp now_wall) {
     Status st = ctx_.env->RemoveFile(path);
     ctx_.readers->Invalidate(path);
     NANOTDB_RETURN_IF_ERROR(st);
+    NANOTDB_RETURN_IF_ERROR(RemoveDerivedLocked(*it));
     Log(LogLevel::kInfo, "retention: deleted " + DataFileName(*it) + " (older than " +
                              std::to_string(manifest_.retention_days) + " days)");
     it = partitions_.erase(it);
   }
+  // Partitions held only by a metric file expire the same way.
+  std::vector<std::string> sealed;
+  for (const auto& [start, range] : sealed_) {
+    if (range.end <= cutoff && pages_.count(range.key) == 0) sealed.push_back(range.key);
+  }
+  for (const std::string& key : sealed) {
+    NANOTDB_RETURN_IF_ERROR(RemoveDerivedLocked(key));
+    Log(LogLevel::kInfo, "retention: deleted " + MetricFileName(key) + " (older than " +
+                             std::to_string(manifest_.retention_days) + " days)");
+  }
+  UpdateSealedLocked();
   return ctx_.env->SyncDir(dir_);
+}
+
+Status Database::RemoveDerivedLocked(const std::string& key) {
+  for (const std::string& path :
+       {MetricFilePath(ctx_.root, name_, key), ReplacedRawPath(ctx_.root, name_, key)}) {
+    if (ctx_.env->FileExists(path)) NANOTDB_RETURN_IF_ERROR(ctx_.env->RemoveFile(path));
+  }
+  metric_files_.erase(key);
+  return Status::Ok();
 }
 
 std::vector<MetricInfo> Database::ListMetrics() const {
@@ -786,6 +824,7 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
     }
     id = e->id;
     std::set<std::string> all(partitions_);
+    all.insert(metric_files_.begin(), metric_files_.end());
     for (const auto& [key, page] : pages_) all.insert(key);
     for (const std::string& key : all) {
       Timestamp start, end;
@@ -807,7 +846,11 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
   const std::function<bool(const Sample&)>& emit = stride == 1 ? fn : strided;
   std::vector<SkippedBlock> skipped;
   for (const std::string& key : keys) {
-    if (partitions_.count(key) > 0) {
+    const bool raw = partitions_.count(key) > 0;
+    if (metric_files_.count(key) > 0 &&
+        ReadAccelerated(key, raw, metric, id, from, to, emit, report)) {
+      if (stop) return Status::Ok();
+    } else if (raw) {
       const std::string path = DataFilePath(ctx_.root, name_, key);
       auto reader = ctx_.readers->Get(path);
       if (!reader.ok()) return reader.status();
@@ -825,6 +868,225 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
     }
   }
   return Status::Ok();
+}
+
+bool Database::ReadAccelerated(const std::string& key, bool raw, std::string_view metric,
+                               MetricId id, Timestamp from, Timestamp to,
+                               const std::function<bool(const Sample&)>& emit,
+                               ReadReport* report) const {
+  const std::string path = MetricFilePath(ctx_.root, name_, key);
+  ReadAccelerator* accelerator =
+      ctx_.accelerator != nullptr ? ctx_.accelerator->load(std::memory_order_acquire) : nullptr;
+  std::string problem;
+  if (accelerator == nullptr) {
+    problem =
+        "no read accelerator for metric files: enable [plugins.metricfiles] (nanocli reads "
+        "them always)";
+  } else {
+    uint64_t raw_bytes = 0;
+    if (raw) {
+      auto size = ctx_.env->GetFileSize(DataFilePath(ctx_.root, name_, key));
+      if (!size.ok()) return false;  // the raw read reports it
+      raw_bytes = *size;
+    }
+    const AcceleratedRead r{name_, key, path, raw_bytes, id, from, to};
+    Result<bool> served = accelerator->Read(r, emit);
+    if (served.ok()) return *served;
+    problem = served.status().message();
+    Log(LogLevel::kWarning, problem + (raw ? " (read from the raw data file instead)" : ""));
+  }
+  if (!raw && report != nullptr) {
+    Timestamp start = kMinTimestamp, end = kMaxTimestamp;
+    if (PartitionRange(manifest_.partition, key, &start, &end) && end > kMinTimestamp) --end;
+    report->Add(SkippedData{path, 0, 0, std::string(metric), std::max(start, from),
+                            std::min(end, to), 0, problem});
+  }
+  return false;
+}
+
+void Database::LearnLastFromMetricFiles() {
+  std::shared_lock files(files_mu_);
+  std::vector<std::pair<MetricId, std::string>> missing;
+  std::vector<std::pair<std::string, Timestamp>> sealed;  // newest first: key, last ns
+  {
+    std::lock_guard lock(mu_);
+    for (const CatalogEntry& e : catalog_.entries()) {
+      if (e.id < last_.size() && !last_[e.id].has_value()) missing.emplace_back(e.id, e.name);
+    }
+    for (auto it = sealed_.rbegin(); it != sealed_.rend(); ++it) {
+      sealed.emplace_back(it->second.key, it->second.end - 1);
+    }
+  }
+  for (const auto& [key, end] : sealed) {
+    if (missing.empty()) break;
+    std::vector<std::pair<MetricId, std::string>> still;
+    for (const auto& [id, name] : missing) {
+      std::optional<Sample> newest;
+      const bool served = ReadAccelerated(
+          key, false, name, id, kMinTimestamp, end,
+          [&newest](const Sample& s) {
+            newest = s;
+            return true;
+          },
+          nullptr);
+      if (!served || !newest.has_value()) {
+        still.emplace_back(id, name);
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      if (id < last_.size() && !last_[id].has_value()) last_[id] = newest;
+    }
+    missing = std::move(still);
+  }
+}
+
+void Database::UpdateSealedLocked() {
+  sealed_.clear();
+  for (const std::string& key : metric_files_) {
+    Timestamp start, end;
+    if (partitions_.count(key) > 0 || !PartitionRange(manifest_.partition, key, &start, &end)) {
+      continue;
+    }
+    sealed_[start] = SealedRange{end, key};
+  }
+}
+
+Result<std::vector<PartitionFiles>> Database::ListPartitions() const {
+  std::shared_lock files(files_mu_);
+  std::set<std::string> keys, open;
+  {
+    std::lock_guard lock(mu_);
+    keys = partitions_;
+    keys.insert(metric_files_.begin(), metric_files_.end());
+    for (const auto& [key, page] : pages_) {
+      keys.insert(key);
+      if (!page->empty()) open.insert(key);
+    }
+  }
+  std::vector<PartitionFiles> out;
+  for (const std::string& key : keys) {
+    PartitionFiles f;
+    f.key = key;
+    if (!PartitionRange(manifest_.partition, key, &f.start, &f.end)) continue;
+    f.open = open.count(key) > 0;
+    f.raw_path = DataFilePath(ctx_.root, name_, key);
+    f.metric_path = MetricFilePath(ctx_.root, name_, key);
+    if (auto size = ctx_.env->GetFileSize(f.raw_path); size.ok()) {
+      f.raw = true;
+      f.raw_bytes = *size;
+    }
+    if (auto size = ctx_.env->GetFileSize(f.metric_path); size.ok()) {
+      f.metric = true;
+      f.metric_bytes = *size;
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Status Database::ReadRawPartition(std::string_view key, std::vector<RawSeries>* out,
+                                  uint64_t* raw_bytes, uint32_t* frames) const {
+  std::shared_lock files(files_mu_);
+  std::unordered_map<MetricId, const CatalogEntry*> names;
+  std::vector<std::pair<MetricId, std::string>> catalog;
+  {
+    std::lock_guard lock(mu_);
+    auto page = pages_.find(std::string(key));
+    if (page != pages_.end() && !page->second->empty()) {
+      return Status::Busy("partition " + std::string(key) + " of database " + name_ +
+                          " has samples not yet in its data file (an open page)");
+    }
+    for (const CatalogEntry& e : catalog_.entries()) catalog.emplace_back(e.id, e.name);
+  }
+  const std::string path = DataFilePath(ctx_.root, name_, key);
+  NANOTDB_ASSIGN_OR_RETURN(auto reader, DataFileReader::Open(ctx_.env, path));
+  if (!reader->damaged().empty() || !reader->error().empty()) {
+    return Status::Corruption(path + " is damaged (" + reader->error() +
+                              "); run nanocli recover before building a metric file from it");
+  }
+  std::map<MetricId, RawSeries> series;
+  std::vector<std::pair<MetricId, std::vector<Sample>>> columns;
+  for (size_t i = 0; i < reader->frames().size(); ++i) {
+    columns.clear();
+    Status st = reader->ReadFrame(i, &columns);
+    if (!st.ok()) return st.WithContext(path);
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const FrameColumnInfo& info = reader->frames()[i].header.columns[c];
+      RawSeries& s = series[columns[c].first];
+      s.id = columns[c].first;
+      s.type = WidenType(info.type);
+      s.samples.insert(s.samples.end(), columns[c].second.begin(), columns[c].second.end());
+    }
+  }
+  for (const auto& [id, name] : catalog) {
+    auto it = series.find(id);
+    if (it != series.end()) it->second.name = name;
+  }
+  for (const MetricName& n : reader->names()) {
+    auto it = series.find(n.id);
+    if (it != series.end() && it->second.name.empty()) it->second.name = n.name;
+  }
+  out->clear();
+  for (auto& [id, s] : series) {
+    if (s.name.empty()) s.name = "#" + std::to_string(id);
+    // Frames of one partition follow each other in time per metric, but a frame appended after
+    // a restart may start at a sample equal to the last one: keep arrival order.
+    std::stable_sort(s.samples.begin(), s.samples.end(),
+                     [](const Sample& a, const Sample& b) { return a.ts < b.ts; });
+    out->push_back(std::move(s));
+  }
+  *raw_bytes = reader->file_bytes();
+  *frames = static_cast<uint32_t>(reader->frames().size());
+  return Status::Ok();
+}
+
+Status Database::WriteMetricFile(std::string_view key, std::string_view bytes) {
+  if (ctx_.read_only) return Status::InvalidArgument("the engine is open read-only");
+  Timestamp start, end;
+  if (!PartitionRange(manifest_.partition, key, &start, &end)) {
+    return Status::InvalidArgument("\"" + std::string(key) + "\" is not a partition of " + name_);
+  }
+  NANOTDB_RETURN_IF_ERROR(
+      WriteFileAtomically(ctx_.env, MetricFilePath(ctx_.root, name_, key), bytes));
+  std::unique_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  metric_files_.insert(std::string(key));
+  UpdateSealedLocked();
+  return Status::Ok();
+}
+
+Status Database::ReplaceRawData(std::string_view key_view, RawAction action,
+                                uint64_t expected_bytes) {
+  if (ctx_.read_only) return Status::InvalidArgument("the engine is open read-only");
+  const std::string key(key_view);
+  const std::string path = DataFilePath(ctx_.root, name_, key);
+  std::unique_lock files(files_mu_);
+  std::lock_guard lock(mu_);
+  if (metric_files_.count(key) == 0) {
+    return Status::InvalidArgument("partition " + key + " of " + name_ + " has no metric file");
+  }
+  auto page = pages_.find(key);
+  if (page != pages_.end() && !page->second->empty()) {
+    return Status::Busy("partition " + key + " received samples since its metric file was built");
+  }
+  auto size = ctx_.env->GetFileSize(path);
+  if (!size.ok()) return size.status();
+  if (*size != expected_bytes) {
+    return Status::Busy(path + " is " + std::to_string(*size) + " bytes, not the " +
+                        std::to_string(expected_bytes) + " its metric file was built from");
+  }
+  if (action == RawAction::kKeep) return Status::Ok();
+  writers_.erase(key);
+  Status st = action == RawAction::kRename
+                  ? ctx_.env->RenameFile(path, ReplacedRawPath(ctx_.root, name_, key))
+                  : ctx_.env->RemoveFile(path);
+  ctx_.readers->Invalidate(path);
+  NANOTDB_RETURN_IF_ERROR(st);
+  partitions_.erase(key);
+  UpdateSealedLocked();
+  Log(LogLevel::kInfo, std::string(action == RawAction::kRename ? "renamed " : "deleted ") +
+                           DataFileName(key) + ": " + MetricFileName(key) + " holds the partition");
+  return ctx_.env->SyncDir(dir_);
 }
 
 void Database::AddSkipped(const std::string& key, const std::string& path,

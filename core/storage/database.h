@@ -9,6 +9,7 @@
 // sample twice nor hide it.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "nanotdb/engine.h"
+#include "nanotdb/services/partitions.h"
 #include "storage/catalog.h"
 #include "storage/data_file.h"
 #include "storage/page.h"
@@ -30,6 +32,8 @@
 #include "storage/wal.h"
 
 namespace nanotdb {
+
+class ReadAccelerator;
 
 struct DatabaseContext {
   Env* env = nullptr;
@@ -44,6 +48,9 @@ struct DatabaseContext {
   // The engine's readers of data files (shared by its databases; outlives them). Every change
   // this database makes to a data file invalidates that file's reader.
   ReaderCache* readers = nullptr;
+  // The read accelerator the engine consults for partitions with a metric file (owned by the
+  // engine; the pointee by a plugin); nullptr or pointing to nullptr: none.
+  const std::atomic<ReadAccelerator*>* accelerator = nullptr;
 };
 
 struct DbPoint;
@@ -119,6 +126,17 @@ class Database {
                    ReadReport* report = nullptr) const;
   Result<DatabaseSummary> Inspect() const;
 
+  // Learns the last sample of metrics whose newest samples live only in metric files (their
+  // data files were replaced), through the read accelerator; called when one is installed.
+  void LearnLastFromMetricFiles();
+
+  // Partition files for the metricfiles plugin (PartitionService, nanotdb/services/partitions.h).
+  Result<std::vector<PartitionFiles>> ListPartitions() const;
+  Status ReadRawPartition(std::string_view key, std::vector<RawSeries>* out, uint64_t* raw_bytes,
+                          uint32_t* frames) const;
+  Status WriteMetricFile(std::string_view key, std::string_view bytes);
+  Status ReplaceRawData(std::string_view key, RawAction action, uint64_t expected_bytes);
+
   // Series selection over the label index (database_series.cpp). SelectSeries: the series
   // every matcher accepts, sorted by key, at most `limit` (0 = all). LabelNames / LabelValues:
   // sorted, over the series the matchers accept (all series when there is no matcher);
@@ -153,6 +171,15 @@ class Database {
   void AddSkipped(const std::string& key, const std::string& path, const DataFileReader& reader,
                   const std::vector<SkippedBlock>& blocks, Timestamp from, Timestamp to,
                   std::string_view metric, ReadReport* report) const;
+  // Reads partition `key` through the read accelerator: true when it served the read; false
+  // (reporting the partition's samples of `metric` as unreadable when it has no raw data file)
+  // when it declined, failed or there is none.
+  bool ReadAccelerated(const std::string& key, bool raw, std::string_view metric, MetricId id,
+                       Timestamp from, Timestamp to, const std::function<bool(const Sample&)>& emit,
+                       ReadReport* report) const;
+  void UpdateSealedLocked();  // sealed_ from metric_files_ and partitions_
+  // Removes the metric file and the renamed raw file of `key` (retention).
+  Status RemoveDerivedLocked(const std::string& key);
   void Log(LogLevel level, const std::string& msg) const;
   ManifestSettings EffectivePageLimits() const;
 
@@ -173,6 +200,13 @@ class Database {
   std::vector<std::optional<Sample>> last_;                         // by metric id; mu_
   std::set<std::string> partitions_;                                // keys with a data file; mu_
   std::map<std::string, std::unique_ptr<DataFileWriter>> writers_;  // mu_
+  std::set<std::string> metric_files_;  // keys with a metric file; mu_ (and files_mu_ to change)
+  // Partitions whose raw data file a metric file replaced, by start: they take no samples.
+  struct SealedRange {
+    Timestamp end;
+    std::string key;
+  };
+  std::map<Timestamp, SealedRange> sealed_;  // mu_
 
   // Newest durable sample per metric and how many samples share its timestamp; used only while
   // the WAL is replayed in Load.

@@ -1,6 +1,7 @@
 #include "nanotdb/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <map>
 #include <optional>
@@ -20,6 +21,7 @@ struct Engine::Impl {
   bool closed = false;
   std::unique_ptr<ReaderCache> readers;  // shared by every database; declared before dbs
 
+  std::atomic<ReadAccelerator*> accelerator{nullptr};
   mutable std::shared_mutex mu;  // guards dbs (the map, not the databases)
   std::map<std::string, std::unique_ptr<Database>, std::less<>> dbs;
 
@@ -35,6 +37,7 @@ struct Engine::Impl {
     ctx.max_future = options.max_future;
     ctx.max_series = options.max_series_per_database;
     ctx.readers = readers.get();
+    ctx.accelerator = &accelerator;
     return ctx;
   }
 
@@ -360,6 +363,37 @@ Result<std::vector<std::string>> Engine::LabelValues(
 Result<ManifestSettings> Engine::GetManifest(std::string_view db) const {
   NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
   return d->manifest();
+}
+
+void Engine::SetReadAccelerator(ReadAccelerator* accelerator) {
+  impl_->accelerator.store(accelerator, std::memory_order_release);
+  if (accelerator == nullptr) return;
+  for (Database* db : impl_->All()) db->LearnLastFromMetricFiles();
+}
+
+Result<std::vector<PartitionFiles>> Engine::ListPartitions(std::string_view db) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->ListPartitions();
+}
+
+Status Engine::ReadRawPartition(std::string_view db, std::string_view key,
+                                std::vector<RawSeries>* out, uint64_t* raw_bytes,
+                                uint32_t* frames) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->ReadRawPartition(key, out, raw_bytes, frames);
+}
+
+Status Engine::WriteMetricFile(std::string_view db, std::string_view key, std::string_view bytes) {
+  if (impl_->options.read_only) return Status::InvalidArgument("the data root is open read-only");
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->WriteMetricFile(key, bytes);
+}
+
+Status Engine::ReplaceRawData(std::string_view db, std::string_view key, RawAction action,
+                              uint64_t expected_bytes) {
+  if (impl_->options.read_only) return Status::InvalidArgument("the data root is open read-only");
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  return d->ReplaceRawData(key, action, expected_bytes);
 }
 
 const std::string& Engine::root() const { return impl_->options.root; }

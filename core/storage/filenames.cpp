@@ -107,6 +107,53 @@ std::string DataFilePath(std::string_view root, std::string_view db, std::string
   return Join(DatabaseDir(root, db), DataFileName(key));
 }
 
+namespace {
+
+std::string KeyedName(std::string_view prefix, std::string_view key, std::string_view suffix) {
+  std::string out(prefix);
+  out.append(key);
+  out.append(suffix);
+  return out;
+}
+
+bool ParseKeyedName(std::string_view name, std::string_view prefix, std::string_view suffix,
+                    std::string* key) {
+  if (name.size() < prefix.size() + suffix.size() || !name.starts_with(prefix) ||
+      !name.ends_with(suffix)) {
+    return false;
+  }
+  std::string_view k = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+  KeyFields f;
+  if (!SplitKey(k, &f)) return false;
+  key->assign(k);
+  return true;
+}
+
+constexpr std::string_view kMetricPrefix = "metric-";
+constexpr std::string_view kMetricSuffix = ".ntm";
+constexpr std::string_view kRawPrefix = "raw-";
+
+}  // namespace
+
+std::string MetricFileName(std::string_view key) {
+  return KeyedName(kMetricPrefix, key, kMetricSuffix);
+}
+std::string MetricFilePath(std::string_view root, std::string_view db, std::string_view key) {
+  return Join(DatabaseDir(root, db), MetricFileName(key));
+}
+bool ParseMetricFileName(std::string_view name, std::string* key) {
+  return ParseKeyedName(name, kMetricPrefix, kMetricSuffix, key);
+}
+std::string ReplacedRawName(std::string_view key) {
+  return KeyedName(kRawPrefix, key, kDataSuffix);
+}
+std::string ReplacedRawPath(std::string_view root, std::string_view db, std::string_view key) {
+  return Join(DatabaseDir(root, db), ReplacedRawName(key));
+}
+bool ParseReplacedRawName(std::string_view name, std::string* key) {
+  return ParseKeyedName(name, kRawPrefix, kDataSuffix, key);
+}
+
 std::string DataFileName(std::string_view key) {
   std::string out(kDataPrefix);
   out.append(key);
@@ -227,7 +274,7 @@ bool IsDatabaseDir(Env* env, const std::string& path) {
   std::string key;
   for (const std::string& name : names) {
     if (name == "manifest.toml" || name == "catalog.json" || name == wal ||
-        ParseDataFileName(name, &key)) {
+        ParseDataFileName(name, &key) || ParseMetricFileName(name, &key)) {
       return true;
     }
   }

@@ -8,6 +8,10 @@
 //   <root>/<db>/data-<key>.dat         one partition's frames; <key> from PartitionKey
 //   <root>/<db>/data-<key>.dat.quarantine.<offset>
 //                                      damaged bytes moved aside from that offset of the file
+//   <root>/<db>/metric-<key>.ntm       the partition rewritten series by series (metricfiles
+//                                      plugin; docs/format/metric-file.md)
+//   <root>/<db>/raw-<key>.dat          data-<key>.dat renamed aside once a verified metric
+//                                      file replaced it (raw_ingest_action = "rename")
 //   <path>.tmp                         transient temp of WriteFileAtomically
 //
 // Partition keys are UTC calendar periods: "YYYY-MM-DD" (day), "YYYY-MM" (month), "YYYY"
@@ -34,6 +38,18 @@ std::string DataFilePath(std::string_view root, std::string_view db, std::string
 std::string DataFileName(std::string_view key);  // "data-<key>.dat"
 // True for "data-<key>.dat" with a well-formed key of any partitioning; sets *key.
 bool ParseDataFileName(std::string_view name, std::string* key);
+
+// "metric-<key>.ntm" (path: in the database directory); Parse is true for such a name with a
+// well-formed key and sets *key.
+std::string MetricFileName(std::string_view key);
+std::string MetricFilePath(std::string_view root, std::string_view db, std::string_view key);
+bool ParseMetricFileName(std::string_view name, std::string* key);
+// "raw-<key>.dat": a data file renamed aside after its metric file replaced it. The engine
+// never reads it; renaming it back to data-<key>.dat (with the metric file removed) restores
+// the partition as it was.
+std::string ReplacedRawName(std::string_view key);
+std::string ReplacedRawPath(std::string_view root, std::string_view db, std::string_view key);
+bool ParseReplacedRawName(std::string_view name, std::string* key);
 
 // Where damaged bytes found at `offset` of the file `path` are moved aside:
 // "<path>.quarantine.<offset>". ParseQuarantineName is true for such a base name and sets the

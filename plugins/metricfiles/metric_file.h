@@ -100,6 +100,10 @@ class MetricFileReader {
   // false. NotFound when the file lacks the series; Corruption on a bad block.
   Status ReadSeries(MetricId id, Timestamp from, Timestamp to,
                     const std::function<bool(const Sample&)>& fn) const;
+  // The checked bytes of a series' value block (inspection).
+  Status ReadValueBlock(const SeriesEntry& s, std::string* out) const {
+    return ReadBlock(s.values, out);
+  }
   // Every sample of `id`.
   Status ReadAll(MetricId id, std::vector<Sample>* out) const;
 

@@ -19,10 +19,13 @@
 #include "nanotdb/env.h"
 #include "nanotdb/options.h"
 #include "nanotdb/query_types.h"
+#include "nanotdb/services/partitions.h"
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"
 
 namespace nanotdb {
+
+class ReadAccelerator;
 
 struct EngineOptions {
   std::string root;    // the data root (holds engine.toml and one directory per database)
@@ -126,6 +129,18 @@ class Engine {
                                               std::span<const SeriesMatcher> matchers) const;
   Result<std::vector<std::string>> LabelValues(std::string_view db, std::string_view label,
                                                std::span<const SeriesMatcher> matchers) const;
+
+  // --- metric files (nanotdb/services/partitions.h, read_accelerator.h) ------------------
+  // The accelerator reads of partitions with a metric file consult first (nullptr: none;
+  // such partitions are then read from their raw data file, or reported unreadable). The
+  // pointee must stay alive until it is replaced or the engine closes.
+  void SetReadAccelerator(ReadAccelerator* accelerator);
+  Result<std::vector<PartitionFiles>> ListPartitions(std::string_view db) const;
+  Status ReadRawPartition(std::string_view db, std::string_view key, std::vector<RawSeries>* out,
+                          uint64_t* raw_bytes, uint32_t* frames) const;
+  Status WriteMetricFile(std::string_view db, std::string_view key, std::string_view bytes);
+  Status ReplaceRawData(std::string_view db, std::string_view key, RawAction action,
+                        uint64_t expected_bytes);
 
   const std::string& root() const;
   const EngineOptions& options() const;
