@@ -679,21 +679,30 @@ uint64_t Database::DiskUsage(Timestamp now_wall, std::vector<EvictionCandidate>*
       if (size.ok()) total += *size;
     }
   }
-  if (manifest_.partition == Partitioning::kForever || partitions_.size() < 2) return total;
-  const std::string& newest = *partitions_.rbegin();  // keys sort by time
+  // A partition is its data file, its metric file and a renamed raw file, whichever exist.
+  std::set<std::string> keys(partitions_);
+  keys.insert(metric_files_.begin(), metric_files_.end());
+  if (manifest_.partition == Partitioning::kForever || keys.size() < 2) return total;
+  const std::string& newest = *keys.rbegin();  // keys sort by time
   const double window =
       static_cast<double>(manifest_.retention_days > 0 ? manifest_.retention_days : 36500) *
       static_cast<double>(kDay);
-  for (const std::string& key : partitions_) {
+  for (const std::string& key : keys) {
     Timestamp start, end;
     if (key == newest || pages_.count(key) > 0 ||
         !PartitionRange(manifest_.partition, key, &start, &end)) {
       continue;
     }
-    Result<uint64_t> size = env->GetFileSize(DataFilePath(ctx_.root, name_, key));
-    if (!size.ok()) continue;
+    uint64_t bytes = 0;
+    for (const std::string& path :
+         {DataFilePath(ctx_.root, name_, key), MetricFilePath(ctx_.root, name_, key),
+          ReplacedRawPath(ctx_.root, name_, key)}) {
+      Result<uint64_t> size = env->GetFileSize(path);
+      if (size.ok()) bytes += *size;
+    }
+    if (bytes == 0) continue;
     candidates->push_back(
-        EvictionCandidate{key, start, *size, static_cast<double>(now_wall - start) / window});
+        EvictionCandidate{key, start, bytes, static_cast<double>(now_wall - start) / window});
   }
   return total;
 }
@@ -702,16 +711,27 @@ Status Database::EvictPartition(const std::string& key, const std::string& why) 
   if (ctx_.read_only) return Status::InvalidArgument("the engine is open read-only");
   std::unique_lock files(files_mu_);
   std::lock_guard lock(mu_);
-  if (partitions_.count(key) == 0 || pages_.count(key) > 0 || key == *partitions_.rbegin()) {
+  std::set<std::string> keys(partitions_);
+  keys.insert(metric_files_.begin(), metric_files_.end());
+  if (keys.count(key) == 0 || pages_.count(key) > 0 || key == *keys.rbegin()) {
     return Status::NotFound("partition " + key + " of " + name_ + " is not evictable");
   }
-  writers_.erase(key);
-  const std::string path = DataFilePath(ctx_.root, name_, key);
-  Status st = ctx_.env->RemoveFile(path);
-  ctx_.readers->Invalidate(path);
-  NANOTDB_RETURN_IF_ERROR(st);
-  partitions_.erase(key);
-  Log(LogLevel::kWarning, "disk budget: deleted " + DataFileName(key) + " (" + why + ")");
+  const std::string deleted = partitions_.count(key) > 0 ? DataFileName(key) : MetricFileName(key);
+  if (partitions_.count(key) > 0) {
+    writers_.erase(key);
+    const std::string path = DataFilePath(ctx_.root, name_, key);
+    Status st = ctx_.env->RemoveFile(path);
+    ctx_.readers->Invalidate(path);
+    NANOTDB_RETURN_IF_ERROR(st);
+    partitions_.erase(key);
+  }
+  const bool had_metric_file = metric_files_.count(key) > 0;
+  NANOTDB_RETURN_IF_ERROR(RemoveDerivedLocked(key));
+  UpdateSealedLocked();
+  Log(LogLevel::kWarning,
+      "disk budget: deleted " + deleted +
+          (had_metric_file && deleted.starts_with("data-") ? " and its metric file" : "") + " (" +
+          why + ")");
   return ctx_.env->SyncDir(dir_);
 }
 
