@@ -56,7 +56,7 @@ TEST(ConfigTest, EmbeddedDefaultParsesWithoutWarningsAndEnablesTheCorePlugins) {
     if (p.enabled) enabled.push_back(p.name);
   }
   EXPECT_THAT(enabled, ElementsAre("ingest-lineproto", "ingest-prometheus", "query-vm", "rollup",
-                                   "ui-dashboard", "drip-sources"));
+                                   "metricfiles", "ui-dashboard", "drip-sources"));
   EXPECT_EQ(c->listen, ":8428");
   EXPECT_EQ(c->plugins_dir, "");
 }
