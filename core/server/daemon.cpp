@@ -208,6 +208,7 @@ Status Daemon::Start() {
       std::make_unique<EngineMetadata>(*s.engine, config_, [host] { return host->Describe(); });
   s.stats = std::make_unique<SelfStats>(s.counters, *s.dispatcher, config_.root);
   s.stats->set_plugin_stats(&host->stats());
+  s.stats->set_engine(s.engine.get());
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<WriterService>(s.writer.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<QueryService>(s.query.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<DatabaseService>(s.databases.get(), "core"));

@@ -84,6 +84,18 @@ std::vector<SelfStats::Stat> SelfStats::Collect() const {
       {"nanotdb.process.threads", static_cast<double>(process.threads), false, "Threads."},
       {"nanotdb.process.uptime_seconds", uptime, false, "Seconds since start."},
   };
+  if (engine_ != nullptr) {
+    const ReaderCacheStats r = engine_->reader_cache_stats();
+    stats.push_back({"nanotdb.storage.reader_cache_hits_total", static_cast<double>(r.hits), true,
+                     "Data file reads that found the file's frame index kept open."});
+    stats.push_back({"nanotdb.storage.reader_cache_misses_total", static_cast<double>(r.misses),
+                     true, "Data file reads that opened the file and scanned its frame headers."});
+    stats.push_back(
+        {"nanotdb.storage.reader_cache_files", static_cast<double>(r.files), false,
+         "Data files kept open with their frame index ([storage] reader_cache_files)."});
+    stats.push_back({"nanotdb.storage.reader_cache_bytes", static_cast<double>(r.bytes), false,
+                     "Memory of the kept frame indexes ([storage] reader_cache_bytes)."});
+  }
   static constexpr const char* kClassNames[] = {"", "1xx", "2xx", "3xx", "4xx", "5xx"};
   for (int cls = 1; cls <= 5; ++cls) {
     stats.push_back({std::string("nanotdb.http.requests_") + kClassNames[cls] + "_total",

@@ -44,6 +44,8 @@ class SelfStats {
   SelfStats(const CoreCounters& counters, const Dispatcher& dispatcher, std::string root);
   // Adds the plugins' figures to Collect(); `plugins` must outlive this object.
   void set_plugin_stats(const PluginStatsRegistry* plugins) { plugins_ = plugins; }
+  // Adds the engine's reader cache figures to Collect(); `engine` must outlive this object.
+  void set_engine(const Engine* engine) { engine_ = engine; }
 
   // Current figures. Disk sizes come from the root's *.wal and *.dat files.
   std::vector<Stat> Collect() const;
@@ -58,6 +60,7 @@ class SelfStats {
   const Dispatcher& dispatcher_;
   std::string root_;
   const PluginStatsRegistry* plugins_ = nullptr;
+  const Engine* engine_ = nullptr;
   std::chrono::steady_clock::time_point started_;
   std::mutex mu_;
   uint64_t last_samples_ = 0;                         // guarded by mu_

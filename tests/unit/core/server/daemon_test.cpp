@@ -89,6 +89,8 @@ TEST_F(DaemonTest, ServesHealthAndMetricsThenShutsDownCleanly) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_THAT(metrics.body, HasSubstr("nanotdb_http_requests_2xx_total 1\n"));
   EXPECT_THAT(metrics.body, HasSubstr("# TYPE nanotdb_process_rss_bytes gauge\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("# TYPE nanotdb_storage_reader_cache_hits_total counter\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("# TYPE nanotdb_storage_reader_cache_files gauge\n"));
   EXPECT_EQ(Send("GET", "/api/v1/unknown").status, 404);
   EXPECT_EQ(Send("DELETE", "/metrics").status, 405);
   daemon_->Shutdown();
