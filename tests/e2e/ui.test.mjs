@@ -6,14 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
+import { DESKTOP, OUT, PHONE, launchBrowser, openPage } from './browser.mjs';
 import { labelledLines, sampleLines, startDaemon } from './daemon.mjs';
 
 const BUILD = process.env.NANOTDB_BUILD || 'build';
-const OUT = path.resolve(process.env.NANOTDB_E2E_OUT || 'test-output/e2e');
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1440, height: 900 };
 const PAGES = [['dashboard', '/'], ['explore', '/explore?db=metrics&m=cpu.busy_pct&m=sys.load1&range=6h'],
   ['editor', '/dashboard/edit'], ['engine', '/engine']];
 
@@ -30,13 +26,7 @@ before(async () => {
   const lab = await fetch(`${daemon.base}/api/v1/import`, { method: 'POST', body: labelledLines(),
     headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   assert.equal(lab.status, 200, `import of labelled series failed: ${await lab.text()}`);
-  // playwright-core gives every launch a fresh temporary --user-data-dir of its own (it
-  // refuses one in args).
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 afterEach(async () => {
@@ -51,20 +41,9 @@ after(async () => {
 
 // A page that records console errors, uncaught exceptions and requests to other hosts.
 async function open(viewport, url) {
-  const context = await browser.newContext({ viewport, isMobile: viewport === PHONE,
-    hasTouch: viewport === PHONE });
-  contexts.add(context);
-  const page = await context.newPage();
-  const problems = [];
-  const host = new URL(daemon.base).host;
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (!['data:', 'blob:'].includes(u.protocol) && u.host !== host) problems.push(`request to ${r.url()}`);
-  });
-  await page.goto(daemon.base + url, { waitUntil: 'networkidle' });
-  return { page, context, problems };
+  const opened = await openPage(browser, daemon.base, viewport, url);
+  contexts.add(opened.context);
+  return opened;
 }
 
 for (const [name, url] of PAGES) {

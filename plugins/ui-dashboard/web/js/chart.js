@@ -1,10 +1,15 @@
 // Time-series charts on uPlot (loaded by the page as the global `uPlot`): lines, a min–max band
-// with an average line, unit-scaled axes and legend, drag-to-zoom (mouse), tap/drag to read
-// values (touch), double-click back to live, resizing with the container.
-import { dateTime, scaleValue } from './format.js';
+// with an average line, one value axis per unit (left, then right) with round ticks in the unit
+// they are read in, a tooltip and legend in the same units as the axes, drag-to-zoom (mouse),
+// tap/drag to read values (touch), double-click back to live, resizing with the container, and
+// axis colours that follow the page theme.
+import { axisScale, dateTime, scaleValue, unitKey } from './format.js';
 
 export const PALETTE = ['#14b8a6', '#3b82f6', '#f59e0b', '#ef4444', '#a855f7', '#22c55e',
   '#ec4899', '#64748b'];
+
+// The font axes are drawn in, and measured in to size them.
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 // Joins series sampled at different times onto one sorted time axis (uPlot's data layout);
 // a series without a sample at a time gets null there.
@@ -21,52 +26,108 @@ export function alignSeries(list) {
   return [axis, ...columns];
 }
 
+// One value scale per distinct unit, in the order the series first use them: the first is
+// "y" (left axis), the others "y2", "y3"… (right). {keys: scale key per series, units: [{key,
+// unit}]}.
+export function unitScales(units) {
+  const seen = [];
+  const keys = units.map((u) => {
+    const k = unitKey(u ?? '');
+    let i = seen.findIndex((s) => s.unit === k);
+    if (i < 0) {
+      seen.push({ key: seen.length ? `y${seen.length + 1}` : 'y', unit: k });
+      i = seen.length - 1;
+    }
+    return seen[i].key;
+  });
+  return { keys, units: seen };
+}
+
 function cssVar(name, fallback) {
   const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return v || fallback;
 }
 
-function fmt(v, unit, decimals) {
-  if (v === null || v === undefined) return '—';
-  const s = scaleValue(v, unit, decimals);
-  return s.text + s.unit;
+let measurer = null;
+function textWidth(text) {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  measurer.font = AXIS_FONT;
+  return measurer.measureText(text).width;
 }
 
-// options: {series: [{label, color, unit, decimals}], band: bool (series are min, avg, max),
-//           unit, decimals, height, onZoom(from, to) (null, null = back to live)}
+// options: {series: [{label, color, unit, decimals, role}], band: bool (series are min, avg,
+//           max), unit, decimals, height, onZoom(from, to) (null, null = back to live)}
 export function createChart(container, options) {
   if (typeof window.uPlot !== 'function') {
     container.textContent = 'chart library did not load';
     return null;
   }
-  const unit = options.unit ?? options.series[0]?.unit ?? '';
+  const fallbackUnit = options.unit ?? options.series[0]?.unit ?? '';
   const decimals = options.decimals ?? 2;
-  const axisColor = cssVar('--muted', '#8aa');
-  const gridColor = cssVar('--grid', 'rgba(128,128,128,0.15)');
+  const height = options.height ?? 220;
+  // Room for about one label per 50 px of plot height (the x axis takes about 50 px).
+  const tickCount = Math.max(2, Math.round((height - 50) / 50));
+  const { keys, units } = unitScales(options.series.map((s) => s.unit ?? fallbackUnit));
+  const axes = {};  // scale key → the last axisScale() of that scale
+  const muted = () => cssVar('--muted', '#8aa');
+  const grid = () => cssVar('--grid', 'rgba(128,128,128,0.15)');
+  const seriesDecimals = (i) => options.series[i].decimals ?? decimals;
+  // A value as the axis of its series reads it (same prefix), so tooltip and axis agree.
+  const onAxis = (i, v) => {
+    if (v === null || v === undefined) return '—';
+    const a = axes[keys[i]];
+    if (a) return a.format(v, seriesDecimals(i));
+    const s = scaleValue(v, units.find((x) => x.key === keys[i]).unit, seriesDecimals(i));
+    return s.text + s.unit;
+  };
+
   const series = [{ value: (u, v) => (v == null ? '—' : dateTime(v)) }];
   options.series.forEach((s, i) => {
     const color = s.color || PALETTE[i % PALETTE.length];
     const band = options.band && s.role !== 'avg';
     series.push({
       label: s.label,
+      scale: keys[i],
       stroke: band ? color + '88' : color,
       width: band ? 1 : 2,
       spanGaps: true,
       points: { size: 5 },
-      value: (u, v) => fmt(v, s.unit ?? unit, s.decimals ?? decimals),
+      value: (u, v) => onAxis(i, v),
     });
   });
-  const height = options.height ?? 220;
+  const scales = { x: { time: true } };
+  const valueAxes = units.map(({ key, unit }, n) => {
+    scales[key] = {
+      range: (u, min, max) => {
+        axes[key] = axisScale(min, max, unit, tickCount);
+        return [axes[key].min, axes[key].max];
+      },
+    };
+    return {
+      scale: key,
+      side: n === 0 ? 3 : 1,
+      font: AXIS_FONT,
+      stroke: muted,
+      grid: { show: n === 0, stroke: grid },
+      ticks: { stroke: grid },
+      splits: (u, ai, min, max) => {
+        const a = axes[key];
+        return a && a.min === min && a.max === max ? a.ticks : axisScale(min, max, unit, tickCount).ticks;
+      },
+      values: (u, splits) => splits.map((v) => (axes[key] ?? axisScale(v, v, unit)).label(v)),
+      // Wide enough for the widest label (ticks 10 px, gap 5 px, 4 px to spare).
+      size: (u, values) => (values?.length ? Math.ceil(Math.max(...values.map((t) => textWidth(t ?? '')))) + 19 : 50),
+    };
+  });
   let dragging = false;
   const opts = {
     width: Math.max(200, container.clientWidth || 300),
     height,
     series,
-    scales: { x: { time: true } },
+    scales,
     axes: [
-      { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor } },
-      { stroke: axisColor, grid: { stroke: gridColor }, ticks: { stroke: gridColor }, size: 64,
-        values: (u, vals) => vals.map((v) => fmt(v, unit, decimals)) },
+      { font: AXIS_FONT, stroke: muted, grid: { stroke: grid }, ticks: { stroke: grid } },
+      ...valueAxes,
     ],
     cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 7 } },
     legend: { live: true },
@@ -78,6 +139,13 @@ export function createChart(container, options) {
         const to = u.posToVal(u.select.left + u.select.width, 'x');
         u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
         if (options.onZoom) options.onZoom(from, to);
+      }],
+      // What each value axis shows, for tests and for reading the chart without the canvas.
+      draw: [(u) => {
+        container.dataset.axes = JSON.stringify(units.map(({ key, unit }, n) => ({
+          unit, side: n === 0 ? 'left' : 'right',
+          labels: (u.axes[n + 1]._values ?? []).filter((t) => t !== null),
+          width: Math.round(u.axes[n + 1]._size ?? 0) })));
       }],
     },
   };
@@ -103,7 +171,7 @@ export function createChart(container, options) {
       if (v === null || v === undefined || !u.series[i].show) continue;
       const s = options.series[i - 1];
       rows.push({ v, label: s.label, color: s.color || PALETTE[(i - 1) % PALETTE.length],
-        text: fmt(v, s.unit ?? unit, s.decimals ?? decimals) });
+        text: onAxis(i - 1, v) });
     }
     if (!rows.length) {
       tip.hidden = true;
@@ -139,6 +207,11 @@ export function createChart(container, options) {
   u.over.append(tip);
   const hideTip = () => { tip.hidden = true; };
   window.addEventListener('scroll', hideTip, { passive: true });
+  // Axis and grid colours are read from the theme at each draw: redraw when it changes.
+  const recolour = () => u.redraw(false, false);
+  const scheme = window.matchMedia('(prefers-color-scheme: dark)');
+  window.addEventListener('themechange', recolour);
+  scheme.addEventListener('change', recolour);
 
   // Touch: move the cursor where the finger is so the legend shows values; vertical swipes
   // still scroll the page (no preventDefault).
@@ -177,6 +250,8 @@ export function createChart(container, options) {
     },
     destroy() {
       window.removeEventListener('scroll', hideTip);
+      window.removeEventListener('themechange', recolour);
+      scheme.removeEventListener('change', recolour);
       resize.disconnect();
       u.destroy();
     },

@@ -1,15 +1,37 @@
 // Number, unit, duration and threshold formatting shared by every page. Pure functions (no DOM),
 // unit-tested with node --test.
 
-// Units that scale automatically; any other unit text is appended verbatim (" °C", " GHz").
+// Units that scale automatically; any other unit text is appended verbatim (" GHz", " rpm").
 //   bytes | B    1536 → "1.5 KiB" (IEC steps of 1024)
+//   B/s          1536 → "1.5 KiB/s" (IEC steps of 1024)
+//   bit/s        1500000 → "1.5 Mbit/s" (SI steps of 1000)
+//   Hz           1500000000 → "1.5 GHz" (SI steps of 1000)
 //   count        12500 → "12.5k" (k, M, G, T)
 //   s | ms | ns  a duration: 0.25 s → "250 ms", 5400 s → "1h 30m"
 //   %            "42.5%"
-export const AUTO_UNITS = ['bytes', 'B', 'count', 's', 'ms', 'ns', '%'];
+//   °C           "48.3 °C"
+export const AUTO_UNITS = ['bytes', 'B', 'B/s', 'bit/s', 'Hz', 'count', 's', 'ms', 'ns', '%', '°C'];
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 const SI = ['', 'k', 'M', 'G', 'T', 'P'];
+
+// Units shown as a number and one of a ladder of prefixed names.
+const LADDERS = {
+  bytes: { base: 1024, names: IEC.map((n) => ' ' + n) },
+  'B/s': { base: 1024, names: IEC.map((n) => ` ${n}/s`) },
+  'bit/s': { base: 1000, names: SI.map((p) => ` ${p}bit/s`) },
+  Hz: { base: 1000, names: SI.map((p) => ` ${p}Hz`) },
+  count: { base: 1000, names: SI },
+};
+
+// The canonical name of a unit ("B" is "bytes"; blanks around a known unit do not count).
+export function unitKey(unit = '') {
+  const u = String(unit ?? '');
+  const t = u.trim();
+  if (t === 'B' || t === 'bytes') return 'bytes';
+  if (AUTO_UNITS.includes(t)) return t;
+  return u;
+}
 
 // Fixed decimals with trailing zeros trimmed, never in exponent notation: 2.50 → "2.5".
 export function trimDecimals(value, decimals = 1) {
@@ -51,16 +73,9 @@ function scaleSteps(value, base, names, decimals) {
 // {text, unit} for a value in `unit`, scaled when the unit is one of AUTO_UNITS.
 export function scaleValue(value, unit = '', decimals = 1) {
   if (!Number.isFinite(value)) return { text: String(value), unit: '' };
-  switch (unit) {
-    case 'bytes':
-    case 'B': {
-      const r = scaleSteps(value, 1024, IEC, decimals);
-      return { text: r.text, unit: ' ' + r.unit };
-    }
-    case 'count': {
-      const r = scaleSteps(value, 1000, SI, decimals);
-      return { text: r.text, unit: r.unit };
-    }
+  const key = unitKey(unit);
+  if (LADDERS[key]) return scaleSteps(value, LADDERS[key].base, LADDERS[key].names, decimals);
+  switch (key) {
     case 'ns':
       return scaleValue(value / 1e9, 's', decimals);
     case 'ms':
@@ -70,9 +85,108 @@ export function scaleValue(value, unit = '', decimals = 1) {
       if (Math.abs(value) < 1) return { text: trimDecimals(value * 1000, decimals), unit: ' ms' };
       if (Math.abs(value) < 60) return { text: trimDecimals(value, decimals), unit: ' s' };
       return { text: formatDuration(value), unit: '' };
+    case '°C':
+      return { text: trimDecimals(value, decimals), unit: ' °C' };
     default:
-      return { text: trimDecimals(value, decimals), unit: unit || '' };
+      return { text: trimDecimals(value, decimals), unit: key || '' };
   }
+}
+
+// The decimals that write every multiple of `step` exactly: 0.25 → 2, 20 → 0.
+function stepDecimals(step) {
+  for (let d = 0; d < 10; d++) {
+    const x = step * 10 ** d;
+    if (Math.abs(x - Math.round(x)) < 1e-6 * Math.max(1, x)) return d;
+  }
+  return 10;
+}
+
+// The smallest 1, 2, 2.5 or 5 × 10^k step that cuts [lo, hi] (widened to whole steps) into at
+// most `most` intervals: the tightest round range around the data.
+function niceDecimalStep(lo, hi, most) {
+  const span = hi - lo;
+  if (!(span > 0)) return 1;
+  let p = 10 ** Math.floor(Math.log10(span / most));
+  for (let guard = 0; guard < 8; guard++, p *= 10) {
+    for (const m of [1, 2, 2.5, 5]) {
+      const s = m * p;
+      if (Math.ceil(hi / s - 1e-9) - Math.floor(lo / s + 1e-9) <= most) return s;
+    }
+  }
+  return p;
+}
+
+// Steps for durations, in seconds: round in the unit they are read in (ms, s, min, h, d).
+const DURATION_STEPS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10,
+  15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 432000,
+  604800, 1209600, 2592000];
+
+const DURATION_SECONDS = { s: 1, ms: 1e-3, ns: 1e-9 };
+
+// A value axis in the unit its labels are read in: nice steps of the displayed unit (100 MiB,
+// not 95.37 MiB), one prefix for every label, the range widened to whole steps.
+//   axisScale(0, 1.07e9, 'bytes', 4) → {min: 0, max: 1073741824, ticks: [0, 268435456, …],
+//     labels: ['0 MiB', '256 MiB', …]} (ticks in raw units, labels in the display unit)
+// `format(v, decimals)` writes a value in the axis's display unit, so a tooltip at a height
+// reads the same unit as the axis beside it.
+export function axisScale(dataMin, dataMax, unit = '', count = 4) {
+  let lo = Number.isFinite(dataMin) ? dataMin : 0;
+  let hi = Number.isFinite(dataMax) ? dataMax : lo + 1;
+  if (hi < lo) [lo, hi] = [hi, lo];
+  if (hi === lo) {
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    lo -= pad;
+    hi += pad;
+    if (dataMin >= 0 && lo < 0) lo = 0;
+  }
+  const key = unitKey(unit);
+  const n = Math.max(1, count);
+  let div = 1;
+  let suffix = key === '°C' ? ' °C' : key;
+  let step;
+  let label;
+  let format;
+  if (DURATION_SECONDS[key]) {
+    const f = DURATION_SECONDS[key];
+    const rough = (hi - lo) * f / n;
+    const sStep = DURATION_STEPS.find((x) => x >= rough * (1 - 1e-9)) ??
+        Math.ceil(rough / 86400) * 86400;
+    step = sStep / f;
+    const top = Math.max(Math.abs(lo), Math.abs(hi)) * f;
+    if (top < 1) {
+      const d = stepDecimals(sStep * 1000);
+      label = (v) => `${trimDecimals(v * f * 1000, d)} ms`;
+      format = (v, dec) => `${trimDecimals(v * f * 1000, dec)} ms`;
+    } else if (top < 120) {
+      const d = stepDecimals(sStep);
+      label = (v) => `${trimDecimals(v * f, d)} s`;
+      format = (v, dec) => `${trimDecimals(v * f, dec)} s`;
+    } else {
+      label = (v) => (v === 0 ? '0' : formatDuration(v * f));
+      format = (v) => formatDuration(v * f);
+    }
+  } else {
+    const ladder = LADDERS[key];
+    if (ladder) {
+      const top = Math.max(Math.abs(lo), Math.abs(hi));
+      let i = 0;
+      while (i < ladder.names.length - 1 && top >= ladder.base ** (i + 1)) i++;
+      div = ladder.base ** i;
+      suffix = ladder.names[i];
+    }
+    step = niceDecimalStep(lo / div, hi / div, n + 2) * div;
+    const d = stepDecimals(step / div);
+    const zero = ladder ? ladder.names[0] : suffix;
+    label = (v) => (v === 0 ? '0' + zero : trimDecimals(v / div, d) + suffix);
+    format = (v, dec) => trimDecimals(v / div, dec) + suffix;
+  }
+  const min = Math.floor(lo / step + 1e-9) * step;
+  const max = Math.ceil(hi / step - 1e-9) * step;
+  const ticks = [];
+  for (let k = 0; min + k * step <= max + step * 1e-9 && k < 100; k++) {
+    ticks.push(Math.abs(min + k * step) < step * 1e-9 ? 0 : min + k * step);
+  }
+  return { min, max, step, ticks, labels: ticks.map(label), label, format };
 }
 
 // value × factor + offset.

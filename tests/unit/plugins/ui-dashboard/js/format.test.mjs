@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { applyTransform, durationText, formatDuration, formatSeriesValue, niceStep, parseDuration,
+import { applyTransform, axisScale, durationText, formatDuration, formatSeriesValue, niceStep, parseDuration,
   scaleValue, severity, trimDecimals } from '../../../../../plugins/ui-dashboard/web/js/format.js';
 
 test('trimDecimals drops trailing zeros and never uses exponents', () => {
@@ -86,4 +86,46 @@ test('niceStep keeps charts near the point budget', () => {
   assert.equal(niceStep(86400, 720), 120);
   assert.equal(niceStep(30 * 86400, 720), 3600);
   assert.equal(niceStep(600, 720, 60), 60);
+});
+
+test('rates, bits, hertz and degrees scale with their prefixes', () => {
+  assert.deepEqual(scaleValue(1536, 'B/s'), { text: '1.5', unit: ' KiB/s' });
+  assert.deepEqual(scaleValue(1.5e6, 'bit/s'), { text: '1.5', unit: ' Mbit/s' });
+  assert.deepEqual(scaleValue(1.5e9, 'Hz'), { text: '1.5', unit: ' GHz' });
+  assert.deepEqual(scaleValue(48.25, '°C'), { text: '48.3', unit: ' °C' });
+  assert.deepEqual(scaleValue(2048, ' B '), { text: '2', unit: ' KiB' });
+});
+
+test('byte axes step in round MiB, not in round bytes', () => {
+  const a = axisScale(600 * 2 ** 20, 1021 * 2 ** 20, 'bytes', 4);
+  assert.deepEqual(a.labels, ['600 MiB', '700 MiB', '800 MiB', '900 MiB', '1000 MiB', '1100 MiB']);
+  assert.equal(a.min, 600 * 2 ** 20);
+  assert.equal(a.max, 1100 * 2 ** 20);
+  assert.equal(a.format(1021 * 2 ** 20, 1), '1021 MiB');
+  assert.deepEqual(axisScale(0, 1.07e9, 'B', 4).labels,
+      ['0 B', '200 MiB', '400 MiB', '600 MiB', '800 MiB', '1000 MiB', '1200 MiB']);
+});
+
+test('axes of other units keep one prefix and round steps', () => {
+  assert.deepEqual(axisScale(0, 125e6, 'bit/s', 4).labels,
+      ['0 bit/s', '25 Mbit/s', '50 Mbit/s', '75 Mbit/s', '100 Mbit/s', '125 Mbit/s']);
+  assert.deepEqual(axisScale(6e8, 1.5e9, 'Hz', 4).labels,
+      ['0.6 GHz', '0.8 GHz', '1 GHz', '1.2 GHz', '1.4 GHz', '1.6 GHz']);
+  assert.deepEqual(axisScale(0, 100, '%', 4).labels, ['0%', '20%', '40%', '60%', '80%', '100%']);
+  assert.deepEqual(axisScale(41, 71, '°C', 4).labels, ['40 °C', '50 °C', '60 °C', '70 °C', '80 °C']);
+  assert.deepEqual(axisScale(0, 12345, 'count', 4).labels, ['0', '2.5k', '5k', '7.5k', '10k', '12.5k']);
+  assert.deepEqual(axisScale(0.2, 0.7, '', 4).labels, ['0.2', '0.3', '0.4', '0.5', '0.6', '0.7']);
+});
+
+test('duration axes read ms, s or hours and minutes', () => {
+  assert.deepEqual(axisScale(0.002, 0.03, 's', 4).labels, ['0 ms', '10 ms', '20 ms', '30 ms']);
+  assert.deepEqual(axisScale(0, 3.2, 's', 4).labels, ['0 s', '1 s', '2 s', '3 s', '4 s']);
+  assert.deepEqual(axisScale(0, 7200, 's', 4).labels, ['0', '30m', '1h', '1h 30m', '2h']);
+  assert.deepEqual(axisScale(2, 21, 'ms', 4).labels, ['0 ms', '5 ms', '10 ms', '15 ms', '20 ms', '25 ms']);
+});
+
+test('a flat or empty series still gets an axis', () => {
+  assert.deepEqual(axisScale(5, 5, '', 4).labels, ['4.4', '4.6', '4.8', '5', '5.2', '5.4', '5.6']);
+  assert.deepEqual(axisScale(0, 0, '%', 4).labels, ['0%', '0.2%', '0.4%', '0.6%', '0.8%', '1%']);
+  assert.deepEqual(axisScale(null, null, 'bytes', 4).labels.length > 1, true);
 });
