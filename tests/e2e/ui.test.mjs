@@ -84,6 +84,51 @@ test('dashboard shows ingested values with units and threshold colours', async (
   assert.deepEqual(problems, []);
 });
 
+// The cards of the visible group, as rows of {left, right} boxes, and the group's width.
+async function cardRows(page) {
+  return page.evaluate(() => {
+    const body = document.querySelector('.group.active > .group-body');
+    const box = body.getBoundingClientRect();
+    const rows = new Map();
+    for (const c of body.querySelectorAll(':scope > .card')) {
+      const r = c.getBoundingClientRect();
+      const key = Math.round(r.top);
+      if (!rows.has(key)) rows.set(key, []);
+      rows.get(key).push({ left: r.left - box.left, right: r.right - box.left, id: c.dataset.widget });
+    }
+    return { width: box.width, rows: [...rows.values()] };
+  });
+}
+
+test('the dashboard fills a wide screen: no row of cards ends in an empty column', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/');
+  await page.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor();
+  for (const group of ['Overview', 'Storage', 'NanoTDB']) {
+    await page.getByRole('tab', { name: group }).click();
+    const { width, rows } = await cardRows(page);
+    assert.ok(width > 1350, `${group}: the group is ${width} px wide on a 1440 px screen`);
+    for (const row of rows) {
+      const right = Math.max(...row.map((c) => c.right));
+      const left = Math.min(...row.map((c) => c.left));
+      const ids = row.map((c) => c.id).join(', ');
+      assert.ok(left < 2 && right > width - 2,
+          `${group}: row ${ids} covers ${Math.round(left)}–${Math.round(right)} of ${Math.round(width)} px`);
+    }
+  }
+  await page.getByRole('tab', { name: 'Overview' }).click();
+  await page.screenshot({ path: path.join(OUT, 'dashboard-wide-desktop.png'), fullPage: true });
+  await context.close();
+  assert.deepEqual(problems, []);
+  // A phone shows one card per row, each the full width.
+  const phone = await open(PHONE, '/');
+  await phone.page.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor();
+  const cards = await phone.page.evaluate(() => [...document.querySelectorAll('.group.open .card')]
+      .map((c) => Math.round(c.getBoundingClientRect().width)));
+  assert.ok(cards.length >= 4 && cards.every((w) => w >= 360), `phone card widths ${cards.join(', ')}`);
+  await phone.context.close();
+  assert.deepEqual(phone.problems, []);
+});
+
 test('a dashboard chart draws the ingested points', async () => {
   const { page, context, problems } = await open(DESKTOP, '/?range=6h');
   const chart = page.locator('[data-widget="load_history"] .chart-holder');
