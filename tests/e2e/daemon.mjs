@@ -1,7 +1,8 @@
 // Starts a real nanotdb daemon for browser tests, the way the integration tests do: a fresh
 // temp root initialised with --init, listening on a free 127.0.0.1 port, plugins from the build
-// tree, host probes off (the tests ingest their own samples), self-stats every second. Stopped
-// by PID with SIGTERM.
+// tree, host probes off (the tests ingest their own samples; `{probes: true}` turns the
+// drip-sources defaults on, collecting every second), self-stats every second. Stopped by PID
+// with SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -35,7 +36,7 @@ function setKey(toml, section, key, value) {
   return lines.join('\n');
 }
 
-export async function startDaemon(buildDir, logFile) {
+export async function startDaemon(buildDir, logFile, { probes = false } = {}) {
   const binary = path.resolve(buildDir, 'bin', 'nanotdb');
   if (!fs.existsSync(binary)) throw new Error(`${binary} not found: build the nanotdb target first`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nanotdb-e2e-'));
@@ -47,7 +48,8 @@ export async function startDaemon(buildDir, logFile) {
   toml = setKey(toml, 'engine', 'listen', `"127.0.0.1:${port}"`);
   toml = setKey(toml, 'stats', 'interval', '"1s"');
   toml = setKey(toml, 'plugins', 'dir', JSON.stringify(path.resolve(buildDir, 'lib', 'nanotdb', 'plugins')));
-  toml = setKey(toml, 'plugins.drip-sources', 'enabled', 'false');
+  toml = setKey(toml, 'plugins.drip-sources', 'enabled', String(probes));
+  if (probes) toml = setKey(toml, 'plugins.drip-sources', 'interval', '"1s"');
   // An endpoint that selects nothing: the engine page shows its figures, nothing is sent.
   toml = setKey(toml, 'plugins.forward-remote-write', 'enabled', 'true');
   toml += '\n[[plugins.forward-remote-write.endpoint]]\nname = "e2e"\n' +

@@ -126,7 +126,8 @@ export function createChart(container, options) {
     series,
     scales,
     axes: [
-      { font: AXIS_FONT, stroke: muted, grid: { stroke: grid }, ticks: { stroke: grid } },
+      // Time labels like "11:45am" need about 80 px each.
+      { font: AXIS_FONT, stroke: muted, space: 80, grid: { stroke: grid }, ticks: { stroke: grid } },
       ...valueAxes,
     ],
     cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 7 } },

@@ -1,9 +1,10 @@
 // Dashboard widgets (number, numbers, line_chart, aggregate_band): one card each with its own
 // refresh timer, pause and manual refresh. Used by the dashboard page and the editor preview.
-import { queryLast, queryRange, rollupIntervals } from './api.js';
+import { listMetrics, queryLast, queryRange, rollupIntervals } from './api.js';
 import { createChart } from './chart.js';
 import { applyTransform, clockTime, formatSeriesValue, niceStep, parseDuration, severity }
   from './format.js';
+import { expandSeries, isPattern } from './series.js';
 import { resolveRange } from './timerange.js';
 
 export const TYPE_NAMES = { number: 'Single number', numbers: 'Snapshot (numbers)',
@@ -30,6 +31,29 @@ function seriesMetric(s) {
 function seriesLabel(s, i) {
   return s.label || (s.role ? s.role[0].toUpperCase() + s.role.slice(1) : seriesMetric(s)) ||
       `Series ${i + 1}`;
+}
+
+// Metric names per database, for series patterns ("net.*.rx_kbps"): asked at most once a minute
+// per database, shared by every widget of the page.
+const NAMES_TTL_MS = 60000;
+const namesCache = new Map();
+function metricNames(db) {
+  const hit = namesCache.get(db);
+  if (hit && Date.now() - hit.at < NAMES_TTL_MS) return hit.names;
+  const names = listMetrics(db).catch((e) => {
+    namesCache.delete(db);
+    throw e;
+  });
+  namesCache.set(db, { at: Date.now(), names });
+  return names;
+}
+
+// The series of a widget with each pattern replaced by the metrics it matches now.
+async function resolveSeries(list, ctx) {
+  const dbs = [...new Set(list.filter((s) => isPattern(seriesMetric(s))).map((s) => seriesDb(s, ctx)))];
+  if (!dbs.length) return list;
+  const names = new Map(await Promise.all(dbs.map(async (db) => [db, await metricNames(db)])));
+  return expandSeries(list, (s) => names.get(seriesDb(s, ctx)), seriesMetric);
 }
 
 // Expands the band shortcut (one series without roles) into min, avg and max.
@@ -126,7 +150,8 @@ class Widget {
   }
 
   async loadNumbers() {
-    const series = this.w.series ?? [];
+    const wanted = this.w.series ?? [];
+    const series = await resolveSeries(wanted, this.ctx);
     const now = Date.now() / 1000;
     const lookback = parseDuration(this.w.lookback) || 3600;
     const values = await Promise.all(series.map(async (s) => {
@@ -147,25 +172,27 @@ class Widget {
       }
     }));
     const missing = values.filter((v) => v.missing);
-    this.element.classList.toggle('nodata', missing.length === values.length && values.length > 0);
-    if (missing.length === values.length && values.length > 0) {
+    const none = !series.length || missing.length === values.length;
+    this.element.classList.toggle('nodata', none);
+    if (none) {
       // Nothing to show yet (host probes off, or no writer): one line instead of empty tiles.
-      const names = [...new Set(series.map((s) => `${seriesMetric(s)} in ${seriesDb(s, this.ctx)}`))];
+      const names = [...new Set(wanted.map((s) => `${seriesMetric(s)} in ${seriesDb(s, this.ctx)}`))];
       this.body.replaceChildren(el('p', { class: 'nodata-note' },
           `No data yet for ${names.join(', ')}. Enable the drip-sources plugin or send these ` +
           'metrics to /api/v1/import.'));
       return '';
     }
-    this.body.replaceChildren(el('div', { class: `tiles tiles-${series.length}` },
-        ...series.map((s, i) => {
-          const r = values[i];
+    // A metric this host does not have (no temperature sensor, a probe that is off) gets no
+    // tile: the footer names it instead.
+    const shown = series.map((s, i) => ({ s, i, r: values[i] })).filter(({ r }) => !r.missing);
+    this.body.replaceChildren(el('div', { class: `tiles tiles-${shown.length}` },
+        ...shown.map(({ s, i, r }) => {
           const label = seriesLabel(s, i);
-          if (r.error || r.missing) {
-            const why = r.error ? r.error : `no data yet for ${seriesMetric(s)} in ${seriesDb(s, this.ctx)}`;
-            return el('div', { class: 'tile tile-empty', title: why },
+          if (r.error) {
+            return el('div', { class: 'tile tile-empty', title: r.error },
                 el('div', { class: 'tile-label' }, label),
                 el('div', { class: 'tile-value' }, '—'),
-                el('div', { class: 'tile-note' }, why));
+                el('div', { class: 'tile-note' }, r.error));
           }
           const v = applyTransform(r.value, s.transform);
           const sev = severity(v, s.thresholds);
@@ -176,18 +203,25 @@ class Widget {
               el('div', { class: 'tile-note' }, clockTime(r.ts)));
         })));
     const errors = values.filter((v) => v.error);
-    if (errors.length === values.length && errors.length) throw new Error(errors[0].error);
-    return '';
+    if (errors.length === shown.length && errors.length) throw new Error(errors[0].error);
+    const absent = series.map((s, i) => (values[i].missing ? seriesLabel(s, i) : null)).filter(Boolean);
+    return absent.length ? `not collected here: ${absent.join(', ')}` : '';
   }
 
-  chartSeries() {
+  async chartSeries() {
     const band = this.w.type === 'aggregate_band';
-    const list = band ? bandSeries(this.w) : (this.w.series ?? []);
+    const resolved = await resolveSeries(this.w.series ?? [], this.ctx);
+    // A band is one metric: a pattern draws the band of its first match.
+    const list = band ? bandSeries({ series: resolved.slice(0, resolved[0]?.role ? 3 : 1) }) : resolved;
     return list.map((s, i) => ({ ...s, label: seriesLabel(s, i) }));
   }
 
   ensureChart(series) {
-    if (this.chart) return;
+    const key = JSON.stringify(series.map((s) => [s.label, seriesDb(s, this.ctx), seriesMetric(s)]));
+    if (this.chart && this.chartKey === key) return;
+    if (this.chart) this.chart.destroy();
+    this.chart = null;
+    this.chartKey = key;
     this.body.replaceChildren();
     const holder = el('div', { class: 'chart-holder' });
     this.body.append(holder);
@@ -204,7 +238,14 @@ class Widget {
   }
 
   async loadChart() {
-    const series = this.chartSeries();
+    const series = await this.chartSeries();
+    if (!series.length) {
+      if (this.chart) this.chart.destroy();
+      this.chart = null;
+      const names = [...new Set((this.w.series ?? []).map((s) => `${seriesMetric(s)} in ${seriesDb(s, this.ctx)}`))];
+      this.body.replaceChildren(el('p', { class: 'nodata-note' }, `No metric matches ${names.join(', ')} yet.`));
+      return '';
+    }
     this.ensureChart(series);
     if (!this.chart) throw new Error('chart library did not load');
     const now = Date.now() / 1000;
