@@ -157,6 +157,73 @@ test('a dashboard chart draws the ingested points', async () => {
   assert.deepEqual(problems, []);
 });
 
+test('a range picked while a refresh runs is the one drawn and named in the footer', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/?range=6h');
+  const holder = '[data-widget="load_history"] .chart-holder';
+  await page.waitForFunction((s) => Number(document.querySelector(s)?.dataset.points) > 0, holder);
+  // Hold the 7-day answers back, so 1h is picked while they run.
+  let held = 0;
+  await page.route('**/api/v1/query_range?*', async (route) => {
+    const u = new URL(route.request().url());
+    if (Number(u.searchParams.get('end')) - Number(u.searchParams.get('start')) > 5 * 86400) {
+      held++;
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    await route.continue();
+  });
+  await page.selectOption('#range', '7d');
+  for (let i = 0; i < 100 && !held; i++) await page.waitForTimeout(20);
+  assert.ok(held > 0, 'the 7d refresh was not sent');
+  await page.selectOption('#range', '1h');
+  await page.waitForTimeout(2500);  // every held 7d answer has arrived by now
+  for (const widget of ['load_history', 'cpu_busy']) {
+    const foot = await page.locator(`[data-widget="${widget}"] .card-foot`).textContent();
+    assert.match(foot, / · 1h · step/, `${widget} footer`);
+    const c = page.locator(`[data-widget="${widget}"] .chart-holder`);
+    const span = Number(await c.getAttribute('data-to')) - Number(await c.getAttribute('data-from'));
+    assert.ok(Math.abs(span - 3600) < 120, `${widget} draws ${span} s while the range is 1h`);
+  }
+  assert.match(page.url(), /range=1h/);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+// The colour of the most opaque pixel of the left axis labels of a chart's canvas, and the
+// page's --muted colour, both as [r, g, b].
+async function axisColour(page, widget) {
+  return page.evaluate((w) => {
+    const holder = document.querySelector(`[data-widget="${w}"] .chart-holder`);
+    const canvas = holder.querySelector('canvas');
+    const width = JSON.parse(holder.dataset.axes)[0].width * devicePixelRatio;
+    const px = canvas.getContext('2d').getImageData(0, 0, width - 12, canvas.height).data;
+    let best = [0, 0, 0, 0];
+    for (let i = 0; i < px.length; i += 4) if (px[i + 3] > best[3]) best = px.slice(i, i + 4);
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--muted)';
+    document.body.append(probe);
+    const muted = getComputedStyle(probe).color.match(/\d+/g).slice(0, 3).map(Number);
+    probe.remove();
+    return { axis: [...best.slice(0, 3)], muted };
+  }, widget);
+}
+
+test('the theme button re-colours the axes of charts already drawn', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/?range=6h');
+  const holder = '[data-widget="load_history"] .chart-holder';
+  await page.waitForFunction((s) => Number(document.querySelector(s)?.dataset.points) > 0, holder);
+  const near = (a, b) => a.every((x, i) => Math.abs(x - b[i]) <= 24);
+  const light = await axisColour(page, 'load_history');
+  assert.ok(near(light.axis, light.muted), `light: axis ${light.axis}, --muted ${light.muted}`);
+  await page.locator('#top .theme').click();  // auto → dark
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await page.waitForTimeout(200);
+  const dark = await axisColour(page, 'load_history');
+  assert.ok(!near(dark.muted, light.muted), 'the themes share a --muted colour');
+  assert.ok(near(dark.axis, dark.muted), `dark: axis ${dark.axis}, --muted ${dark.muted}`);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
 test('explore charts the selected metrics and shows their last values', async () => {
   const { page, context, problems } = await open(DESKTOP, PAGES[1][1]);
   await page.locator('.cards .tile', { hasText: 'cpu.busy_pct' }).locator('.tile-value', { hasText: '12.5' }).waitFor();

@@ -141,6 +141,12 @@ export function createChart(container, options) {
         u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
         if (options.onZoom) options.onZoom(from, to);
       }],
+      // The time span drawn, for tests and for reading the chart without the canvas.
+      setScale: [(u, key) => {
+        if (key !== 'x') return;
+        container.dataset.from = String(Math.round(u.scales.x.min ?? 0));
+        container.dataset.to = String(Math.round(u.scales.x.max ?? 0));
+      }],
       // What each value axis shows, for tests and for reading the chart without the canvas.
       draw: [(u) => {
         container.dataset.axes = JSON.stringify(units.map(({ key, unit }, n) => ({

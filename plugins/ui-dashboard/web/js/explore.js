@@ -137,16 +137,26 @@ function rebuildChart() {
   });
 }
 
+// A refresh asked for while one runs (a new range, metric or step) runs as soon as it ends;
+// the older answer is not drawn.
+let again = false;
 async function refresh() {
-  if (inflight || !state.db) return;
+  if (!state.db) return;
+  if (inflight) {
+    again = true;
+    return;
+  }
   inflight = true;
+  again = false;
   try {
     const now = Date.now() / 1000;
     const range = resolveRange(state.range, now);
     const span = range.end - range.start;
     const step = state.step === 'auto' ? niceStep(span, 720) : Number(state.step);
-    const lasts = await Promise.all(state.metrics.map((m) => queryLast(state.db, m).catch((e) => ({ error: e.message }))));
-    ui.cards.replaceChildren(...state.metrics.map((m, i) => {
+    const metrics = state.metrics.slice();
+    const lasts = await Promise.all(metrics.map((m) => queryLast(state.db, m).catch((e) => ({ error: e.message }))));
+    if (again) return;
+    ui.cards.replaceChildren(...metrics.map((m, i) => {
       const r = lasts[i];
       return el('div', { class: 'tile', title: m },
           el('div', { class: 'tile-label' }, m),
@@ -160,6 +170,7 @@ async function refresh() {
         else if (state.step !== 'raw') opts.step = step;
         return queryRange(state.db, m, opts);
       }));
+      if (again) return;
       const cols = answers.map((r) => Object.values(r)[0] ?? { t: [], v: [] });
       const points = chart.setData(cols, range);
       const rollups = rollupIntervals(answers);
@@ -175,6 +186,7 @@ async function refresh() {
     ui.error.textContent = `Query failed: ${e.message}`;
   } finally {
     inflight = false;
+    if (again) refresh();
   }
 }
 

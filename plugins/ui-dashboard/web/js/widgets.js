@@ -128,11 +128,18 @@ class Widget {
     this.element.classList.toggle('paused', this.paused);
   }
 
+  // A refresh asked for while one runs (a range change, ↻) is run as soon as it ends, so the
+  // last request always draws what the page asks for now.
   async refresh() {
-    if (this.inflight) return;
+    if (this.inflight) {
+      this.again = true;
+      return;
+    }
     this.inflight = true;
+    this.again = false;
     try {
       const note = await this.load();
+      if (this.again) return;
       this.element.classList.remove('failed');
       this.foot.textContent = `updated ${clockTime(Date.now() / 1000)}${note ? ' · ' + note : ''}` +
           (this.paused ? ' · paused' : '');
@@ -141,6 +148,7 @@ class Widget {
       this.foot.textContent = `refresh failed: ${e.message}`;
     } finally {
       this.inflight = false;
+      if (this.again) this.refresh();
     }
   }
 
@@ -249,7 +257,8 @@ class Widget {
     this.ensureChart(series);
     if (!this.chart) throw new Error('chart library did not load');
     const now = Date.now() / 1000;
-    const range = resolveRange(this.ctx.getRange?.() ?? null, now, this.w.lookback || '1h');
+    const asked = this.ctx.getRange?.() ?? null;
+    const range = resolveRange(asked, now, this.w.lookback || '1h');
     const interval = parseDuration(this.w.interval) || 60;
     const step = Math.max(interval, niceStep(range.end - range.start, 720, 1));
     let columns;
@@ -269,11 +278,12 @@ class Widget {
       }));
       columns = answers.map((r) => Object.values(r)[0] ?? { t: [], v: [] });
     }
+    // The range changed while this ran: draw nothing stale, the next refresh draws the new one.
+    if (this.again) return '';
     const transformed = columns.map((c, i) => ({ t: c.t,
       v: c.v.map((x) => applyTransform(x, series[i].transform)) }));
     const points = this.chart.setData(transformed, range);
-    const span = this.ctx.getRange?.() ? (range.live ? this.ctx.getRange().last : 'zoomed')
-                                        : (this.w.lookback || '1h');
+    const span = asked ? (range.live ? asked.last : 'zoomed') : (this.w.lookback || '1h');
     if (!points) {
       const names = [...new Set(series.map((s) => `${seriesDb(s, this.ctx)}/${seriesMetric(s)}`))];
       return `${span} · no data in this range for ${names.join(', ')}`;
