@@ -621,9 +621,9 @@ def promql_queries(first_s, days):
     return out
 
 
-def promql_bench(build, days):
-    """Median latency of PromQL queries over HTTP, nanotdb beside VictoriaMetrics, on 2 metrics
-    x `days` days at 10 s."""
+def promql_bench(build, days, vm=True):
+    """Median latency of PromQL queries over HTTP, nanotdb beside VictoriaMetrics (unless
+    vm=False), on 2 metrics x `days` days at 10 s."""
     os.makedirs(CACHE, exist_ok=True)
     path = os.path.join(CACHE, f"host-2m-{days}d.lp")
     if not os.path.exists(path):
@@ -655,7 +655,7 @@ def promql_bench(build, days):
             proc.wait()
         shutil.rmtree(root, ignore_errors=True)
 
-    exe = shutil.which("victoria-metrics")
+    exe = shutil.which("victoria-metrics") if vm else None
     if exe:
         root = tempfile.mkdtemp(prefix="vm-bench-promql-")
         proc = None
@@ -963,7 +963,8 @@ def main():
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
     ap.add_argument("--before", default=None,
-                    help="series: also measure this build dir (e.g. one without the label index)")
+                    help="series, promql: also measure this build dir (e.g. main before a change); "
+                    "promql runs alternate between the two builds")
     ap.add_argument("--quick", action="store_true", help="84-metric workload only")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     ap.add_argument("--repeat", type=int, default=3, help="HTTP runs to take the median of")
@@ -1009,12 +1010,28 @@ def main():
             f"{d['nanotdb_rss_mib_plugin_on']:.1f} MiB, {d['nanotdb_cpu_ms_per_10s_plugin_on']:.1f} ms")
     if args.only in (None, "promql"):
         days = max(args.days, 30)
-        r = promql_bench(build, days)
+        # Runs alternate between the builds so a change in the machine's load hits both alike.
+        runs, before_runs = [], []
+        for _ in range(args.repeat):
+            runs.append(promql_bench(build, days))
+            if args.before:
+                before_runs.append(promql_bench(args.before, days, vm=False))
+
+        def med(rs, label, i):
+            vals = [r[label][i] for r in rs if r[label][i] is not None]
+            return statistics.median(vals) if vals else None
+
+        r = {label: [med(runs, label, i) for i in range(4)] + [med(before_runs, label, 0)]
+             for label in runs[0]}
         results["promql"] = r
-        log(f"\nPromQL over HTTP, one series of 2 x {days} d at 10 s, median of 20 queries (ms):")
-        log(f"{'query':36} {'nanotdb':>9} {'victoria-metrics':>17} {'points':>13}")
-        for label, (a, b, pa, pb) in r.items():
-            log(f"{label:36} {fmt(a):>9} {fmt(b):>17} {str(pa) + '/' + str(pb):>13}")
+        log(f"\nPromQL over HTTP, one series of 2 x {days} d at 10 s, median of 20 queries, "
+            f"median of {args.repeat} runs (ms):")
+        log(f"{'query':36} {'nanotdb':>9} {'before':>9} {'victoria-metrics':>17} {'ours/VM':>8} "
+            f"{'points':>13}")
+        for label, (a, b, pa, pb, old) in r.items():
+            ratio = a / b if a and b else None
+            log(f"{label:36} {fmt(a):>9} {fmt(old) if old else '-':>9} {fmt(b):>17} "
+                f"{fmt(ratio) if ratio else '-':>8} {str(pa) + '/' + str(pb):>13}")
     if args.only in (None, "idle"):
         r = idle_footprint(build)
         results["idle"] = r
