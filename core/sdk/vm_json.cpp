@@ -83,9 +83,10 @@ char* WriteShortDecimal(char* p, double v) {
   for (int k = 0; k < 10; ++k) {
     const double scaled = a * kPow10[k];
     if (scaled >= kExactBelow) break;
-    const double n = std::nearbyint(scaled);
-    if (n / kPow10[k] != a) continue;
-    const uint64_t digits = static_cast<uint64_t>(n);
+    // Any integer near `scaled` will do, since the division below checks it: a truncating
+    // conversion is inline, where std::nearbyint is a library call on baseline x86-64.
+    const uint64_t digits = static_cast<uint64_t>(scaled + 0.5);
+    if (static_cast<double>(digits) / kPow10[k] != a) continue;
     if (v < 0) *p++ = '-';
     const uint64_t scale = static_cast<uint64_t>(kPow10[k]);
     p = std::to_chars(p, p + 20, digits / scale).ptr;
