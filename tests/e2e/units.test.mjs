@@ -22,13 +22,15 @@ function lines(nowMs) {
   for (let t = end - 2 * 3600 * 1000, i = 0; t <= end; t += 10000, i++) {
     const ns = `${t}000000`;
     const f = (i % 60) / 59;  // a saw tooth 0 → 1 every ten minutes
-    out.push(`host/mem.used ${Math.round((600 + 421 * f) * MiB)}i ${ns}`);
+    out.push(`host/mem.used_bytes ${Math.round((600 + 421 * f) * MiB)}i ${ns}`);
     out.push(`host/net.eth0.rx_bytes_per_s ${(2.5 * MiB * f).toFixed(0)} ${ns}`);
     out.push(`host/net.eth0.link_bits_per_s ${(80e6 + 20e6 * f).toFixed(0)} ${ns}`);
     out.push(`host/cpu.freq_khz ${Math.round(600000 + 900000 * f)}i ${ns}`);
     out.push(`host/probe.latency_s ${(0.002 + 0.028 * f).toFixed(4)} ${ns}`);
     out.push(`host/cpu.busy_pct ${(100 * f).toFixed(1)} ${ns}`);
     out.push(`host/cpu.temp_mdeg ${Math.round(41000 + 30000 * f)}i ${ns}`);
+    out.push(`host/net.eth0.rx_bytes ${i * MiB}i ${ns}`);  // a counter: 1 MiB more every 10 s
+    out.push(`host/aaa.cpu_busy_pct_backup 1 ${ns}`);  // first in alphabetical order
   }
   return out.join('\n') + '\n';
 }
@@ -42,7 +44,7 @@ const DASHBOARD = {
     widgets: ['now', 'mem', 'net', 'freq', 'latency', 'busy', 'temp'] }],
   widgets: {
     now: { type: 'numbers', title: 'Now', series: [
-      { label: 'Mem used', metric: 'mem.used', transform: { unit: 'bytes' } },
+      { label: 'Mem used', metric: 'mem.used_bytes', transform: { unit: 'bytes' } },
       { label: 'Received', metric: 'net.eth0.rx_bytes_per_s', transform: { unit: 'B/s' } },
       { label: 'Link', metric: 'net.eth0.link_bits_per_s', transform: { unit: 'bit/s' } },
       { label: 'CPU clock', metric: 'cpu.freq_khz', transform: { factor: 1000, unit: 'Hz' } },
@@ -50,7 +52,7 @@ const DASHBOARD = {
       { label: 'CPU busy', metric: 'cpu.busy_pct', transform: { unit: '%' } },
       { label: 'CPU temp', metric: 'cpu.temp_mdeg', transform: { factor: 0.001, unit: '°C' } },
     ] },
-    mem: chart('Memory used', [{ label: 'Used', metric: 'mem.used', transform: { unit: 'bytes' } }]),
+    mem: chart('Memory used', [{ label: 'Used', metric: 'mem.used_bytes', transform: { unit: 'bytes' } }]),
     net: chart('Network', [
       { label: 'Received', metric: 'net.eth0.rx_bytes_per_s', transform: { unit: 'B/s' } },
       { label: 'Link', metric: 'net.eth0.link_bits_per_s', transform: { unit: 'bit/s' } }]),
@@ -179,4 +181,55 @@ test('numbers show B, B/s, bit/s, Hz, s, % and °C', async () => {
   await context.close();
   assert.deepEqual(problems, []);
   await screenshots(browser, daemon.base, 'units', '/', (p) => axesOf(p, 'temp'));
+});
+
+test('explore gives each unit its own axis and charts a counter as its per-second rate', async () => {
+  const url = '/explore?db=host&m=cpu.busy_pct&m=mem.used_bytes&m=net.eth0.rx_bytes&range=1h';
+  const { page, context, problems } = await openPage(browser, daemon.base, DESKTOP, url);
+  const chart = '#explore-chart';
+  const axes = async (n) => {
+    await page.waitForFunction(([s, count]) => {
+      const c = document.querySelector(s);
+      return Number(c?.dataset.points) > 0 && JSON.parse(c.dataset.axes ?? '[]').length === count;
+    }, [chart, n], { timeout: 10000 });
+    return JSON.parse(await page.locator(chart).getAttribute('data-axes'));
+  };
+  const three = await axes(3);
+  assert.deepEqual(three.map((a) => [a.unit, a.side]),
+      [['%', 'left'], ['bytes', 'right'], ['B/s', 'right']]);
+  assertRoundTicks(three[0].labels, /^%$/, 'explore % axis');
+  assert.ok(split(three[0].labels.at(-1)).number <= 100, `% axis ${three[0].labels.join(', ')}`);
+  assertRoundTicks(three[1].labels, /^ MiB$/, 'explore bytes axis');
+  assertRoundTicks(three[2].labels, /^ KiB\/s$/, 'explore rate axis');
+  // 1 MiB more every 10 s: 102.4 KiB/s.
+  const card = page.locator('.cards .tile', { hasText: 'rate(net.eth0.rx_bytes)' });
+  assert.equal((await card.locator('.tile-value').textContent()).trim(), '102.4 KiB/s');
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('rate'), ['net.eth0.rx_bytes']);
+  await page.screenshot({ path: `${OUT}/explore-units-desktop.png`, fullPage: true });
+  // The raw counter is bytes, on the axis of mem.used_bytes.
+  await page.getByRole('button', { name: 'Rate of net.eth0.rx_bytes' }).click();
+  const two = await axes(2);
+  assert.deepEqual(two.map((a) => a.unit), ['%', 'bytes']);
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('rate'), ['']);
+  await context.close();
+  assert.deepEqual(problems, []);
+  await screenshots(browser, daemon.base, 'explore-units', url, async (p) => {
+    await p.waitForFunction((s) => JSON.parse(document.querySelector(s)?.dataset.axes ?? '[]').length === 3, chart);
+  });
+});
+
+test('explore search is wide and Enter adds the best match, not the alphabetically first', async () => {
+  const { page, context, problems } = await openPage(browser, daemon.base, DESKTOP, '/explore?db=host');
+  const box = await page.locator('#metric-search').boundingBox();
+  assert.ok(box.width >= 400, `the search box is ${box.width} px wide at 1440 px`);
+  await page.fill('#metric-search', 'cpu');
+  await page.locator('#metric-list li[role=option]').first().waitFor();
+  const listed = await page.locator('#metric-list li[role=option]').allTextContents();
+  assert.equal(listed[0], 'cpu.busy_pct', listed.join(', '));
+  assert.ok(listed.includes('aaa.cpu_busy_pct_backup'), listed.join(', '));
+  await page.keyboard.press('Enter');
+  await page.locator('.chip', { hasText: 'cpu.busy_pct' }).waitFor();
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('m'), ['cpu.busy_pct']);
+  await context.close();
+  assert.deepEqual(problems, []);
 });

@@ -1,11 +1,14 @@
-// Explore (/explore): pick a database, search its metric names (type to filter; thousands of
-// names; long names wrap), chart several series together with last-value cards, choose range,
-// step and aggregate, auto-refresh. Everything is in the URL so a view can be shared:
-//   ?db=metrics&m=cpu.busy_pct&m=sys.load1&range=1h&step=auto&agg=&refresh=10
+// Explore (/explore): pick a database, search its metric names (type to filter, best match
+// first; thousands of names; long names wrap), chart several series together with last-value
+// cards — one axis per unit, counters as per-second rates — choose range, step and aggregate,
+// auto-refresh. Everything is in the URL so a view can be shared:
+//   ?db=metrics&m=cpu.busy_pct&m=net.eth0.rx_bytes&rate=net.eth0.rx_bytes&range=1h&step=auto
 import { listDatabases, listMetrics, queryLast, queryRange, rollupIntervals } from './api.js';
 import { createChart } from './chart.js';
 import { clockTime, formatSeriesValue, niceStep } from './format.js';
+import { counterRate, guessUnit, rateUnit } from './metrics.js';
 import { initPage } from './nav.js';
+import { searchMetrics } from './search.js';
 import { PRESETS, describeRange, rangeFromParams, rangeToParams, resolveRange } from './timerange.js';
 import { el } from './widgets.js';
 
@@ -15,8 +18,8 @@ const AGGS = ['', 'avg', 'min', 'max', 'sum', 'count', 'first', 'last'];
 const REFRESH = [['0', 'off'], ['5', '5s'], ['10', '10s'], ['30', '30s'], ['60', '1m'], ['300', '5m']];
 const MAX_SHOWN = 200;
 
-const state = { db: '', metrics: [], range: { last: '1h' }, step: 'auto', agg: '', refresh: 10,
-  names: [] };
+const state = { db: '', metrics: [], rates: [], range: { last: '1h' }, step: 'auto', agg: '',
+  refresh: 10, names: [] };
 let chart = null;
 let timer = null;
 let inflight = false;
@@ -26,6 +29,9 @@ function readUrl() {
   const p = new URLSearchParams(location.search);
   state.db = p.get('db') || '';
   state.metrics = p.getAll('m').filter(Boolean);
+  // Counters are charted as rates unless the URL says which are (rate= with none: all raw).
+  state.rates = p.has('rate') ? p.getAll('rate').filter((m) => state.metrics.includes(m))
+                              : state.metrics.filter((m) => guessUnit(m).counter);
   state.range = rangeFromParams(p) ?? { last: '1h' };
   state.step = STEPS.some(([v]) => v === p.get('step')) ? p.get('step') : 'auto';
   state.agg = AGGS.includes(p.get('agg')) ? p.get('agg') : '';
@@ -37,6 +43,8 @@ function writeUrl() {
   const p = new URLSearchParams();
   if (state.db) p.set('db', state.db);
   for (const m of state.metrics) p.append('m', m);
+  for (const m of state.rates) p.append('rate', m);
+  if (!state.rates.length) p.set('rate', '');
   rangeToParams(state.range, p);
   p.set('step', state.step);
   if (state.agg) p.set('agg', state.agg);
@@ -62,16 +70,16 @@ function buildPicker() {
   let cursor = -1;
   const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); };
   const add = (name) => {
-    if (name && !state.metrics.includes(name)) state.metrics.push(name);
+    if (name && !state.metrics.includes(name)) {
+      state.metrics.push(name);
+      if (guessUnit(name).counter) state.rates.push(name);
+    }
     input.value = '';
     close();
     changed();
   };
   const render = () => {
-    const q = input.value.trim().toLowerCase();
-    const terms = q.split(/\s+/).filter(Boolean);
-    matches = state.names.filter((n) => !state.metrics.includes(n) &&
-        terms.every((t) => n.toLowerCase().includes(t)));
+    matches = searchMetrics(state.names, input.value, state.metrics);
     cursor = Math.min(cursor, matches.length - 1);
     list.replaceChildren(...matches.slice(0, MAX_SHOWN).map((n, i) => el('li', {
       role: 'option', id: `opt-${i}`, 'aria-selected': String(i === cursor),
@@ -111,11 +119,29 @@ function buildPicker() {
   return el('div', { class: 'picker grow' }, el('label', { for: 'metric-search' }, 'Metric'), input, list, ui.count);
 }
 
+// How a metric is charted: {unit, factor, rate}.
+function shape(m) {
+  const g = guessUnit(m);
+  const rate = state.rates.includes(m);
+  return { unit: rate ? rateUnit(g.unit) : g.unit, factor: g.factor, rate };
+}
+
 function renderChips() {
   ui.chips.replaceChildren(...state.metrics.map((m) => el('span', { class: 'chip' },
       el('span', {}, m),
+      el('button', { type: 'button', class: 'rate', 'aria-pressed': String(state.rates.includes(m)),
+        title: 'Chart the per-second rate of this counter', 'aria-label': `Rate of ${m}`,
+        onclick: () => {
+          state.rates = state.rates.includes(m) ? state.rates.filter((x) => x !== m)
+                                                : [...state.rates, m];
+          changed();
+        } }, 'rate'),
       el('button', { type: 'button', 'aria-label': `Remove ${m}`, title: 'Remove',
-        onclick: () => { state.metrics = state.metrics.filter((x) => x !== m); changed(); } }, '✕'))));
+        onclick: () => {
+          state.metrics = state.metrics.filter((x) => x !== m);
+          state.rates = state.rates.filter((x) => x !== m);
+          changed();
+        } }, '✕'))));
   if (!state.metrics.length) {
     ui.chips.append(el('span', { class: 'muted' }, 'No metric selected: search above and press Enter.'));
   }
@@ -127,7 +153,7 @@ function rebuildChart() {
   ui.chart.replaceChildren();
   if (!state.metrics.length) return;
   chart = createChart(ui.chart, {
-    series: state.metrics.map((m) => ({ label: m })),
+    series: state.metrics.map((m) => ({ label: shape(m).rate ? `rate(${m})` : m, unit: shape(m).unit })),
     height: window.innerWidth < 700 ? 240 : 360,
     decimals: 3,
     onZoom: (from, to) => {
@@ -154,28 +180,47 @@ async function refresh() {
     const span = range.end - range.start;
     const step = state.step === 'auto' ? niceStep(span, 720) : Number(state.step);
     const metrics = state.metrics.slice();
-    const lasts = await Promise.all(metrics.map((m) => queryLast(state.db, m).catch((e) => ({ error: e.message }))));
+    const shapes = metrics.map(shape);
+    const lasts = Promise.all(metrics.map((m) => queryLast(state.db, m).catch((e) => ({ error: e.message }))));
+    // A counter's rate comes from the last value of each step (or every raw sample).
+    const answers = chart ? Promise.all(metrics.map(async (m, i) => {
+      const opts = { start: range.start, end: range.end };
+      if (shapes[i].rate) {
+        if (state.step !== 'raw') Object.assign(opts, { aggregate: 'last', window: step });
+      } else if (state.agg) Object.assign(opts, { aggregate: state.agg, window: step });
+      else if (state.step !== 'raw') opts.step = step;
+      return queryRange(state.db, m, opts);
+    })) : null;
+    const [last, ranges] = [await lasts, await answers];
     if (again) return;
+    const cols = (ranges ?? []).map((r, i) => {
+      const c = Object.values(r)[0] ?? { t: [], v: [] };
+      const f = shapes[i].factor;
+      const scaled = { t: c.t, v: c.v.map((x) => (x === null ? null : x * f)) };
+      return shapes[i].rate ? counterRate(scaled.t, scaled.v) : scaled;
+    });
     ui.cards.replaceChildren(...metrics.map((m, i) => {
-      const r = lasts[i];
+      const r = last[i];
+      const { unit, factor, rate } = shapes[i];
+      let value = '—';
+      let note = r?.error ? r.error : r ? new Date(r.ts * 1000).toLocaleString() : 'no data';
+      if (rate && cols[i]?.v.length) {
+        value = formatSeriesValue(cols[i].v.at(-1), { unit, decimals: 2 });
+        note = `rate at ${new Date(cols[i].t.at(-1) * 1000).toLocaleString()}`;
+      } else if (r && !r.error && !rate) {
+        value = formatSeriesValue(r.value, { factor, unit, decimals: unit ? 2 : 4 });
+      }
       return el('div', { class: 'tile', title: m },
-          el('div', { class: 'tile-label' }, m),
-          el('div', { class: 'tile-value' }, r && !r.error ? formatSeriesValue(r.value, { decimals: 4 }) : '—'),
-          el('div', { class: 'tile-note' }, r?.error ? r.error : r ? new Date(r.ts * 1000).toLocaleString() : 'no data'));
+          el('div', { class: 'tile-label' }, rate ? `rate(${m})` : m),
+          el('div', { class: 'tile-value' }, value),
+          el('div', { class: 'tile-note' }, note));
     }));
     if (chart) {
-      const answers = await Promise.all(state.metrics.map(async (m) => {
-        const opts = { start: range.start, end: range.end };
-        if (state.agg) Object.assign(opts, { aggregate: state.agg, window: step });
-        else if (state.step !== 'raw') opts.step = step;
-        return queryRange(state.db, m, opts);
-      }));
-      if (again) return;
-      const cols = answers.map((r) => Object.values(r)[0] ?? { t: [], v: [] });
       const points = chart.setData(cols, range);
-      const rollups = rollupIntervals(answers);
+      const rollups = rollupIntervals(ranges);
       ui.status.textContent = `${describeRange(state.range)} · ${state.agg || (state.step === 'raw' ? 'raw' : 'avg')}` +
           `${state.step === 'raw' && !state.agg ? '' : ` per ${step}s`} · ${points} points` +
+          `${state.rates.length ? ' · rates from the last value per step' : ''}` +
           `${rollups ? ` · rollups ${rollups}` : ''} · updated ${clockTime(now)}`;
     } else {
       ui.status.textContent = '';
