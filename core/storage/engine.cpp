@@ -4,10 +4,12 @@
 #include <atomic>
 #include <climits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 
 #include "storage/database.h"
+#include "storage/event_store.h"
 #include "storage/filenames.h"
 #include "storage/manifest.h"
 #include "storage/reader_cache.h"
@@ -24,6 +26,25 @@ struct Engine::Impl {
   std::atomic<ReadAccelerator*> accelerator{nullptr};
   mutable std::shared_mutex mu;  // guards dbs (the map, not the databases)
   std::map<std::string, std::unique_ptr<Database>, std::less<>> dbs;
+  // The events of each database, opened on first use; declared after dbs so they close first.
+  mutable std::mutex events_mu;  // guards events (the map, not the stores)
+  mutable std::map<std::string, std::unique_ptr<EventStore>, std::less<>> events;
+
+  Result<EventStore*> EventsFor(const Database& db) const {
+    std::lock_guard lock(events_mu);
+    auto it = events.find(db.name());
+    if (it != events.end()) return it->second.get();
+    EventStoreOptions o;
+    o.env = env;
+    o.root = options.root;
+    o.db = db.name();
+    o.log = options.log;
+    o.read_only = options.read_only;
+    o.sync_every_write = options.durability.fsync_policy == FsyncPolicy::kAlways;
+    o.manifest = db.manifest();
+    NANOTDB_ASSIGN_OR_RETURN(auto store, EventStore::Open(std::move(o)));
+    return events.emplace(db.name(), std::move(store)).first->second.get();
+  }
 
   DatabaseContext Context() const {
     DatabaseContext ctx;
@@ -95,7 +116,16 @@ struct Engine::Impl {
           "databases take " + std::to_string(total) +
           " bytes, more than [storage] max_disk_bytes = " + std::to_string(budget) + "; it held " +
           std::to_string(c.c.bytes);
-      if (c.db->EvictPartition(c.c.key, why).ok()) total -= std::min(total, c.c.bytes);
+      if (!c.db->EvictPartition(c.c.key, why).ok()) continue;
+      total -= std::min(total, c.c.bytes);
+      // The partition's events go with its data file.
+      if (auto events = EventsFor(*c.db); events.ok()) {
+        const std::string path = EventFilePath(options.root, c.db->name(), c.c.key);
+        Result<uint64_t> size = env->GetFileSize(path);
+        if ((*events)->DeletePartition(c.c.key, why).ok() && size.ok()) {
+          total -= std::min(total, *size);
+        }
+      }
     }
     if (total > budget && (!last_budget_warning || mono - *last_budget_warning >= kHour) &&
         options.log) {
@@ -169,6 +199,14 @@ Status Engine::Close() {
   if (impl_->closed) return Status::Ok();
   impl_->closed = true;
   Status first;
+  {
+    std::lock_guard lock(impl_->events_mu);
+    for (auto& [name, store] : impl_->events) {
+      Status st = store->Close();
+      if (!st.ok() && first.ok()) first = st.WithContext("events of database " + name);
+    }
+    impl_->events.clear();
+  }
   for (Database* db : impl_->All()) {
     Status st = db->FlushAll();
     if (!st.ok() && first.ok()) first = st.WithContext("database " + db->name());
@@ -236,6 +274,9 @@ Status Engine::Maintain() {
   for (Database* db : impl_->All()) {
     Status st = db->Maintain(now, mono);
     if (!st.ok() && first.ok()) first = st.WithContext("database " + db->name());
+    Result<EventStore*> events = impl_->EventsFor(*db);
+    Status ev = events.ok() ? (*events)->Maintain(now, mono) : events.status();
+    if (!ev.ok() && first.ok()) first = ev.WithContext("events of database " + db->name());
     if (st.ok()) db->CloseIfIdle(mono, impl_->options.idle_close);
   }
   if (impl_->options.max_disk_bytes > 0 &&
@@ -302,6 +343,8 @@ Status Engine::ClearDatabase(std::string_view db, std::vector<std::string>* remo
     return Status::InvalidArgument("the data root is open read-only");
   }
   NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  NANOTDB_ASSIGN_OR_RETURN(EventStore * events, impl_->EventsFor(*d));
+  events->Forget();  // Clear deletes the events files too
   return d->Clear(removed);
 }
 
@@ -336,6 +379,39 @@ Status Engine::ReadRange(std::string_view db, std::string_view metric, Timestamp
 Result<DatabaseSummary> Engine::Inspect(std::string_view db) const {
   NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
   return d->Inspect();
+}
+
+Result<EventWriteResult> Engine::WriteEvents(std::string_view db, std::span<const Event> events) {
+  if (impl_->options.read_only) {
+    return Status::InvalidArgument("the data root is open read-only");
+  }
+  if (impl_->closed) return Status::InvalidArgument("the engine is closed");
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->GetOrCreate(db));
+  NANOTDB_ASSIGN_OR_RETURN(EventStore * store, impl_->EventsFor(*d));
+  EventWriteResult result;
+  NANOTDB_RETURN_IF_ERROR(store->Write(events, &result));
+  return result;
+}
+
+Status Engine::ReadEvents(std::string_view db, const EventQuery& q,
+                          const std::function<bool(const Event&)>& fn,
+                          EventReadReport* report) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  NANOTDB_ASSIGN_OR_RETURN(EventStore * store, impl_->EventsFor(*d));
+  return store->Read(q, fn, report);
+}
+
+Status Engine::CountEvents(std::string_view db, const EventQuery& q, int64_t window,
+                           std::vector<EventCount>* out, EventReadReport* report) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  NANOTDB_ASSIGN_OR_RETURN(EventStore * store, impl_->EventsFor(*d));
+  return store->Count(q, window, out, report);
+}
+
+Result<std::vector<EventFileSummary>> Engine::InspectEvents(std::string_view db) const {
+  NANOTDB_ASSIGN_OR_RETURN(Database * d, impl_->Existing(db));
+  NANOTDB_ASSIGN_OR_RETURN(EventStore * store, impl_->EventsFor(*d));
+  return store->Inspect();
 }
 
 Result<std::vector<SeriesInfo>> Engine::SelectSeries(std::string_view db,

@@ -10,6 +10,8 @@ namespace {
 
 constexpr std::string_view kDataPrefix = "data-";
 constexpr std::string_view kDataSuffix = ".dat";
+constexpr std::string_view kEventPrefix = "events-";
+constexpr std::string_view kEventSuffix = ".evt";
 constexpr std::string_view kTempSuffix = ".tmp";
 constexpr std::string_view kQuarantineInfix = ".quarantine.";
 constexpr std::string_view kForeverKey = "forever";
@@ -174,6 +176,30 @@ bool ParseDataFileName(std::string_view name, std::string* key) {
   return true;
 }
 
+std::string EventFilePath(std::string_view root, std::string_view db, std::string_view key) {
+  return Join(DatabaseDir(root, db), EventFileName(key));
+}
+
+std::string EventFileName(std::string_view key) {
+  std::string out(kEventPrefix);
+  out.append(key);
+  out.append(kEventSuffix);
+  return out;
+}
+
+bool ParseEventFileName(std::string_view name, std::string* key) {
+  if (name.size() < kEventPrefix.size() + kEventSuffix.size() || !name.starts_with(kEventPrefix) ||
+      !name.ends_with(kEventSuffix)) {
+    return false;
+  }
+  std::string_view k =
+      name.substr(kEventPrefix.size(), name.size() - kEventPrefix.size() - kEventSuffix.size());
+  KeyFields f;
+  if (!SplitKey(k, &f)) return false;
+  key->assign(k);
+  return true;
+}
+
 std::string QuarantinePath(std::string_view path, uint64_t offset) {
   std::string out(path);
   out.append(kQuarantineInfix);
@@ -274,7 +300,8 @@ bool IsDatabaseDir(Env* env, const std::string& path) {
   std::string key;
   for (const std::string& name : names) {
     if (name == "manifest.toml" || name == "catalog.json" || name == wal ||
-        ParseDataFileName(name, &key) || ParseMetricFileName(name, &key)) {
+        ParseDataFileName(name, &key) || ParseMetricFileName(name, &key) ||
+        ParseEventFileName(name, &key)) {
       return true;
     }
   }

@@ -6,6 +6,7 @@
 //   <root>/<db>/catalog.json           its metric catalog
 //   <root>/<db>/manifest.toml          its settings
 //   <root>/<db>/data-<key>.dat         one partition's frames; <key> from PartitionKey
+//   <root>/<db>/events-<key>.evt       one partition's events (event_file.h)
 //   <root>/<db>/data-<key>.dat.quarantine.<offset>
 //                                      damaged bytes moved aside from that offset of the file
 //   <root>/<db>/metric-<key>.ntm       the partition rewritten series by series (metricfiles
@@ -50,6 +51,10 @@ bool ParseMetricFileName(std::string_view name, std::string* key);
 std::string ReplacedRawName(std::string_view key);
 std::string ReplacedRawPath(std::string_view root, std::string_view db, std::string_view key);
 bool ParseReplacedRawName(std::string_view name, std::string* key);
+std::string EventFilePath(std::string_view root, std::string_view db, std::string_view key);
+std::string EventFileName(std::string_view key);  // "events-<key>.evt"
+// True for "events-<key>.evt" with a well-formed key of any partitioning; sets *key.
+bool ParseEventFileName(std::string_view name, std::string* key);
 
 // Where damaged bytes found at `offset` of the file `path` are moved aside:
 // "<path>.quarantine.<offset>". ParseQuarantineName is true for such a base name and sets the
@@ -71,8 +76,8 @@ bool ParsePartitionKey(std::string_view key, Partitioning* mode);
 // lies beyond the int64 range ends at kMaxTimestamp.
 bool PartitionRange(Partitioning mode, std::string_view key, Timestamp* start, Timestamp* end);
 
-// True when `path` looks like a database: it holds manifest.toml, catalog.json, a data-*.dat
-// or its WAL (<dirname>.wal).
+// True when `path` looks like a database: it holds manifest.toml, catalog.json, a data-*.dat,
+// a metric-*.ntm, an events-*.evt or its WAL (<dirname>.wal).
 bool IsDatabaseDir(Env* env, const std::string& path);
 
 // Parent directory of a path ("a/b/c" -> "a/b", "c" -> ".", "/c" -> "/").

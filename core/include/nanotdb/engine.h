@@ -17,6 +17,7 @@
 
 #include "nanotdb/engine_types.h"
 #include "nanotdb/env.h"
+#include "nanotdb/event_types.h"
 #include "nanotdb/options.h"
 #include "nanotdb/query_types.h"
 #include "nanotdb/services/partitions.h"
@@ -116,6 +117,21 @@ class Engine {
                    ReadReport* report = nullptr) const;
 
   Result<DatabaseSummary> Inspect(std::string_view db) const;
+
+  // --- events (docs/events.md) ------------------------------------------------------------
+  // Stores every valid event of `db` (creating the database on first use like a sample write),
+  // reporting each invalid one by index. Under fsync_policy = always the events are fsynced
+  // before it returns. Non-OK only for failures not tied to one event.
+  Result<EventWriteResult> WriteEvents(std::string_view db, std::span<const Event> events);
+  // Events of `db` matching q in time order (EventStore::Read); damaged blocks are skipped and
+  // listed in *report. NotFound for an unknown database.
+  Status ReadEvents(std::string_view db, const EventQuery& q,
+                    const std::function<bool(const Event&)>& fn,
+                    EventReadReport* report = nullptr) const;
+  // Counts per name and per window (EventStore::Count).
+  Status CountEvents(std::string_view db, const EventQuery& q, int64_t window,
+                     std::vector<EventCount>* out, EventReadReport* report = nullptr) const;
+  Result<std::vector<EventFileSummary>> InspectEvents(std::string_view db) const;
 
   // Series selection over the database's label index (matchers: nanotdb/query_types.h).
   // SelectSeries: the series every matcher accepts (all without matchers), sorted by key, at
