@@ -459,6 +459,15 @@ int64_t TimeUnitNanos(TimeUnit unit) {
   return kNs;
 }
 
+TimeUnit InferTimeUnit(std::string_view s) {
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits <= 11) return TimeUnit::kSeconds;
+  if (digits <= 14) return TimeUnit::kMilliseconds;
+  if (digits <= 17) return TimeUnit::kMicroseconds;
+  return TimeUnit::kNanoseconds;
+}
+
 Result<Timestamp> ParseTimeArg(std::string_view text, Timestamp now, TimeUnit unit) {
   std::string_view s = Trim(text);
   auto fail = [&](std::string_view why) {

@@ -24,6 +24,40 @@ auto Guard(Fn fn) noexcept -> decltype(fn()) {
 
 const char* NanotdbVersion() { return NANOTDB_VERSION; }
 
+Result<EventWriteResult> EngineEvents::WriteEvents(std::string_view db,
+                                                   std::span<const Event> events) noexcept {
+  return Guard([&]() -> Result<EventWriteResult> {
+    if (db == kInternalDatabase) {
+      return Status::InvalidArgument(
+          "database \"internal\" is reserved: only nanotdb writes its own events there; "
+          "choose another database name");
+    }
+    std::unique_lock<std::mutex> creating(create_mu_, std::defer_lock);
+    if (max_databases_ != 0 && !engine_.DatabaseExists(db)) {
+      creating.lock();
+      if (!engine_.DatabaseExists(db) && engine_.ListDatabases(false).size() >= max_databases_) {
+        return Status::InvalidArgument("database \"" + std::string(db) +
+                                       "\" not created: the limit of " +
+                                       std::to_string(max_databases_) +
+                                       " databases is reached (raise [storage] max_databases in "
+                                       "engine.toml)");
+      }
+    }
+    return engine_.WriteEvents(db, events);
+  });
+}
+
+Status EngineEvents::ReadEvents(std::string_view db, const EventQuery& q,
+                                const std::function<bool(const Event&)>& fn,
+                                EventReadReport* report) noexcept {
+  return Guard([&] { return engine_.ReadEvents(db, q, fn, report); });
+}
+
+Status EngineEvents::CountEvents(std::string_view db, const EventQuery& q, int64_t window,
+                                 std::vector<EventCount>* out, EventReadReport* report) noexcept {
+  return Guard([&] { return engine_.CountEvents(db, q, window, out, report); });
+}
+
 Result<BatchResult> EngineWriter::WriteBatch(std::span<const PointRef> points) noexcept {
   return Guard([&]() -> Result<BatchResult> {
     // Refused points are left out of the engine's batch; `index` maps its indices back.

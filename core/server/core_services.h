@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nanotdb/services/databases.h"
+#include "nanotdb/services/events.h"
 #include "nanotdb/services/metadata.h"
 #include "nanotdb/services/partitions.h"
 #include "nanotdb/services/query.h"
@@ -35,6 +36,27 @@ class EngineWriter final : public WriterService {
   CoreCounters& counters_;
   size_t max_databases_;
   std::mutex create_mu_;  // serialises batches that create databases, so the limit holds
+};
+
+// Events over the engine. Writes to the `internal` database are refused (the core writes its
+// own lifecycle events there, straight to the engine), and so are writes that would create a
+// database past `max_databases`, as for samples.
+class EngineEvents final : public EventService {
+ public:
+  EngineEvents(Engine& engine, size_t max_databases = 0)
+      : engine_(engine), max_databases_(max_databases) {}
+  Result<EventWriteResult> WriteEvents(std::string_view db,
+                                       std::span<const Event> events) noexcept override;
+  Status ReadEvents(std::string_view db, const EventQuery& q,
+                    const std::function<bool(const Event&)>& fn,
+                    EventReadReport* report) noexcept override;
+  Status CountEvents(std::string_view db, const EventQuery& q, int64_t window,
+                     std::vector<EventCount>* out, EventReadReport* report) noexcept override;
+
+ private:
+  Engine& engine_;
+  size_t max_databases_;
+  std::mutex create_mu_;  // serialises writes that create databases, so the limit holds
 };
 
 class EngineQuery final : public QueryService {

@@ -16,6 +16,7 @@
 #include "nanotdb/services/read_accelerator.h"
 #include "server/core_services.h"
 #include "server/dispatcher.h"
+#include "server/events_http.h"
 #include "server/http_server.h"
 #include "server/logging.h"
 #include "server/plugin_host.h"
@@ -126,6 +127,7 @@ struct Daemon::State {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<EngineWriter> writer;
   std::unique_ptr<EngineQuery> query;
+  std::unique_ptr<EngineEvents> events;
   std::unique_ptr<EngineDatabases> databases;
   std::unique_ptr<EnginePartitions> partitions;
   std::unique_ptr<EngineMetadata> metadata;
@@ -201,6 +203,7 @@ Status Daemon::Start() {
   s.scheduler = std::make_unique<Scheduler>(log);
   s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, config_.max_databases);
   s.query = std::make_unique<EngineQuery>(*s.engine, s.counters);
+  s.events = std::make_unique<EngineEvents>(*s.engine, config_.max_databases);
   s.databases = std::make_unique<EngineDatabases>(*s.engine, s.manifest_defaults);
   s.partitions = std::make_unique<EnginePartitions>(*s.engine);
   PluginHost* host = s.plugins.get();
@@ -211,6 +214,7 @@ Status Daemon::Start() {
   s.stats->set_engine(s.engine.get());
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<WriterService>(s.writer.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<QueryService>(s.query.get(), "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<EventService>(s.events.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<DatabaseService>(s.databases.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<PartitionService>(s.partitions.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<MetadataService>(s.metadata.get(), "core"));
@@ -232,6 +236,11 @@ Status Daemon::Start() {
     response.body = stats->PrometheusText();
   };
   NANOTDB_RETURN_IF_ERROR(s.router.AddRoute(std::move(metrics)));
+  EventRoutesOptions event_routes;
+  event_routes.now = [] { return WallClockNow(); };
+  for (RouteSpec& route : EventRoutes(*s.events, std::move(event_routes))) {
+    NANOTDB_RETURN_IF_ERROR(s.router.AddRoute(std::move(route)));
+  }
 
   s.plugins->RegisterAll();
   s.plugins->StartAll();

@@ -78,19 +78,6 @@ Status LimitParam(const HttpRequest& req, uint64_t* out, std::string_view name =
   return Status::Ok();
 }
 
-// The unit of a bare number when timestamp_unit is not given, judged by its magnitude:
-// Prometheus clients send seconds (10 digits today), others ms, us or ns. Relative "-20" and
-// anything that is not a plain number count in seconds.
-TimeUnit InferTimeUnit(std::string_view s) {
-  size_t digits = 0;
-  while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
-  if (digits == 0) return TimeUnit::kSeconds;
-  if (digits <= 11) return TimeUnit::kSeconds;
-  if (digits <= 14) return TimeUnit::kMilliseconds;
-  if (digits <= 17) return TimeUnit::kMicroseconds;
-  return TimeUnit::kNanoseconds;
-}
-
 struct TimeParams {
   std::optional<TimeUnit> unit;  // from timestamp_unit
   Timestamp now = 0;

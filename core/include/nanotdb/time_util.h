@@ -58,6 +58,12 @@ int64_t TimeUnitNanos(TimeUnit unit);
 // Errors read `invalid time "<text>"` and list the accepted forms.
 Result<Timestamp> ParseTimeArg(std::string_view s, Timestamp now, TimeUnit unit);
 
+// The unit of a bare number in an HTTP start/end when no timestamp_unit is given, judged by
+// its integer digits: up to 11 seconds (what Prometheus clients send), up to 14 milliseconds,
+// up to 17 microseconds, else nanoseconds. Relative "-20" and anything that is not a plain
+// number count in seconds.
+TimeUnit InferTimeUnit(std::string_view s);
+
 // Days since 1970-01-01 of a proleptic Gregorian date (m 1..12, d 1..31), and the inverse.
 int64_t DaysFromCivil(int y, unsigned m, unsigned d);
 void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d);
