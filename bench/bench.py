@@ -855,6 +855,65 @@ def rollup_read_bench(build, days=90, raw_days=7):
     return results
 
 
+def metricfiles_bench(build, days=1):
+    """Metric files on both workloads: bytes/sample of the partition written whole (nanocli
+    import) and of its metric file (nanocli build metric --verify, raw data deleted), the build
+    time, and full-day queries of one metric over HTTP from each (median of 20)."""
+    out = {}
+    for profile, metric in (("host", "cpu.usage_user"), ("drip", "cpu.busy_pct")):
+        os.makedirs(CACHE, exist_ok=True)
+        path = os.path.join(CACHE, f"{profile}-84m-{days}d.lp")
+        if not os.path.exists(path):
+            subprocess.run([os.path.join(build, "bin", "nanotdb-workload"), "--metrics", "84",
+                            "--days", str(days), "--profile", profile, "--db", "host", "--seed",
+                            "1", "--out", path + ".tmp"], check=True)
+            os.rename(path + ".tmp", path)
+        with open(path, "rb") as f:
+            samples = sum(1 for line in f if line.strip())
+        root = tempfile.mkdtemp(prefix="nanotdb-bench-mf-")
+        try:
+            port = free_port()
+            cfg = nanotdb_config(build, root, port)  # --init wants an empty root
+            cli = os.path.join(build, "bin", "nanocli")
+            subprocess.run([cli, "import", "--root", root, "--in", path], check=True,
+                           capture_output=True)
+            raw = data_bytes(root, "host")
+            first_ts = int(open(path).readline().split()[-1])
+            q = urllib.parse.urlencode({"query": f"host/{metric}", "start": str(first_ts),
+                                        "end": str(first_ts + days * 86400 * 10**9)})
+
+            def query_ms():
+                proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                try:
+                    wait_http(port, "/health")
+                    ms, body = median_query_ms(port, "/api/v1/query_range?" + q)
+                    return ms, result_points(body)
+                finally:
+                    stop_by_signal(proc, port)
+
+            raw_ms, raw_points = query_ms()
+            t0 = time.perf_counter()
+            p = subprocess.run([cli, "build", "metric", "--root", root, "--db", "host", "--verify",
+                                "--raw-ingest-action", "delete", "--json"], check=True,
+                               capture_output=True, text=True)
+            build_s = time.perf_counter() - t0
+            report = json.loads(p.stdout)
+            mf = sum(os.path.getsize(f) for f in glob.glob(os.path.join(root, "host", "metric-*.ntm")))
+            mf_ms, mf_points = query_ms()
+            if mf_points != raw_points:
+                raise RuntimeError(f"{profile}: {mf_points} points from the metric file, "
+                                   f"{raw_points} from the data file")
+            out[profile] = {"samples": samples, "raw_bytes_per_sample": raw / samples,
+                            "metric_bytes_per_sample": mf / samples, "build_verify_s": build_s,
+                            "verified": all(x["verified"] for x in report["partitions"]),
+                            "metric": metric, "points": mf_points,
+                            "query_ms_raw": raw_ms, "query_ms_metric_file": mf_ms}
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
 def result_points(body):
     data = json.loads(body)["data"]
     if not data["result"]:
@@ -958,7 +1017,7 @@ def main():
     ap.add_argument("--days", type=int, default=1)
     ap.add_argument("--only",
                     choices=["offline", "http", "drip", "promql", "idle", "flips", "always",
-                             "series", "rollupread", "forward"],
+                             "series", "rollupread", "forward", "metricfiles"],
                     default=None)
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
@@ -1079,6 +1138,16 @@ def main():
                 a, b = r[(label, agg, "auto")], r[(label, agg, "off")]
                 log(f"{label:14} {agg:12} {fmt(a[0]):>8} ({a[1]:>4}, {a[2] or '-':>4})"
                     f" {fmt(b[0]):>8} ({b[1]:>4})")
+    if args.only in (None, "metricfiles"):
+        r = metricfiles_bench(build, args.days)
+        results["metricfiles"] = r
+        log("\nmetric files, 84 metrics x 1 day (nanocli build metric --verify, raw deleted):")
+        for profile, x in r.items():
+            log(f"  {profile:5} data file {x['raw_bytes_per_sample']:.3f} -> metric file "
+                f"{x['metric_bytes_per_sample']:.3f} bytes/sample (build + verify "
+                f"{x['build_verify_s']:.2f} s); full-day query of {x['metric']} over HTTP "
+                f"({x['points']} points): {fmt(x['query_ms_raw'])} ms from the data file, "
+                f"{fmt(x['query_ms_metric_file'])} ms from the metric file")
     if args.only in (None, "forward"):
         log(f"\nforward-remote-write catching up 84 metrics x {args.days} d (stored) to a fresh "
             f"receiver, 5000 samples per request:")

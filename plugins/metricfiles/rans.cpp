@@ -179,21 +179,20 @@ std::string BitWriter::Finish() {
 }
 
 bool BitReader::Get(int count, uint64_t* bits) {
-  uint64_t out = 0;
-  int got = 0;
-  while (got < count) {
-    if (have_ == 0) {
-      if (pos_ >= in_.size()) return false;
-      acc_ = static_cast<unsigned char>(in_[pos_++]);
-      have_ = 8;
-    }
-    const int take = std::min(have_, count - got);
-    out |= (acc_ & ((uint64_t{1} << take) - 1)) << got;
-    acc_ >>= take;
-    have_ -= take;
-    got += take;
+  if (count > 56) {  // the accumulator takes 56 bits at once
+    uint64_t low, high;
+    if (!Get(32, &low) || !Get(count - 32, &high)) return false;
+    *bits = low | (high << 32);
+    return true;
   }
-  *bits = out;
+  while (have_ < count) {
+    if (pos_ >= in_.size()) return false;
+    acc_ |= static_cast<uint64_t>(static_cast<unsigned char>(in_[pos_++])) << have_;
+    have_ += 8;
+  }
+  *bits = count == 0 ? 0 : acc_ & (~uint64_t{0} >> (64 - count));
+  acc_ = count == 0 ? acc_ : acc_ >> count;
+  have_ -= count;
   return true;
 }
 
