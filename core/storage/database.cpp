@@ -867,9 +867,15 @@ Status Database::ReadRange(std::string_view metric, Timestamp from, Timestamp to
   std::vector<SkippedBlock> skipped;
   for (const std::string& key : keys) {
     const bool raw = partitions_.count(key) > 0;
+    bool accelerated_stop = false;  // emit may be the caller's fn, which sets no `stop`
+    const std::function<bool(const Sample&)> tracked = [&](const Sample& s) {
+      if (emit(s)) return true;
+      accelerated_stop = true;
+      return false;
+    };
     if (metric_files_.count(key) > 0 &&
-        ReadAccelerated(key, raw, metric, id, from, to, emit, report)) {
-      if (stop) return Status::Ok();
+        ReadAccelerated(key, raw, metric, id, from, to, tracked, report)) {
+      if (stop || accelerated_stop) return Status::Ok();
     } else if (raw) {
       const std::string path = DataFilePath(ctx_.root, name_, key);
       auto reader = ctx_.readers->Get(path);

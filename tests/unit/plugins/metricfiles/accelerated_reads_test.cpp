@@ -210,6 +210,26 @@ TEST_F(AcceleratedReadsTest, RandomDataAnswersTheSameWithMetricFilesOffOnAndRepl
   }
 }
 
+TEST_F(AcceleratedReadsTest, AReadStoppedInAMetricFileStaysStopped) {
+  auto e = Open();
+  for (int day = 0; day < 3; ++day) {
+    ASSERT_TRUE(e->Write("db", "a", kDay0 + day * 86400 * kSec, Value::Int64(day)).ok());
+  }
+  ASSERT_TRUE(e->Flush("db").ok());
+  e->SetReadAccelerator(&accelerator_);
+  ASSERT_TRUE(Build(*e, RawAction::kKeep).ok());
+  for (uint32_t stride : {1u, 2u}) {
+    // The first sample, as a rollup finds where a series starts.
+    std::vector<Sample> got;
+    ASSERT_TRUE(e->ReadRange("db", "a", kMinTimestamp, kMaxTimestamp, stride, [&](const Sample& s) {
+                   got.push_back(s);
+                   return false;
+                 }).ok());
+    ASSERT_EQ(got.size(), 1u) << "stride " << stride;
+    EXPECT_EQ(got[0].ts, kDay0);
+  }
+}
+
 TEST_F(AcceleratedReadsTest, AStaleMetricFileIsDeclinedAndTheRawDataRead) {
   auto e = Open();
   ASSERT_TRUE(e->Write("db", "a", kDay0 + kSec, Value::Int64(1)).ok());
