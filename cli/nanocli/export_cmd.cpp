@@ -1,5 +1,6 @@
 // nanocli export: writes a database as canonical line protocol (what `import` reads back),
-// metrics sorted by name, each in time order. Reads through a read-only engine.
+// metrics sorted by name, each in time order, then its events as `@event` lines. Reads through a
+// read-only engine.
 
 #include <algorithm>
 #include <cerrno>
@@ -13,6 +14,7 @@
 #include "lineproto.h"
 #include "nanotdb/time_util.h"
 #include "output.h"
+#include "server/event_json.h"
 
 namespace nanotdb::cli {
 namespace {
@@ -44,7 +46,8 @@ const CommandSpec& ExportSpec() {
       "export --root DIR --db NAME [--out FILE] [--start T] [--end T]",
       "Export a database as line protocol that `nanocli import` reads back.",
       "Lines are `db/metric value YYYY-MM-DD HH:MM:SS.nnnnnnnnn` (UTC; int64 values carry\n"
-      "the i suffix), all metrics sorted by name, each in time order. Safe while a server\n"
+      "the i suffix), all metrics sorted by name, each in time order, then the database's\n"
+      "events in time order as `@event {...}` lines (docs/events.md). Safe while a server\n"
       "runs (nothing is written). Times: now, -1d, 2026-05-24[ 12:00:00],\n"
       "2026-05-24T12:00:00Z or Unix ns; both bounds are inclusive.\n"
       "Damaged data (a block or frame failing its checksum) is skipped and each skipped\n"
@@ -108,6 +111,21 @@ int RunExport(std::span<const std::string> args) {
         &report);
     if (!read.ok() || !sink.ok()) break;
   }
+  uint64_t events = 0;
+  EventReadReport event_report;
+  if (read.ok() && sink.ok()) {
+    EventQuery q;
+    q.from = from;
+    q.to = to;
+    read = (*engine)->ReadEvents(
+        *db, q,
+        [&](const Event& e) {
+          sink.Write(server::FormatEventLine(*db, e));
+          ++events;
+          return sink.ok();
+        },
+        &event_report);
+  }
   bool flushed = std::fflush(out) == 0 && sink.ok();
   int write_errno = errno;
   if (out != stdout && std::fclose(out) != 0) flushed = false;
@@ -135,12 +153,15 @@ int RunExport(std::span<const std::string> args) {
     ++listed;
     lost += d.samples;
   }
+  for (const std::string& d : event_report.skipped) std::cerr << "warning: " << d << "\n";
+  listed += event_report.skipped.size();
   if (!out_path.empty()) {
-    std::cout << "exported " << samples << " samples of " << metrics->size() << " metrics from "
-              << *db << " to " << out_path << " (" << sink.bytes() << " bytes) in "
+    std::cout << "exported " << samples << " samples of " << metrics->size() << " metrics"
+              << (events > 0 ? " and " + std::to_string(events) + " events" : std::string())
+              << " from " << *db << " to " << out_path << " (" << sink.bytes() << " bytes) in "
               << FormatFixed(watch.Ms(), 1) << " ms\n";
   }
-  if (!report.empty()) {
+  if (!report.empty() || !event_report.skipped.empty()) {
     std::cerr << "export is partial: " << listed << " damaged regions skipped (" << lost
               << " samples known lost); run `nanocli recover --root " << *root << " --db " << *db
               << "` to rewrite the damaged files\n";

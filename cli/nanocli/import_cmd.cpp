@@ -10,17 +10,20 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "commands.h"
 #include "lineproto.h"
 #include "output.h"
+#include "server/event_json.h"
 
 namespace nanotdb::cli {
 namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;
 constexpr size_t kBatchPoints = 10000;
+constexpr size_t kBatchEvents = 1000;
 constexpr size_t kMaxLineBytes = 4 << 20;
 constexpr size_t kShownErrors = 20;
 constexpr uint64_t kProgressMinFileBytes = 8 << 20;
@@ -40,6 +43,7 @@ class Importer {
 
   size_t lines() const { return lines_; }
   size_t accepted() const { return accepted_; }
+  size_t events() const { return events_; }
   size_t rejected() const { return rejected_; }
   size_t skipped() const { return skipped_; }
   const std::set<std::string, std::less<>>& databases() const { return databases_; }
@@ -49,6 +53,7 @@ class Importer {
   // Non-OK only when writing a full batch fails as a whole.
   Status HandleLine(std::string_view line);
   Status FlushBatch();
+  Status FlushEvents();
   void Reject(size_t line_no, const Status& status);
   void ShowProgress(uint64_t read, uint64_t total, bool done);
 
@@ -60,7 +65,10 @@ class Importer {
 
   std::vector<PointRef> batch_;
   std::vector<size_t> batch_lines_;  // line number of each batch_ entry
-  size_t lines_ = 0, accepted_ = 0, rejected_ = 0, skipped_ = 0;
+  // Event lines waiting to be written: per database, the events and their line numbers.
+  std::map<std::string, std::pair<std::vector<Event>, std::vector<size_t>>> event_batch_;
+  size_t pending_events_ = 0;
+  size_t lines_ = 0, accepted_ = 0, events_ = 0, rejected_ = 0, skipped_ = 0;
   std::set<std::string, std::less<>> databases_;
   std::vector<std::pair<size_t, std::string>> errors_;  // the first kShownErrors
 };
@@ -116,6 +124,20 @@ Status Importer::Run(std::FILE* in, uint64_t file_bytes) {
 
 Status Importer::HandleLine(std::string_view line) {
   size_t line_no = ++lines_;
+  if (server::IsEventLine(line)) {
+    std::string db;
+    Event e;
+    Status st = server::ParseEventLine(line, db_override_, now_, &db, &e);
+    if (!st.ok()) {
+      Reject(line_no, st);
+      return Status::Ok();
+    }
+    if (databases_.find(db) == databases_.end()) databases_.emplace(db);
+    auto& group = event_batch_[db];
+    group.first.push_back(std::move(e));
+    group.second.push_back(line_no);
+    return ++pending_events_ >= kBatchEvents ? FlushEvents() : Status::Ok();
+  }
   ParsedLine parsed;
   bool skip = false;
   Status st = ParseLine(line, now_, &parsed, &skip);
@@ -134,7 +156,27 @@ Status Importer::HandleLine(std::string_view line) {
   return batch_.size() >= kBatchPoints ? FlushBatch() : Status::Ok();
 }
 
+Status Importer::FlushEvents() {
+  for (auto& [db, group] : event_batch_) {
+    Result<EventWriteResult> res = engine_->WriteEvents(db, group.first);
+    if (!res.ok()) {
+      if (!res.status().IsInvalidArgument()) {
+        return res.status().WithContext("writing the events ending at line " +
+                                        std::to_string(group.second.back()));
+      }
+      for (size_t line : group.second) Reject(line, res.status());
+      continue;
+    }
+    events_ += res->written;
+    for (const auto& [index, status] : res->rejected) Reject(group.second[index], status);
+  }
+  event_batch_.clear();
+  pending_events_ = 0;
+  return Status::Ok();
+}
+
 Status Importer::FlushBatch() {
+  NANOTDB_RETURN_IF_ERROR(FlushEvents());
   if (batch_.empty()) return Status::Ok();
   Result<BatchResult> res = engine_->WriteBatch(batch_);
   if (!res.ok()) {
@@ -172,7 +214,8 @@ const CommandSpec& ImportSpec() {
       "Bad lines are reported as FILE:LINE: reason (the first 20, then a count) and\n"
       "rejected one by one: every good line is imported and kept. The exit code is 1\n"
       "when any line was rejected. Timestamps may be Unix ns or UTC dates, so the\n"
-      "output of `nanocli export` imports back unchanged. Databases with [rollups] jobs\n"
+      "output of `nanocli export` imports back unchanged, its `@event {...}` lines\n"
+      "(docs/events.md) included. Databases with [rollups] jobs\n"
       "then get the rollups of every newly complete period (unless --no-rollup).",
       {{"root", "DIR", "data root (required)"},
        {"in", "FILE", "line-protocol file to read (required)"},
@@ -231,7 +274,8 @@ int RunImport(std::span<const std::string> args) {
     JsonWriter j;
     j.BeginObject().Key("file").String(in_path).Key("root").String(*root);
     j.Key("db_override").String(db_override).Key("lines").Uint(importer.lines());
-    j.Key("imported").Uint(importer.accepted()).Key("rejected").Uint(importer.rejected());
+    j.Key("imported").Uint(importer.accepted()).Key("events").Uint(importer.events());
+    j.Key("rejected").Uint(importer.rejected());
     j.Key("skipped").Uint(importer.skipped()).Key("duration_ms").Double(ms);
     j.Key("rollup_jobs").Uint(rollups.jobs).Key("rollup_points").Uint(rollups.points);
     j.Key("databases").BeginArray();
@@ -246,9 +290,12 @@ int RunImport(std::span<const std::string> args) {
       std::cerr << "... and " << importer.rejected() - importer.shown_errors().size()
                 << " more rejected lines\n";
     }
-    std::cout << "imported " << importer.accepted() << " samples from " << in_path << " ("
-              << importer.lines() << " lines, " << importer.rejected() << " rejected, "
-              << importer.skipped() << " skipped) in " << FormatFixed(ms, 1) << " ms\n";
+    std::cout << "imported " << importer.accepted() << " samples"
+              << (importer.events() > 0 ? " and " + std::to_string(importer.events()) + " events"
+                                        : std::string())
+              << " from " << in_path << " (" << importer.lines() << " lines, "
+              << importer.rejected() << " rejected, " << importer.skipped() << " skipped) in "
+              << FormatFixed(ms, 1) << " ms\n";
     std::cout << "databases: ";
     bool first = true;
     for (const std::string& db : importer.databases()) {
@@ -268,7 +315,10 @@ int RunImport(std::span<const std::string> args) {
   }
   if (importer.rejected() > 0) {
     return Fail(std::to_string(importer.rejected()) + " lines were rejected; the other " +
-                std::to_string(importer.accepted()) + " samples were imported and kept");
+                std::to_string(importer.accepted()) + " samples" +
+                (importer.events() > 0 ? " and " + std::to_string(importer.events()) + " events"
+                                       : std::string()) +
+                " were imported and kept");
   }
   return kExitOk;
 }

@@ -1,5 +1,5 @@
-// nanocli inspect db|dat|wal|catalog: what a database holds on disk, read through a read-only
-// engine (no lock, nothing written), so it is safe beside a running server.
+// nanocli inspect db|dat|wal|catalog|events: what a database holds on disk, read through a
+// read-only engine (no lock, nothing written), so it is safe beside a running server.
 
 #include <iostream>
 
@@ -260,12 +260,95 @@ int InspectSummary(const Engine& engine, const std::string& target, const std::s
   return kExitOk;
 }
 
+int InspectEvents(const Engine& engine, const std::string& db, bool verbose, bool json) {
+  Result<std::vector<EventFileSummary>> files = engine.InspectEvents(db);
+  if (!files.ok()) return Fail(files.status());
+  uint64_t bytes = 0, blocks = 0, events = 0, damaged = 0;
+  for (const EventFileSummary& f : *files) {
+    bytes += f.bytes;
+    blocks += f.blocks;
+    events += f.events;
+    damaged += f.damaged.size();
+  }
+  std::vector<Event> listed;
+  EventReadReport report;
+  if (verbose) {
+    Status st = engine.ReadEvents(
+        db, EventQuery{},
+        [&](const Event& e) {
+          listed.push_back(e);
+          return true;
+        },
+        &report);
+    if (!st.ok()) return Fail(st);
+  }
+  if (json) {
+    JsonWriter j;
+    j.BeginObject().Key("database").String(db);
+    j.Key("bytes").Uint(bytes).Key("blocks").Uint(blocks).Key("events").Uint(events);
+    j.Key("files").BeginArray();
+    for (const EventFileSummary& f : *files) {
+      j.BeginObject().Key("file").String(f.file).Key("partition").String(f.key);
+      j.Key("bytes").Uint(f.bytes).Key("blocks").Uint(f.blocks).Key("events").Uint(f.events);
+      j.Key("min_ts").Int(f.min_ts).Key("max_ts").Int(f.max_ts).Key("damaged").BeginArray();
+      for (const std::string& d : f.damaged) j.String(d);
+      j.EndArray().EndObject();
+    }
+    j.EndArray();
+    if (verbose) {
+      j.Key("list").BeginArray();
+      for (const Event& e : listed) {
+        j.BeginObject().Key("name").String(e.name).Key("ts").Int(e.ts).Key("value");
+        if (e.value) {
+          j.SampleValue(*e.value);
+        } else {
+          j.Null();
+        }
+        j.Key("payload").String(e.payload).EndObject();
+      }
+      j.EndArray();
+    }
+    std::cout << j.EndObject().Finish();
+    return kExitOk;
+  }
+  std::ostream& out = std::cout;
+  out << "events:  files=" << files->size() << " bytes=" << bytes << " blocks=" << blocks
+      << " events=" << events << " bytes/event="
+      << FormatFixed(Ratio(static_cast<double>(bytes), static_cast<double>(events)), 1)
+      << " damaged_regions=" << damaged << "\n";
+  Table table({{"file"},
+               {"partition"},
+               {"bytes", true},
+               {"blocks", true},
+               {"events", true},
+               {"start"},
+               {"duration"}});
+  for (const EventFileSummary& f : *files) {
+    table.AddRow({f.file, f.key, std::to_string(f.bytes), std::to_string(f.blocks),
+                  std::to_string(f.events), FormatSpanStart(f.min_ts, f.events),
+                  FormatSpanDuration(f.min_ts, f.max_ts, f.events)});
+  }
+  table.Print(out);
+  for (const EventFileSummary& f : *files) {
+    for (const std::string& d : f.damaged) out << f.file << ": damaged region " << d << "\n";
+  }
+  if (!verbose) return kExitOk;
+  out << "\n";
+  Table list({{"time"}, {"name"}, {"value", true}, {"payload"}});
+  for (const Event& e : listed) {
+    list.AddRow({FormatTimestamp(e.ts), e.name, e.value ? FormatValue(*e.value) : "-",
+                 e.payload.empty() ? "-" : e.payload});
+  }
+  list.Print(out);
+  return kExitOk;
+}
+
 }  // namespace
 
 const CommandSpec& InspectSpec() {
   static const CommandSpec spec{
       "inspect",
-      "inspect db|dat|wal|catalog --root DIR --db NAME [--verbose] [--json]",
+      "inspect db|dat|wal|catalog|events|metric --root DIR --db NAME [--verbose] [--json]",
       "Show what a database holds on disk (safe while a server runs: nothing is written).",
       "  db       overview: manifest, catalog size, data files, WAL and open page\n"
       "  dat      partition data files; --verbose lists every frame (offset, bytes,\n"
@@ -274,10 +357,12 @@ const CommandSpec& InspectSpec() {
       "           tail bytes, stop reason)\n"
       "  catalog  metrics with id, type and last sample\n"
       "  metric   metric files (nanocli inspect metric --help)\n"
+      "  events   events files (bytes, blocks, events, time span, damaged regions);\n"
+      "           --verbose lists every event in time order\n"
       "Times are shown as a UTC start and a duration; --json gives full ns timestamps.",
       {{"root", "DIR", "data root (required)"},
        {"db", "NAME", "database (required)"},
-       {"verbose", "", "per-frame tables and WAL tail diagnostics"},
+       {"verbose", "", "per-frame tables, WAL tail diagnostics, every event"},
        {"json", "", "machine-readable output"}},
       1};
   return spec;
@@ -293,12 +378,13 @@ int RunInspect(std::span<const std::string> args) {
   Flags flags;
   if (std::optional<int> code = ParseFlags(spec, args, &flags)) return *code;
   if (flags.positional().empty()) {
-    return UsageError(spec, "inspect needs a target: db, dat, wal, catalog or metric");
+    return UsageError(spec, "inspect needs a target: db, dat, wal, catalog, events or metric");
   }
   const std::string& target = flags.positional()[0];
-  if (target != "db" && target != "dat" && target != "wal" && target != "catalog") {
-    return UsageError(
-        spec, "unknown inspect target \"" + target + "\" (expected db, dat, wal or catalog)");
+  if (target != "db" && target != "dat" && target != "wal" && target != "catalog" &&
+      target != "events") {
+    return UsageError(spec, "unknown inspect target \"" + target +
+                                "\" (expected db, dat, wal, catalog, events or metric)");
   }
   Result<std::string> root = RequireRoot(flags);
   if (!root.ok()) return UsageError(spec, root.status().message());
@@ -310,6 +396,7 @@ int RunInspect(std::span<const std::string> args) {
   if (Status st = CheckDatabaseExists(**engine, *db); !st.ok()) return Fail(st);
   bool json = flags.GetBool("json");
   if (target == "catalog") return InspectCatalog(**engine, *db, json);
+  if (target == "events") return InspectEvents(**engine, *db, flags.GetBool("verbose"), json);
   return InspectSummary(**engine, target, *db, flags.GetBool("verbose"), json);
 }
 

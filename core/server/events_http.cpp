@@ -1,13 +1,13 @@
 #include "server/events_http.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
 
 #include "nanotdb/time_util.h"
 #include "nanotdb/vm_json.h"
+#include "server/event_json.h"
 #include "server/json_scan.h"
 
 namespace nanotdb::server {
@@ -15,106 +15,6 @@ namespace nanotdb::server {
 namespace {
 
 using Kind = JsonNode::Kind;
-
-// One item of a POST body turned into an event of a database, or the reason it cannot be.
-Status ToEvent(const JsonNode& item, const std::string& default_db, Timestamp now, std::string* db,
-               Event* e) {
-  if (item.kind != Kind::kObject) {
-    return Status::InvalidArgument(std::string("expected an event object, got a ") +
-                                   JsonKindName(item.kind));
-  }
-  *db = default_db;
-  bool named = false;
-  e->ts = now;
-  for (const auto& [key, v] : item.members) {
-    if (key == "db") {
-      if (v.kind != Kind::kString) return Status::InvalidArgument("\"db\" must be a string");
-      *db = v.text;
-    } else if (key == "name") {
-      if (v.kind != Kind::kString) return Status::InvalidArgument("\"name\" must be a string");
-      e->name = v.text;
-      named = true;
-    } else if (key == "ts") {
-      if (v.kind == Kind::kNumber) {
-        std::string error;
-        int64_t ns;
-        if (!ParseInt64(v.raw, &ns, &error)) {
-          return Status::InvalidArgument("\"ts\" " + std::string(v.raw) +
-                                         " is not an integer of Unix nanoseconds: " + error);
-        }
-        e->ts = ns;
-      } else if (v.kind == Kind::kString) {
-        Result<Timestamp> ts = ParseTimeArg(v.text, now, TimeUnit::kNanoseconds);
-        if (!ts.ok()) return ts.status().WithContext("\"ts\"");
-        e->ts = *ts;
-      } else {
-        return Status::InvalidArgument(
-            "\"ts\" must be Unix nanoseconds or an RFC 3339 time string, got a " +
-            std::string(JsonKindName(v.kind)));
-      }
-    } else if (key == "value") {
-      if (v.kind == Kind::kNull) continue;
-      if (v.kind != Kind::kNumber) {
-        return Status::InvalidArgument("\"value\" must be a number or null, got a " +
-                                       std::string(JsonKindName(v.kind)));
-      }
-      std::string error;
-      if (v.raw.find_first_of(".eE") == std::string_view::npos) {
-        int64_t i;
-        if (!ParseInt64(v.raw, &i, &error)) {
-          return Status::InvalidArgument("\"value\" " + std::string(v.raw) + ": " + error +
-                                         "; write it with a decimal point to store a float64");
-        }
-        e->value = Value::Int64(i);
-      } else {
-        double d;
-        if (!ParseFloat64(v.raw, &d, &error)) {
-          return Status::InvalidArgument("\"value\" " + std::string(v.raw) + ": " + error);
-        }
-        e->value = Value::Float64(d);
-      }
-    } else if (key == "payload") {
-      if (v.kind != Kind::kNull) e->payload = CompactJson(v.raw);
-    } else {
-      return Status::InvalidArgument("unknown field \"" + key +
-                                     "\" (an event has db, name, ts, value, payload)");
-    }
-  }
-  if (!named) return Status::InvalidArgument("missing \"name\"");
-  if (db->empty()) {
-    return Status::InvalidArgument("no database: give ?db= or \"db\" in the event");
-  }
-  return Status::Ok();
-}
-
-void AppendValue(std::string* out, const Value& v) {
-  if (v.type == ValueType::kInt64) {
-    out->append(std::to_string(v.AsInt64()));
-    return;
-  }
-  const double d = v.AsFloat64();
-  if (std::isfinite(d)) {
-    out->append(FormatValue(v));
-  } else {
-    vm::AppendJsonString(out, FormatValue(v));  // JSON has no NaN or infinity
-  }
-}
-
-void AppendEvent(std::string* out, const Event& e) {
-  out->append("{\"name\":");
-  vm::AppendJsonString(out, e.name);
-  out->append(",\"ts\":" + std::to_string(e.ts) + ",\"time\":");
-  vm::AppendJsonString(out, FormatRfc3339(e.ts));
-  out->append(",\"value\":");
-  if (e.value) {
-    AppendValue(out, *e.value);
-  } else {
-    out->append("null");
-  }
-  out->append(",\"payload\":");
-  out->append(e.payload.empty() ? std::string_view("null") : std::string_view(e.payload));
-  out->push_back('}');
-}
 
 void AppendWarnings(std::string* out, const EventReadReport& report) {
   if (report.skipped.empty()) return;
@@ -202,7 +102,7 @@ class Handlers {
     for (size_t i = 0; i < items.size(); ++i) {
       std::string db;
       Event e;
-      Status st = ToEvent(*items[i], default_db, now, &db, &e);
+      Status st = EventFromJson(*items[i], default_db, now, &db, &e);
       if (!st.ok()) {
         errors.emplace_back(i, std::move(st));
         continue;
@@ -283,7 +183,7 @@ class Handlers {
             return false;
           }
           if (n++) list.push_back(',');
-          AppendEvent(&list, e);
+          AppendEventJson(&list, e);
           return true;
         },
         &report);
@@ -314,8 +214,9 @@ class Handlers {
     if (req.Param("window", &text) && !text.empty()) {
       Result<int64_t> d = ParseDuration(text);
       if (!d.ok() || *d <= 0) {
-        vm::RespondError(resp, 400, "bad_data",
-                         "window=" + text + ": expected a positive duration such as 5m, 1h, 1d");
+        std::string message = "window=";
+        message.append(text).append(": expected a positive duration such as 5m, 1h, 1d");
+        vm::RespondError(resp, 400, "bad_data", message);
         return;
       }
       window = *d;
@@ -342,8 +243,11 @@ class Handlers {
       } else {
         out.push_back(',');
       }
-      out.append("[" + std::to_string(counts[i].bucket) + "," + std::to_string(counts[i].count) +
-                 "]");
+      out.push_back('[');
+      out.append(std::to_string(counts[i].bucket));
+      out.push_back(',');
+      out.append(std::to_string(counts[i].count));
+      out.push_back(']');
     }
     if (!counts.empty()) out.append("]}");
     out.append("]}");

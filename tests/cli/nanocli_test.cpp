@@ -787,5 +787,79 @@ TEST_F(RecoverTest, CompactRewritesASealedPartitionAsOneFrame) {
   EXPECT_EQ(r.exit_code, 1);
 }
 
+// Event lines import next to samples, export back exactly, and inspect events lists them.
+TEST_F(NanocliTest, EventLinesRoundTripThroughImportAndExport) {
+  const std::string events =
+      "home/temp 1 2026-05-24 00:00:05\n"
+      "@event {\"db\":\"home\",\"name\":\"door.open\",\"ts\":\"2026-05-24 00:00:07\","
+      "\"value\":1,\"payload\":{ \"room\": \"hall\" }}\n"
+      "@event {\"db\":\"home\",\"name\":\"deploy\",\"ts\":1779580801000000001,"
+      "\"value\":3.0}\n"
+      "@event {\"db\":\"home\",\"name\":\"odd\",\"ts\":\"2026-05-25\",\"value\":\"NaN\"}\n"
+      "@event {\"db\":\"home\",\"nam\":\"typo\"}\n";
+  fs::path in = dir_ / "events.lp";
+  WriteFile(in, events);
+  CliRun r = Nanocli({"import", "--root", root_.string(), "--in", in.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(in.string() + ":5: unknown field \"nam\""));
+  EXPECT_THAT(r.out, HasSubstr("imported 1 samples and 3 events from"));
+
+  const std::string exported =
+      "home/temp 1 2026-05-24 00:00:05.000000000\n"
+      "@event {\"db\":\"home\",\"name\":\"deploy\",\"ts\":\"2026-05-24 00:00:01.000000001\","
+      "\"value\":3.0,\"payload\":null}\n"
+      "@event {\"db\":\"home\",\"name\":\"door.open\",\"ts\":\"2026-05-24 00:00:07.000000000\","
+      "\"value\":1,\"payload\":{\"room\":\"hall\"}}\n"
+      "@event {\"db\":\"home\",\"name\":\"odd\",\"ts\":\"2026-05-25 00:00:00.000000000\","
+      "\"value\":\"NaN\",\"payload\":null}\n";
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, exported);
+
+  // The export imports into a fresh root and exports the same again.
+  fs::path again = dir_ / "again.lp", root2 = dir_ / "root2";
+  fs::create_directory(root2);
+  WriteFile(again, r.out);
+  r = Nanocli({"import", "--root", root2.string(), "--in", again.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Nanocli({"export", "--root", root2.string(), "--db", "home"});
+  EXPECT_EQ(r.out, exported);
+
+  r = Nanocli({"inspect", "events", "--root", root_.string(), "--db", "home", "--verbose"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("events:  files=2 "));
+  EXPECT_THAT(r.out, HasSubstr("events-2026-05-24.evt"));
+  EXPECT_THAT(r.out, HasSubstr("damaged_regions=0"));
+  EXPECT_THAT(r.out, HasSubstr("door.open"));
+  EXPECT_THAT(r.out, HasSubstr("{\"room\":\"hall\"}"));
+}
+
+// A damaged events block makes the export partial (exit 3) and names the region.
+TEST_F(NanocliTest, DamagedEventsBlockMakesTheExportPartial) {
+  fs::path in = dir_ / "events.lp";
+  WriteFile(in,
+            "@event {\"db\":\"home\",\"name\":\"first\",\"ts\":\"2026-05-24 00:00:01\"}\n"
+            "@event {\"db\":\"home\",\"name\":\"second\",\"ts\":\"2026-05-24 00:00:02\"}\n");
+  // Two imports: two blocks.
+  ASSERT_EQ(Nanocli({"import", "--root", root_.string(), "--in", in.string()}).exit_code, 0);
+  fs::path second = dir_ / "third.lp";
+  WriteFile(second, "@event {\"db\":\"home\",\"name\":\"third\",\"ts\":\"2026-05-24 00:00:03\"}\n");
+  ASSERT_EQ(Nanocli({"import", "--root", root_.string(), "--in", second.string()}).exit_code, 0);
+  const fs::path file = root_ / "home" / "events-2026-05-24.evt";
+  std::string bytes = ReadFile(file);
+  const size_t at = bytes.find("first");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = 'F';
+  WriteFile(file, bytes);
+  CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"name\":\"third\""));
+  EXPECT_EQ(r.out.find("second"), std::string::npos);
+  EXPECT_THAT(r.err, HasSubstr("warning: damaged events skipped: home/events-2026-05-24.evt "
+                               "offset 16: "));
+  r = Nanocli({"inspect", "events", "--root", root_.string(), "--db", "home"});
+  EXPECT_THAT(r.out, HasSubstr("damaged_regions=1"));
+}
+
 }  // namespace
 }  // namespace nanotdb
