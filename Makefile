@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 # ccache, when installed, makes rebuilds across checkouts cheap; the build does not need it.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all bootstrap configure build test run bench fuzz clean format
+.PHONY: all bootstrap configure build test run bench fuzz soak clean format
 
 all: build
 
@@ -27,6 +27,12 @@ run: build
 
 bench: build
 	@bench/run $(BUILD)
+
+# An hour of mixed ingest, queries, dashboard polling and rollups against one daemon: RSS must
+# stay flat within 5 % after warm-up and every request succeed (make test runs a minute of it).
+SOAK_SECONDS ?= 3600
+soak: build
+	@python3 tests/integration/soak_test.py $(abspath $(BUILD))/bin/nanotdb $(abspath $(BUILD))/lib/nanotdb/plugins $(SOAK_SECONDS)
 
 # Every libFuzzer target of tests/fuzz for FUZZ_SECONDS each (clang-14, ASan + UBSan).
 FUZZ_SECONDS ?= 300
