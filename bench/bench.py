@@ -11,6 +11,7 @@ import http.client
 import json
 import math
 import os
+import pwd
 import random
 import re
 import resource
@@ -599,6 +600,92 @@ def forward_live_bench(build, metrics=1000, seconds=30, forward=True):
         shutil.rmtree(rdir, ignore_errors=True)
 
 
+def mqtt_bench(build):
+    """Messages published with mosquitto_pub -l to Debian's mosquitto on loopback and stored by
+    ingest-mqtt: end-to-end time (first publish to the last sample stored, per /metrics) and
+    nanotdb's CPU per message and per sample, for plain-number text at QoS 0 and 1 and
+    Zigbee2MQTT-like JSON (5 fields) at QoS 0."""
+    broker_exe = shutil.which("mosquitto") or ("/usr/sbin/mosquitto"
+                                               if os.path.exists("/usr/sbin/mosquitto") else None)
+    pub = shutil.which("mosquitto_pub")
+    if broker_exe is None or pub is None:
+        return None
+    root = tempfile.mkdtemp(prefix="nanotdb-bench-")
+    procs = []
+    try:
+        bport = free_port()
+        with open(os.path.join(root, "mosquitto.conf"), "w") as f:
+            f.write(f"user {pwd.getpwuid(os.getuid()).pw_name}\nlistener {bport} 127.0.0.1\n"
+                    f"allow_anonymous true\npersistence false\n"
+                    # mosquitto queues only 1000 QoS 1 messages per client by default and drops
+                    # the rest of a burst faster than one round trip per 20 in flight.
+                    f"max_queued_messages 100000\n")
+        procs.append(subprocess.Popen([broker_exe, "-c", os.path.join(root, "mosquitto.conf")],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        port = free_port()
+        cfg = nanotdb_config(build, os.path.join(root, "db"), port)
+        text = open(cfg).read().replace(
+            "[plugins.ingest-mqtt]\nenabled = false",
+            f'[plugins.ingest-mqtt]\nenabled = true\nbroker = "127.0.0.1:{bport}"\n'
+            f'retry_interval = "50ms"\nretry_max_interval = "100ms"')
+        text += ('\n[[plugins.ingest-mqtt.subscribe]]\ntopic = "bench/+"\nformat = "text"\n'
+                 'db = "bench"\nmetric = "{1}"\nqos = 1\n'
+                 '\n[[plugins.ingest-mqtt.subscribe]]\ntopic = "z2m/+"\ndb = "bench"\n'
+                 'metric = "zigbee.{field}"\ntype = "float"\n'
+                 '[plugins.ingest-mqtt.subscribe.labels]\ndevice = "{1}"\n')
+        open(cfg, "w").write(text)
+        proc = subprocess.Popen([os.path.join(build, "bin", "nanotdb"), "--config", cfg],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(proc)
+        wait_http(port, "/health", timeout=30)
+
+        def stat(name):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/metrics")
+            body = c.getresponse().read().decode()
+            c.close()
+            m = re.search(rf"(?m)^{name}{{[^}}]*}} (\S+)$", body)
+            return float(m.group(1)) if m else 0.0
+        t0 = time.time()
+        while stat("nanotdb_mqtt_connected") != 1:
+            if time.time() - t0 > 15:
+                raise RuntimeError("ingest-mqtt did not connect to mosquitto")
+            time.sleep(0.05)
+        rng = random.Random(1)
+        runs = [
+            ("text qos 0", "bench/t0", 0, [f"{20 + rng.random() * 5:.2f}" for _ in range(100000)], 1),
+            ("text qos 1", "bench/t1", 1, [f"{20 + rng.random() * 5:.2f}" for _ in range(30000)], 1),
+            ("z2m json qos 0", "z2m/hall", 0,
+             [f'{{"battery":{rng.randint(0, 100)},"humidity":{rng.random() * 100:.2f},'
+              f'"temperature":{20 + rng.random() * 5:.2f},"linkquality":{rng.randint(0, 255)},'
+              f'"voltage":3000}}' for _ in range(50000)], 5),
+        ]
+        out = {}
+        for label, topic, qos, lines, per in runs:
+            s0, cpu0, t0 = stat("nanotdb_mqtt_samples_total"), proc_cpu_s(proc.pid), time.time()
+            subprocess.run([pub, "-h", "127.0.0.1", "-p", str(bport), "-t", topic, "-q", str(qos),
+                            "-l"], input="\n".join(lines).encode() + b"\n", check=True)
+            want = s0 + len(lines) * per
+            while stat("nanotdb_mqtt_samples_total") < want and time.time() - t0 < 120:
+                time.sleep(0.02)  # polling /metrics costs the daemon CPU too: not too often
+            wall, cpu = time.time() - t0, proc_cpu_s(proc.pid) - cpu0
+            got = stat("nanotdb_mqtt_samples_total") - s0
+            out[label] = {"messages": len(lines), "samples": got, "seconds": wall,
+                          "messages_per_s": len(lines) / wall,
+                          "cpu_us_per_message": cpu * 1e6 / len(lines),
+                          "cpu_us_per_sample": cpu * 1e6 / max(got, 1)}
+        return out
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def promql_queries(first_s, days):
     """(label, nanotdb query params, VictoriaMetrics query params) of the PromQL figures: a
     full-day range query of one series at 10 s (8640 points), and over `days` days rate() and
@@ -1017,7 +1104,7 @@ def main():
     ap.add_argument("--days", type=int, default=1)
     ap.add_argument("--only",
                     choices=["offline", "http", "drip", "promql", "idle", "flips", "always",
-                             "series", "rollupread", "forward", "metricfiles"],
+                             "series", "rollupread", "forward", "metricfiles", "mqtt"],
                     default=None)
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
@@ -1170,6 +1257,19 @@ def main():
             log(f"\nlive: 1000 metrics posted every second for 30 s, forwarding every 1 s: "
                 f"nanotdb CPU {on['cpu_s']:.2f} s with forwarding ({on['sent']:.0f} sent), "
                 f"{off['cpu_s']:.2f} s without: {extra:.2f} µs per forwarded sample")
+    if args.only in (None, "mqtt"):
+        r = mqtt_bench(build)
+        results["mqtt"] = r
+        log("\ningest-mqtt: mosquitto_pub -l into mosquitto on loopback, stored by nanotdb:")
+        if r is None:
+            log("mosquitto / mosquitto_pub not installed")
+        else:
+            log(f"{'payload':16} {'messages':>9} {'samples':>9} {'seconds':>8} {'messages/s':>11} "
+                f"{'CPU µs/message':>15} {'CPU µs/sample':>14}")
+            for label, v in r.items():
+                log(f"{label:16} {v['messages']:>9} {v['samples']:>9.0f} {v['seconds']:>8.2f} "
+                    f"{v['messages_per_s']:>11.0f} {v['cpu_us_per_message']:>15.2f} "
+                    f"{v['cpu_us_per_sample']:>14.2f}")
     if args.json:
         print(json.dumps(results, indent=2))
 
