@@ -19,6 +19,8 @@ nanotdb's HTTP query API:
 - stopping nanotdb sends DISCONNECT (mosquitto logs a clean disconnect);
 - /metrics shows the plugin's counters;
 - a second nanotdb with a wrong password logs the broker's refusal and keeps retrying;
+- with clean_session = false, QoS 1 messages published while nanotdb is stopped arrive after
+  its restart (the broker kept the session);
 - over TLS (a CA and server certificate made with openssl, mosquitto's TLS listener):
   a message arrives, and a client that does not trust the CA refuses the certificate.
 
@@ -344,7 +346,30 @@ def main(env):
         env.log("nanotdb-bad"))) >= 2)
     env.stop(bad)
 
+    failures += persistent_session_part(env, nanotdb, plugin_dir, broker)
     failures += tls_part(env, nanotdb, plugin_dir)
+    return failures
+
+
+def persistent_session_part(env, nanotdb, plugin_dir, broker):
+    """clean_session = false: QoS 1 messages published while nanotdb is stopped are kept by the
+    broker and stored when it is back."""
+    failures = []
+    keys = (f'client_id = "nanotdb-persist"\nusername = "{USER}"\npassword = "{PASSWORD}"\n'
+            f'clean_session = false\nretry_interval = "100ms"\n')
+    port, proc = start_nanotdb(env, nanotdb, plugin_dir, broker, "nanotdb-persist", keys)
+    wait_until("the persistent session", lambda: "connected to MQTT" in env.log("nanotdb-persist"))
+    env.stop(proc)
+    for v in ("7.5", "8.25", "9"):
+        broker.publish("sensors/porch/temperature", v, "-q", "1")
+    cfg = os.path.join(env.path("nanotdb-persist"), "engine.toml")
+    proc = env.spawn("nanotdb-persist-2", [nanotdb, "--config", cfg])
+    env.wait_http("nanotdb-persist-2", proc, port, "/health")
+    want = {("temperature", (("room", "porch"),)): ["7.5", "8.25", "9"]}
+    got = wait_values(port, '{db="home",room="porch"}', want, "the messages queued by the broker")
+    if got != want:
+        failures.append(f"clean_session = false: stored {got} after the restart, want {want}")
+    env.stop(proc)
     return failures
 
 
