@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 
-import { DESKTOP, OUT, PHONE, launchBrowser, openPage } from './browser.mjs';
+import { DESKTOP, OUT, PHONE, launchBrowser, openPage, screenshots } from './browser.mjs';
 import { labelledLines, sampleLines, startDaemon } from './daemon.mjs';
 
 const BUILD = process.env.NANOTDB_BUILD || 'build';
@@ -222,6 +222,93 @@ test('the theme button re-colours the axes of charts already drawn', async () =>
   assert.ok(near(dark.axis, dark.muted), `dark: axis ${dark.axis}, --muted ${dark.muted}`);
   await context.close();
   assert.deepEqual(problems, []);
+});
+
+// The time span a dashboard chart draws, in seconds.
+async function drawnSpan(page, widget) {
+  const c = page.locator(`[data-widget="${widget}"] .chart-holder`);
+  return Number(await c.getAttribute('data-to')) - Number(await c.getAttribute('data-from'));
+}
+
+async function waitForSpan(page, widget, seconds) {
+  await page.waitForFunction(([w, s]) => {
+    const c = document.querySelector(`[data-widget="${w}"] .chart-holder`);
+    return c && Math.abs(Number(c.dataset.to) - Number(c.dataset.from) - s) < Math.max(60, s * 0.01);
+  }, [widget, seconds], { timeout: 10000 });
+}
+
+test('5m and 1y presets and an absolute from/to apply to every chart and stay in the URL', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/');
+  await page.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor();
+  const labels = await page.locator('#range option').allTextContents();
+  assert.equal(labels[1], 'Last 5m', labels.join(', '));
+  assert.ok(labels.includes('Last 1y'), labels.join(', '));
+  await page.selectOption('#range', '5m');
+  await waitForSpan(page, 'load_history', 300);
+  await waitForSpan(page, 'cpu_busy', 300);
+  assert.match(page.url(), /range=5m/);
+  await page.selectOption('#range', { label: 'Last 1y' });
+  await waitForSpan(page, 'load_history', 365 * 86400);
+  assert.match(page.url(), /range=365d/);
+  // From 3 h ago to 2 h ago, to the minute.
+  const local = (ms) => {
+    const d = new Date(ms);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  };
+  const from = Math.floor((Date.now() - 3 * 3600e3) / 60000) * 60000;
+  await page.getByText('From – to').click();
+  await page.fill('#range-from', local(from));
+  await page.fill('#range-to', local(from + 3600e3));
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await waitForSpan(page, 'load_history', 3600);
+  const url = new URL(page.url());
+  assert.equal(Number(url.searchParams.get('from')), from / 1000);
+  assert.equal(Number(url.searchParams.get('to')), from / 1000 + 3600);
+  assert.equal(Number(await page.locator('[data-widget="load_history"] .chart-holder').getAttribute('data-from')), from / 1000);
+  // A backwards range is refused with a message and changes nothing.
+  await page.fill('#range-to', local(from - 3600e3));
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.locator('[role=alert]', { hasText: 'To must be after From' }).waitFor();
+  assert.equal(await drawnSpan(page, 'load_history'), 3600);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('the refresh choice sets how often every widget refreshes, off included', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/?range=6h');
+  await page.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor();
+  let asked = 0;
+  page.on('request', (r) => { if (r.url().includes('query=sys.load1')) asked++; });
+  await page.selectOption('#refresh', '5');
+  assert.match(page.url(), /refresh=5/);
+  asked = 0;
+  await page.waitForTimeout(11000);
+  // load_history's own refresh_sec is 15: two polls in 11 s are the page's 5 s.
+  assert.ok(asked >= 2, `${asked} refreshes of load_history in 11 s at 5 s`);
+  await page.selectOption('#refresh', 'off');
+  assert.match(page.url(), /refresh=off/);
+  asked = 0;
+  await page.waitForTimeout(6000);
+  assert.equal(asked, 0, 'widgets refreshed with auto-refresh off');
+  await page.reload({ waitUntil: 'networkidle' });
+  assert.equal(await page.locator('#refresh').inputValue(), 'off');
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('kiosk mode shows the cards without header or toolbar', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/?kiosk=1&range=6h');
+  await page.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor();
+  assert.equal(await page.locator('#top').isVisible(), false);
+  assert.equal(await page.locator('#main > .toolbar').isVisible(), false);
+  await page.getByRole('tab', { name: 'Overview' }).waitFor();
+  const top = await page.locator('.group.active .card').first().evaluate((c) => c.getBoundingClientRect().top);
+  assert.ok(top < 80, `the first card starts at ${top} px`);
+  await context.close();
+  assert.deepEqual(problems, []);
+  await screenshots(browser, daemon.base, 'kiosk', '/?kiosk=1&range=6h',
+      (p) => p.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor());
 });
 
 test('explore charts the selected metrics and shows their last values', async () => {

@@ -1,19 +1,32 @@
 // The dashboard page (/, /dashboard): groups of dashboard.json as tabs (wide) or an accordion
-// (phones), one card per widget, a shared time range (widget default, presets, zoomed) kept in
-// the URL, global refresh and pause. Only widgets of visible groups refresh.
+// (phones), one card per widget, a shared time range (widget default, presets, absolute from/to,
+// zoomed) and refresh period kept in the URL, global refresh and pause, and a kiosk mode
+// (?kiosk: no header or toolbar). Only widgets of visible groups refresh.
 import { getDashboard } from './api.js';
 import { initPage } from './nav.js';
-import { PRESETS, describeRange, rangeFromParams, rangeToParams, resolveRange, shiftRange, zoomOut }
-  from './timerange.js';
+import { PRESETS, absoluteRange, describeRange, presetLabel, rangeFromParams, rangeToParams,
+  resolveRange, shiftRange, toLocalInput, zoomOut } from './timerange.js';
 import { createWidget, el } from './widgets.js';
 
 const wide = window.matchMedia('(min-width: 700px)');
-const state = { range: null, paused: false, active: null, groups: [], widgets: [] };
+const state = { range: null, paused: false, active: null, groups: [], widgets: [], refresh: null };
+
+// The refresh choices: '' each widget's own period, 'off', or seconds.
+const REFRESH = [['', 'Widget default'], ['off', 'Off'], ['5', '5s'], ['10', '10s'], ['30', '30s'],
+  ['60', '1m'], ['300', '5m']];
+
+function refreshFromParams(params) {
+  const r = params.get('refresh') ?? '';
+  if (r === 'off') return 0;
+  return REFRESH.some(([v]) => v === r && v !== '' && v !== 'off') ? Number(r) : null;
+}
 
 function syncUrl() {
   const params = new URLSearchParams(location.search);
   rangeToParams(state.range, params);
   if (state.active) params.set('group', state.active);
+  if (state.refresh === null) params.delete('refresh');
+  else params.set('refresh', state.refresh === 0 ? 'off' : String(state.refresh));
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
@@ -37,7 +50,7 @@ let rangeBox;
 function renderRangeControls() {
   const select = el('select', { 'aria-label': 'Time range', id: 'range' },
       el('option', { value: '' }, 'Widget default'),
-      ...PRESETS.map((p) => el('option', { value: p }, `Last ${p}`)));
+      ...PRESETS.map((p) => el('option', { value: p }, presetLabel(p))));
   if (state.range && !state.range.last) {
     select.append(el('option', { value: 'fixed' }, 'Zoomed range'));
     select.value = 'fixed';
@@ -49,6 +62,27 @@ function renderRangeControls() {
     setRange(select.value ? { last: select.value } : null);
   });
   const now = () => resolveRange(state.range, Date.now() / 1000, state.range?.last ?? '1h');
+  // Absolute from/to, filled with the range shown now.
+  const shown = now();
+  const from = el('input', { type: 'datetime-local', id: 'range-from', 'aria-label': 'From',
+    value: toLocalInput(shown.start) });
+  const to = el('input', { type: 'datetime-local', id: 'range-to', 'aria-label': 'To',
+    value: toLocalInput(shown.end) });
+  const rangeError = el('span', { class: 'error', role: 'alert' });
+  const apply = el('button', { type: 'button', title: 'Show the range from–to on every chart',
+    onclick: () => {
+      const r = absoluteRange(from.value, to.value);
+      if (r.error) rangeError.textContent = r.error;
+      else setRange(r);
+    } }, 'Apply');
+  const refresh = el('select', { 'aria-label': 'Auto-refresh', id: 'refresh' },
+      ...REFRESH.map(([v, text]) => el('option', { value: v }, text)));
+  refresh.value = state.refresh === null ? '' : state.refresh === 0 ? 'off' : String(state.refresh);
+  refresh.addEventListener('change', () => {
+    state.refresh = refresh.value === '' ? null : refresh.value === 'off' ? 0 : Number(refresh.value);
+    syncUrl();
+    for (const w of state.widgets) w.start();
+  });
   const live = state.range && !state.range.last
     ? el('button', { type: 'button', class: 'primary', onclick: () => setRange(null),
       title: 'Back to live (widget default ranges)' }, 'Back to live')
@@ -60,6 +94,12 @@ function renderRangeControls() {
     } }, state.paused ? '▶ Resume' : '‖ Pause');
   rangeBox.replaceChildren(...[
       el('label', { class: 'inline' }, 'Range', select),
+      el('details', { class: 'custom-range', ...(state.range && !state.range.last ? { open: '' } : {}) },
+          el('summary', {}, 'From – to'),
+          el('div', { class: 'custom-range-body' },
+              el('label', { class: 'inline' }, 'From', from),
+              el('label', { class: 'inline' }, 'To', to),
+              apply)),
       el('button', { type: 'button', class: 'icon', title: 'Earlier', 'aria-label': 'Earlier',
         onclick: () => setRange(shiftRange(now(), -1)) }, '◀'),
       el('button', { type: 'button', class: 'icon', title: 'Later', 'aria-label': 'Later',
@@ -69,8 +109,10 @@ function renderRangeControls() {
       live,
       el('button', { type: 'button', title: 'Refresh the visible widgets now',
         onclick: refreshVisible }, '↻ Refresh'),
+      el('label', { class: 'inline' }, 'Every', refresh),
       pause,
       el('span', { class: 'muted' }, describeRange(state.range)),
+      rangeError,
   ].filter(Boolean));
 }
 
@@ -99,6 +141,9 @@ async function main() {
   }
   const params = new URLSearchParams(location.search);
   state.range = rangeFromParams(params);
+  state.refresh = refreshFromParams(params);
+  // Kiosk (a wall screen, a TV): only the groups and their cards; ?kiosk=0 or no kiosk leaves it.
+  document.body.classList.toggle('kiosk', params.has('kiosk') && params.get('kiosk') !== '0');
   document.title = `${dash.title} · ${config.title}`;
   rangeBox = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Time range and refresh' });
   const tabs = el('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Groups' });
@@ -113,6 +158,7 @@ async function main() {
     onZoom: (from, to) => setRange(from === null ? null : { from, to }),
     isPaused: () => state.paused,
     isVisible: (w) => visible(w),
+    refreshChoice: () => state.refresh,
   };
   (dash.groups || []).forEach((g, i) => {
     const tab = el('button', { type: 'button', role: 'tab', id: `tab-${g.id}`,

@@ -9,7 +9,8 @@ import { clockTime, formatSeriesValue, niceStep } from './format.js';
 import { counterRate, guessUnit, rateUnit } from './metrics.js';
 import { initPage } from './nav.js';
 import { searchMetrics } from './search.js';
-import { PRESETS, describeRange, rangeFromParams, rangeToParams, resolveRange } from './timerange.js';
+import { PRESETS, describeRange, presetLabel, rangeFromParams, rangeToParams, resolveRange }
+  from './timerange.js';
 import { el } from './widgets.js';
 
 const STEPS = [['auto', 'auto'], ['10', '10s'], ['30', '30s'], ['60', '1m'], ['300', '5m'],
@@ -247,7 +248,7 @@ function schedule() {
 
 function renderControls() {
   ui.controls.replaceChildren(...[
-      select('Range', [...PRESETS.map((p) => [p, `Last ${p}`]),
+      select('Range', [...PRESETS.map((p) => [p, presetLabel(p)]),
         ...(state.range.last ? [] : [['fixed', 'Zoomed']])],
       state.range.last ?? 'fixed', (v) => { if (v !== 'fixed') { state.range = { last: v }; changed(false); } }),
       select('Step', STEPS, state.step, (v) => { state.step = v; changed(false); }),

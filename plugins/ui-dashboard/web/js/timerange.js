@@ -2,7 +2,12 @@
 // from drag-to-zoom, and their URL form (?range=6h or ?from=<unix s>&to=<unix s>). Pure.
 import { parseDuration } from './format.js';
 
-export const PRESETS = ['15m', '1h', '6h', '12h', '24h', '7d', '30d', '90d', '365d'];
+export const PRESETS = ['5m', '15m', '1h', '6h', '12h', '24h', '7d', '30d', '90d', '365d'];
+
+// "Last 5m" … "Last 1y" (365d is a year).
+export function presetLabel(p) {
+  return `Last ${p === '365d' ? '1y' : p}`;
+}
 
 // A range is {last: "6h"} (live, relative to now), {from, to} (Unix seconds, fixed) or null
 // (each widget's own lookback).
@@ -22,7 +27,7 @@ export function rangeFromParams(params) {
       to > from) {
     return { from, to };
   }
-  const last = params.get('range');
+  const last = params.get('range') === '1y' ? '365d' : params.get('range');
   if (last && Number.isFinite(parseDuration(last))) return { last };
   return null;
 }
@@ -52,9 +57,33 @@ export function zoomOut(resolved) {
   return { from: resolved.start - span / 2, to: resolved.end + span / 2 };
 }
 
+// Unix seconds as the value of an <input type="datetime-local"> (local time, to the minute),
+// and back; NaN for an empty or unreadable value.
+export function toLocalInput(unixSeconds) {
+  const d = new Date(Math.round(unixSeconds / 60) * 60000);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:` +
+      pad(d.getMinutes());
+}
+
+export function fromLocalInput(text) {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(String(text ?? ''))) return NaN;
+  return new Date(text).getTime() / 1000;
+}
+
+// A fixed range from two datetime-local values, or {error} naming what is wrong.
+export function absoluteRange(fromText, toText) {
+  const from = fromLocalInput(fromText);
+  const to = fromLocalInput(toText);
+  if (!Number.isFinite(from)) return { error: 'From is not a date and time' };
+  if (!Number.isFinite(to)) return { error: 'To is not a date and time' };
+  if (to <= from) return { error: 'To must be after From' };
+  return { from, to };
+}
+
 export function describeRange(range) {
   if (!range) return 'widget default';
-  if (range.last) return `last ${range.last}`;
+  if (range.last) return presetLabel(range.last).toLowerCase();
   const f = new Date(range.from * 1000).toLocaleString();
   const t = new Date(range.to * 1000).toLocaleString();
   return `${f} – ${t}`;

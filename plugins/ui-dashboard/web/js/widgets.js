@@ -92,13 +92,17 @@ class Widget {
     this.updatePause();
   }
 
+  // The page's choice (0: off) wins over the widget's refresh_sec and the plugin default.
   refreshSeconds() {
-    const s = this.w.refresh_sec || this.ctx.refreshSeconds || 10;
+    const chosen = this.ctx.refreshChoice?.();
+    if (chosen === 0) return 0;
+    const s = chosen || this.w.refresh_sec || this.ctx.refreshSeconds || 10;
     return Math.max(5, s);
   }
 
   start() {
     this.stop();
+    if (!this.refreshSeconds()) return;
     this.timer = setInterval(() => {
       if (this.paused || this.ctx.isPaused?.() || document.hidden) return;
       if (this.ctx.isVisible && !this.ctx.isVisible(this)) return;
@@ -295,7 +299,7 @@ class Widget {
 }
 
 // ctx: {defaultDb, refreshSeconds, getRange() → range|null, onZoom(from, to), isPaused(),
-//       isVisible(widget), chartHeight}
+//       isVisible(widget), chartHeight, refreshChoice() → seconds | 0 (off) | null (widget's)}
 export function createWidget(id, widget, ctx) {
   return new Widget(id, widget, ctx);
 }

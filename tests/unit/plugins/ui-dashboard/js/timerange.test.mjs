@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { alignSeries } from '../../../../../plugins/ui-dashboard/web/js/chart.js';
-import { rangeFromParams, rangeToParams, resolveRange, shiftRange, zoomOut } from '../../../../../plugins/ui-dashboard/web/js/timerange.js';
+import { PRESETS, absoluteRange, describeRange, fromLocalInput, presetLabel, rangeFromParams,
+  rangeToParams, resolveRange, shiftRange, toLocalInput, zoomOut } from '../../../../../plugins/ui-dashboard/web/js/timerange.js';
 
 test('relative ranges stay relative to now; fixed ranges do not move', () => {
   assert.deepEqual(resolveRange({ last: '1h' }, 10000), { start: 6400, end: 10000, live: true });
@@ -29,4 +30,23 @@ test('shift and zoom out give fixed ranges', () => {
 test('series sampled at different times share one axis with gaps', () => {
   const data = alignSeries([{ t: [1, 3], v: [10, 30] }, { t: [2, 3], v: [20, 31] }]);
   assert.deepEqual(data, [[1, 2, 3], [10, null, 30], [null, 20, 31]]);
+});
+
+test('presets run from 5m to a year; ?range=1y reads as 365d', () => {
+  assert.equal(PRESETS[0], '5m');
+  assert.equal(PRESETS.at(-1), '365d');
+  assert.equal(presetLabel('365d'), 'Last 1y');
+  assert.equal(presetLabel('5m'), 'Last 5m');
+  assert.deepEqual(rangeFromParams(new URLSearchParams('range=1y')), { last: '365d' });
+  assert.equal(describeRange({ last: '365d' }), 'last 1y');
+});
+
+test('absolute from/to come from datetime-local values and must be in order', () => {
+  const t = new Date(2026, 5, 1, 10, 30).getTime() / 1000;
+  assert.equal(toLocalInput(t), '2026-06-01T10:30');
+  assert.equal(fromLocalInput('2026-06-01T10:30'), t);
+  assert.deepEqual(absoluteRange('2026-06-01T10:30', '2026-06-01T11:30'), { from: t, to: t + 3600 });
+  assert.deepEqual(absoluteRange('2026-06-01T11:30', '2026-06-01T10:30'), { error: 'To must be after From' });
+  assert.deepEqual(absoluteRange('', '2026-06-01T10:30'), { error: 'From is not a date and time' });
+  assert.ok(Number.isNaN(fromLocalInput('yesterday')));
 });
