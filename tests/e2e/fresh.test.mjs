@@ -74,7 +74,7 @@ test('the built-in dashboard draws memory, network and disk IO history per inter
   assert.ok(ifaces.length > 0 && disks.length > 0, `probes gave no rates: ${names.join(', ')}`);
   await points(page, 'memory_history');
   await points(page, 'network_history');
-  const legend = await page.locator('[data-widget="network_history"] .u-legend').textContent();
+  const legend = await page.locator('[data-widget="network_history"] .chart-legend').textContent();
   for (const i of ifaces) {
     assert.ok(legend.includes(`Received ${i}`) && legend.includes(`Sent ${i}`), legend);
   }
@@ -82,7 +82,7 @@ test('the built-in dashboard draws memory, network and disk IO history per inter
   assert.match(net[0].labels.at(-1), /B\/s$/);
   await page.getByRole('tab', { name: 'Storage' }).click();
   await points(page, 'disk_io_history');
-  const disk = await page.locator('[data-widget="disk_io_history"] .u-legend').textContent();
+  const disk = await page.locator('[data-widget="disk_io_history"] .chart-legend').textContent();
   for (const d of disks) assert.ok(disk.includes(`Read ${d}`) && disk.includes(`Write ${d}`), disk);
   await context.close();
   assert.deepEqual(problems, []);

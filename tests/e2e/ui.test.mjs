@@ -311,6 +311,49 @@ test('kiosk mode shows the cards without header or toolbar', async () => {
       (p) => p.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor());
 });
 
+test('chart legends list last, min, max and average, and a click hides a series', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/?range=6h');
+  await page.locator('[data-widget="load_history"] .chart-holder[data-points]').waitFor();
+  const legend = page.locator('[data-widget="load_history"] .chart-legend');
+  assert.deepEqual(await legend.locator('thead th').allTextContents(), ['Series', 'Last', 'Min', 'Max', 'Avg']);
+  const row = (label) => legend.locator('tbody tr', { hasText: label });
+  const cells = async (label) => row(label).locator('td').allTextContents();
+  // sys.load5 is 0.4 throughout; sys.load1 swings between 0.3 and 0.7.
+  assert.deepEqual(await cells('Load 5m'), ['0.4', '0.4', '0.4', '0.4']);
+  const [last, min, max, avg] = (await cells('Load 1m')).map(Number);
+  assert.ok(min >= 0.29 && min < 0.35 && max > 0.65 && max <= 0.71 && avg > min && avg < max && last >= min,
+      `Load 1m: last ${last}, min ${min}, max ${max}, avg ${avg}`);
+  // The CPU band's legend is in %.
+  const band = page.locator('[data-widget="cpu_busy"] .chart-legend tbody tr', { hasText: 'CPU busy max' });
+  assert.match((await band.locator('td').first().textContent()), /%$/);
+  await row('Load 15m').getByRole('button').click();
+  assert.equal(await row('Load 15m').getByRole('button').getAttribute('aria-pressed'), 'false');
+  assert.match(await row('Load 15m').getAttribute('class'), /off/);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('the crosshair moves on every chart of the page; the tooltip only on the one pointed at', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/?range=6h');
+  for (const w of ['load_history', 'memory_history']) {
+    await page.locator(`[data-widget="${w}"] .chart-holder[data-points]`).waitFor();
+  }
+  const over = page.locator('[data-widget="load_history"] .u-over');
+  await over.scrollIntoViewIfNeeded();
+  const box = await over.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('[data-widget="memory_history"] .chart-holder')?.dataset.cursor);
+  const at = async (w) => Number(await page.locator(`[data-widget="${w}"] .chart-holder`).getAttribute('data-cursor'));
+  const a = await at('load_history');
+  const b = await at('memory_history');
+  // Both charts show 6 h over about the same width: within a few pixels' worth of time.
+  assert.ok(Math.abs(a - b) < 21600 / box.width * 5, `crosshairs at ${a} and ${b}`);
+  assert.equal(await page.locator('[data-widget="load_history"] .chart-tip').isVisible(), true);
+  assert.equal(await page.locator('[data-widget="memory_history"] .chart-tip').isVisible(), false);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
 test('explore charts the selected metrics and shows their last values', async () => {
   const { page, context, problems } = await open(DESKTOP, PAGES[1][1]);
   await page.locator('.cards .tile', { hasText: 'cpu.busy_pct' }).locator('.tile-value', { hasText: '12.5' }).waitFor();

@@ -1,8 +1,9 @@
 // Time-series charts on uPlot (loaded by the page as the global `uPlot`): lines, a min–max band
 // with an average line, one value axis per unit (left, then right) with round ticks in the unit
-// they are read in, a tooltip and legend in the same units as the axes, drag-to-zoom (mouse),
-// tap/drag to read values (touch), double-click back to live, resizing with the container, and
-// axis colours that follow the page theme.
+// they are read in, a tooltip and a legend table (last, min, max and average of the range drawn;
+// a click hides or shows a series) in the same units as the axes, a crosshair shared by the
+// charts of a page, drag-to-zoom (mouse), tap/drag to read values (touch), double-click back
+// to live, resizing with the container, and axis colours that follow the page theme.
 import { axisScale, dateTime, scaleValue, unitKey } from './format.js';
 
 export const PALETTE = ['#14b8a6', '#3b82f6', '#f59e0b', '#ef4444', '#a855f7', '#22c55e',
@@ -43,6 +44,26 @@ export function unitScales(units) {
   return { keys, units: seen };
 }
 
+// {last, min, max, avg} of the non-null values of `col` whose time (`xs`) is within [from, to];
+// nulls when there is none.
+export function seriesStats(xs, col, from = -Infinity, to = Infinity) {
+  let n = 0;
+  let sum = 0;
+  let min = null;
+  let max = null;
+  let last = null;
+  for (let i = 0; i < xs.length; i++) {
+    const v = col[i];
+    if (v === null || v === undefined || !Number.isFinite(v) || xs[i] < from || xs[i] > to) continue;
+    n++;
+    sum += v;
+    if (min === null || v < min) min = v;
+    if (max === null || v > max) max = v;
+    last = v;
+  }
+  return { last, min, max, avg: n ? sum / n : null };
+}
+
 function cssVar(name, fallback) {
   const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return v || fallback;
@@ -56,7 +77,8 @@ function textWidth(text) {
 }
 
 // options: {series: [{label, color, unit, decimals, role}], band: bool (series are min, avg,
-//           max), unit, decimals, height, onZoom(from, to) (null, null = back to live)}
+//           max), unit, decimals, height, onZoom(from, to) (null, null = back to live),
+//           sync: a key shared by the charts whose crosshairs move together}
 export function createChart(container, options) {
   if (typeof window.uPlot !== 'function') {
     container.textContent = 'chart library did not load';
@@ -130,10 +152,17 @@ export function createChart(container, options) {
       { font: AXIS_FONT, stroke: muted, space: 80, grid: { stroke: grid }, ticks: { stroke: grid } },
       ...valueAxes,
     ],
-    cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 7 } },
-    legend: { live: true },
+    cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 7 },
+      ...(options.sync ? { sync: { key: options.sync, scales: ['x', null], setSeries: false } } : {}) },
+    legend: { show: false },
     hooks: {
-      setCursor: [(u) => showTip(u)],
+      setCursor: [(u) => {
+        // The time under the crosshair (also when another chart of the page moves it).
+        if (u.cursor.left >= 0 && u.data[0].length) {
+          container.dataset.cursor = String(Math.round(u.posToVal(u.cursor.left, 'x')));
+        } else delete container.dataset.cursor;
+        showTip(u);
+      }],
       setSelect: [(u) => {
         if (u.select.width < 4) return;
         const from = u.posToVal(u.select.left, 'x');
@@ -147,8 +176,10 @@ export function createChart(container, options) {
         container.dataset.from = String(Math.round(u.scales.x.min ?? 0));
         container.dataset.to = String(Math.round(u.scales.x.max ?? 0));
       }],
-      // What each value axis shows, for tests and for reading the chart without the canvas.
+      // What each value axis shows, for tests and for reading the chart without the canvas;
+      // the legend is written in the units the axes have just been drawn in.
       draw: [(u) => {
+        fillLegend(legendRange);
         container.dataset.axes = JSON.stringify(units.map(({ key, unit }, n) => ({
           unit, side: n === 0 ? 'left' : 'right',
           labels: (u.axes[n + 1]._values ?? []).filter((t) => t !== null),
@@ -166,9 +197,10 @@ export function createChart(container, options) {
   const tip = document.createElement('div');
   tip.className = 'chart-tip';
   tip.hidden = true;
+  let pointing = false;  // the mouse or a finger is on this chart (not only a synced crosshair)
   function showTip(u) {
     const idx = u.cursor.idx;
-    if (idx === null || idx === undefined || u.cursor.left < 0) {
+    if (!pointing || idx === null || idx === undefined || u.cursor.left < 0) {
       tip.hidden = true;
       return;
     }
@@ -212,6 +244,64 @@ export function createChart(container, options) {
   const u = new window.uPlot(opts, empty, container);
   container.classList.add('chart');
   u.over.append(tip);
+  u.over.addEventListener('mouseenter', () => { pointing = true; });
+  u.over.addEventListener('mouseleave', () => { pointing = false; tip.hidden = true; });
+
+  // The legend: one row per series with its last, min, max and average over the range drawn.
+  const legendRows = options.series.map((s, i) => {
+    const key = document.createElement('button');
+    key.type = 'button';
+    key.className = 'legend-key';
+    key.setAttribute('aria-pressed', 'true');
+    key.title = 'Hide or show this series';
+    const dot = document.createElement('span');
+    dot.className = 'chart-tip-dot';
+    dot.style.background = s.color || PALETTE[i % PALETTE.length];
+    key.append(dot, s.label);
+    key.addEventListener('click', () => {
+      const show = !u.series[i + 1].show;
+      u.setSeries(i + 1, { show });
+      key.setAttribute('aria-pressed', String(show));
+      row.classList.toggle('off', !show);
+    });
+    const row = document.createElement('tr');
+    const th = document.createElement('th');
+    th.append(key);
+    row.append(th);
+    const cells = ['last', 'min', 'max', 'avg'].map((k) => {
+      const td = document.createElement('td');
+      td.className = 'num';
+      td.dataset.stat = k;
+      row.append(td);
+      return td;
+    });
+    return { row, cells };
+  });
+  const legend = document.createElement('div');
+  legend.className = 'legend-wrap';
+  const table = document.createElement('table');
+  table.className = 'chart-legend';
+  const head = document.createElement('tr');
+  for (const [text, cls] of [['Series', ''], ['Last', 'num'], ['Min', 'num'], ['Max', 'num'], ['Avg', 'num']]) {
+    const th = document.createElement('th');
+    th.textContent = text;
+    if (cls) th.className = cls;
+    head.append(th);
+  }
+  const thead = document.createElement('thead');
+  thead.append(head);
+  const tbody = document.createElement('tbody');
+  tbody.append(...legendRows.map((r) => r.row));
+  table.append(thead, tbody);
+  legend.append(table);
+  container.append(legend);
+  let legendRange = [-Infinity, Infinity];
+  function fillLegend([from, to]) {
+    legendRows.forEach((r, i) => {
+      const st = seriesStats(u.data[0], u.data[i + 1] ?? [], from, to);
+      r.cells.forEach((td) => { td.textContent = onAxis(i, st[td.dataset.stat]); });
+    });
+  }
   const hideTip = () => { tip.hidden = true; };
   window.addEventListener('scroll', hideTip, { passive: true });
   // Axis and grid colours are read from the theme at each draw: redraw when it changes.
@@ -220,7 +310,7 @@ export function createChart(container, options) {
   window.addEventListener('themechange', recolour);
   scheme.addEventListener('change', recolour);
 
-  // Touch: move the cursor where the finger is so the legend shows values; vertical swipes
+  // Touch: move the cursor where the finger is so the tooltip shows values; vertical swipes
   // still scroll the page (no preventDefault).
   const over = u.over;
   const touch = (e) => {
@@ -228,11 +318,12 @@ export function createChart(container, options) {
     if (!t) return;
     const rect = over.getBoundingClientRect();
     dragging = true;
+    pointing = true;
     u.setCursor({ left: t.clientX - rect.left, top: t.clientY - rect.top });
   };
   over.addEventListener('touchstart', touch, { passive: true });
   over.addEventListener('touchmove', touch, { passive: true });
-  over.addEventListener('touchend', () => { dragging = false; }, { passive: true });
+  over.addEventListener('touchend', () => { dragging = false; pointing = false; }, { passive: true });
   over.addEventListener('dblclick', () => options.onZoom && options.onZoom(null, null));
 
   const resize = new ResizeObserver(() => {
@@ -250,6 +341,7 @@ export function createChart(container, options) {
       const min = range ? range.start : xs[0];
       const max = range ? range.end : xs[xs.length - 1];
       if (min !== undefined && max !== undefined && max > min) u.setScale('x', { min, max });
+      legendRange = [min ?? -Infinity, max ?? Infinity];
       let points = 0;
       for (let c = 1; c < data.length; c++) for (const v of data[c]) if (v !== null) points++;
       container.dataset.points = String(points);

@@ -159,6 +159,7 @@ async function main() {
     isPaused: () => state.paused,
     isVisible: (w) => visible(w),
     refreshChoice: () => state.refresh,
+    syncKey: 'dashboard',
   };
   (dash.groups || []).forEach((g, i) => {
     const tab = el('button', { type: 'button', role: 'tab', id: `tab-${g.id}`,

@@ -246,6 +246,7 @@ class Widget {
       decimals: first.transform?.decimals ?? 2,
       height: this.ctx.chartHeight ?? 220,
       onZoom: (from, to) => this.ctx.onZoom?.(from, to),
+      sync: this.ctx.syncKey,
     });
   }
 
@@ -299,7 +300,8 @@ class Widget {
 }
 
 // ctx: {defaultDb, refreshSeconds, getRange() → range|null, onZoom(from, to), isPaused(),
-//       isVisible(widget), chartHeight, refreshChoice() → seconds | 0 (off) | null (widget's)}
+//       isVisible(widget), chartHeight, refreshChoice() → seconds | 0 (off) | null (widget's),
+//       syncKey: charts with the same key share their crosshair}
 export function createWidget(id, widget, ctx) {
   return new Widget(id, widget, ctx);
 }

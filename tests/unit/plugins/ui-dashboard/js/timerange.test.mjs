@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { alignSeries } from '../../../../../plugins/ui-dashboard/web/js/chart.js';
+import { alignSeries, seriesStats } from '../../../../../plugins/ui-dashboard/web/js/chart.js';
 import { PRESETS, absoluteRange, describeRange, fromLocalInput, presetLabel, rangeFromParams,
   rangeToParams, resolveRange, shiftRange, toLocalInput, zoomOut } from '../../../../../plugins/ui-dashboard/web/js/timerange.js';
 
@@ -49,4 +49,12 @@ test('absolute from/to come from datetime-local values and must be in order', ()
   assert.deepEqual(absoluteRange('2026-06-01T11:30', '2026-06-01T10:30'), { error: 'To must be after From' });
   assert.deepEqual(absoluteRange('', '2026-06-01T10:30'), { error: 'From is not a date and time' });
   assert.ok(Number.isNaN(fromLocalInput('yesterday')));
+});
+
+test('legend figures cover the range drawn and skip gaps', () => {
+  const xs = [10, 20, 30, 40, 50];
+  assert.deepEqual(seriesStats(xs, [1, null, 3, 8, 2]), { last: 2, min: 1, max: 8, avg: 3.5 });
+  assert.deepEqual(seriesStats(xs, [1, null, 3, 8, 2], 15, 45), { last: 8, min: 3, max: 8, avg: 5.5 });
+  assert.deepEqual(seriesStats(xs, [null, null, null, null, null]),
+      { last: null, min: null, max: null, avg: null });
 });
