@@ -26,10 +26,16 @@ void AppendWarnings(std::string* out, const EventReadReport& report) {
   out->push_back(']');
 }
 
-int HttpStatusOf(const Status& st) {
-  if (st.IsNotFound()) return 404;
-  if (st.IsInvalidArgument()) return 400;
-  return 500;
+// A failed read as the conventions of docs/http-api.md answer it: 404 not_found, 400 bad_data,
+// else 500 execution.
+void RespondReadError(HttpResponse& resp, const Status& st) {
+  if (st.IsNotFound()) {
+    vm::RespondError(resp, 404, "not_found", st.message());
+  } else if (st.IsInvalidArgument()) {
+    vm::RespondError(resp, 400, "bad_data", st.message());
+  } else {
+    vm::RespondError(resp, 500, "execution", st.message());
+  }
 }
 
 // db, name, start, end of a read; false after answering an error.
@@ -188,7 +194,7 @@ class Handlers {
         },
         &report);
     if (!st.ok()) {
-      vm::RespondError(resp, HttpStatusOf(st), "execution", st.message());
+      RespondReadError(resp, st);
       return;
     }
     std::string& out = resp.body;
@@ -225,7 +231,7 @@ class Handlers {
     EventReadReport report;
     Status st = events_.CountEvents(db, q, window, &counts, &report);
     if (!st.ok()) {
-      vm::RespondError(resp, HttpStatusOf(st), "execution", st.message());
+      RespondReadError(resp, st);
       return;
     }
     std::string& out = resp.body;

@@ -121,7 +121,12 @@ TEST_F(EventsHttpTest, BadRequestsAreRefusedWithTheirReason) {
   HttpResponse third = Call("POST", "/api/v1/events", {{"db", "three"}}, "{\"name\":\"a\"}");
   EXPECT_NE(third.body.find("the limit of 2 databases is reached"), std::string::npos)
       << third.body;
-  EXPECT_EQ(Call("GET", "/api/v1/events", {{"db", "nope"}}).status, 404);
+  HttpResponse unknown = Call("GET", "/api/v1/events", {{"db", "nope"}});
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body,
+            "{\"status\":\"error\",\"errorType\":\"not_found\",\"error\":\"database \\\"nope\\\" "
+            "does not exist\"}\n");
+  EXPECT_EQ(Call("GET", "/api/v1/events/count", {{"db", "nope"}}).status, 404);
   EXPECT_EQ(Call("GET", "/api/v1/events", {}).status, 400);
   EXPECT_EQ(Call("GET", "/api/v1/events", {{"db", "one"}, {"limit", "0"}}).status, 400);
   EXPECT_EQ(
