@@ -14,6 +14,7 @@
 
 #include "nanotdb/engine.h"
 #include "nanotdb/services/read_accelerator.h"
+#include "nanotdb/services/retention_hold.h"
 #include "server/core_services.h"
 #include "server/dispatcher.h"
 #include "server/events_http.h"
@@ -135,7 +136,8 @@ struct Daemon::State {
   std::unique_ptr<PluginHost> plugins;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<FreeSpace> free_space;
-  std::string last_maintain_error;  // only touched by the scheduler thread
+  std::string last_maintain_error;    // only touched by the scheduler thread
+  Scheduler::TaskId maintenance = 0;  // Engine::Maintain, cancelled before plugins stop
   bool running = false;
 
   void Log(LogLevel level, const std::string& message) {
@@ -249,8 +251,15 @@ Status Daemon::Start() {
 
   Engine* eng = s.engine.get();
   State* state = &s;
-  s.scheduler->Every(kSecond, "engine maintenance", [eng, state] {
-    Status st = eng->Maintain();
+  // Retention asks the plugin publishing nanotdb.retention-hold (rollup) what raw data it
+  // still needs; looked up at each call, so a plugin withdrawn after a failure stops holding.
+  ServiceRegistry* registry = &s.registry;
+  RetentionHoldFn holds = [registry](std::string_view db) {
+    auto* service = registry->Get<RetentionHoldService>();
+    return service != nullptr ? service->HoldFor(db) : RetentionHold{};
+  };
+  s.maintenance = s.scheduler->Every(kSecond, "engine maintenance", [eng, state, holds] {
+    Status st = eng->Maintain(holds);
     std::string message = st.ok() ? std::string() : st.ToString();
     if (message != state->last_maintain_error && !message.empty()) {
       state->Log(LogLevel::kWarning, "engine maintenance failed: " + message);
@@ -280,6 +289,8 @@ void Daemon::Shutdown() {
   s.Log(LogLevel::kInfo, "shutting down");
   if (s.http) s.http->Stop();
   if (s.engine) s.engine->SetReadAccelerator(nullptr);  // its plugin is about to stop
+  // Maintenance asks the plugins' retention holds: it stops before they do (Close flushes).
+  if (s.scheduler && s.maintenance != 0) s.scheduler->Cancel(s.maintenance);
   if (s.plugins) s.plugins->StopAll();
   if (s.scheduler) s.scheduler->Stop();
   if (s.engine) {

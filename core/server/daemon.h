@@ -4,7 +4,8 @@
 // core services published (writer, query, databases, metadata, http, scheduler) → plugins Register,
 // then Start (config order) → core routes (/health, /metrics) → timer (Maintain every second,
 // self-stats every [stats] interval) → HTTP listening.
-// Shutdown: HTTP stopped → plugins Stop (reverse) → timer stopped → final self-stats →
+// Shutdown: HTTP stopped → engine maintenance stopped (it asks plugins' retention holds) →
+// plugins Stop (reverse) → timer stopped → final self-stats →
 // engine Close (pages flushed, WALs emptied) → plugins destroyed.
 // Driven from the main thread; not thread-safe.
 #pragma once

@@ -702,7 +702,7 @@ uint64_t Database::DiskUsage(Timestamp now_wall, std::vector<EvictionCandidate>*
     }
     if (bytes == 0) continue;
     candidates->push_back(
-        EvictionCandidate{key, start, bytes, static_cast<double>(now_wall - start) / window});
+        EvictionCandidate{key, start, end, bytes, static_cast<double>(now_wall - start) / window});
   }
   return total;
 }
@@ -740,31 +740,67 @@ bool Database::idle_closed() const {
   return idle_closed_;
 }
 
-Status Database::Maintain(Timestamp now_wall, int64_t now_mono) {
+Status Database::Maintain(Timestamp now_wall, int64_t now_mono, const RetentionHoldFn& hold) {
   if (ctx_.read_only) return Status::Ok();
   bool flush;
-  bool retention;
   {
     std::lock_guard lock(mu_);
     flush = PageLimitsReached(now_mono);
-    retention = manifest_.retention_action == RetentionAction::kDelete &&
-                manifest_.retention_days > 0 && manifest_.partition != Partitioning::kForever;
   }
   if (flush) NANOTDB_RETURN_IF_ERROR(FlushAll());
-  if (!retention) return Status::Ok();
+  if (manifest_.retention_action != RetentionAction::kDelete || manifest_.retention_days <= 0 ||
+      manifest_.partition == Partitioning::kForever) {
+    return Status::Ok();
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (now_mono < hold_recheck_mono_) return Status::Ok();
+    if (!RetentionDueLocked(now_wall)) {
+      held_since_.reset();  // what a hold kept is gone some other way (the disk budget)
+      hold_logged_mono_.reset();
+      return Status::Ok();
+    }
+  }
+  // Asked with no lock held: the holder reads this database (its catalog, its samples).
+  RetentionHold held;
+  if (hold) held = hold(name_);
   std::unique_lock files(files_mu_);
   std::lock_guard lock(mu_);
-  return ApplyRetentionLocked(now_wall);
+  return ApplyRetentionLocked(now_wall, now_mono, held);
+}
+
+bool Database::RetentionDueLocked(Timestamp now_wall) const {
+  const Timestamp cutoff = now_wall - static_cast<int64_t>(manifest_.retention_days) * kDay;
+  for (const std::string& key : partitions_) {
+    Timestamp start, end;
+    if (!PartitionRange(manifest_.partition, key, &start, &end) || end > cutoff) break;
+    if (pages_.count(key) == 0) return true;
+  }
+  for (const auto& [start, range] : sealed_) {  // partitions held only by a metric file
+    if (range.end > cutoff) break;
+    if (pages_.count(range.key) == 0) return true;
+  }
+  return false;
 }
 
 // A partition expires when its END is older than the retention window, so a month or year
-// partition is never deleted while it still holds data inside the window.
-Status Database::ApplyRetentionLocked(Timestamp now_wall) {
+// partition is never deleted while it still holds data inside the window. An expired partition
+// ending after what a hold still needs stays; the hold is logged so that a stuck one (a broken
+// rollup job) does not keep data silently.
+Status Database::ApplyRetentionLocked(Timestamp now_wall, int64_t now_mono,
+                                      const RetentionHold& hold) {
   const Timestamp cutoff = now_wall - static_cast<int64_t>(manifest_.retention_days) * kDay;
+  bool deleted = false;
+  std::vector<std::string> kept;
   for (auto it = partitions_.begin(); it != partitions_.end();) {
     Timestamp start, end;
     if (!PartitionRange(manifest_.partition, *it, &start, &end) || end > cutoff ||
         pages_.count(*it) > 0) {
+      ++it;
+      continue;
+    }
+    if (end > hold.from) {
+      kept.push_back(DataFileName(*it));
       ++it;
       continue;
     }
@@ -777,19 +813,49 @@ Status Database::ApplyRetentionLocked(Timestamp now_wall) {
     Log(LogLevel::kInfo, "retention: deleted " + DataFileName(*it) + " (older than " +
                              std::to_string(manifest_.retention_days) + " days)");
     it = partitions_.erase(it);
+    deleted = true;
   }
   // Partitions held only by a metric file expire the same way.
   std::vector<std::string> sealed;
   for (const auto& [start, range] : sealed_) {
-    if (range.end <= cutoff && pages_.count(range.key) == 0) sealed.push_back(range.key);
+    if (range.end > cutoff || pages_.count(range.key) > 0) continue;
+    if (range.end > hold.from) {
+      kept.push_back(MetricFileName(range.key));
+      continue;
+    }
+    sealed.push_back(range.key);
   }
   for (const std::string& key : sealed) {
     NANOTDB_RETURN_IF_ERROR(RemoveDerivedLocked(key));
     Log(LogLevel::kInfo, "retention: deleted " + MetricFileName(key) + " (older than " +
                              std::to_string(manifest_.retention_days) + " days)");
+    deleted = true;
   }
   UpdateSealedLocked();
-  return ctx_.env->SyncDir(dir_);
+  if (!kept.empty()) {
+    hold_recheck_mono_ = now_mono + kHoldRecheck;
+    if (!held_since_) held_since_ = now_wall;
+    if (!hold_logged_mono_ || now_mono - *hold_logged_mono_ >= kHour) {
+      // Rollups catch up within a pass or two; a hold that is still there an hour later is
+      // likely stuck (a broken job) and someone should look.
+      const LogLevel level = hold_logged_mono_ ? LogLevel::kWarning : LogLevel::kInfo;
+      hold_logged_mono_ = now_mono;
+      const std::string files = kept.size() == 1 ? kept.front()
+                                                 : std::to_string(kept.size()) + " partitions " +
+                                                       kept.front() + " to " + kept.back();
+      Log(level, "retention: kept " + files + " past its " +
+                     std::to_string(manifest_.retention_days) + " days: " + hold.holder +
+                     "; held since " + FormatRfc3339(*held_since_) +
+                     " (logged hourly while the hold lasts)");
+    }
+  } else if (held_since_) {
+    Log(LogLevel::kInfo, "retention: the hold since " + FormatRfc3339(*held_since_) +
+                             " is released; expired partitions are deleted again");
+    held_since_.reset();
+    hold_logged_mono_.reset();
+    hold_recheck_mono_ = INT64_MIN;
+  }
+  return deleted ? ctx_.env->SyncDir(dir_) : Status::Ok();
 }
 
 Status Database::RemoveDerivedLocked(const std::string& key) {

@@ -86,8 +86,13 @@ class Database {
   // the batch is in the open page, outside mu_, so concurrent writers share one fsync).
   Status Write(std::span<const DbPoint> points, BatchResult* result);
 
-  // Flushes all pages when the oldest is older than page.max_age; deletes expired partitions.
-  Status Maintain(Timestamp now_wall, int64_t now_mono);
+  // Flushes all pages when the oldest is older than page.max_age; deletes expired partitions
+  // except those ending after what `hold` (may be empty) says is still needed. `hold` is
+  // called with no lock of this database held, only when some partition has expired, and
+  // again at most every kHoldRecheck while it keeps partitions; a hold keeping partitions is
+  // logged when it starts and then hourly, naming the holder and since when it holds.
+  Status Maintain(Timestamp now_wall, int64_t now_mono, const RetentionHoldFn& hold);
+  static constexpr int64_t kHoldRecheck = 10 * kSecond;
   // Closes the WAL and data-file handles of a database that took no write for `idle_ns` and
   // holds nothing unflushed (no open page, an empty WAL), so idle databases hold no
   // descriptors; the next write reopens the WAL. Returns true when it closed something.
@@ -99,7 +104,7 @@ class Database {
   // newest.
   struct EvictionCandidate {
     std::string key;
-    Timestamp start = 0;
+    Timestamp start = 0, end = 0;  // the partition's range [start, end)
     uint64_t bytes = 0;
     double score = 0;  // its age over the retention window: the highest goes first
   };
@@ -166,7 +171,9 @@ class Database {
   Status FlushAllLocked();
   Status OpenWalLocked(WalReadReport* report);  // wal_ from the WAL file, replayed (mu_ held)
   bool PageLimitsReached(int64_t now_mono) const;
-  Status ApplyRetentionLocked(Timestamp now_wall);
+  // True when some partition has expired (retention deletes or a hold keeps it).
+  bool RetentionDueLocked(Timestamp now_wall) const;
+  Status ApplyRetentionLocked(Timestamp now_wall, int64_t now_mono, const RetentionHold& hold);
   DataFileWriter* WriterFor(const std::string& key, Status* st);
   void AddSkipped(const std::string& key, const std::string& path, const DataFileReader& reader,
                   const std::vector<SkippedBlock>& blocks, Timestamp from, Timestamp to,
@@ -207,6 +214,11 @@ class Database {
     std::string key;
   };
   std::map<Timestamp, SealedRange> sealed_;  // mu_
+  // While a retention hold keeps expired partitions (all guarded by mu_): the wall time it
+  // started keeping them, when it was last logged (monotonic) and when to ask it again.
+  std::optional<Timestamp> held_since_;
+  std::optional<int64_t> hold_logged_mono_;
+  int64_t hold_recheck_mono_ = INT64_MIN;
 
   // Newest durable sample per metric and how many samples share its timestamp; used only while
   // the WAL is replayed in Load.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <shared_mutex>
 
+#include "nanotdb/time_util.h"
 #include "storage/database.h"
 #include "storage/event_store.h"
 #include "storage/filenames.h"
@@ -91,8 +92,10 @@ struct Engine::Impl {
   int64_t last_budget_check = INT64_MIN;       // monotonic; Maintain thread only
   std::optional<int64_t> last_budget_warning;  // monotonic; Maintain thread only
 
-  // Deletes sealed partitions while the databases' files take more than max_disk_bytes.
-  void EnforceDiskBudget(Timestamp now, int64_t mono) {
+  // Deletes sealed partitions while the databases' files take more than max_disk_bytes. The
+  // budget overrides retention holds (a full disk stops every write, raw and rollups alike):
+  // deleting a held partition is an error line naming what rollups lost.
+  void EnforceDiskBudget(Timestamp now, int64_t mono, const RetentionHoldFn& hold) {
     struct Candidate {
       Database* db;
       Database::EvictionCandidate c;
@@ -110,8 +113,13 @@ struct Engine::Impl {
       if (a.c.score != b.c.score) return a.c.score > b.c.score;
       return a.c.start < b.c.start;
     });
+    std::map<Database*, RetentionHold> holds;  // asked once per database, no lock held
     for (const Candidate& c : candidates) {
       if (total <= budget) break;
+      auto h = holds.find(c.db);
+      if (h == holds.end()) {
+        h = holds.emplace(c.db, hold ? hold(c.db->name()) : RetentionHold{}).first;
+      }
       const std::string why =
           "databases take " + std::to_string(total) +
           " bytes, more than [storage] max_disk_bytes = " + std::to_string(budget) + "; it held " +
@@ -125,6 +133,15 @@ struct Engine::Impl {
         if ((*events)->DeletePartition(c.c.key, why).ok() && size.ok()) {
           total -= std::min(total, *size);
         }
+      }
+      if (c.c.end > h->second.from && options.log) {
+        options.log(LogLevel::kError,
+                    "disk budget: deleted " + c.db->name() + "/" + DataFileName(c.c.key) +
+                        " while it was held (" + h->second.holder + "): its samples from " +
+                        FormatRfc3339(std::max(c.c.start, h->second.from)) + " to " +
+                        FormatRfc3339(c.c.end) +
+                        " are lost without being rolled up ([storage] max_disk_bytes overrides "
+                        "retention holds; raise it or fix the holder)");
       }
     }
     if (total > budget && (!last_budget_warning || mono - *last_budget_warning >= kHour) &&
@@ -266,13 +283,13 @@ Result<BatchResult> Engine::WriteBatch(std::span<const PointRef> points) {
   return result;
 }
 
-Status Engine::Maintain() {
+Status Engine::Maintain(const RetentionHoldFn& hold) {
   if (impl_->options.read_only) return Status::Ok();
   const Timestamp now = impl_->env->NowNanos();
   const int64_t mono = impl_->env->MonotonicNanos();
   Status first;
   for (Database* db : impl_->All()) {
-    Status st = db->Maintain(now, mono);
+    Status st = db->Maintain(now, mono, hold);
     if (!st.ok() && first.ok()) first = st.WithContext("database " + db->name());
     Result<EventStore*> events = impl_->EventsFor(*db);
     Status ev = events.ok() ? (*events)->Maintain(now, mono) : events.status();
@@ -282,7 +299,7 @@ Status Engine::Maintain() {
   if (impl_->options.max_disk_bytes > 0 &&
       (impl_->last_budget_check == INT64_MIN || mono - impl_->last_budget_check >= 10 * kSecond)) {
     impl_->last_budget_check = mono;
-    impl_->EnforceDiskBudget(now, mono);
+    impl_->EnforceDiskBudget(now, mono, hold);
   }
   return first;
 }

@@ -4,6 +4,10 @@
 
 namespace nanotdb::rollup {
 
+std::string CheckpointName(std::string_view db, std::string_view checkpoint_file) {
+  return std::string(db) + "/" + std::string(checkpoint_file);
+}
+
 std::string RenderCheckpoints(const Checkpoints& checkpoints) {
   std::string out;
   for (const auto& [key, end] : checkpoints) {

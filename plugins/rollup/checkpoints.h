@@ -16,6 +16,10 @@ namespace nanotdb::rollup {
 
 using Checkpoints = std::map<std::string, int64_t, std::less<>>;
 
+// The checkpoints of source database `db` among the plugin's files (PluginFilesService):
+// "<db>/<rollups.checkpoint_file>".
+std::string CheckpointName(std::string_view db, std::string_view checkpoint_file);
+
 std::string RenderCheckpoints(const Checkpoints& checkpoints);
 // InvalidArgument naming the line for anything but "<key>,<integer>" lines; a key repeated
 // later wins (the reference appended lines).

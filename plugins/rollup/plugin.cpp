@@ -1,6 +1,7 @@
 // The rollup plugin: runs the [rollups] jobs of every database's manifest on its own thread,
 // woken by the core's scheduler every `interval`, serves POST /api/v1/rollup/backfill and
-// publishes RollupReadService, through which query APIs read rollups for long ranges.
+// publishes RollupReadService, through which query APIs read rollups for long ranges, and
+// RetentionHoldService, so retention keeps raw data until it is rolled up.
 #include "nanotdb/plugin.h"
 
 #include <chrono>
@@ -14,9 +15,11 @@
 #include "nanotdb/services/http.h"
 #include "nanotdb/services/plugin_files.h"
 #include "nanotdb/services/query.h"
+#include "nanotdb/services/retention_hold.h"
 #include "nanotdb/services/rollups.h"
 #include "nanotdb/services/scheduler.h"
 #include "nanotdb/services/writer.h"
+#include "retention_hold.h"
 #include "roller.h"
 #include "rollup_reader.h"
 
@@ -39,9 +42,21 @@ class RollupPlugin {
           "rollup needs the core services nanotdb.query and nanotdb.databases; this nanotdb "
           "does not provide them (rebuild the plugin against the running SDK)");
     }
+    auto* files = ctx.Find<PluginFilesService>();
+    if (!files) {
+      return Status::NotFound(
+          "rollup needs the core service nanotdb.plugin-files; this nanotdb does not provide it "
+          "(rebuild the plugin against the running SDK)");
+    }
     reader_ = std::make_unique<RollupReader>(*query, *databases);
-    return ctx.RegisterService(RollupReadService::kServiceName, RollupReadService::kServiceVersion,
-                               static_cast<RollupReadService*>(reader_.get()));
+    NANOTDB_RETURN_IF_ERROR(ctx.RegisterService(RollupReadService::kServiceName,
+                                                RollupReadService::kServiceVersion,
+                                                static_cast<RollupReadService*>(reader_.get())));
+    // Retention keeps raw partitions until the jobs reading them have rolled them up.
+    hold_ = std::make_unique<RollupRetentionHold>(*query, *databases, *files);
+    return ctx.RegisterService(RetentionHoldService::kServiceName,
+                               RetentionHoldService::kServiceVersion,
+                               static_cast<RetentionHoldService*>(hold_.get()));
   }
 
   Status Start(PluginContext& ctx) {
@@ -111,6 +126,7 @@ class RollupPlugin {
   }
 
   std::unique_ptr<RollupReader> reader_;
+  std::unique_ptr<RollupRetentionHold> hold_;
   std::unique_ptr<Roller> roller_;
   SchedulerService* scheduler_ = nullptr;
   SchedulerService::TaskId task_ = 0;

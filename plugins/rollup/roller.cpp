@@ -23,10 +23,6 @@ Timestamp FloorTo(Timestamp ts, int64_t interval) {
   return q * interval;
 }
 
-std::string CheckpointName(const std::string& db, const RollupConfig& cfg) {
-  return db + "/" + cfg.checkpoint_file;
-}
-
 }  // namespace
 
 // One job applied to one source series.
@@ -143,7 +139,7 @@ bool Roller::Commit(const std::string& db, const RollupConfig& cfg, Batch* batch
   }
   // The checkpoint may only say what is durable: read it again (a backfill may have removed
   // it) and move the jobs whose outputs were all accepted.
-  const std::string name = CheckpointName(db, cfg);
+  const std::string name = CheckpointName(db, cfg.checkpoint_file);
   Checkpoints current;
   if (Result<std::string> text = s_.files->Read(name); text.ok()) {
     Result<Checkpoints> parsed = ParseCheckpoints(*text);
@@ -183,21 +179,11 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
   std::map<std::pair<std::string, std::string>, std::string> owners;  // (db, output) -> job
   for (const RollupJob& job : cfg.jobs) {
     for (const MetricInfo& m : *metrics) {
-      std::string_view name = SeriesMetricName(m.name);
       Expanded e;
+      if (!JobTakes(job, m.name, &e.key)) continue;
       e.job = &job;
       e.source = m.name;
       e.last = m.last;
-      if (!job.source_metric.empty()) {
-        if (m.name != job.source_metric) continue;
-        e.key = job.id;
-      } else {
-        if (!GlobMatch(job.source_pattern, name)) continue;
-        bool excluded = false;
-        for (const std::string& x : job.exclude_patterns) excluded = excluded || GlobMatch(x, name);
-        if (excluded) continue;
-        e.key = job.id + "::" + m.name;
-      }
       Result<SeriesName> series = ParseSeriesKey(m.name);
       if (!series.ok()) continue;  // the catalog holds canonical keys only
       const std::string prefix =
@@ -232,7 +218,7 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
             [](const Expanded& a, const Expanded& b) { return a.key < b.key; });
 
   Checkpoints checkpoints;
-  const std::string cp_name = CheckpointName(db, cfg);
+  const std::string cp_name = CheckpointName(db, cfg.checkpoint_file);
   if (Result<std::string> text = s_.files->Read(cp_name); text.ok()) {
     Result<Checkpoints> parsed = ParseCheckpoints(*text);
     if (parsed.ok()) {
@@ -442,7 +428,7 @@ Result<BackfillReport> Roller::Backfill(const std::vector<std::string>& requeste
     Log(LogLevel::kInfo, "rollup backfill: emptied " + dest);
   }
   for (const auto& [db, cfg] : sources) {
-    const std::string name = CheckpointName(db, cfg);
+    const std::string name = CheckpointName(db, cfg.checkpoint_file);
     if (!s_.files->Exists(name)) continue;
     NANOTDB_RETURN_IF_ERROR(s_.files->Remove(name));
     report.cleared_checkpoint_files.push_back(s_.files->PathOf(name));

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "nanotdb/series.h"
 #include "nanotdb/time_util.h"
 #include "nanotdb/types.h"
 
@@ -351,6 +352,21 @@ Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::stri
                                    std::string(e.description()));
   }
   return Parser(source, db, warnings).Parse(root);
+}
+
+bool JobTakes(const RollupJob& job, std::string_view series_key, std::string* checkpoint_key) {
+  if (!job.source_metric.empty()) {
+    if (series_key != job.source_metric) return false;
+    *checkpoint_key = job.id;
+    return true;
+  }
+  const std::string_view name = SeriesMetricName(series_key);
+  if (!GlobMatch(job.source_pattern, name)) return false;
+  for (const std::string& x : job.exclude_patterns) {
+    if (GlobMatch(x, name)) return false;
+  }
+  *checkpoint_key = job.id + "::" + std::string(series_key);
+  return true;
 }
 
 }  // namespace nanotdb::rollup

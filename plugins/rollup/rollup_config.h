@@ -44,6 +44,12 @@ struct RollupConfig {
 Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::string_view source,
                                        std::string_view db, std::vector<std::string>* warnings);
 
+// Whether `job` rolls up the source series `series_key` (a canonical key): source_metric equal
+// to the key, or source_pattern matching its metric name and no exclude pattern matching it.
+// Sets *checkpoint_key to the job's checkpoint key for it ("<id>", or "<id>::<series key>"
+// for a source_pattern job).
+bool JobTakes(const RollupJob& job, std::string_view series_key, std::string* checkpoint_key);
+
 // Shell glob match of a whole name: '*' any run, '?' one character, [abc], [a-z], [!abc] or
 // [^abc] one character of (not of) the set. ValidateGlob rejects an unclosed '['.
 bool GlobMatch(std::string_view pattern, std::string_view name);

@@ -82,9 +82,14 @@ class Engine {
   // about one point (I/O error, read-only engine); points accepted before it stay accepted.
   Result<BatchResult> WriteBatch(std::span<const PointRef> points);
 
-  // Flushes pages whose max_age passed and applies retention. Called by the daemon's timer and
-  // safe to call at any time.
-  Status Maintain();
+  // Flushes pages whose max_age passed, applies retention and the disk budget. Called by the
+  // daemon's timer and safe to call at any time. `hold` (may be empty) says per database which
+  // raw data is still needed: retention keeps every expired partition ending after
+  // RetentionHold::from (logging the hold when it starts and hourly while it lasts); the disk
+  // budget deletes held partitions too, as it would without the hold, and logs an error naming
+  // what was lost and who needed it. `hold` is called on this thread with no engine or
+  // database lock held, only for databases with partitions to delete.
+  Status Maintain(const RetentionHoldFn& hold = {});
   // Flushes every open page of every database (or one) and empties the WALs.
   Status Flush(std::string_view db = {});
 

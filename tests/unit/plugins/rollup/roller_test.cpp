@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "retention_hold.h"
 #include "server/core_services.h"
 #include "server/plugin_files.h"
 
@@ -271,6 +272,47 @@ TEST_F(RollerTest, ConfigErrorsAreReportedOnceAndOtherDatabasesRun) {
   size_t logged = 0;
   for (const std::string& l : log_) logged += l.find("bad/manifest.toml") != std::string::npos;
   EXPECT_EQ(logged, 1u);
+}
+
+// The retention hold the plugin publishes: raw data is needed from the earliest period a job
+// reading the database has not rolled up (its checkpoint, or its first sample's period when it
+// has rolled up nothing), everything while the [rollups] section is broken, nothing elsewhere.
+TEST_F(RollerTest, RetentionHoldIsTheEarliestPeriodAJobHasNotRolledUp) {
+  RollupRetentionHold hold(*query_, *databases_, *files_);
+  WriteRamp("src", "ramp", 25);
+  EXPECT_FALSE(hold.HoldFor("src").holds()) << "no [rollups] section: nothing held";
+  AppendManifest("src", kTenMinuteJobs);
+  RetentionHold h = hold.HoldFor("src");
+  EXPECT_EQ(h.from, kBase);
+  EXPECT_EQ(h.holder,
+            "rollup job \"ramp\" (ramp -> src_10m, 10m) has rolled up nothing yet (data "
+            "from 2026-01-01T00:00:00Z)");
+
+  now_ = kBase + 25 * kMinute;
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  h = hold.HoldFor("src");
+  EXPECT_EQ(h.from, kBase + 20 * kMinute);
+  EXPECT_EQ(h.holder,
+            "rollup job \"ramp\" (ramp -> src_10m, 10m) has not rolled up data from "
+            "2026-01-01T00:20:00Z");
+  EXPECT_FALSE(hold.HoldFor("src_10m").holds()) << "a destination without jobs holds nothing";
+
+  // A new series with older samples (history imported over HTTP) is held from its first period.
+  for (int i = 0; i < 30; ++i) Write("src", "cpu", kBase + 13 * kMinute + i * 10 * kSecond, i);
+  h = hold.HoldFor("src");
+  EXPECT_EQ(h.from, kBase + 10 * kMinute);
+  EXPECT_THAT(h.holder,
+              HasSubstr("rollup job \"cpus\" (cpu -> src_10m, 10m) has rolled up nothing"));
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  EXPECT_EQ(hold.HoldFor("src").from, kBase + 20 * kMinute);
+
+  // A [rollups] section that does not parse stops the jobs: everything is held, and why.
+  WriteRamp("bad", "ramp", 30);
+  AppendManifest("bad", "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"x\"\n");
+  h = hold.HoldFor("bad");
+  EXPECT_EQ(h.from, kMinTimestamp);
+  EXPECT_THAT(h.holder, HasSubstr("the rollups of bad do not run (bad/manifest.toml:"));
+  EXPECT_THAT(h.holder, HasSubstr("fix bad/manifest.toml"));
 }
 
 }  // namespace
