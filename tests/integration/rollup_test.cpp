@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -261,6 +262,68 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_NEAR(a[i], b[i], 1e-9 * std::max(1.0, std::abs(b[i])));
   }
+  EXPECT_TRUE(d_.Stop());
+}
+
+// History older than retention_days imported over HTTP: the core's retention runs every second,
+// the rollup pass later; the rollup plugin's retention hold keeps the expired days until they
+// are rolled up, then retention deletes them.
+TEST_F(RollupDaemonTest, RetentionKeepsImportedDaysUntilTheyAreRolledUp) {
+  d_.Configure("plugins.rollup", "interval", "\"1h\"");  // no live pass after the first one
+  ASSERT_TRUE(d_.Start());
+  const int64_t now = NowSeconds();
+  ASSERT_EQ(Import("src/other 1 " + std::to_string(now * 1'000'000'000) + "\n").status, 200);
+  ASSERT_TRUE(d_.Stop());
+  const fs::path dir = fs::path(d_.root()) / "src";
+  std::string manifest = ReadFile(dir / "manifest.toml");
+  manifest = SetTomlKey(manifest, "retention", "retention_days", "2");
+  manifest = SetTomlKey(manifest, "retention", "retention_action", "\"delete\"");
+  std::ofstream(dir / "manifest.toml") << manifest;
+  AppendFile(dir / "manifest.toml",
+             "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"temp_1h\"\n"
+             "source_metric = \"temp\"\ninterval = \"1h\"\naggregates = [\"avg\", \"count\"]\n"
+             "destination_db = \"src_1h\"\n");
+  ASSERT_TRUE(d_.Start());
+
+  // Five days of 10-minute samples up to now, in one request.
+  const int64_t first = (now - 5 * 86400) / 600 * 600;
+  std::string lines;
+  for (int64_t t = first; t <= now; t += 600) {
+    lines += "src/temp " + std::to_string((t / 600) % 50) + " " +
+             std::to_string(t * 1'000'000'000) + "\n";
+  }
+  ASSERT_EQ(Import(lines).status, 200);
+  const std::string oldest = "data-" + [&] {
+    std::time_t t = first;
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", std::gmtime(&t));
+    return std::string(buf);
+  }() + ".dat";
+  // Retention finds the oldest days expired and keeps them for the job that has not run.
+  ASSERT_TRUE(Eventually([&] { return d_.Log().find("retention: kept") != std::string::npos; }))
+      << d_.Log();
+  const std::string log = d_.Log();
+  EXPECT_NE(log.find("rollup job \"temp_1h\" (temp -> src_1h, 1h) has rolled up nothing yet"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("retention: deleted"), std::string::npos) << log;
+  EXPECT_TRUE(fs::exists(dir / oldest)) << log;
+
+  // The rollups run (the backfill route runs the jobs now); the hold lets go within 10 s.
+  HttpResult r = d_.Post("/api/v1/rollup/backfill?dbs=src", "", "text/plain");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Eventually([&] { return !fs::exists(dir / oldest); }, 30)) << d_.Log();
+  EXPECT_NE(d_.Log().find("retention: deleted " + oldest), std::string::npos) << d_.Log();
+  EXPECT_NE(d_.Log().find("is released"), std::string::npos) << d_.Log();
+  // Every hour of the five days is rolled up, the deleted ones included.
+  std::vector<std::string> counts = Points(d_, "src_1h", "temp.count", first - 3600);
+  ASSERT_FALSE(counts.empty());
+  EXPECT_EQ(counts.front(),
+            std::to_string(first / 3600 * 3600) + "=" + std::to_string(6 - (first % 3600) / 600));
+  EXPECT_GE(counts.size(), 5u * 24 - 1);
+  const std::vector<std::string> raw = Points(d_, "src", "temp", first);
+  ASSERT_FALSE(raw.empty());
+  EXPECT_GT(std::stoll(raw.front()), now - 3 * 86400) << "retention deleted nothing";
   EXPECT_TRUE(d_.Stop());
 }
 

@@ -21,6 +21,7 @@
 #include "nanotdb/options.h"
 #include "nanotdb/query_types.h"
 #include "nanotdb/services/partitions.h"
+#include "nanotdb/services/retention_hold.h"
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"
 

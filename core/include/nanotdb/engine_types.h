@@ -111,19 +111,6 @@ struct ReadReport {
   void Add(SkippedData d);
 };
 
-// Raw data of one database that some component still needs (RetentionHoldService): retention
-// keeps every partition whose range ends after `from`, the disk budget deletes one only when
-// nothing else is left and says what was lost.
-struct RetentionHold {
-  Timestamp from = kMaxTimestamp;  // earliest timestamp still needed; kMaxTimestamp: none
-  // Who needs it and why, for the log: `rollup job "temp_1h" (room.temp{room="kitchen"} ->
-  // sensors_1h) has not rolled up data from 2026-11-20T00:00:00Z`.
-  std::string holder;
-  bool holds() const { return from != kMaxTimestamp; }
-};
-// Asked by Engine::Maintain with no lock held; see RetentionHoldService.
-using RetentionHoldFn = std::function<RetentionHold(std::string_view db)>;
-
 // What the engine's cache of open data files (their frame index and name records) holds and
 // has done since the engine opened.
 struct ReaderCacheStats {

@@ -9,11 +9,27 @@
 // publishes it (the registry takes one publisher per name and version).
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 
-#include "nanotdb/engine_types.h"
+#include "nanotdb/types.h"
 
 namespace nanotdb {
+
+// Raw data of one database that some component still needs: retention keeps every partition
+// whose range ends after `from`; the disk budget deletes held partitions too and says what was
+// lost.
+struct RetentionHold {
+  Timestamp from = kMaxTimestamp;  // earliest timestamp still needed; kMaxTimestamp: none
+  // Who needs it and why, for the log: `rollup job "temp_1h" (room.temp{room="kitchen"} ->
+  // sensors_1h, 1h) has not rolled up data from 2026-11-20T00:00:00Z`.
+  std::string holder;
+  bool holds() const { return from != kMaxTimestamp; }
+};
+// What Engine::Maintain asks, with no lock held (the daemon answers from this service).
+using RetentionHoldFn = std::function<RetentionHold(std::string_view db)>;
 
 class RetentionHoldService {
  public:
@@ -21,10 +37,10 @@ class RetentionHoldService {
   static constexpr uint32_t kServiceVersion = 1;
   virtual ~RetentionHoldService() = default;
 
-  // The earliest timestamp of `db` still needed and who needs it (RetentionHold in
-  // nanotdb/engine_types.h): retention keeps every partition whose range ends after it. A
-  // plugin that cannot tell (its configuration of `db` is broken) holds everything
-  // (kMinTimestamp) and says why in `holder`; one that needs nothing returns the default.
+  // The earliest timestamp of `db` still needed and who needs it: retention keeps every partition
+  // whose range ends after it. A plugin that cannot tell (its configuration of `db` is broken)
+  // holds everything (kMinTimestamp) and says why in `holder`; one that needs nothing returns the
+  // default.
   virtual RetentionHold HoldFor(std::string_view db) noexcept = 0;
 };
 
