@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nanotdb/query.h"
+#include "nanotdb/stale_marker.h"
 
 namespace nanotdb {
 namespace {
@@ -100,6 +101,8 @@ Status AggregateRange(const Engine& engine, std::string_view db, std::string_vie
   Status st = engine.ReadRange(
       db, metric, from, to, 1,
       [&](const Sample& s) {
+        if (IsStaleMarker(info.type, s.bits))
+          return true;  // not a value: a bucket of markers alone is empty
         Timestamp b = FloorTo(s.ts, window);
         if (acc.count > 0 && b != bucket) close_bucket();
         bucket = b;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "nanotdb/series.h"
+#include "nanotdb/stale_marker.h"
 
 namespace nanotdb::rollup {
 namespace {
@@ -393,6 +394,7 @@ Status RollupReader::Compose(std::string_view db, std::string_view series, Times
     status = query_.ReadRangeReporting(
         db, key, a, e - 1, 1,
         [&](const Sample& s) {
+          if (IsStaleMarker(type, s.bits)) return true;  // skipped, as core aggregates do
           buckets.AddSample(s.ts, Value{type, s.bits}.AsDouble());
           return true;
         },

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <filesystem>
 
 #include "nanotdb/query.h"
+#include "nanotdb/stale_marker.h"
 
 namespace nanotdb {
 namespace {
@@ -100,6 +102,35 @@ TEST_F(AggregateTest, OrderStatisticsOverABucket) {
   // trimmed_avg: n = 21 drops max(1, 21/20) = 1 per tail: mean of 10..190 = 100.
   EXPECT_DOUBLE_EQ(out[0].values[3], 100);
   EXPECT_DOUBLE_EQ(out[0].values[4], (1900.0 + 1000) / 21);
+}
+
+// Prometheus stale markers end a series; they are no values: buckets leave them out (a bucket
+// of markers alone is no bucket), as PromQL does. Other NaNs are values.
+TEST_F(AggregateTest, StaleMarkersAreSkippedAndOtherNaNsAreValues) {
+  const double stale = std::bit_cast<double>(kStaleMarkerBits);
+  const Timestamp t = kMinuteAligned + 20 * kMinute;
+  for (auto [off, v] : {std::pair{0, 1.0}, {10, stale}, {20, 3.0}, {70, stale}}) {
+    ASSERT_TRUE(engine_->Write("db", "s", t + off * kSecond, Value::Float64(v)).ok());
+  }
+  std::vector<Aggregate> aggs;
+  ASSERT_TRUE(ParseAggregateList("min,max,sum,avg,count,first,last,median", &aggs).ok());
+  std::vector<Bucket> out;
+  ASSERT_TRUE(
+      AggregateRange(*engine_, "db", "s", kMinTimestamp, kMaxTimestamp, kMinute, aggs, &out).ok());
+  ASSERT_EQ(out.size(), 1u) << "the minute holding only a marker gave a bucket";
+  EXPECT_EQ(out[0].count, 2u);
+  EXPECT_EQ(out[0].values, (std::vector<double>{1, 3, 4, 2, 2, 1, 3, 2}));
+
+  ASSERT_TRUE(engine_->Write("db", "s", t + 80 * kSecond, Value::Float64(std::nan(""))).ok());
+  ASSERT_TRUE(engine_->Write("db", "s", t + 90 * kSecond, Value::Float64(5)).ok());
+  ASSERT_TRUE(AggregateRange(*engine_, "db", "s", t + kMinute, kMaxTimestamp, kMinute,
+                             {Aggregate::kCount, Aggregate::kSum}, &out)
+                  .ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].values[0], 2);  // the NaN and the 5, not the marker
+  EXPECT_TRUE(std::isnan(out[0].values[1]));
+  EXPECT_TRUE(IsStaleMarker(ValueType::kFloat64, kStaleMarkerBits));
+  EXPECT_FALSE(IsStaleMarker(ValueType::kInt64, kStaleMarkerBits));
 }
 
 TEST(ComputeAggregateTest, SmallAndLargeCountsFollowTheDocumentedRules) {

@@ -6,12 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "nanotdb/query.h"
+#include "nanotdb/stale_marker.h"
 #include "nanotdb/time_util.h"
 #include "roller.h"
 #include "server/core_services.h"
@@ -240,6 +242,40 @@ TEST_F(RollupReaderTest, RecentTailIsStitchedFromRawWithoutGapOrDoubleBucket) {
   got = FromRollups("room.temp", kBase, to, kHour, kFive, &info);
   EXPECT_EQ(info.raw_tail_from, kBase + 13 * kHour);
   ExpectSame(Raw("room.temp", kBase, to, kHour, kFive), got, "1h after the pass");
+}
+
+// Prometheus stale markers (remote write) are no values: the roller leaves them out of the
+// rollups and the raw tail leaves them out, so rollup answers equal the core's raw aggregates
+// (which skip them too), and an hour holding only markers is no bucket in either.
+TEST_F(RollupReaderTest, StaleMarkersAreLeftOutOfRollupsAndRawTailsAlike) {
+  const double stale = std::bit_cast<double>(kStaleMarkerBits);
+  uint64_t values = 0;
+  for (Timestamp t = kBase; t < kBase + 4 * kHour; t += 10 * kSecond) {
+    const int64_t i = (t - kBase) / (10 * kSecond);
+    const bool marker = i % 7 == 3 || (t >= kBase + 2 * kHour && t < kBase + 3 * kHour);
+    values += marker ? 0 : 1;
+    ASSERT_TRUE(
+        engine_->Write("src", "room.temp", t, Value::Float64(marker ? stale : i % 50)).ok());
+  }
+  AppendManifest("src", kHourly);
+  now_ = kBase + 3 * kHour + 2 * kMinute;  // hours 0-2 rolled up, hour 2 writing nothing
+  ASSERT_TRUE(roller_->RunOnce().errors.empty());
+  EXPECT_EQ(engine_->GetMetric("src_1h", "room.temp.count")->last->ts, kBase + kHour);
+  RollupReadInfo info;
+  const Timestamp to = kBase + 4 * kHour;
+  std::vector<Bucket> got = FromRollups("room.temp", kBase, to, kHour, kFive, &info);
+  ASSERT_TRUE(info.used) << info.reason;
+  // Coverage ends with the rollup's last period: hours 2 (markers only) and 3 are read raw.
+  EXPECT_EQ(info.raw_tail_from, kBase + 2 * kHour);
+  ExpectSame(Raw("room.temp", kBase, to, kHour, kFive), got, "1h");
+  ASSERT_EQ(got.size(), 3u);  // hours 0, 1 and 3
+  EXPECT_EQ(got[2].start, kBase + 3 * kHour);
+  uint64_t counted = 0;
+  for (const Bucket& b : got) {
+    counted += b.count;
+    for (double v : b.values) EXPECT_FALSE(std::isnan(v)) << "bucket " << b.start;
+  }
+  EXPECT_EQ(counted, values);
 }
 
 TEST_F(RollupReaderTest, QuantilesAreReadOnlyWhenTheWindowIsOnePeriod) {
