@@ -393,7 +393,10 @@ Status QueryVmApi::PrepareQuery(const HttpRequest& req, const std::string& query
     }
     if (!info.status().IsNotFound()) return info.status();
   }
-  NANOTDB_ASSIGN_OR_RETURN(out->root, promql::ParseExpr(query, options_.parse_limits));
+  // Prometheus answers a query that does not parse with `invalid parameter "query": <error>`.
+  Result<promql::NodePtr> root = promql::ParseExpr(query, options_.parse_limits);
+  if (!root.ok()) return root.status().WithContext("invalid parameter \"query\"");
+  out->root = std::move(*root);
   out->catalog = std::make_unique<promql::CatalogSeriesSource>(query_, default_db);
   return Status::Ok();
 }

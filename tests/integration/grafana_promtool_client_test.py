@@ -119,7 +119,8 @@ def grafana(c):
          "values": [[END - 30, "1"], [END - 15, "1"], [END, "1"]]}]}})  # [t-30s, t] as in 2.x
     a = c.call("G4 parse error", "POST", "/api/v1/query", form={"query": "sum(rate(up[5m])"},
                want_status=400)
-    if a and (a.get("errorType") != "bad_data" or not a.get("error", "").startswith("1:")):
+    if a and (a.get("errorType") != "bad_data" or
+              not a.get("error", "").startswith('invalid parameter "query": 1:')):
         c.failures.append(f"G4 parse error: {a}")
     a = c.call("G4 bad time", "GET", "/api/v1/query", params={"query": "up", "time": "yesterday"},
                want_status=400)

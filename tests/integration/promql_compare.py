@@ -545,7 +545,8 @@ def main():
 
         # Errors: bad queries are 400 bad_data in both, with the same position.
         status, ours = query(nport, "/api/v1/query", {"query": "sum(rate(x[5m])", "time": str(end)})
-        if status != 400 or ours.get("errorType") != "bad_data" or not re.match(r"^1:\d+: parse error", ours.get("error", "")):
+        if status != 400 or ours.get("errorType") != "bad_data" or \
+                not re.match(r'^invalid parameter "query": 1:\d+: parse error', ours.get("error", "")):
             failures.append(f"parse error answer: {status} {ours}")
         for e in ERROR_EXPRESSIONS:
             for path, params in (("/api/v1/query", {"query": e, "time": str(end)}),
@@ -553,9 +554,12 @@ def main():
                                                           "end": str(end), "step": "60"})):
                 so, ours = query(nport, path, params)
                 st, theirs = query(pport, path, params)
-                # Prometheus prefixes instant query errors with 'invalid parameter "query": '.
-                pos = [re.match(r"^(?:invalid parameter \"query\": )?(\d+:\d+): parse error",
-                                a.get("error", "")) for a in (ours, theirs)]
+                # Ours start with 'invalid parameter "query": ' for instant and range queries;
+                # Debian's Prometheus 2.42 prefixes only instant ones.
+                pos = [re.match(r"^invalid parameter \"query\": (\d+:\d+): parse error",
+                                ours.get("error", "")),
+                       re.match(r"^(?:invalid parameter \"query\": )?(\d+:\d+): parse error",
+                                theirs.get("error", ""))]
                 if (so, ours.get("errorType")) != (st, theirs.get("errorType")) or so != 400 or \
                         not all(pos) or pos[0].group(1) != pos[1].group(1):
                     failures.append(f"{path} {e!r}: ours {so} {ours.get('error')!r}, prometheus "

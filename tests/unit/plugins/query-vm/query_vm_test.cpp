@@ -256,16 +256,17 @@ TEST_F(QueryVmApiTest, InstantQueryErrorsNameTheProblem) {
   EXPECT_EQ(Error(resp), "missing query parameter");
   resp = Call(&QueryVmApi::Query, {{"query", "sum(room.temp"}, {"time", "1715000030"}});
   EXPECT_EQ(resp.status, 400);
-  EXPECT_EQ(
-      Error(resp),
-      "1:14: parse error: unexpected end of input; expected \",\" or \")\" in the aggregation");
+  EXPECT_EQ(Error(resp),
+            "invalid parameter \"query\": 1:14: parse error: unexpected end of input; expected "
+            "\",\" or \")\" in the aggregation");
   resp = Call(&QueryVmApi::Query, {{"db", "../etc"}, {"query", "passwd"}});
   EXPECT_EQ(resp.status, 400);
   EXPECT_NE(Error(resp).find("invalid database name"), std::string::npos) << resp.body;
   resp = Call(&QueryVmApi::Query, {{"query", "ratez(demo/room.temp[5m])"}});
   EXPECT_EQ(resp.status, 400);
   EXPECT_EQ(Json(resp)->getValue<std::string>("errorType"), "bad_data");
-  EXPECT_EQ(Error(resp), "1:1: parse error: unknown function with name \"ratez\"");
+  EXPECT_EQ(Error(resp),
+            "invalid parameter \"query\": 1:1: parse error: unknown function with name \"ratez\"");
   resp = Call(&QueryVmApi::Query, {{"query", "demo/room.temp"}, {"time", "yesterday-ish"}});
   EXPECT_EQ(resp.status, 400);
   EXPECT_NE(Error(resp).find("invalid time"), std::string::npos) << resp.body;
