@@ -834,7 +834,7 @@ Status Database::ApplyRetentionLocked(Timestamp now_wall, int64_t now_mono,
   UpdateSealedLocked();
   if (!kept.empty()) {
     hold_recheck_mono_ = now_mono + kHoldRecheck;
-    if (!held_since_) held_since_ = now_wall;
+    if (!held_since_) held_since_ = now_wall - now_wall % kSecond;  // whole seconds in the log
     if (!hold_logged_mono_ || now_mono - *hold_logged_mono_ >= kHour) {
       // Rollups catch up within a pass or two; a hold that is still there an hour later is
       // likely stuck (a broken job) and someone should look.
