@@ -557,6 +557,13 @@ Status Database::FlushAllLocked() {
   FrameOptions frame_opts;
   std::string frame;
   uint64_t flushed = 0;
+  // The catalog first: a data file must never hold an id the catalog on disk lacks (a kill
+  // between the two would leave a database that refuses to open, and without a WAL nothing
+  // would name the id again). A catalog naming ids no file holds yet is harmless: ids are
+  // never reused.
+  if (!pages_.empty() && catalog_.dirty()) {
+    NANOTDB_RETURN_IF_ERROR(catalog_.Save(ctx_.env, CatalogPath(ctx_.root, name_)));
+  }
   while (!pages_.empty()) {
     auto it = pages_.begin();
     OpenPage& page = *it->second;
