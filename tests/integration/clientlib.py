@@ -247,10 +247,11 @@ class Env:
 
     # --- nanotdb ---------------------------------------------------------------------------
 
-    def nanotdb_config(self, nanotdb, plugin_dir, root, extra_toml="", port=None):
+    def nanotdb_config(self, nanotdb, plugin_dir, root, extra_toml="", port=None,
+                       all_defaults=False):
         """Writes <root>/engine.toml (nanotdb --init) listening on a free loopback port, with
-        plugins from plugin_dir, the dashboard and drip-sources off, self-stats off, and
-        extra_toml appended. Returns the port."""
+        plugins from plugin_dir, the dashboard and drip-sources off, self-stats off (all on as
+        --init writes them with all_defaults), and extra_toml appended. Returns the port."""
         os.makedirs(root, exist_ok=True)
         cfg = os.path.join(root, "engine.toml")
         subprocess.run([nanotdb, "--init", "--config", cfg], check=True, capture_output=True)
@@ -258,7 +259,8 @@ class Env:
         text = open(cfg).read()
         text = re.sub(r'(?m)^listen = .*$', f'listen = "127.0.0.1:{port}"', text, count=1)
         text = re.sub(r'(?m)^dir = .*$', f'dir = "{plugin_dir}"', text, count=1)
-        for section in ("plugins.drip-sources", "plugins.ui-dashboard", "stats"):
+        for section in () if all_defaults else ("plugins.drip-sources", "plugins.ui-dashboard",
+                                                 "stats"):
             text = re.sub(rf'(?ms)(^\[{re.escape(section)}\]\s*\n(?:.*?\n)*?\s*enabled\s*=\s*)true',
                           r'\g<1>false', text, count=1)
         open(cfg, "w").write(text + "\n" + extra_toml)

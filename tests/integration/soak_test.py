@@ -65,13 +65,9 @@ def main(env):
     with open(os.path.join(root, "soak_lp", "manifest.toml"), "w") as f:
         f.write(ROLLUP_MANIFEST)
     # The default config of `nanotdb --init`, on a free port, plugins from the build.
-    port = env.nanotdb_config(nanotdb, plugin_dir, root)
+    port = env.nanotdb_config(nanotdb, plugin_dir, root, extra_toml=PAGE_DEFAULTS,
+                              all_defaults=True)
     cfg = os.path.join(root, "engine.toml")
-    text = open(cfg).read()
-    for section in ("plugins.drip-sources", "plugins.ui-dashboard", "stats"):
-        text = re.sub(rf'(?ms)(^\[{re.escape(section)}\]\s*\n(?:.*?\n)*?\s*enabled\s*=\s*)false',
-                      r'\g<1>true', text, count=1)
-    open(cfg, "w").write(text + PAGE_DEFAULTS)
     proc = env.spawn("nanotdb", [nanotdb, "--config", cfg])
     env.wait_http("nanotdb", proc, port, "/health")
 
