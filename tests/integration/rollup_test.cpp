@@ -235,7 +235,7 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   EXPECT_TRUE(raw->getArray("infos").isNull()) << r.body;
   std::vector<double> a = Values(rolled), b = Values(raw);
   ASSERT_EQ(a.size(), b.size());
-  ASSERT_GT(a.size(), 5u * 2 * 16);  // five aggregates, 16 or 17 buckets, stamp + value
+  ASSERT_GE(a.size(), 5u * 2 * 16);  // five aggregates, 16 or 17 buckets, stamp + value
   for (size_t i = 0; i < a.size(); ++i)
     EXPECT_NEAR(a[i], b[i], 1e-9 * std::max(1.0, std::abs(b[i])));
 
