@@ -340,6 +340,9 @@ test('the crosshair moves on every chart of the page; the tooltip only on the on
   }
   const over = page.locator('[data-widget="load_history"] .u-over');
   await over.scrollIntoViewIfNeeded();
+  // The scroll event (which hides tooltips) is dispatched at the next frame: let it pass
+  // before pointing, or it hides the tooltip the move has just shown.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const box = await over.boundingBox();
   await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
   await page.waitForFunction(() => document.querySelector('[data-widget="memory_history"] .chart-holder')?.dataset.cursor);
@@ -348,7 +351,7 @@ test('the crosshair moves on every chart of the page; the tooltip only on the on
   const b = await at('memory_history');
   // Both charts show 6 h over about the same width: within a few pixels' worth of time.
   assert.ok(Math.abs(a - b) < 21600 / box.width * 5, `crosshairs at ${a} and ${b}`);
-  assert.equal(await page.locator('[data-widget="load_history"] .chart-tip').isVisible(), true);
+  await page.locator('[data-widget="load_history"] .chart-tip').waitFor({ state: 'visible', timeout: 2000 });
   assert.equal(await page.locator('[data-widget="memory_history"] .chart-tip').isVisible(), false);
   await context.close();
   assert.deepEqual(problems, []);

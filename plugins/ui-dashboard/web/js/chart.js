@@ -244,7 +244,11 @@ export function createChart(container, options) {
   const u = new window.uPlot(opts, empty, container);
   container.classList.add('chart');
   u.over.append(tip);
+  // A chart drawn (or redrawn by a refresh) under a resting mouse gets no mouseenter: the first
+  // move over it counts too. Capture runs before uPlot's own listener, so that move's tooltip
+  // already shows.
   u.over.addEventListener('mouseenter', () => { pointing = true; });
+  u.over.addEventListener('mousemove', () => { pointing = true; }, { capture: true });
   u.over.addEventListener('mouseleave', () => { pointing = false; tip.hidden = true; });
 
   // The legend: one row per series with its last, min, max and average over the range drawn.
