@@ -115,19 +115,23 @@ void PutWalValue(uint64_t control_high, uint64_t prev, uint64_t bits, std::strin
     best_kind = kDeltaFirst + best_len - 1;
     best_payload = delta;
   }
+  // The first scale at which the value is an exact decimal is the only one worth trying: at
+  // the next scale its integer is ten times larger while prev's moves by at most 5 more, so the
+  // difference never shrinks (it is already 0 when it could not grow).
   int64_t from, to;
   for (unsigned scale = 0; scale < kDecimalScales && best_len > 1; ++scale) {
-    if (!ScaledDecimal(prev, scale, &from) || !ScaledDecimal(bits, scale, &to) ||
-        FromScaledDecimal(to, scale) != bits) {
-      continue;
+    if (!ScaledDecimal(bits, scale, &to)) break;  // larger scales are out of range too
+    if (FromScaledDecimal(to, scale) != bits) continue;
+    if (ScaledDecimal(prev, scale, &from)) {
+      const uint64_t code = ZigZagEncode64(to - from);
+      const unsigned len = std::max(1u, BytesNeeded(code));
+      if (len <= kDecimalMaxLen && len < best_len) {
+        best_len = len;
+        best_kind = kDecimalFirst + kDecimalMaxLen * scale + len - 1;
+        best_payload = code;
+      }
     }
-    const uint64_t code = ZigZagEncode64(to - from);
-    const unsigned len = std::max(1u, BytesNeeded(code));
-    if (len <= kDecimalMaxLen && len < best_len) {
-      best_len = len;
-      best_kind = kDecimalFirst + kDecimalMaxLen * scale + len - 1;
-      best_payload = code;
-    }
+    break;
   }
   PutVarint64(out, control | best_kind);
   PutBytesLe(out, best_payload, best_len);
