@@ -109,6 +109,7 @@ class Parser {
         if (k == "source_metric") {
           NANOTDB_ASSIGN_OR_RETURN(job.source_metric, String(value, name));
           if (job.source_metric.empty()) return Error(value, name, "must not be empty");
+          NANOTDB_ASSIGN_OR_RETURN(job.source_metric, SourceMetric(value, name, job.source_metric));
         } else if (k == "source_pattern") {
           NANOTDB_ASSIGN_OR_RETURN(job.source_pattern, String(value, name));
           if (job.source_pattern.empty()) return Error(value, name, "must not be empty");
@@ -195,6 +196,20 @@ class Parser {
     if (warnings_ == nullptr) return;
     warnings_->push_back(std::string(source_) + ":" + std::to_string(node.source().begin.line) +
                          ": " + what);
+  }
+  // A bare metric name as is; a series key with labels in its canonical form (the catalog's).
+  Result<std::string> SourceMetric(const toml::node& node, const std::string& name,
+                                   const std::string& text) const {
+    if (text.find('{') == std::string::npos) {
+      Status st = ValidateMetricName(text);
+      if (!st.ok()) return Error(node, name, st.message());
+      return text;
+    }
+    Result<SeriesName> series = ParseSeriesKey(text);
+    if (!series.ok()) return Error(node, name, series.status().message());
+    Result<std::string> key = MakeSeriesKey(series->metric, series->labels);
+    if (!key.ok()) return Error(node, name, key.status().message());
+    return *key;
   }
   Result<std::string> String(const toml::node& node, const std::string& name) const {
     const auto* v = node.as_string();
@@ -355,17 +370,23 @@ Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::stri
 }
 
 bool JobTakes(const RollupJob& job, std::string_view series_key, std::string* checkpoint_key) {
+  const std::string_view name = SeriesMetricName(series_key);
   if (!job.source_metric.empty()) {
-    if (series_key != job.source_metric) return false;
-    *checkpoint_key = job.id;
+    const bool bare = job.source_metric.find('{') == std::string::npos;
+    if (bare ? name != job.source_metric : series_key != job.source_metric) return false;
+    // The series named exactly keeps the "<id>" key it always had; the labelled series of a
+    // bare name get one each.
+    if (checkpoint_key != nullptr) {
+      *checkpoint_key =
+          series_key == job.source_metric ? job.id : job.id + "::" + std::string(series_key);
+    }
     return true;
   }
-  const std::string_view name = SeriesMetricName(series_key);
   if (!GlobMatch(job.source_pattern, name)) return false;
   for (const std::string& x : job.exclude_patterns) {
     if (GlobMatch(x, name)) return false;
   }
-  *checkpoint_key = job.id + "::" + std::string(series_key);
+  if (checkpoint_key != nullptr) *checkpoint_key = job.id + "::" + std::string(series_key);
   return true;
 }
 

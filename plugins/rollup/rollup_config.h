@@ -20,7 +20,10 @@ inline constexpr int64_t kDefaultGrace = 5 * 60 * int64_t{1'000'000'000};
 
 struct RollupJob {
   std::string id;
-  std::string source_metric;   // exactly one of source_metric and source_pattern is set
+  // Exactly one of source_metric and source_pattern is set. source_metric is a metric name
+  // (every series of that name, whatever its labels) or a canonical series key with labels
+  // (that series only).
+  std::string source_metric;
   std::string source_pattern;  // glob over metric names: '*', '?', [abc], [a-z], [!a]
   std::vector<std::string> exclude_patterns;  // rollups.global_exclude_patterns, then the job's
   int64_t interval = 0;                       // ns, > 0
@@ -44,11 +47,13 @@ struct RollupConfig {
 Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::string_view source,
                                        std::string_view db, std::vector<std::string>* warnings);
 
-// Whether `job` rolls up the source series `series_key` (a canonical key): source_metric equal
-// to the key, or source_pattern matching its metric name and no exclude pattern matching it.
-// Sets *checkpoint_key to the job's checkpoint key for it ("<id>", or "<id>::<series key>"
-// for a source_pattern job).
-bool JobTakes(const RollupJob& job, std::string_view series_key, std::string* checkpoint_key);
+// Whether `job` rolls up the source series `series_key` (a canonical key): a source_metric
+// naming its metric (a bare name) or equal to the key (one with labels), or a source_pattern
+// matching its metric name and no exclude pattern matching it. Sets *checkpoint_key (when not
+// null) to the job's checkpoint key for it: "<id>" for the series a source_metric names
+// exactly (the bare name unlabelled, or the labelled key), else "<id>::<series key>".
+bool JobTakes(const RollupJob& job, std::string_view series_key,
+              std::string* checkpoint_key = nullptr);
 
 // Shell glob match of a whole name: '*' any run, '?' one character, [abc], [a-z], [!abc] or
 // [^abc] one character of (not of) the set. ValidateGlob rejects an unclosed '['.

@@ -65,16 +65,6 @@ bool Combinable(Aggregate a) {
   }
 }
 
-bool JobTakes(const RollupJob& job, std::string_view key) {
-  if (!job.source_metric.empty()) return job.source_metric == key;
-  std::string_view name = SeriesMetricName(key);
-  if (!GlobMatch(job.source_pattern, name)) return false;
-  for (const std::string& x : job.exclude_patterns) {
-    if (GlobMatch(x, name)) return false;
-  }
-  return true;
-}
-
 // The series a job writes for `aggregate` of source series `key` (as the Roller names it).
 std::optional<std::string> OutputKey(const RollupJob& job, std::string_view key,
                                      Aggregate aggregate) {

@@ -163,6 +163,58 @@ TEST_F(RollupDaemonTest, BackfillIsAdminAndPersistsBeforeAnswering) {
   EXPECT_TRUE(d_.Stop());
 }
 
+// node_exporter's CPU counters pushed as Prometheus text: one metric name, a series per cpu and
+// mode. A source_metric job naming the metric rolls up every one of them, labels kept.
+TEST_F(RollupDaemonTest, ASourceMetricRollsUpEveryLabelledSeriesOfPrometheusText) {
+  ASSERT_TRUE(d_.Start());
+  const int64_t t0 = (NowSeconds() - 3 * 86400) / 3600 * 3600;  // three whole hours, 3 days ago
+  std::string page;
+  for (int i = 0; i < 3 * 60; ++i) {
+    for (int cpu = 0; cpu < 2; ++cpu) {
+      for (const char* mode : {"idle", "user"}) {
+        const int value = i * (cpu + 1) * (mode[0] == 'i' ? 10 : 1);
+        page += "node_cpu_seconds_total{cpu=\"" + std::to_string(cpu) + "\",mode=\"" + mode +
+                "\"} " + std::to_string(value) + " " + std::to_string((t0 + i * 60) * 1000) + "\n";
+      }
+    }
+  }
+  HttpResult r = d_.Post("/api/v1/import/prometheus?db=node", page, "text/plain");
+  ASSERT_EQ(r.status, 200) << r.body;
+  AppendFile(fs::path(d_.root()) / "node" / "manifest.toml",
+             "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"cpu_1h\"\n"
+             "source_metric = \"node_cpu_seconds_total\"\ninterval = \"1h\"\n"
+             "aggregates = [\"max\", \"count\"]\ndestination_db = \"node_1h\"\n");
+  auto hours = [&](const std::string& series) { return Points(d_, "node_1h", series, t0); };
+  const std::string user1 = "node_cpu_seconds_total.max{cpu=\"1\",mode=\"user\"}";
+  ASSERT_TRUE(Eventually([&] { return hours(user1).size() == 3; })) << d_.Log();
+  for (int cpu = 0; cpu < 2; ++cpu) {
+    for (const std::string mode : {"idle", "user"}) {
+      const std::string labels = "{cpu=\"" + std::to_string(cpu) + "\",mode=\"" + mode + "\"}";
+      const int scale = (cpu + 1) * (mode == "idle" ? 10 : 1);
+      std::vector<std::string> max, count;
+      for (int h = 0; h < 3; ++h) {
+        max.push_back(std::to_string(t0 + h * 3600) + "=" + std::to_string((h * 60 + 59) * scale));
+        count.push_back(std::to_string(t0 + h * 3600) + "=60");
+      }
+      EXPECT_TRUE(Eventually([&] { return hours("node_cpu_seconds_total.max" + labels) == max; }))
+          << labels << " " << d_.Log();
+      EXPECT_EQ(hours("node_cpu_seconds_total.count" + labels), count) << labels;
+    }
+  }
+  // An aggregate query of the metric reads the rollup of each series.
+  r = d_.Get("/api/v1/query_range", {{"db", "node"},
+                                     {"query", "node_cpu_seconds_total"},
+                                     {"start", std::to_string(t0)},
+                                     {"end", std::to_string(t0 + 3 * 3600 - 1)},
+                                     {"aggregate", "max"},
+                                     {"window", "1h"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  Array::Ptr uses = Json(r.body)->getObject("data")->getArray("rollups");
+  ASSERT_FALSE(uses.isNull()) << r.body;
+  EXPECT_EQ(uses->size(), 4u) << r.body;
+  EXPECT_TRUE(d_.Stop());
+}
+
 // Every value of every series of a query_range answer, in order.
 std::vector<double> Values(const Object::Ptr& body) {
   std::vector<double> out;

@@ -173,6 +173,50 @@ TEST_F(RollerTest, LabelledSeriesKeepTheirLabelsAfterTheAggregateSuffix) {
   EXPECT_THAT(Checkpoint("src"), HasSubstr("cpus::cpu{core=\"1\"},"));
 }
 
+// source_metric = "node_cpu" takes every series of that name: the unlabelled one keeps the
+// checkpoint key "<id>" (what older checkpoints hold), each labelled one gets its own.
+TEST_F(RollerTest, ASourceMetricTakesEverySeriesOfThatNameWhateverItsLabels) {
+  for (int i = 0; i < 120; ++i) {
+    Write("src", "node_cpu{cpu=\"0\",mode=\"idle\"}", kBase + i * 10 * kSecond, i);
+    Write("src", "node_cpu{cpu=\"0\",mode=\"user\"}", kBase + i * 10 * kSecond, 2 * i);
+    Write("src", "node_cpu", kBase + i * 10 * kSecond, 1);
+    Write("src", "node_cpu_guest{cpu=\"0\"}", kBase + i * 10 * kSecond, 5);  // another name
+  }
+  AppendManifest("src", R"([rollups]
+enabled = true
+[[rollups.jobs]]
+id = "cpu"
+source_metric = "node_cpu"
+interval = "10m"
+grace = "1m"
+aggregates = ["max", "count"]
+destination_db = "src_10m"
+[[rollups.jobs]]
+id = "one"
+source_metric = "node_cpu{mode='user', cpu='0'}"
+interval = "10m"
+aggregates = ["sum"]
+destination_db = "src_10m"
+destination_metric_prefix = "user0"
+)");
+  now_ = kBase + 30 * kMinute;
+  PassStats stats = roller_->RunOnce();
+  ASSERT_TRUE(stats.errors.empty()) << stats.errors.front();
+  EXPECT_EQ(Samples("src_10m", "node_cpu.max{cpu=\"0\",mode=\"idle\"}"),
+            (std::vector<std::string>{"0=59", "600=119"}));
+  EXPECT_EQ(Samples("src_10m", "node_cpu.max{cpu=\"0\",mode=\"user\"}"),
+            (std::vector<std::string>{"0=118", "600=238"}));
+  EXPECT_EQ(Samples("src_10m", "node_cpu.count"), (std::vector<std::string>{"0=60", "600=60"}));
+  EXPECT_TRUE(Samples("src_10m", "node_cpu_guest.max{cpu=\"0\"}").empty());
+  // A source_metric with labels takes that series only, whatever order its labels are in.
+  EXPECT_EQ(Samples("src_10m", "user0.sum{cpu=\"0\",mode=\"user\"}"),
+            (std::vector<std::string>{"0=3540", "600=10740"}));
+  const std::string end = std::to_string(kBase + 20 * kMinute);
+  EXPECT_EQ(Checkpoint("src"), "cpu," + end + "\ncpu::node_cpu{cpu=\"0\",mode=\"idle\"}," + end +
+                                   "\ncpu::node_cpu{cpu=\"0\",mode=\"user\"}," + end + "\none," +
+                                   end + "\n");
+}
+
 TEST_F(RollerTest, AfterACrashNoBucketIsDuplicatedOrSkipped) {
   WriteRamp("src", "ramp", 60);
   AppendManifest("src", kTenMinuteJobs);

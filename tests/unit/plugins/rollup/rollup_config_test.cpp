@@ -132,6 +132,33 @@ TEST(RollupConfigTest, ErrorsNameTheFileLineJobAndKey) {
   EXPECT_THAT(ErrorOf("[rollups\n"), HasSubstr("sensors/manifest.toml:1: "));
 }
 
+TEST(RollupConfigTest, ASourceMetricWithLabelsIsStoredAsItsCanonicalKey) {
+  const std::string head =
+      "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"t\"\n"
+      "interval = \"1h\"\ndestination_db = \"d\"\n";
+  Result<RollupConfig> cfg = Parse(head + "source_metric = \"cpu{mode='user', cpu=\\\"0\\\"}\"\n");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_EQ(cfg->jobs[0].source_metric, "cpu{cpu=\"0\",mode=\"user\"}");
+  std::string key;
+  EXPECT_TRUE(JobTakes(cfg->jobs[0], "cpu{cpu=\"0\",mode=\"user\"}", &key));
+  EXPECT_EQ(key, "t");
+  EXPECT_FALSE(JobTakes(cfg->jobs[0], "cpu{cpu=\"1\",mode=\"user\"}", &key));
+  EXPECT_FALSE(JobTakes(cfg->jobs[0], "cpu", &key));
+
+  cfg = Parse(head + "source_metric = \"cpu\"\n");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  EXPECT_TRUE(JobTakes(cfg->jobs[0], "cpu", &key));
+  EXPECT_EQ(key, "t");
+  EXPECT_TRUE(JobTakes(cfg->jobs[0], "cpu{cpu=\"1\"}", &key));
+  EXPECT_EQ(key, "t::cpu{cpu=\"1\"}");
+  EXPECT_FALSE(JobTakes(cfg->jobs[0], "cpu2{cpu=\"1\"}", &key));
+
+  EXPECT_THAT(ErrorOf(head + "source_metric = \"cpu{mode=\"\n"),
+              HasSubstr("sensors/manifest.toml:7: rollups.jobs[0] (id \"t\"): source_metric: "));
+  EXPECT_THAT(ErrorOf(head + "source_metric = \"a b\"\n"),
+              HasSubstr("rollups.jobs[0] (id \"t\"): source_metric: "));
+}
+
 TEST(RollupConfigTest, UnknownKeysAreWarnings) {
   std::vector<std::string> warnings;
   Result<RollupConfig> cfg = Parse(
