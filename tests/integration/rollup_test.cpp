@@ -232,11 +232,15 @@ std::vector<double> Values(const Object::Ptr& body) {
 
 TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   ASSERT_TRUE(d_.Start());
-  // Two days of 1-minute samples up to now, with a missing hour and a missing quarter hour.
-  const int64_t now = NowSeconds() / 60 * 60;
-  const int64_t t0 = now - 2 * 86400;
+  // 48.5 hours of 1-minute samples from a midnight three days back, with a missing hour and a
+  // missing quarter hour. Every figure below follows from t0 alone, not from the minute the
+  // test runs at: the range starts 17 minutes after midnight, so the first whole hour is
+  // t0 + 1h and 3h windows give 17 buckets; the grace of 7 days leaves the last hour (no
+  // sample after it) not rolled up, so raw samples are read from t0 + 48h.
+  const int64_t t0 = NowSeconds() / 86400 * 86400 - 3 * 86400;
+  const int64_t end = t0 + 48 * 3600 + 30 * 60;
   std::string lines;
-  for (int64_t t = t0; t <= now; t += 60) {
+  for (int64_t t = t0; t <= end; t += 60) {
     const int64_t i = (t - t0) / 60;
     if ((i >= 300 && i < 360) || (i >= 1000 && i < 1015)) continue;
     lines += "it/room.temp " + std::to_string((i * 37) % 101 - 50.5) + " " +
@@ -244,16 +248,18 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   }
   ASSERT_EQ(Import(lines).status, 200);
   AppendFile(fs::path(d_.root()) / "it" / "manifest.toml",
-             "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"all_1h\"\n"
-             "source_pattern = \"*\"\ninterval = \"1h\"\ndestination_db = \"it_1h\"\n"
+             "[rollups]\nenabled = true\ndefault_grace = \"7d\"\n[[rollups.jobs]]\n"
+             "id = \"all_1h\"\nsource_pattern = \"*\"\ninterval = \"1h\"\n"
+             "destination_db = \"it_1h\"\n"
              "aggregates = [\"min\", \"max\", \"avg\", \"sum\", \"count\"]\n");
   HttpResult r = d_.Post("/api/v1/rollup/backfill?dbs=it", "", "text/plain");
   ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Points(d_, "it_1h", "room.temp.count", t0).size(), 47u);  // hour 5 is missing
 
   Params q = {{"db", "it"},
               {"query", "room.temp"},
               {"start", std::to_string(t0 + 17 * 60)},
-              {"end", std::to_string(now)},
+              {"end", std::to_string(end)},
               {"aggregate", "avg,min,max,sum,count"},
               {"window", "3h"}};
   r = d_.Get("/api/v1/query_range", q);
@@ -267,12 +273,9 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   Object::Ptr level = use->getArray("levels")->getObject(0);
   EXPECT_EQ(level->getValue<std::string>("db"), "it_1h");
   EXPECT_EQ(level->getValue<std::string>("interval"), "1h");
-  // The first whole hour inside the range: its start rounded up to the hour (the start itself
-  // when the test runs at minute 43 and t0 + 17 min falls on the hour).
-  const int64_t first_hour = (t0 + 17 * 60 + 3599) / 3600 * 3600;
-  EXPECT_EQ(level->getValue<int64_t>("start"), first_hour);
-  // The current hour is not rolled up: raw samples from its start.
-  EXPECT_EQ(use->getValue<int64_t>("raw_tail_start"), now / 3600 * 3600);
+  EXPECT_EQ(level->getValue<int64_t>("start"), t0 + 3600);
+  EXPECT_EQ(level->getValue<int64_t>("end"), t0 + 48 * 3600);
+  EXPECT_EQ(use->getValue<int64_t>("raw_tail_start"), t0 + 48 * 3600);
   ASSERT_FALSE(rolled->getArray("infos").isNull()) << r.body;
   EXPECT_NE(rolled->getArray("infos")->get(0).toString().find("it/room.temp: read rollups "
                                                               "it_1h/room.temp.sum"),
@@ -287,7 +290,7 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   EXPECT_TRUE(raw->getArray("infos").isNull()) << r.body;
   std::vector<double> a = Values(rolled), b = Values(raw);
   ASSERT_EQ(a.size(), b.size());
-  ASSERT_GE(a.size(), 5u * 2 * 16);  // five aggregates, 16 or 17 buckets, stamp + value
+  ASSERT_EQ(a.size(), 5u * 17 * 2);  // five aggregates, 17 buckets, stamp + value
   for (size_t i = 0; i < a.size(); ++i)
     EXPECT_NEAR(a[i], b[i], 1e-9 * std::max(1.0, std::abs(b[i])));
 
@@ -298,8 +301,8 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
 
   // PromQL on the period grid: avg_over_time over 3h windows at a 3h step.
   Params p = {{"query", "avg_over_time(it/room.temp[3h])"},
-              {"start", std::to_string(t0 / 10800 * 10800)},
-              {"end", std::to_string(now)},
+              {"start", std::to_string(t0)},
+              {"end", std::to_string(end)},
               {"step", "3h"}};
   r = d_.Get("/api/v1/query_range", p);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -313,7 +316,7 @@ TEST_F(RollupDaemonTest, AggregateQueriesReadRollupsSaySoAndRollupOffReadsRaw) {
   a = Values(promql);
   b = Values(promql_raw);
   ASSERT_EQ(a.size(), b.size());
-  ASSERT_GT(a.size(), 2u * 15);
+  ASSERT_EQ(a.size(), 17u * 2);  // steps t0, t0 + 3h, ..., t0 + 48h
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_NEAR(a[i], b[i], 1e-9 * std::max(1.0, std::abs(b[i])));
   }
