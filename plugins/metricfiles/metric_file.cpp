@@ -333,37 +333,70 @@ Result<std::shared_ptr<const std::vector<Timestamp>>> MetricFileReader::Times(
   return times_.try_emplace(block, std::move(ts)).first->second;
 }
 
-Status MetricFileReader::ReadSeries(MetricId id, Timestamp from, Timestamp to,
-                                    const std::function<bool(const Sample&)>& fn) const {
+Status MetricFileReader::Decode(MetricId id, Timestamp from, Timestamp to, Decoded* d) const {
   const SeriesEntry* s = Find(id);
   if (s == nullptr) {
     return Status::NotFound(name_ + " holds no series with id " + std::to_string(id));
   }
+  d->begin = d->end = 0;
   if (to < s->first || from > s->last) return Status::Ok();
   auto context = [&](const Status& st) {
     return st.WithContext("series " + std::to_string(id) + " (" + s->name + ")");
   };
   auto times = Times(s->time_block);
   if (!times.ok()) return context(times.status());
-  std::string bytes;
+  d->times = std::move(*times);
+  // Kept per thread: a full day of a series is 8640 values, read again and again.
+  thread_local std::string bytes;
   Status st = ReadBlock(s->values, &bytes);
   if (!st.ok()) return context(st);
-  std::vector<uint64_t> values;
-  st = DecodeValues(s->type, bytes, s->count, &values);
+  d->values.clear();
+  st = DecodeValues(s->type, bytes, s->count, &d->values);
   if (!st.ok()) return context(st.WithContext(name_));
-  const std::vector<Timestamp>& ts = **times;
-  size_t i = std::lower_bound(ts.begin(), ts.end(), from) - ts.begin();
-  for (; i < ts.size() && ts[i] <= to; ++i) {
-    if (!fn(Sample{ts[i], values[i]})) break;
+  const std::vector<Timestamp>& ts = *d->times;
+  d->begin = std::lower_bound(ts.begin(), ts.end(), from) - ts.begin();
+  d->end = std::upper_bound(ts.begin() + d->begin, ts.end(), to) - ts.begin();
+  return Status::Ok();
+}
+
+Status MetricFileReader::ReadSeries(MetricId id, Timestamp from, Timestamp to,
+                                    const std::function<bool(const Sample&)>& fn) const {
+  // The decoded values are kept per thread (a full day is 8640 of them, read again and again)
+  // unless fn reads another series meanwhile, which then decodes into its own.
+  thread_local Decoded kept;
+  thread_local bool kept_busy = false;
+  Decoded own;
+  Decoded& d = kept_busy ? own : kept;
+  struct Take {
+    bool took;
+    ~Take() {
+      if (took) kept_busy = false;
+    }
+  } take{!kept_busy};
+  kept_busy = true;
+  Status st = Decode(id, from, to, &d);
+  if (st.ok()) {
+    const Timestamp* ts = d.times ? d.times->data() : nullptr;
+    const uint64_t* v = d.values.data();
+    for (size_t i = d.begin; i < d.end; ++i) {
+      if (!fn(Sample{ts[i], v[i]})) break;
+    }
   }
+  d.times.reset();
+  return st;
+}
+
+Status MetricFileReader::ReadSeries(MetricId id, Timestamp from, Timestamp to,
+                                    std::vector<Sample>* out) const {
+  Decoded d;
+  NANOTDB_RETURN_IF_ERROR(Decode(id, from, to, &d));
+  out->reserve(out->size() + (d.end - d.begin));
+  for (size_t i = d.begin; i < d.end; ++i) out->push_back(Sample{(*d.times)[i], d.values[i]});
   return Status::Ok();
 }
 
 Status MetricFileReader::ReadAll(MetricId id, std::vector<Sample>* out) const {
-  return ReadSeries(id, kMinTimestamp, kMaxTimestamp, [out](const Sample& s) {
-    out->push_back(s);
-    return true;
-  });
+  return ReadSeries(id, kMinTimestamp, kMaxTimestamp, out);
 }
 
 }  // namespace nanotdb::metricfiles

@@ -104,11 +104,20 @@ class MetricFileReader {
   Status ReadValueBlock(const SeriesEntry& s, std::string* out) const {
     return ReadBlock(s.values, out);
   }
+  // The same samples appended to *out (no call per sample).
+  Status ReadSeries(MetricId id, Timestamp from, Timestamp to, std::vector<Sample>* out) const;
   // Every sample of `id`.
   Status ReadAll(MetricId id, std::vector<Sample>* out) const;
 
  private:
   MetricFileReader() = default;
+  // A series decoded whole: the samples with from <= ts <= to are [begin, end).
+  struct Decoded {
+    std::shared_ptr<const std::vector<Timestamp>> times;
+    std::vector<uint64_t> values;
+    size_t begin = 0, end = 0;
+  };
+  Status Decode(MetricId id, Timestamp from, Timestamp to, Decoded* d) const;
   Status ReadBlock(const BlockPlace& place, std::string* out) const;
   Result<std::shared_ptr<const std::vector<Timestamp>>> Times(uint32_t block) const;
 

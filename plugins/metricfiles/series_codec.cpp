@@ -41,6 +41,13 @@ inline void ToSymbol(uint64_t z, uint8_t* sym, int* nbits, uint64_t* extra) {
 
 inline int ExtraBits(uint8_t sym) { return sym < 16 ? 0 : (sym - 16) / 4 + 2; }
 
+constexpr std::array<uint8_t, 256> MakeExtraBits() {
+  std::array<uint8_t, 256> t{};
+  for (int s = 0; s < 256; ++s) t[s] = static_cast<uint8_t>(s < 16 ? 0 : (s - 16) / 4 + 2);
+  return t;
+}
+constexpr std::array<uint8_t, 256> kExtraBits = MakeExtraBits();
+
 inline uint64_t FromSymbol(uint8_t sym, uint64_t extra) {
   if (sym < 16) return sym;
   const int nbits = ExtraBits(sym);
@@ -256,38 +263,6 @@ void MapToDomain(ValueDomain d, int decimals, std::span<const uint64_t> bits,
 
 }  // namespace
 
-double FastWidenFloat32(float f) {
-  if (!std::isfinite(f)) return static_cast<double>(f);
-  char buf[64];
-  const char* end = std::to_chars(buf, buf + sizeof buf, f, std::chars_format::fixed).ptr;
-  const char* p = buf;
-  const bool negative = *p == '-';
-  if (negative) ++p;
-  uint64_t digits = 0;
-  int significant = 0, fraction = 0;
-  bool after_point = false;
-  for (; p < end; ++p) {
-    if (*p == '.') {
-      after_point = true;
-      continue;
-    }
-    digits = digits * 10 + static_cast<uint64_t>(*p - '0');
-    if (digits != 0) ++significant;
-    if (after_point) ++fraction;
-    if (significant > 15) break;
-  }
-  if (significant > 15 || fraction >= static_cast<int>(kPow10.size())) {
-    double d = 0;
-    std::from_chars(buf, end, d);
-    return d;
-  }
-  // digits < 10^15 and 10^fraction are exact doubles: one correctly rounded division gives
-  // the double nearest the decimal, as parsing it would.
-  double d = static_cast<double>(digits);
-  if (fraction > 0) d /= kPow10[fraction];
-  return negative ? -d : d;
-}
-
 namespace {
 
 Plan BestPlan(std::span<const uint64_t> x) {
@@ -372,6 +347,99 @@ Status DecodeIntegers(std::string_view in, size_t count, std::vector<uint64_t>* 
 
 namespace {
 
+// The decoding loop's view of the frequency tables: per context and slot of the state's low
+// kProbBits, the symbol, its frequency - 1 and the slot's offset from the symbol's start, in
+// one word; the contexts side by side, so the next word is at (context << kProbBits) | slot.
+struct SlotTables {
+  std::array<uint32_t, kMaxContexts * kProbScale> slot;
+  void Build(int context, const FreqTable& t) {
+    uint32_t* out = slot.data() + (static_cast<size_t>(context) << kProbBits);
+    for (int sym = 0; sym < kAlphabet; ++sym) {
+      const uint32_t b = t.start[sym], f = t.freq[sym];
+      for (uint32_t i = 0; i < f; ++i) {
+        out[b + i] = static_cast<uint32_t>(sym) | ((f - 1) << 8) | (i << 20);
+      }
+    }
+  }
+};
+static_assert(kProbBits == 12, "SlotTables packs 12-bit frequencies and offsets");
+
+// The size class of a symbol, as ContextOf counts it (ContextOf is the larger class of the two
+// symbols before), without a table: it sits on the decoder's critical path.
+inline int SymbolClass(uint32_t sym) {
+  return static_cast<int>(sym != 0) + static_cast<int>(sym >= 4) + static_cast<int>(sym >= 20);
+}
+
+// LSB-first raw bits read 8 bytes at a time where they are there; the same stream and checks
+// as BitReader.
+class FastBits {
+ public:
+  explicit FastBits(std::string_view in)
+      : p_(reinterpret_cast<const unsigned char*>(in.data())), end_(p_ + in.size()) {}
+  // count 1..56
+  [[gnu::always_inline]] inline bool Get(int count, uint64_t* bits) {
+    if (have_ < count) {
+      if (end_ - p_ >= 8) {
+        uint64_t w;
+        std::memcpy(&w, p_, 8);
+        if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+        acc_ |= w << have_;
+        p_ += (63 - have_) >> 3;
+        have_ |= 56;
+      } else {
+        while (have_ <= 56 && p_ < end_) {
+          acc_ |= uint64_t{*p_++} << have_;
+          have_ += 8;
+        }
+        if (have_ < count) return false;
+      }
+    }
+    *bits = acc_ & (~uint64_t{0} >> (64 - count));
+    acc_ >>= count;
+    have_ -= count;
+    return true;
+  }
+  // count 0..56, refilling whether or not it is needed (no branch on the data where 8 bytes
+  // are left).
+  [[gnu::always_inline]] inline bool Take(int count, uint64_t* bits) {
+    if (end_ - p_ >= 8) [[likely]] {
+      uint64_t w;
+      std::memcpy(&w, p_, 8);
+      if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+      acc_ |= w << have_;
+      p_ += (63 - have_) >> 3;
+      have_ |= 56;
+    } else {
+      while (have_ <= 56 && p_ < end_) {
+        acc_ |= uint64_t{*p_++} << have_;
+        have_ += 8;
+      }
+      if (have_ < count) return false;
+    }
+    *bits = acc_ & ((uint64_t{1} << count) - 1);
+    acc_ >>= count;
+    have_ -= count;
+    return true;
+  }
+  [[gnu::always_inline]] inline bool GetWide(int count, uint64_t* bits) {  // count 1..64
+    if (count <= 56) return Get(count, bits);
+    uint64_t low, high;
+    if (!Get(32, &low) || !Get(count - 32, &high)) return false;
+    *bits = low | (high << 32);
+    return true;
+  }
+  // Only the zero padding of the last byte is left.
+  bool AtEnd() const {
+    return p_ == end_ && (have_ == 0 || (acc_ & (~uint64_t{0} >> (64 - have_))) == 0) && have_ < 8;
+  }
+
+ private:
+  const unsigned char* p_;
+  const unsigned char* end_;
+  uint64_t acc_ = 0;
+  int have_ = 0;
+};
+
 Status DecodePlanned(std::string_view in, size_t count, std::vector<uint64_t>* out) {
   size_t pos = 0;
   if (in.empty()) return Bad("empty integer stream");
@@ -392,7 +460,6 @@ Status DecodePlanned(std::string_view in, size_t count, std::vector<uint64_t>* o
   const int contexts = static_cast<unsigned char>(in[pos++]);
   const size_t residuals = count > static_cast<size_t>(order) ? count - order : 0;
   const size_t base = out->size();
-  out->reserve(base + count);
   if (residuals == 0) {
     if (contexts != 0 || pos != in.size()) return Bad("bytes after an empty stream");
     if (count >= 1) out->push_back(order >= 1 ? init[0] : 0);
@@ -413,41 +480,116 @@ Status DecodePlanned(std::string_view in, size_t count, std::vector<uint64_t>* o
   if (!GetVarint(in, &pos, &stream_len) || !GetBytes(in, &pos, stream_len, &stream)) {
     return Bad("truncated rANS stream");
   }
-  RansDecoder dec(stream, std::span<const FreqTable>(tables.data(), contexts));
-  BitReader bits(in.substr(pos));
-  if (!dec.Init()) return Bad("bad rANS state");
+  // The slot tables of the used contexts (kept per thread: 16 KiB each).
+  thread_local SlotTables slot_tables;
+  unsigned used = 0;  // bit c: context c has a table
+  for (int c = 0; c < contexts; ++c) {
+    if (!tables[c].used) continue;
+    slot_tables.Build(c, tables[c]);
+    used |= 1u << c;
+  }
+  const uint32_t* const slots = slot_tables.slot.data();
+  const auto* sp = reinterpret_cast<const unsigned char*>(stream.data());
+  const unsigned char* const send = sp + stream.size();
+  if (send - sp < 4) return Bad("bad rANS state");
+  uint32_t state;
+  std::memcpy(&state, sp, 4);
+  if constexpr (std::endian::native == std::endian::big) state = __builtin_bswap32(state);
+  sp += 4;
+  if (state < kRansLow) return Bad("bad rANS state");
+  FastBits bits(in.substr(pos));
+
+  out->resize(base + count);
+  uint64_t* o = out->data() + base;
   uint64_t prev_x = 0, delta = 0;
   if (order >= 1) {
-    out->push_back(init[0]);
+    *o++ = init[0];
     prev_x = init[0];
   }
   if (order >= 2) {
     delta = init[1];
     prev_x += delta;
-    out->push_back(prev_x);
+    *o++ = prev_x;
   }
-  uint8_t prev = 0, prev2 = 0;
-  for (size_t i = 0; i < residuals; ++i) {
-    uint8_t sym;
-    if (!dec.Next(ContextOf(prev, prev2, contexts), &sym)) return Bad("bad rANS stream");
-    prev2 = prev;
-    prev = sym;
-    uint64_t extra = 0;
-    if (!bits.Get(ExtraBits(sym), &extra)) return Bad("truncated raw bits");
-    const uint64_t r = (static_cast<uint64_t>(UnZigZag(FromSymbol(sym, extra))) + bias) * divisor;
+  const int class_mask = contexts == 1 ? 0 : 3;
+  int prev_class = 0, prev2_class = 0;
+  // One table of one symbol (a constant series, a counter rising by the same step): the state
+  // stays as it is, so only the raw bits vary.
+  const bool one_symbol =
+      contexts == 1 && used == 1 &&
+      std::count(tables[0].freq.begin(), tables[0].freq.end(), 0) == kAlphabet - 1;
+  const size_t table_loop_from = one_symbol ? residuals : 0;
+  if (one_symbol) {
+    const uint32_t sym = slots[0] & 0xff;
+    const int nbits = sym >= 16 ? ExtraBits(static_cast<uint8_t>(sym)) : 0;
+    const uint64_t top = sym >= 16 ? (uint64_t{4} | ((sym - 16) % 4)) << nbits : sym;
+    for (size_t i = 0; i < residuals; ++i) {
+      uint64_t extra = 0;
+      if (nbits > 0 && !bits.GetWide(nbits, &extra)) {
+        out->resize(base);
+        return Bad("truncated raw bits");
+      }
+      const uint64_t r = (static_cast<uint64_t>(UnZigZag(top | extra)) + bias) * divisor;
+      if (order == 0) {
+        *o++ = r;
+      } else if (order == 1) {
+        prev_x += r;
+        *o++ = prev_x;
+      } else {
+        delta += r;
+        prev_x += delta;
+        *o++ = prev_x;
+      }
+    }
+  }
+  for (size_t i = table_loop_from; i < residuals; ++i) {
+    const int context = std::max(prev_class, prev2_class) & class_mask;
+    if ((used & (1u << context)) == 0) {
+      out->resize(base);
+      return Bad("bad rANS stream");
+    }
+    const uint32_t e =
+        slots[(static_cast<uint32_t>(context) << kProbBits) | (state & (kProbScale - 1))];
+    const uint32_t sym = e & 0xff;
+    state = (((e >> 8) & 0xfff) + 1) * (state >> kProbBits) + (e >> 20);
+    while (state < kRansLow) {
+      if (sp == send) {
+        out->resize(base);
+        return Bad("bad rANS stream");
+      }
+      state = (state << 8) | *sp++;
+    }
+    prev2_class = prev_class;
+    prev_class = SymbolClass(sym);
+    // Small and large residuals alternate at random on noisy data: no branch on which.
+    const int nbits = kExtraBits[sym];
+    uint64_t extra;
+    if (nbits > 56 ? !bits.GetWide(nbits, &extra) : !bits.Take(nbits, &extra)) {
+      out->resize(base);
+      return Bad("truncated raw bits");
+    }
+    const uint64_t top = sym < 16 ? sym : (uint64_t{4} | ((sym - 16) % 4)) << nbits;
+    const uint64_t z = top | extra;
+    const uint64_t r = (static_cast<uint64_t>(UnZigZag(z)) + bias) * divisor;
     if (order == 0) {
-      out->push_back(r);
+      *o++ = r;
     } else if (order == 1) {
       prev_x += r;
-      out->push_back(prev_x);
+      *o++ = prev_x;
     } else {
       delta += r;
       prev_x += delta;
-      out->push_back(prev_x);
+      *o++ = prev_x;
     }
   }
-  if (!dec.Done()) return Bad("rANS stream not consumed exactly");
-  if (!bits.AtEnd()) return Bad("raw bits not consumed exactly");
+  if (sp != send || state != kRansLow) {
+    out->resize(base);
+    return Bad("rANS stream not consumed exactly");
+  }
+  if (!bits.AtEnd()) {
+    out->resize(base);
+    return Bad("raw bits not consumed exactly");
+  }
   return Status::Ok();
 }
 

@@ -22,6 +22,7 @@
 
 #include "nanotdb/status.h"
 #include "nanotdb/types.h"
+#include "widen.h"  // FastWidenFloat32
 
 namespace nanotdb::metricfiles {
 
@@ -56,9 +57,5 @@ const char* DomainName(ValueDomain d);  // "int", "decimal", "float32", "bits"
 // (each domain, each predictor order, divided by their divisor): the figure an order-0 coder
 // of whole residual values could reach at best, for benchmarks.
 double BestOrder0EntropyBits(ValueType type, std::span<const uint64_t> bits);
-
-// The double nearest to the shortest fixed decimal that reads back as f: WidenFloat32 (types.h),
-// computed without parsing text where the decimal has at most 15 digits.
-double FastWidenFloat32(float f);
 
 }  // namespace nanotdb::metricfiles

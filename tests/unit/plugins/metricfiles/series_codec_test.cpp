@@ -114,6 +114,23 @@ TEST(SeriesCodecTest, IntegersOfEveryShapeRoundTrip) {
   for (const auto& x : cases) EXPECT_EQ(RoundTripIntegers(x), x) << x.size();
 }
 
+// The decoder writes straight into the caller's vector, after what it already holds, and
+// leaves it as it was when the stream is bad.
+TEST(SeriesCodecTest, DecodingAppendsToTheCallersVector) {
+  std::mt19937_64 rng(17);
+  std::vector<uint64_t> x;
+  for (int i = 0; i < 3000; ++i) x.push_back(1000 + rng() % 5000);
+  std::string body;
+  EncodeIntegers(x, &body);
+  std::vector<uint64_t> out = {1, 2, 3};
+  ASSERT_TRUE(DecodeIntegers(body, x.size(), &out).ok());
+  ASSERT_EQ(out.size(), 3 + x.size());
+  EXPECT_EQ(std::vector<uint64_t>(out.begin() + 3, out.end()), x);
+  out = {1, 2, 3};
+  EXPECT_FALSE(DecodeIntegers(body.substr(0, body.size() - 1), x.size(), &out).ok());
+  EXPECT_EQ(out, (std::vector<uint64_t>{1, 2, 3}));
+}
+
 TEST(SeriesCodecTest, SmoothCountersCostLittle) {
   std::vector<uint64_t> x;
   for (uint64_t i = 0; i < 8640; ++i) x.push_back(1000000 + 10 * i);
