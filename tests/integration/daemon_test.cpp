@@ -226,6 +226,7 @@ TEST_F(DaemonTest, KillDuringIngestLosesNoAcknowledgedSample) {
   for (int round = 0; round < 3; ++round) {
     ASSERT_TRUE(d_.Start());
     std::atomic<bool> stop{false};
+    std::atomic<int> round_acks{0};
     std::thread writer([&] {
       while (!stop) {
         std::string lines;
@@ -238,8 +239,15 @@ TEST_F(DaemonTest, KillDuringIngestLosesNoAcknowledgedSample) {
         HttpResult r = Import(lines);
         if (r.status != 200) break;
         acked.insert(acked.end(), batch.begin(), batch.end());
+        ++round_acks;
       }
     });
+    // The kill waits for a first acknowledged batch: on a loaded machine 150 ms may pass
+    // before the first answer.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (round_acks == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + 100 * round));
     d_.Kill();
     stop = true;
