@@ -1,12 +1,11 @@
 #include "forward_config.h"
 
-#include <toml++/toml.h>
-
 #include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "nanotdb/config_table.h"
 #include "nanotdb/query_types.h"
 #include "nanotdb/time_util.h"
 
@@ -41,98 +40,36 @@ const std::set<std::string, std::less<>> kKeys = {
     "headers",
 };
 
-// Reads the keys of one endpoint table, each error prefixed with `where`.
-class Reader {
- public:
-  Reader(const toml::table& t, std::string where) : t_(t), where_(std::move(where)) {}
+// A secret read from the file named by `key` (its trailing newlines dropped); *out is left as
+// it is when the key is absent.
+Status FileSecret(const ConfigTable& t, std::string_view key, std::string* out) {
+  std::string path;
+  NANOTDB_RETURN_IF_ERROR(t.String(key, &path));
+  if (path.empty()) return Status::Ok();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return t.Error(key, "\"" + path + "\" cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  if (s.empty()) return t.Error(key, "\"" + path + "\" is empty");
+  *out = std::move(s);
+  return Status::Ok();
+}
 
-  Status Error(std::string_view key, std::string_view what) const {
-    return Status::InvalidArgument(where_ + ": " + std::string(key) + " " + std::string(what));
-  }
-  Status String(std::string_view key, std::string* out) const {
-    const toml::node* n = t_.get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* s = n->as_string();
-    if (s == nullptr) return Error(key, "must be a string");
-    *out = s->get();
-    return Status::Ok();
-  }
-  Status Bool(std::string_view key, bool* out) const {
-    const toml::node* n = t_.get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* b = n->as_boolean();
-    if (b == nullptr) return Error(key, "must be true or false");
-    *out = b->get();
-    return Status::Ok();
-  }
-  Status Duration(std::string_view key, int64_t* out, bool zero_ok) const {
-    std::string text;
-    NANOTDB_RETURN_IF_ERROR(String(key, &text));
-    if (text.empty()) return Status::Ok();
-    Result<int64_t> d = ParseDuration(text);
-    if (!d.ok()) return Error(key, "must be a duration such as \"30s\": " + d.status().message());
-    if (*d < 0 || (*d == 0 && !zero_ok))
-      return Error(key, zero_ok ? "must be >= 0" : "must be > 0");
-    *out = *d;
-    return Status::Ok();
-  }
-  Status Count(std::string_view key, size_t* out) const {
-    const toml::node* n = t_.get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* i = n->as_integer();
-    if (i == nullptr || i->get() < 1) return Error(key, "must be a positive integer");
-    *out = static_cast<size_t>(i->get());
-    return Status::Ok();
-  }
-  Status List(std::string_view key, std::vector<std::string>* out) const {
-    const toml::node* n = t_.get(key);
-    if (n == nullptr) return Status::Ok();
-    const auto* a = n->as_array();
-    if (a == nullptr) return Error(key, "must be a list of strings");
-    out->clear();
-    for (const toml::node& e : *a) {
-      const auto* s = e.as_string();
-      if (s == nullptr || s->get().empty())
-        return Error(key, "must be a list of non-empty strings");
-      out->push_back(s->get());
-    }
-    return Status::Ok();
-  }
-  Status FileSecret(std::string_view key, std::string* out) const {
-    std::string path;
-    NANOTDB_RETURN_IF_ERROR(String(key, &path));
-    if (path.empty()) return Status::Ok();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error(key, "\"" + path + "\" cannot be read");
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string s = text.str();
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-    if (s.empty()) return Error(key, "\"" + path + "\" is empty");
-    *out = std::move(s);
-    return Status::Ok();
-  }
-
- private:
-  const toml::table& t_;
-  std::string where_;
-};
-
-Result<EndpointConfig> ParseEndpoint(const toml::table& t, size_t index) {
+Result<EndpointConfig> ParseEndpoint(ConfigTable r, size_t index) {
   EndpointConfig e;
-  std::string where = "endpoint " + std::to_string(index + 1);
-  const Reader unnamed(t, where);
-  NANOTDB_RETURN_IF_ERROR(unnamed.String("name", &e.name));
-  if (e.name.empty()) {
-    return unnamed.Error("name", "is required (it names the endpoint's cursor file)");
-  }
+  r.set_where("endpoint " + std::to_string(index + 1));
+  NANOTDB_RETURN_IF_ERROR(r.String("name", &e.name));
+  if (e.name.empty()) return r.Error("name", "is required (it names the endpoint's cursor file)");
   for (char c : e.name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') {
-      return unnamed.Error("name", "\"" + e.name + "\" may hold only letters, digits, '_' and '-'");
+      return r.Error("name", "\"" + e.name + "\" may hold only letters, digits, '_' and '-'");
     }
   }
-  where += " (" + e.name + ")";
-  const Reader r(t, where);
+  r.set_where(r.where() + " (" + e.name + ")");
+  const std::string& where = r.where();
+  const toml::table& t = r.raw();
   for (auto&& [k, v] : t) {
     if (!kKeys.contains(k.str())) {
       return Status::InvalidArgument(where + ": unknown key \"" + std::string(k.str()) + "\"");
@@ -142,10 +79,10 @@ Result<EndpointConfig> ParseEndpoint(const toml::table& t, size_t index) {
   if (!e.url.starts_with("http://") && !e.url.starts_with("https://")) {
     return r.Error("url", "must start with http:// or https:// (got \"" + e.url + "\")");
   }
-  NANOTDB_RETURN_IF_ERROR(r.List("databases", &e.databases));
-  NANOTDB_RETURN_IF_ERROR(r.List("exclude_databases", &e.exclude_databases));
-  NANOTDB_RETURN_IF_ERROR(r.List("series", &e.series));
-  NANOTDB_RETURN_IF_ERROR(r.List("exclude_series", &e.exclude_series));
+  NANOTDB_RETURN_IF_ERROR(r.Strings("databases", &e.databases));
+  NANOTDB_RETURN_IF_ERROR(r.Strings("exclude_databases", &e.exclude_databases));
+  NANOTDB_RETURN_IF_ERROR(r.Strings("series", &e.series));
+  NANOTDB_RETURN_IF_ERROR(r.Strings("exclude_series", &e.exclude_series));
   if (const toml::node* n = t.get("external_labels")) {
     const toml::table* labels = n->as_table();
     if (labels == nullptr)
@@ -197,10 +134,10 @@ Result<EndpointConfig> ParseEndpoint(const toml::table& t, size_t index) {
     return r.Error("metric_names", "must be \"prometheus\" or \"keep\" (got \"" + names + "\")");
   }
   NANOTDB_RETURN_IF_ERROR(r.String("bearer_token", &e.bearer_token));
-  NANOTDB_RETURN_IF_ERROR(r.FileSecret("bearer_token_file", &e.bearer_token));
+  NANOTDB_RETURN_IF_ERROR(FileSecret(r, "bearer_token_file", &e.bearer_token));
   NANOTDB_RETURN_IF_ERROR(r.String("basic_auth_user", &e.basic_user));
   NANOTDB_RETURN_IF_ERROR(r.String("basic_auth_password", &e.basic_password));
-  NANOTDB_RETURN_IF_ERROR(r.FileSecret("basic_auth_password_file", &e.basic_password));
+  NANOTDB_RETURN_IF_ERROR(FileSecret(r, "basic_auth_password_file", &e.basic_password));
   if (!e.bearer_token.empty() && !e.basic_user.empty()) {
     return Status::InvalidArgument(where +
                                    ": set either bearer_token or basic_auth_user, not both");
@@ -210,15 +147,15 @@ Result<EndpointConfig> ParseEndpoint(const toml::table& t, size_t index) {
   }
   NANOTDB_RETURN_IF_ERROR(r.String("tls_ca_file", &e.tls_ca_file));
   NANOTDB_RETURN_IF_ERROR(r.Bool("tls_insecure_skip_verify", &e.tls_insecure_skip_verify));
-  NANOTDB_RETURN_IF_ERROR(r.Duration("timeout", &e.timeout, false));
+  NANOTDB_RETURN_IF_ERROR(r.Duration("timeout", &e.timeout));
   NANOTDB_RETURN_IF_ERROR(r.Count("max_samples_per_send", &e.max_samples_per_send));
-  NANOTDB_RETURN_IF_ERROR(r.Duration("window", &e.window, false));
-  NANOTDB_RETURN_IF_ERROR(r.Duration("interval", &e.interval, false));
-  NANOTDB_RETURN_IF_ERROR(r.Duration("min_backoff", &e.min_backoff, false));
-  NANOTDB_RETURN_IF_ERROR(r.Duration("max_backoff", &e.max_backoff, false));
+  NANOTDB_RETURN_IF_ERROR(r.Duration("window", &e.window));
+  NANOTDB_RETURN_IF_ERROR(r.Duration("interval", &e.interval));
+  NANOTDB_RETURN_IF_ERROR(r.Duration("min_backoff", &e.min_backoff));
+  NANOTDB_RETURN_IF_ERROR(r.Duration("max_backoff", &e.max_backoff));
   if (e.max_backoff < e.min_backoff) return r.Error("max_backoff", "must be >= min_backoff");
-  NANOTDB_RETURN_IF_ERROR(r.Duration("backfill", &e.backfill, true));
-  NANOTDB_RETURN_IF_ERROR(r.Duration("max_lag", &e.max_lag, true));
+  NANOTDB_RETURN_IF_ERROR(r.Duration("backfill", &e.backfill, /*zero_ok=*/true));
+  NANOTDB_RETURN_IF_ERROR(r.Duration("max_lag", &e.max_lag, /*zero_ok=*/true));
   if (e.max_lag > 0 && e.backfill > e.max_lag) {
     return r.Error("backfill", "is longer than max_lag: what it reaches would be dropped at once");
   }
@@ -230,23 +167,12 @@ Result<EndpointConfig> ParseEndpoint(const toml::table& t, size_t index) {
 Result<std::vector<EndpointConfig>> ParseEndpoints(std::string_view toml_text) {
   std::vector<EndpointConfig> out;
   if (toml_text.empty()) return out;
-  toml::table root;
-  try {
-    root = toml::parse(toml_text);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(std::string("endpoint: ") + std::string(e.description()));
-  }
-  const toml::array* list = root["endpoint"].as_array();
-  if (list == nullptr) {
-    return Status::InvalidArgument(
-        "endpoint: expected [[plugins.forward-remote-write.endpoint]] tables");
-  }
+  NANOTDB_ASSIGN_OR_RETURN(ConfigTable root, ConfigTable::Parse(toml_text, "endpoint"));
+  NANOTDB_ASSIGN_OR_RETURN(std::vector<ConfigTable> tables,
+                           root.Tables("endpoint", "[[plugins.forward-remote-write.endpoint]]"));
   std::set<std::string> names;
-  for (size_t i = 0; i < list->size(); ++i) {
-    const toml::table* t = (*list)[i].as_table();
-    if (t == nullptr)
-      return Status::InvalidArgument("endpoint " + std::to_string(i + 1) + ": not a table");
-    NANOTDB_ASSIGN_OR_RETURN(EndpointConfig e, ParseEndpoint(*t, i));
+  for (size_t i = 0; i < tables.size(); ++i) {
+    NANOTDB_ASSIGN_OR_RETURN(EndpointConfig e, ParseEndpoint(tables[i], i));
     if (!names.insert(e.name).second) {
       return Status::InvalidArgument("endpoint " + std::to_string(i + 1) + ": name \"" + e.name +
                                      "\" is used by an earlier endpoint");

@@ -2,9 +2,9 @@
 
 #include <toml++/toml.h>
 
-#include <charconv>
 #include <set>
 
+#include "nanotdb/config_table.h"
 #include "nanotdb/series.h"
 #include "nanotdb/types.h"
 
@@ -34,26 +34,10 @@ Result<Template> TemplateKey(const toml::table& t, std::string_view key, std::st
 }  // namespace
 
 Status ParseBrokerAddress(std::string_view text, std::string* host, uint16_t* port) {
-  const Status bad = Status::InvalidArgument("broker \"" + std::string(text) +
-                                             "\": expected host:port (such as 127.0.0.1:1883)");
-  size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return bad;
-  std::string_view h = text.substr(0, colon);
-  if (h.front() == '[') {
-    if (h.back() != ']' || h.size() < 3) return bad;
-    h = h.substr(1, h.size() - 2);
-  } else if (h.find(':') != std::string_view::npos) {
-    return bad;  // an IPv6 address needs brackets
-  }
-  if (h.find_first_of("/ \t") != std::string_view::npos) return bad;
-  std::string_view p = text.substr(colon + 1);
-  unsigned value = 0;
-  auto res = std::from_chars(p.data(), p.data() + p.size(), value);
-  if (res.ec != std::errc() || res.ptr != p.data() + p.size() || value == 0 || value > 65535) {
-    return Status::InvalidArgument("broker \"" + std::string(text) + "\": port must be 1..65535");
-  }
-  *host = std::string(h);
-  *port = static_cast<uint16_t>(value);
+  Result<HostPort> hp = ParseHostPort(text, "127.0.0.1:1883");
+  if (!hp.ok()) return hp.status().WithContext("broker");
+  *host = std::move(hp->host);
+  *port = hp->port;
   return Status::Ok();
 }
 
