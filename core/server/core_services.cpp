@@ -24,6 +24,13 @@ auto Guard(Fn fn) noexcept -> decltype(fn()) {
 
 const char* NanotdbVersion() { return NANOTDB_VERSION; }
 
+Status DatabaseLimit::Refusal(std::string_view db) const {
+  return Status::InvalidArgument("database \"" + std::string(db) + "\" not created: the limit of " +
+                                 std::to_string(max_) +
+                                 " databases is reached (raise [storage] max_databases in "
+                                 "engine.toml)");
+}
+
 Result<EventWriteResult> EngineEvents::WriteEvents(std::string_view db,
                                                    std::span<const Event> events) noexcept {
   return Guard([&]() -> Result<EventWriteResult> {
@@ -32,15 +39,11 @@ Result<EventWriteResult> EngineEvents::WriteEvents(std::string_view db,
           "database \"internal\" is reserved: only nanotdb writes its own events there; "
           "choose another database name");
     }
-    std::unique_lock<std::mutex> creating(create_mu_, std::defer_lock);
-    if (max_databases_ != 0 && !engine_.DatabaseExists(db)) {
-      creating.lock();
-      if (!engine_.DatabaseExists(db) && engine_.ListDatabases(false).size() >= max_databases_) {
-        return Status::InvalidArgument("database \"" + std::string(db) +
-                                       "\" not created: the limit of " +
-                                       std::to_string(max_databases_) +
-                                       " databases is reached (raise [storage] max_databases in "
-                                       "engine.toml)");
+    std::unique_lock<std::mutex> creating;
+    if (limit_ != nullptr && limit_->max() != 0 && !engine_.DatabaseExists(db)) {
+      creating = std::unique_lock(limit_->mutex());
+      if (!engine_.DatabaseExists(db) && limit_->Count() >= limit_->max()) {
+        return limit_->Refusal(db);
       }
     }
     return engine_.WriteEvents(db, events);
@@ -64,7 +67,7 @@ Result<BatchResult> EngineWriter::WriteBatch(std::span<const PointRef> points) n
     std::vector<std::pair<size_t, Status>> refused;
     std::vector<PointRef> kept;
     std::vector<size_t> index;
-    std::unique_lock<std::mutex> creating(create_mu_, std::defer_lock);
+    std::unique_lock<std::mutex> creating;
     std::set<std::string_view> known, created;
     size_t databases = 0;
     bool counted = false;
@@ -76,22 +79,17 @@ Result<BatchResult> EngineWriter::WriteBatch(std::span<const PointRef> points) n
                                        "self-stats write it; choose another database name"));
         continue;
       }
-      if (max_databases_ != 0 && !known.count(db) && !created.count(db)) {
+      if (limit_ != nullptr && limit_->max() != 0 && !known.count(db) && !created.count(db)) {
         if (engine_.DatabaseExists(db)) {
           known.insert(db);
         } else {
           if (!counted) {
-            creating.lock();
-            databases = engine_.ListDatabases(false).size();  // internal not counted
+            creating = std::unique_lock(limit_->mutex());
+            databases = limit_->Count();
             counted = true;
           }
-          if (databases + created.size() >= max_databases_) {
-            refused.emplace_back(i,
-                                 Status::InvalidArgument("database \"" + std::string(db) +
-                                                         "\" not created: the limit of " +
-                                                         std::to_string(max_databases_) +
-                                                         " databases is reached (raise [storage] "
-                                                         "max_databases in engine.toml)"));
+          if (databases + created.size() >= limit_->max()) {
+            refused.emplace_back(i, limit_->Refusal(db));
             continue;
           }
           created.insert(db);
@@ -223,6 +221,13 @@ Result<bool> EngineDatabases::CreateDatabase(std::string_view db, const Manifest
   return Guard([&]() -> Result<bool> {
     if (db == kInternalDatabase) {
       return Status::InvalidArgument("database \"internal\" is reserved for nanotdb's self-stats");
+    }
+    std::unique_lock<std::mutex> creating;
+    if (limit_ != nullptr && limit_->max() != 0 && !engine_.DatabaseExists(db)) {
+      creating = std::unique_lock(limit_->mutex());
+      if (!engine_.DatabaseExists(db) && limit_->Count() >= limit_->max()) {
+        return limit_->Refusal(db);
+      }
     }
     return engine_.CreateDatabase(db, settings, comment);
   });

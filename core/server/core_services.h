@@ -21,30 +21,52 @@
 
 namespace nanotdb::server {
 
+// [storage] max_databases (0 = no limit), shared by every service that creates databases:
+// samples, events and rollup destinations count alike. Each database holds file descriptors,
+// and 100,000 of them in one batch left a daemon that could not restart. The `internal`
+// database is not counted. Thread-safe; the engine must outlive it.
+class DatabaseLimit {
+ public:
+  DatabaseLimit(Engine& engine, size_t max) : engine_(engine), max_(max) {}
+  DatabaseLimit(const DatabaseLimit&) = delete;
+  DatabaseLimit& operator=(const DatabaseLimit&) = delete;
+
+  size_t max() const { return max_; }
+  // Held from the check to the creation, so two creators cannot both take the last place.
+  std::mutex& mutex() { return mu_; }
+  // The databases that exist (internal not counted); call with mutex() held.
+  size_t Count() const { return engine_.ListDatabases(false).size(); }
+  // Why `db` is not created: "database "x" not created: the limit of N databases is reached
+  // (raise [storage] max_databases in engine.toml)".
+  Status Refusal(std::string_view db) const;
+
+ private:
+  Engine& engine_;
+  const size_t max_;
+  std::mutex mu_;  // see mutex()
+};
+
 // What plugins write. Points for the `internal` database are rejected (only the core's
 // self-stats write it, straight to the engine), and so are points that would create a
-// database past `max_databases` ([storage] max_databases; 0 = no limit): each database holds
-// file descriptors, and 100,000 of them in one batch left a daemon that could not restart.
+// database past `limit` (none when null).
 class EngineWriter final : public WriterService {
  public:
-  EngineWriter(Engine& engine, CoreCounters& counters, size_t max_databases = 0)
-      : engine_(engine), counters_(counters), max_databases_(max_databases) {}
+  EngineWriter(Engine& engine, CoreCounters& counters, DatabaseLimit* limit = nullptr)
+      : engine_(engine), counters_(counters), limit_(limit) {}
   Result<BatchResult> WriteBatch(std::span<const PointRef> points) noexcept override;
 
  private:
   Engine& engine_;
   CoreCounters& counters_;
-  size_t max_databases_;
-  std::mutex create_mu_;  // serialises batches that create databases, so the limit holds
+  DatabaseLimit* limit_;
 };
 
 // Events over the engine. Writes to the `internal` database are refused (the core writes its
 // own lifecycle events there, straight to the engine), and so are writes that would create a
-// database past `max_databases`, as for samples.
+// database past `limit`, as for samples.
 class EngineEvents final : public EventService {
  public:
-  EngineEvents(Engine& engine, size_t max_databases = 0)
-      : engine_(engine), max_databases_(max_databases) {}
+  EngineEvents(Engine& engine, DatabaseLimit* limit = nullptr) : engine_(engine), limit_(limit) {}
   Result<EventWriteResult> WriteEvents(std::string_view db,
                                        std::span<const Event> events) noexcept override;
   Status ReadEvents(std::string_view db, const EventQuery& q,
@@ -55,8 +77,7 @@ class EngineEvents final : public EventService {
 
  private:
   Engine& engine_;
-  size_t max_databases_;
-  std::mutex create_mu_;  // serialises writes that create databases, so the limit holds
+  DatabaseLimit* limit_;
 };
 
 class EngineQuery final : public QueryService {
@@ -95,10 +116,11 @@ class EngineQuery final : public QueryService {
   CoreCounters& counters_;
 };
 
+// Databases created by plugins (rollup destinations) count towards `limit` (none when null).
 class EngineDatabases final : public DatabaseService {
  public:
-  EngineDatabases(Engine& engine, ManifestSettings defaults)
-      : engine_(engine), defaults_(defaults) {}
+  EngineDatabases(Engine& engine, ManifestSettings defaults, DatabaseLimit* limit = nullptr)
+      : engine_(engine), defaults_(defaults), limit_(limit) {}
   ManifestSettings DefaultManifest() noexcept override { return defaults_; }
   Result<bool> CreateDatabase(std::string_view db, const ManifestSettings& settings,
                               std::string_view comment) noexcept override;
@@ -109,6 +131,7 @@ class EngineDatabases final : public DatabaseService {
  private:
   Engine& engine_;
   const ManifestSettings defaults_;
+  DatabaseLimit* limit_;
 };
 
 // Partition files for the metricfiles plugin and `nanocli build metric`, over the engine.

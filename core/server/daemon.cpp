@@ -126,6 +126,7 @@ struct Daemon::State {
   std::unique_ptr<Dispatcher> dispatcher;
   std::unique_ptr<Scheduler> scheduler;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<DatabaseLimit> database_limit;  // [storage] max_databases
   std::unique_ptr<EngineWriter> writer;
   std::unique_ptr<EngineQuery> query;
   std::unique_ptr<EngineEvents> events;
@@ -203,10 +204,12 @@ Status Daemon::Start() {
     s.dispatcher->set_write_gate([free_space] { return free_space->Problem(); });
   }
   s.scheduler = std::make_unique<Scheduler>(log);
-  s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, config_.max_databases);
+  s.database_limit = std::make_unique<DatabaseLimit>(*s.engine, config_.max_databases);
+  s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, s.database_limit.get());
   s.query = std::make_unique<EngineQuery>(*s.engine, s.counters);
-  s.events = std::make_unique<EngineEvents>(*s.engine, config_.max_databases);
-  s.databases = std::make_unique<EngineDatabases>(*s.engine, s.manifest_defaults);
+  s.events = std::make_unique<EngineEvents>(*s.engine, s.database_limit.get());
+  s.databases =
+      std::make_unique<EngineDatabases>(*s.engine, s.manifest_defaults, s.database_limit.get());
   s.partitions = std::make_unique<EnginePartitions>(*s.engine);
   PluginHost* host = s.plugins.get();
   s.metadata =

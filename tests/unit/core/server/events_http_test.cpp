@@ -24,7 +24,8 @@ class EventsHttpTest : public ::testing::Test {
     auto engine = Engine::Open(o);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(*engine);
-    service_ = std::make_unique<EngineEvents>(*engine_, 2);
+    limit_ = std::make_unique<DatabaseLimit>(*engine_, 2);
+    service_ = std::make_unique<EngineEvents>(*engine_, limit_.get());
     EventRoutesOptions opts;
     opts.now = [] { return kNow; };
     opts.max_events_per_request = 5;
@@ -33,6 +34,7 @@ class EventsHttpTest : public ::testing::Test {
   void TearDown() override {
     routes_.clear();
     service_.reset();
+    limit_.reset();
     engine_.reset();
     std::filesystem::remove_all(root_);
   }
@@ -57,6 +59,7 @@ class EventsHttpTest : public ::testing::Test {
 
   std::string root_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<DatabaseLimit> limit_;
   std::unique_ptr<EngineEvents> service_;
   std::vector<RouteSpec> routes_;
 };
