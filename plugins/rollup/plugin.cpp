@@ -1,7 +1,7 @@
 // The rollup plugin: runs the [rollups] jobs of every database's manifest on its own thread,
 // woken by the core's scheduler every `interval`, serves POST /api/v1/rollup/backfill and
-// publishes RollupReadService, through which query APIs read rollups for long ranges, and
-// RetentionHoldService, so retention keeps raw data until it is rolled up.
+// GET /api/v1/rollup/status, publishes RollupReadService, through which query APIs read rollups for
+// long ranges, and RetentionHoldService, so retention keeps raw data until it is rolled up.
 #include "nanotdb/plugin.h"
 
 #include <chrono>
@@ -22,6 +22,7 @@
 #include "retention_hold.h"
 #include "roller.h"
 #include "rollup_reader.h"
+#include "status_http.h"
 
 namespace nanotdb::rollup {
 namespace {
@@ -83,9 +84,13 @@ class RollupPlugin {
                  std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
+    QueryService& query = *s.query;
+    DatabaseService& databases = *s.databases;
     roller_ = std::make_unique<Roller>(std::move(s));
     NANOTDB_RETURN_IF_ERROR(http->AddRoute(BackfillRoute(*roller_))
                                 .WithContext("rollup: route /api/v1/rollup/backfill"));
+    NANOTDB_RETURN_IF_ERROR(http->AddRoute(StatusRoute(*roller_, query, databases))
+                                .WithContext("rollup: route /api/v1/rollup/status"));
     worker_ = std::thread([this] { Loop(); });
     scheduler_ = scheduler;
     task_ = scheduler->Every(interval, "rollup", [this] { Wake(); });

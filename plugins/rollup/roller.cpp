@@ -1,10 +1,13 @@
 #include "roller.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <chrono>
 #include <deque>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "nanotdb/options.h"
 #include "nanotdb/series.h"
@@ -32,6 +35,10 @@ struct Roller::Expanded {
   std::string source;  // series key in the source database
   std::optional<Sample> last;
   std::vector<std::string> outputs;  // destination series key per aggregate
+  // A cascade: its parent's checkpoint key for the series, and the parent's outputs (in the
+  // parent's destination) per parent aggregate.
+  std::string parent_key;
+  std::map<Aggregate, std::string> parent_outputs;
 };
 
 // Outputs computed but not yet durable, and how far each job got with them.
@@ -55,11 +62,35 @@ void Roller::Log(LogLevel level, const std::string& message) const {
   if (s_.log) s_.log(level, message);
 }
 
-void Roller::ReportOnce(const std::string& key, const std::string& message) {
+void Roller::ReportOnce(const std::string& key, const std::string& message, LogLevel level) {
   auto [it, inserted] = reported_.try_emplace(key, message);
   if (!inserted && it->second == message) return;
   it->second = message;
-  Log(LogLevel::kError, message);
+  Log(level, message);
+}
+
+void Roller::CheckDestinationRetention(const std::string& source, const RollupJob& job) {
+  Result<std::string> text = s_.databases->ManifestText(job.destination_db);
+  if (!text.ok()) return;
+  int64_t days = -1;
+  std::string action;
+  try {
+    const toml::table t = toml::parse(*text);
+    days = t["retention"]["retention_days"].value_or(int64_t{-1});
+    action = t["retention"]["retention_action"].value_or(std::string());
+  } catch (const toml::parse_error&) {
+    return;  // the core reports a broken manifest
+  }
+  if (days == job.destination_retention_days && action == "delete") return;
+  ReportOnce("retention " + job.destination_db,
+             "rollup job \"" + job.id + "\" of " + source + ": destination_retention_days = " +
+                 std::to_string(job.destination_retention_days) + ", but " + job.destination_db +
+                 " exists with retention_days = " +
+                 (days < 0 ? std::string("(default)") : std::to_string(days)) +
+                 " and retention_action = \"" + (action.empty() ? "(default)" : action) +
+                 "\"; the setting applies when the plugin creates the destination: edit " +
+                 job.destination_db + "/manifest.toml to change it",
+             LogLevel::kWarning);
 }
 
 Result<RollupConfig> Roller::LoadConfig(const std::string& db) {
@@ -70,15 +101,22 @@ Result<RollupConfig> Roller::LoadConfig(const std::string& db) {
   return cfg;
 }
 
-Status Roller::EnsureDestination(const std::string& source, const std::string& dest,
-                                 int64_t interval) {
-  if (s_.query->DatabaseExists(dest)) return Status::Ok();
+Status Roller::EnsureDestination(const std::string& source, const RollupJob& job) {
+  const std::string& dest = job.destination_db;
+  if (s_.query->DatabaseExists(dest)) {
+    if (job.destination_retention_days > 0) CheckDestinationRetention(source, job);
+    return Status::Ok();
+  }
   ManifestSettings m = s_.databases->DefaultManifest();
-  const bool daily = interval >= kDay;
+  const bool daily = job.interval >= kDay;
   m.wal_enabled = false;
   m.partition = daily ? Partitioning::kYear : Partitioning::kMonth;
   m.page_max_age = daily ? 7 * kDay : 6 * kHour;
   m.retention_action = RetentionAction::kKeep;
+  if (job.destination_retention_days > 0) {
+    m.retention_days = job.destination_retention_days;
+    m.retention_action = RetentionAction::kDelete;
+  }
   const std::string comment =
       "# Rollup destination, created by the rollup plugin for the jobs of database " + source +
       ".\n"
@@ -88,6 +126,7 @@ Status Roller::EnsureDestination(const std::string& source, const std::string& d
   Result<bool> created = s_.databases->CreateDatabase(dest, m, comment);
   if (!created.ok()) return created.status().WithContext("creating rollup destination " + dest);
   if (*created) Log(LogLevel::kInfo, "rollup: created destination database " + dest);
+  reported_.erase("dest " + dest);  // a later failure is logged again
   return Status::Ok();
 }
 
@@ -180,14 +219,30 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
   for (const RollupJob& job : cfg.jobs) {
     for (const MetricInfo& m : *metrics) {
       Expanded e;
-      if (!JobTakes(job, m.name, &e.key)) continue;
+      if (job.parent < 0 ? !JobTakes(job, m.name, &e.key)
+                         : !CascadeTakes(cfg, job, m.name, &e.key)) {
+        continue;
+      }
       e.job = &job;
       e.source = m.name;
       e.last = m.last;
       Result<SeriesName> series = ParseSeriesKey(m.name);
       if (!series.ok()) continue;  // the catalog holds canonical keys only
+      const RollupJob& root = cfg.jobs[job.root];
       const std::string prefix =
-          job.destination_metric_prefix.empty() ? series->metric : job.destination_metric_prefix;
+          root.destination_metric_prefix.empty() ? series->metric : root.destination_metric_prefix;
+      if (job.parent >= 0) {
+        const RollupJob& parent = cfg.jobs[job.parent];
+        if (parent.parent < 0) {
+          JobTakes(parent, m.name, &e.parent_key);
+        } else {
+          CascadeTakes(cfg, parent, m.name, &e.parent_key);
+        }
+        for (Aggregate a : parent.aggregates) {
+          Result<std::string> in = MakeSeriesKey(prefix + "." + AggregateName(a), series->labels);
+          if (in.ok()) e.parent_outputs.emplace(a, std::move(*in));
+        }
+      }
       bool usable = true;
       for (Aggregate a : job.aggregates) {
         Result<std::string> out = MakeSeriesKey(prefix + "." + AggregateName(a), series->labels);
@@ -214,59 +269,94 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
       if (usable) expanded.push_back(std::move(e));
     }
   }
-  std::sort(expanded.begin(), expanded.end(),
-            [](const Expanded& a, const Expanded& b) { return a.key < b.key; });
+  // Cascades after the jobs they read, each level committed before the next one reads it.
+  std::sort(expanded.begin(), expanded.end(), [](const Expanded& a, const Expanded& b) {
+    return std::tie(a.job->depth, a.key) < std::tie(b.job->depth, b.key);
+  });
 
   Checkpoints checkpoints;
   const std::string cp_name = CheckpointName(db, cfg.checkpoint_file);
-  if (Result<std::string> text = s_.files->Read(cp_name); text.ok()) {
-    Result<Checkpoints> parsed = ParseCheckpoints(*text);
-    if (parsed.ok()) {
-      checkpoints = std::move(*parsed);
-    } else {
-      // Safe to start over: outputs already in the destination are skipped.
-      ReportOnce("cp " + db, "rollup: checkpoints " + s_.files->PathOf(cp_name) + " unreadable (" +
-                                 parsed.status().message() + "); recomputing every job of " + db);
+  auto load_checkpoints = [&]() -> bool {
+    checkpoints.clear();
+    if (Result<std::string> text = s_.files->Read(cp_name); text.ok()) {
+      Result<Checkpoints> parsed = ParseCheckpoints(*text);
+      if (parsed.ok()) {
+        checkpoints = std::move(*parsed);
+      } else {
+        // Safe to start over: outputs already in the destination are skipped.
+        ReportOnce("cp " + db, "rollup: checkpoints " + s_.files->PathOf(cp_name) +
+                                   " unreadable (" + parsed.status().message() +
+                                   "); recomputing every job of " + db);
+      }
+    } else if (!text.status().IsNotFound()) {
+      stats->errors.push_back("rollup of " + db + ": " + text.status().message());
+      return false;
     }
-  } else if (!text.status().IsNotFound()) {
-    stats->errors.push_back("rollup of " + db + ": " + text.status().message());
-    return;
-  }
+    return true;
+  };
+  if (!load_checkpoints()) return;
 
   const Timestamp now = s_.now();
   Batch batch;
-  std::set<std::string> ensured;
+  std::map<std::string, Status> ensured;  // destination -> exists, or why it cannot be created
   size_t done = 0;
+  int depth = 0;
   for (const Expanded& e : expanded) {
     if (cancelled_.load()) break;
     ++done;
     const RollupJob& job = *e.job;
-    if (!e.last) continue;  // no samples yet
+    if (job.depth > depth) {
+      // A cascade reads what its parent made durable: commit that, then see how far it got.
+      if (!Commit(db, cfg, &batch, stats) || !load_checkpoints()) return;
+      depth = job.depth;
+    }
+    const RollupJob* parent = job.parent < 0 ? nullptr : &cfg.jobs[job.parent];
     const int64_t interval = job.interval;
-    const Timestamp safe_end =
-        std::max(FloorTo(now - job.grace, interval), FloorTo(e.last->ts, interval));
+    Timestamp safe_end;
+    if (parent == nullptr) {
+      if (!e.last) continue;  // no samples yet
+      safe_end = std::max(FloorTo(now - job.grace, interval), FloorTo(e.last->ts, interval));
+    } else {
+      // A cascade period is complete once its parent rolled up every period inside it.
+      auto it = checkpoints.find(e.parent_key);
+      if (it == checkpoints.end()) continue;
+      safe_end = FloorTo(it->second, interval);
+    }
     Timestamp start;
     if (auto it = checkpoints.find(e.key); it != checkpoints.end()) {
       start = it->second;
     } else {
+      // From the first sample: of the source series, or of the parent's first output.
+      const std::string& read_db = parent == nullptr ? db : parent->destination_db;
+      const std::string* read_key = &e.source;
+      if (parent != nullptr) {
+        auto in = e.parent_outputs.find(parent->aggregates.front());
+        if (in == e.parent_outputs.end()) continue;
+        read_key = &in->second;
+      }
       std::optional<Timestamp> first;
-      Status st =
-          s_.query->ReadRange(db, e.source, kMinTimestamp, kMaxTimestamp, 1, [&](const Sample& s) {
-            first = s.ts;
-            return false;
-          });
+      Status st = s_.query->ReadRange(read_db, *read_key, kMinTimestamp, kMaxTimestamp, 1,
+                                      [&](const Sample& s) {
+                                        first = s.ts;
+                                        return false;
+                                      });
       if (!st.ok() || !first) continue;
       start = FloorTo(*first, interval);
     }
     if (start >= safe_end) continue;
-    if (ensured.insert(job.destination_db).second) {
-      Status st = EnsureDestination(db, job.destination_db, interval);
-      if (!st.ok()) {
-        stats->errors.push_back("rollup job " + e.key + " of " + db + ": " + st.message());
+    auto [dest, fresh] = ensured.try_emplace(job.destination_db);
+    if (fresh) {
+      dest->second = EnsureDestination(db, job);
+      if (!dest->second.ok()) {
+        // Once per destination and pass: its jobs wait (retention keeps their raw data) and
+        // the next pass tries again.
+        stats->errors.push_back("rollup job \"" + job.id + "\" of " + db + ": " +
+                                dest->second.message() +
+                                "; the jobs writing into it wait until it can be created");
         ReportOnce("dest " + job.destination_db, stats->errors.back());
-        continue;
       }
     }
+    if (!dest->second.ok()) continue;
     ++stats->jobs;
     // What an earlier, interrupted run already made durable.
     std::vector<std::optional<Timestamp>> written(e.outputs.size());
@@ -278,11 +368,13 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
     std::vector<Bucket> buckets;
     while (start < safe_end && batch.failed.count(e.key) == 0 && !cancelled_.load()) {
       const Timestamp end = safe_end - start > chunk ? start + chunk : safe_end;
-      Status st = s_.query->AggregateRange(db, e.source, start, end - 1, interval, job.aggregates,
-                                           &buckets);
+      Status st = parent == nullptr ? s_.query->AggregateRange(db, e.source, start, end - 1,
+                                                               interval, job.aggregates, &buckets)
+                                    : CascadeBuckets(e, *parent, start, end, &buckets);
       if (!st.ok()) {
-        stats->errors.push_back("rollup job " + e.key + " of " + db + ": reading " + e.source +
-                                ": " + st.message());
+        stats->errors.push_back("rollup job " + e.key + " of " + db + ": reading " +
+                                (parent == nullptr ? e.source : parent->destination_db) + ": " +
+                                st.message());
         ReportOnce("read " + db + " " + e.key, stats->errors.back());
         break;
       }
@@ -302,6 +394,49 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
   }
   Commit(db, cfg, &batch, stats);
   if (progress) progress(db, expanded.size(), expanded.size(), stats->points_written);
+}
+
+Status Roller::CascadeBuckets(const Expanded& e, const RollupJob& parent, Timestamp start,
+                              Timestamp end, std::vector<Bucket>* out) {
+  const RollupJob& job = *e.job;
+  out->clear();
+  // Each input (parent output, aggregate over its periods) read once: period start -> value.
+  std::map<std::pair<Aggregate, Aggregate>, std::map<Timestamp, double>> inputs;
+  std::vector<Bucket> buckets;
+  for (Aggregate a : job.aggregates) {
+    for (const auto& in : CascadeInputs(a, parent.aggregates)) {
+      if (inputs.count(in) > 0) continue;
+      auto key = e.parent_outputs.find(in.first);
+      if (key == e.parent_outputs.end()) return Status::Ok();
+      NANOTDB_RETURN_IF_ERROR(s_.query->AggregateRange(
+          parent.destination_db, key->second, start, end - 1, job.interval, {in.second}, &buckets));
+      std::map<Timestamp, double>& values = inputs[in];
+      for (const Bucket& b : buckets) values.emplace(b.start, b.values[0]);
+    }
+  }
+  // A period the parent wrote outputs for; they are written together, so each input has it.
+  const std::map<Timestamp, double>& periods = inputs.begin()->second;
+  for (const auto& [ts, ignored] : periods) {
+    Bucket b;
+    b.start = ts;
+    b.end = ts + job.interval;
+    bool complete = true;
+    for (Aggregate a : job.aggregates) {
+      double v = 0;
+      const auto ins = CascadeInputs(a, parent.aggregates);
+      for (size_t i = 0; i < ins.size() && complete; ++i) {
+        auto it = inputs[ins[i]].find(ts);
+        if (it == inputs[ins[i]].end()) {
+          complete = false;
+        } else {
+          v = i == 0 ? it->second : v / it->second;  // avg: the sum over the count
+        }
+      }
+      b.values.push_back(v);
+    }
+    if (complete) out->push_back(std::move(b));
+  }
+  return Status::Ok();
 }
 
 bool Roller::Order(const std::map<std::string, RollupConfig>& configs,
@@ -337,8 +472,14 @@ bool Roller::Order(const std::map<std::string, RollupConfig>& configs,
   return false;
 }
 
+PassReport Roller::LastPass() const {
+  std::lock_guard lock(status_mu_);
+  return last_pass_;
+}
+
 PassStats Roller::RunOnce() {
   std::lock_guard lock(run_mu_);
+  const auto started = std::chrono::steady_clock::now();
   PassStats stats;
   std::map<std::string, RollupConfig> configs;
   for (const std::string& db : s_.query->ListDatabases(false)) {
@@ -361,6 +502,13 @@ PassStats Roller::RunOnce() {
     ReportOnce("cycle", stats.errors.back());
   }
   for (const std::string& db : order) RunSource(db, configs[db], &stats, nullptr);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  std::lock_guard status(status_mu_);
+  ++last_pass_.passes;
+  last_pass_.finished = s_.now();
+  last_pass_.duration_ms = ms;
+  last_pass_.stats = stats;
   return stats;
 }
 

@@ -63,6 +63,14 @@ struct BackfillReport {
   double duration_ms = 0;
 };
 
+// What the live passes did, for GET /api/v1/rollup/status.
+struct PassReport {
+  uint64_t passes = 0;     // live passes since the Roller was made
+  Timestamp finished = 0;  // wall clock at the end of the last one; 0 = none yet
+  double duration_ms = 0;
+  PassStats stats;  // of the last one
+};
+
 // Called while a backfill runs: the source database, jobs done of jobs, points written so far.
 using ProgressFn =
     std::function<void(std::string_view db, size_t done, size_t jobs, uint64_t points)>;
@@ -77,6 +85,9 @@ class Roller {
   // that roll up further (cascades), each job up to its last complete period. Errors are
   // logged (each distinct one once) and returned in the stats.
   PassStats RunOnce();
+
+  // The last live pass. Any thread; does not wait for a running pass or backfill.
+  PassReport LastPass() const;
 
   // Recomputes from scratch: the requested sources (all databases with rollup jobs when
   // empty) and, transitively, the destinations that define rollups themselves. Every
@@ -99,19 +110,29 @@ class Roller {
   // Runs the jobs of one source; errors go to stats->errors.
   void RunSource(const std::string& db, const RollupConfig& cfg, PassStats* stats,
                  const ProgressFn& progress);
-  Status EnsureDestination(const std::string& source, const std::string& dest, int64_t interval);
+  // Creates the destination of `job` when missing (rollup-tuned manifest, the job's
+  // destination_retention_days); warns once when an existing one keeps other retention.
+  Status EnsureDestination(const std::string& source, const RollupJob& job);
+  void CheckDestinationRetention(const std::string& source, const RollupJob& job);
+  // The periods [start, end) of cascade `e` from its parent's outputs: one bucket per period
+  // the parent wrote, values per job aggregate (CascadeInputs).
+  Status CascadeBuckets(const Expanded& e, const RollupJob& parent, Timestamp start, Timestamp end,
+                        std::vector<Bucket>* out);
   bool Commit(const std::string& db, const RollupConfig& cfg, Batch* batch, PassStats* stats);
   // Sources ordered so that a database comes after every source writing into it; false
   // with the cycle described in *cycle when there is none.
   static bool Order(const std::map<std::string, RollupConfig>& configs,
                     std::vector<std::string>* order, std::string* cycle);
   void Log(LogLevel level, const std::string& message) const;
-  void ReportOnce(const std::string& key, const std::string& message);
+  void ReportOnce(const std::string& key, const std::string& message,
+                  LogLevel level = LogLevel::kError);
 
   RollupServices s_;
   std::atomic<bool> cancelled_{false};
   std::mutex run_mu_;                            // one pass or backfill at a time
   std::map<std::string, std::string> reported_;  // guarded by run_mu_: last error per key
+  mutable std::mutex status_mu_;                 // guards last_pass_ (held only to copy it)
+  PassReport last_pass_;
 };
 
 }  // namespace nanotdb::rollup

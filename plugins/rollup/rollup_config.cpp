@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -73,6 +74,8 @@ class Parser {
     if (jobs == nullptr) return cfg;
 
     std::set<std::string> ids;
+    std::vector<const toml::node*> nodes;   // per job, for messages
+    std::vector<bool> explicit_aggregates;  // per job: it sets `aggregates` itself
     for (size_t i = 0; i < jobs->size(); ++i) {
       const toml::node& node = *jobs->get(i);
       const toml::table* jt = node.as_table();
@@ -110,6 +113,17 @@ class Parser {
           NANOTDB_ASSIGN_OR_RETURN(job.source_metric, String(value, name));
           if (job.source_metric.empty()) return Error(value, name, "must not be empty");
           NANOTDB_ASSIGN_OR_RETURN(job.source_metric, SourceMetric(value, name, job.source_metric));
+        } else if (k == "source_job") {
+          NANOTDB_ASSIGN_OR_RETURN(job.source_job, String(value, name));
+          if (job.source_job.empty()) return Error(value, name, "must not be empty");
+        } else if (k == "destination_retention_days") {
+          const auto* v = value.as_integer();
+          if (v == nullptr || v->get() < 1 || v->get() > 1'000'000) {
+            return Error(value, name,
+                         "expected a whole number of days from 1 (leave it out to keep "
+                         "everything)");
+          }
+          job.destination_retention_days = static_cast<int>(v->get());
         } else if (k == "source_pattern") {
           NANOTDB_ASSIGN_OR_RETURN(job.source_pattern, String(value, name));
           if (job.source_pattern.empty()) return Error(value, name, "must not be empty");
@@ -146,13 +160,22 @@ class Parser {
           Warn(value, "unknown key " + name + " (ignored)");
         }
       }
-      if (job.source_metric.empty() == job.source_pattern.empty()) {
+      const int sources =
+          !job.source_metric.empty() + !job.source_pattern.empty() + !job.source_job.empty();
+      if (sources != 1) {
         return Error(node, where,
-                     "set exactly one of source_metric (one metric) and source_pattern (a glob)");
+                     "set exactly one of source_metric (one metric), source_pattern (a glob) "
+                     "and source_job (a cascade of another job)");
       }
-      if (!job.source_metric.empty() && has_excludes) {
+      if (job.source_pattern.empty() && has_excludes) {
         return Error(node, where, "exclude_patterns: only applies to source_pattern jobs");
       }
+      if (!job.source_job.empty() && !job.destination_metric_prefix.empty()) {
+        return Error(node, where,
+                     "destination_metric_prefix: a cascade names its outputs as its source job "
+                     "does");
+      }
+      explicit_aggregates.push_back(jt->contains("aggregates"));
       if (!job.source_pattern.empty() && !job.destination_metric_prefix.empty()) {
         return Error(node, where,
                      "destination_metric_prefix: only applies to source_metric jobs (a "
@@ -182,11 +205,95 @@ class Parser {
         if (!st.ok()) return st;
       }
       cfg.jobs.push_back(std::move(job));
+      nodes.push_back(&node);
     }
+    NANOTDB_RETURN_IF_ERROR(ResolveCascades(&cfg, nodes, explicit_aggregates));
     return cfg;
   }
 
  private:
+  // Links each cascade to its parent and root, and checks what a cascade can be: an interval
+  // that is a multiple of its parent's, aggregates the parent's give exactly, another
+  // destination than its parent's, no cycle.
+  Status ResolveCascades(RollupConfig* cfg, const std::vector<const toml::node*>& nodes,
+                         const std::vector<bool>& explicit_aggregates) const {
+    std::vector<RollupJob>& jobs = cfg->jobs;
+    auto where = [&](size_t i) {
+      return "rollups.jobs[" + std::to_string(i) + "] (id \"" + jobs[i].id + "\")";
+    };
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      if (jobs[i].source_job.empty()) {
+        jobs[i].root = static_cast<int>(i);
+        continue;
+      }
+      auto it = std::find_if(jobs.begin(), jobs.end(),
+                             [&](const RollupJob& j) { return j.id == jobs[i].source_job; });
+      if (it == jobs.end()) {
+        return Error(*nodes[i], where(i),
+                     "source_job: no job with id \"" + jobs[i].source_job + "\" in this manifest");
+      }
+      if (it - jobs.begin() == static_cast<ptrdiff_t>(i)) {
+        return Error(*nodes[i], where(i), "source_job: a job cannot be a cascade of itself");
+      }
+      jobs[i].parent = static_cast<int>(it - jobs.begin());
+    }
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      // Walk up to the root; more steps than jobs means a cycle.
+      int at = static_cast<int>(i);
+      int depth = 0;
+      while (jobs[at].parent >= 0) {
+        at = jobs[at].parent;
+        if (++depth > static_cast<int>(jobs.size())) {
+          return Error(*nodes[i], where(i),
+                       "source_job: the cascades form a cycle (\"" + jobs[i].id + "\" -> \"" +
+                           jobs[i].source_job + "\" -> ... back to \"" + jobs[i].id + "\")");
+        }
+      }
+      jobs[i].root = at;
+      jobs[i].depth = depth;
+    }
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      RollupJob& job = jobs[i];
+      if (job.parent < 0) continue;
+      const RollupJob& parent = jobs[job.parent];
+      if (job.interval <= parent.interval || job.interval % parent.interval != 0) {
+        return Error(*nodes[i], where(i),
+                     "interval: " + FormatDuration(job.interval) + " is not a multiple of job \"" +
+                         parent.id + "\"'s " + FormatDuration(parent.interval) +
+                         " (a cascade period is made of whole periods of its source job)");
+      }
+      if (job.destination_db == parent.destination_db) {
+        return Error(*nodes[i], where(i),
+                     "destination_db: \"" + job.destination_db + "\" is job \"" + parent.id +
+                         "\"'s destination too; a cascade's outputs have its source job's names, "
+                         "so they go into another database");
+      }
+      if (!explicit_aggregates[i]) {
+        // Every aggregate of the parent that composes exactly.
+        job.aggregates.clear();
+        for (Aggregate a : parent.aggregates) {
+          if (!CascadeInputs(a, parent.aggregates).empty()) job.aggregates.push_back(a);
+        }
+        if (job.aggregates.empty()) {
+          return Error(*nodes[i], where(i),
+                       "aggregates: none of job \"" + parent.id +
+                           "\"'s aggregates can be rolled up further exactly (min, max, sum, "
+                           "count, first, last can; avg needs sum and count)");
+        }
+        continue;
+      }
+      for (Aggregate a : job.aggregates) {
+        if (!CascadeInputs(a, parent.aggregates).empty()) continue;
+        return Error(*nodes[i], where(i),
+                     "aggregates: \"" + std::string(AggregateName(a)) +
+                         "\" cannot be computed from job \"" + parent.id +
+                         "\"'s outputs (a cascade computes min, max, sum, count, first and last "
+                         "from the same aggregate of its source job, avg from its sum and count)");
+      }
+    }
+    return Status::Ok();
+  }
+
   Status Error(const toml::node& node, std::string_view name, const std::string& what) const {
     return Status::InvalidArgument(std::string(source_) + ":" +
                                    std::to_string(node.source().begin.line) + ": " +
@@ -369,7 +476,44 @@ Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::stri
   return Parser(source, db, warnings).Parse(root);
 }
 
+std::vector<std::pair<Aggregate, Aggregate>> CascadeInputs(
+    Aggregate a, const std::vector<Aggregate>& parent_aggregates) {
+  auto has = [&](Aggregate x) {
+    return std::find(parent_aggregates.begin(), parent_aggregates.end(), x) !=
+           parent_aggregates.end();
+  };
+  using A = Aggregate;
+  switch (a) {
+    case A::kMin:
+    case A::kMax:
+    case A::kSum:
+    case A::kFirst:
+    case A::kLast:
+      if (has(a)) return {{a, a}};
+      return {};
+    case A::kCount:
+      if (has(A::kCount)) return {{A::kCount, A::kSum}};
+      return {};
+    case A::kAvg:
+      if (has(A::kSum) && has(A::kCount)) return {{A::kSum, A::kSum}, {A::kCount, A::kSum}};
+      return {};
+    default:
+      return {};
+  }
+}
+
+bool CascadeTakes(const RollupConfig& cfg, const RollupJob& job, std::string_view series_key,
+                  std::string* checkpoint_key) {
+  if (job.root < 0 || static_cast<size_t>(job.root) >= cfg.jobs.size()) return false;
+  const RollupJob& root = cfg.jobs[job.root];
+  std::string key;
+  if (!JobTakes(root, series_key, &key)) return false;
+  if (checkpoint_key != nullptr) *checkpoint_key = job.id + key.substr(root.id.size());
+  return true;
+}
+
 bool JobTakes(const RollupJob& job, std::string_view series_key, std::string* checkpoint_key) {
+  if (!job.source_job.empty()) return false;
   const std::string_view name = SeriesMetricName(series_key);
   if (!job.source_metric.empty()) {
     const bool bare = job.source_metric.find('{') == std::string::npos;

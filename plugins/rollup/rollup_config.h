@@ -20,19 +20,41 @@ inline constexpr int64_t kDefaultGrace = 5 * 60 * int64_t{1'000'000'000};
 
 struct RollupJob {
   std::string id;
-  // Exactly one of source_metric and source_pattern is set. source_metric is a metric name
-  // (every series of that name, whatever its labels) or a canonical series key with labels
-  // (that series only).
+  // Exactly one of source_metric, source_pattern and source_job is set. source_metric is a
+  // metric name (every series of that name, whatever its labels) or a canonical series key
+  // with labels (that series only). source_job names another job of the same manifest: this
+  // job is a cascade of it (see `parent`).
   std::string source_metric;
   std::string source_pattern;  // glob over metric names: '*', '?', [abc], [a-z], [!a]
+  std::string source_job;
   std::vector<std::string> exclude_patterns;  // rollups.global_exclude_patterns, then the job's
   int64_t interval = 0;                       // ns, > 0
   std::vector<Aggregate> aggregates;          // non-empty
   std::string destination_db;
   std::string destination_metric_prefix;  // "" = the source metric's name
   int64_t grace = kDefaultGrace;          // ns, >= 0
-  uint32_t line = 0;                      // of [[rollups.jobs]] in the manifest, for messages
+  // Set on the destination when the plugin creates it: retention_days = this,
+  // retention_action = "delete". 0: the destination keeps everything.
+  int destination_retention_days = 0;
+  uint32_t line = 0;  // of [[rollups.jobs]] in the manifest, for messages
+
+  // A cascade (source_job set) rolls up, per source series of its root job, that job's
+  // outputs into coarser periods: its interval is a multiple of its parent's, each aggregate is
+  // computed exactly from the parent's (CascadeInputs), and its outputs have the root job's
+  // names (`<prefix>.<aggregate>{labels}`) in its own destination_db. Indices into
+  // RollupConfig::jobs; -1 for a job that reads the source database itself.
+  int parent = -1;
+  int root = -1;  // the job reading the source database (the job itself when parent is -1)
+  int depth = 0;  // 0 for a root job, parent's depth + 1 for a cascade
 };
+
+// What a cascade reads of its parent's outputs to compute `a` over a coarser period: pairs
+// (parent aggregate, aggregate applied over the parent's periods): min of mins, max of maxes,
+// sum of sums, sum of counts, first of firsts, last of lasts; avg reads sum and count (their
+// ratio). Empty when `parent_aggregates` cannot give `a` exactly (median, p95, p99,
+// trimmed_avg, or what the parent does not write).
+std::vector<std::pair<Aggregate, Aggregate>> CascadeInputs(
+    Aggregate a, const std::vector<Aggregate>& parent_aggregates);
 
 struct RollupConfig {
   bool enabled = false;
@@ -52,8 +74,14 @@ Result<RollupConfig> ParseRollupConfig(std::string_view manifest_text, std::stri
 // matching its metric name and no exclude pattern matching it. Sets *checkpoint_key (when not
 // null) to the job's checkpoint key for it: "<id>" for the series a source_metric names
 // exactly (the bare name unlabelled, or the labelled key), else "<id>::<series key>".
+// A cascade takes no source series itself (false): it takes those of its root job
+// (CascadeTakes).
 bool JobTakes(const RollupJob& job, std::string_view series_key,
               std::string* checkpoint_key = nullptr);
+// Whether cascade `job` of `cfg` rolls up `series_key` (its root job takes it), with its
+// checkpoint key: the root's key for the series with the cascade's id in front.
+bool CascadeTakes(const RollupConfig& cfg, const RollupJob& job, std::string_view series_key,
+                  std::string* checkpoint_key = nullptr);
 
 // Shell glob match of a whole name: '*' any run, '?' one character, [abc], [a-z], [!abc] or
 // [^abc] one character of (not of) the set. ValidateGlob rejects an unclosed '['.

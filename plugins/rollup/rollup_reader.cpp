@@ -239,7 +239,7 @@ class Buckets {
 RollupReader::RollupReader(QueryService& query, DatabaseService& databases)
     : query_(query), databases_(databases) {}
 
-std::vector<RollupJob> RollupReader::Jobs(const std::string& db) {
+RollupConfig RollupReader::Config(const std::string& db) {
   Result<std::string> text = databases_.ManifestText(db);
   if (!text.ok()) return {};
   std::lock_guard lock(mu_);
@@ -252,7 +252,7 @@ std::vector<RollupJob> RollupReader::Jobs(const std::string& db) {
     c.config = cfg.ok() ? std::move(*cfg) : RollupConfig{};
   }
   if (!c.valid || !c.config.enabled) return {};
-  return c.config.jobs;
+  return c.config;
 }
 
 std::vector<RollupLevel> RollupReader::Levels(std::string_view db, std::string_view series) {
@@ -265,18 +265,24 @@ std::vector<RollupLevel> RollupReader::Levels(std::string_view db, std::string_v
     levels.push_back(RollupLevel{dest, interval, {}});
     return &levels.back();
   };
-  for (const RollupJob& job : Jobs(std::string(db))) {
-    if (!JobTakes(job, series)) continue;
+  // The jobs of the series' database, cascades declared with source_job included: those hold
+  // the raw aggregates of its periods under the root job's output names.
+  const RollupConfig cfg = Config(std::string(db));
+  for (const RollupJob& job : cfg.jobs) {
+    if (job.parent < 0 ? !JobTakes(job, series) : !CascadeTakes(cfg, job, series)) continue;
     RollupLevel* l = level_for(job.destination_db, job.interval);
     if (l == nullptr) break;
     for (Aggregate a : job.aggregates) {
-      if (std::optional<std::string> key = OutputKey(job, series, a)) l->series.emplace(a, *key);
+      if (std::optional<std::string> key = OutputKey(cfg.jobs[job.root], series, a)) {
+        l->series.emplace(a, *key);
+      }
     }
   }
-  // Cascades: levels are appended while this walks them, so index instead of iterating.
+  // Cascades in the destinations' own manifests: levels are appended while this walks them, so
+  // index instead of iterating.
   for (size_t i = 0; i < levels.size(); ++i) {
     const RollupLevel finer = levels[i];
-    const std::vector<RollupJob> jobs = Jobs(finer.db);
+    const std::vector<RollupJob> jobs = Config(finer.db).jobs;
     for (const auto& [inner, key] : finer.series) {
       for (const RollupJob& job : jobs) {
         if (job.interval <= finer.interval || job.interval % finer.interval != 0) continue;

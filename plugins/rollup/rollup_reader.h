@@ -64,9 +64,9 @@ class RollupReader final : public RollupReadService {
     RollupConfig config;
     bool valid = false;
   };
-  // The enabled [rollups] of `db`; empty when it has none or its manifest has an error (the
+  // The enabled [rollups] of `db`; no jobs when it has none or its manifest has an error (the
   // plugin reports those).
-  std::vector<RollupJob> Jobs(const std::string& db);
+  RollupConfig Config(const std::string& db);
   void AddLevels(const std::string& db, const std::string& series, const RollupLevel* finer,
                  int depth, std::vector<RollupLevel>* out);
   Status Compose(std::string_view db, std::string_view series, Timestamp from, Timestamp to,

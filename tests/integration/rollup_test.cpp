@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -215,6 +217,70 @@ TEST_F(RollupDaemonTest, ASourceMetricRollsUpEveryLabelledSeriesOfPrometheusText
   EXPECT_TRUE(d_.Stop());
 }
 
+// [storage] max_databases counts rollup destinations: with room for the source only, the
+// destination is not created, the error is logged once and listed by /api/v1/rollup/status,
+// the daemon keeps serving; with room, the next start rolls up.
+TEST_F(RollupDaemonTest, ADestinationPastMaxDatabasesIsReportedAndTheJobWaits) {
+  d_.Configure("storage", "max_databases", "1");
+  ASSERT_TRUE(d_.Start());
+  const int64_t t0 = (NowSeconds() - 86400) / 3600 * 3600;
+  std::string lines;
+  for (int i = 0; i < 120; ++i) {
+    lines +=
+        "lim/t " + std::to_string(i) + " " + std::to_string((t0 + i * 60) * 1'000'000'000) + "\n";
+  }
+  ASSERT_EQ(Import(lines).status, 200);
+  AppendFile(fs::path(d_.root()) / "lim" / "manifest.toml",
+             "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"t_1h\"\n"
+             "source_metric = \"t\"\ninterval = \"1h\"\ndestination_db = \"lim_1h\"\n");
+  const std::string error =
+      "rollup job \"t_1h\" of lim: creating rollup destination lim_1h: database \"lim_1h\" not "
+      "created: the limit of 1 databases is reached (raise [storage] max_databases in "
+      "engine.toml); the jobs writing into it wait until it can be created";
+  ASSERT_TRUE(Eventually([&] { return d_.Log().find(error) != std::string::npos; })) << d_.Log();
+  // Three more passes (interval 1s): the same error, not logged again.
+  auto passes = [&] {
+    HttpResult r = d_.Get("/api/v1/rollup/status");
+    return r.status == 200
+               ? Json(r.body)->getObject("data")->getObject("result")->getValue<int>("passes")
+               : -1;
+  };
+  const int seen = passes();
+  ASSERT_TRUE(Eventually([&] { return passes() >= seen + 3; })) << d_.Log();
+  const std::string log = d_.Log();
+  EXPECT_EQ(log.find(error), log.rfind(error)) << log;
+  HttpResult r = d_.Get("/api/v1/rollup/status");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Object::Ptr result = Json(r.body)->getObject("data")->getObject("result");
+  ASSERT_FALSE(result->getObject("last_pass").isNull()) << r.body;
+  Array::Ptr errors = result->getObject("last_pass")->getArray("errors");
+  ASSERT_EQ(errors->size(), 1u) << r.body;
+  EXPECT_EQ(errors->get(0).toString(), error);
+  Object::Ptr source = result->getArray("sources")->getObject(0);
+  EXPECT_EQ(source->getValue<std::string>("db"), "lim");
+  Object::Ptr job = source->getArray("jobs")->getObject(0);
+  EXPECT_EQ(job->getValue<std::string>("id"), "t_1h");
+  EXPECT_EQ(job->getValue<std::string>("source_metric"), "t");
+  EXPECT_FALSE(job->getValue<bool>("destination_exists"));
+  EXPECT_EQ(job->getValue<int>("series"), 1);
+  EXPECT_FALSE(fs::exists(fs::path(d_.root()) / "lim_1h"));
+  EXPECT_EQ(d_.Get("/health").status, 200);
+  EXPECT_TRUE(d_.Stop());
+
+  d_.Configure("storage", "max_databases", "2");
+  ASSERT_TRUE(d_.Start());
+  EXPECT_TRUE(Eventually([&] { return Points(d_, "lim_1h", "t.count", t0).size() == 2; }))
+      << d_.Log();
+  // The outputs are flushed before the pass that wrote them ends and is listed.
+  ASSERT_TRUE(Eventually([&] { return passes() >= 1; })) << d_.Log();
+  r = d_.Get("/api/v1/rollup/status");
+  ASSERT_EQ(r.status, 200) << r.body;
+  result = Json(r.body)->getObject("data")->getObject("result");
+  ASSERT_FALSE(result->getObject("last_pass").isNull()) << r.body;
+  EXPECT_EQ(result->getObject("last_pass")->getArray("errors")->size(), 0u) << r.body;
+  EXPECT_TRUE(d_.Stop());
+}
+
 // Every value of every series of a query_range answer, in order.
 std::vector<double> Values(const Object::Ptr& body) {
   std::vector<double> out;
@@ -384,6 +450,142 @@ TEST_F(RollupDaemonTest, RetentionKeepsImportedDaysUntilTheyAreRolledUp) {
   const std::vector<std::string> raw = Points(d_, "src", "temp", first);
   ASSERT_FALSE(raw.empty());
   EXPECT_GT(std::stoll(raw.front()), now - 3 * 86400) << "retention deleted nothing";
+  EXPECT_TRUE(d_.Stop());
+}
+
+// Every (stamp, value) pair of each series of a query_range answer, and the answer itself.
+struct Answer {
+  Object::Ptr body;
+  std::vector<std::vector<std::pair<int64_t, double>>> series;
+};
+Answer Query(const Daemon& d, const Params& params) {
+  Answer a;
+  HttpResult r = d.Get("/api/v1/query_range", params);
+  EXPECT_EQ(r.status, 200) << r.body;
+  a.body = Json(r.body);
+  if (r.status != 200) return a;
+  Array::Ptr result = a.body->getObject("data")->getArray("result");
+  for (size_t s = 0; s < result->size(); ++s) {
+    Array::Ptr values = result->getObject(static_cast<unsigned>(s))->getArray("values");
+    a.series.emplace_back();
+    for (size_t i = 0; i < values->size(); ++i) {
+      Array::Ptr p = values->getArray(static_cast<unsigned>(i));
+      a.series.back().emplace_back(p->getElement<int64_t>(0), std::stod(p->get(1).toString()));
+    }
+  }
+  return a;
+}
+
+// Issue 12's "done when": the rollup block of README.md, read out of the README so the two
+// cannot drift, saved as the manifest of `sensors` before its first sample. 99 days of
+// 10-minute samples arrive over HTTP; retention deletes the raw days older than 7 once they
+// are rolled up. A 90-day dashboard chart (aggregate=avg, 3h windows) then reads the hourly
+// rollups, a daily view the daily cascade and the hours of the last day, and both answer what
+// the generated samples give.
+TEST_F(RollupDaemonTest, TheReadmeRollupBlockKeepsNinetyDaysReadableFromRollups) {
+  const std::string readme = ReadFile(std::string(NANOTDB_SOURCE_DIR) + "/README.md");
+  const size_t section = readme.find("\n## Rollups: long history on a small disk\n");
+  ASSERT_NE(section, std::string::npos) << "README.md has no rollup section";
+  const size_t open = readme.find("```toml\n", section);
+  ASSERT_LT(open, readme.find("\n## ", section + 1)) << "no toml block in the rollup section";
+  const size_t close = readme.find("\n```\n", open);
+  const std::string block = readme.substr(open + 8, close + 1 - (open + 8));
+  fs::create_directories(fs::path(d_.root()) / "sensors");
+  std::ofstream(fs::path(d_.root()) / "sensors" / "manifest.toml") << block;
+  ASSERT_TRUE(d_.Start());
+
+  // Midnight yesterday; samples from 99 days before it to 06:30 of that day.
+  const int64_t day = NowSeconds() / 86400 * 86400 - 86400;
+  const int64_t first = day - 99 * 86400, last = day + 6 * 3600 + 1800;
+  auto value = [](int64_t t) { return static_cast<double>((t / 600 * 37) % 101) / 10.0 - 5; };
+  std::string lines;
+  for (int64_t t = first; t <= last; t += 600) {
+    lines += "sensors/room.temp{room=\"kitchen\"} " + std::to_string(value(t)) + " " +
+             std::to_string(t * 1'000'000'000) + "\n";
+  }
+  ASSERT_EQ(Import(lines).status, 200);
+  const std::string series = "room.temp{room=\"kitchen\"}";
+  // Rolled up (every day before yesterday's in the daily cascade; yesterday's too once the
+  // hourly job has passed its end), then the raw days older than 7 deleted.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        const std::vector<std::string> raw = Points(d_, "sensors", series, first);
+        return Points(d_, "sensors_1d", "room.temp.avg{room=\"kitchen\"}", first).size() >= 99 &&
+               !raw.empty() && std::stoll(raw.front()) > day - 8 * 86400;
+      },
+      60))
+      << d_.Log();
+  EXPECT_EQ(Points(d_, "sensors_1h", "room.temp.count{room=\"kitchen\"}", first).size(),
+            99u * 24 + 7);
+
+  // What the samples give, per window, over [start, last]; stamps are bucket starts.
+  const int64_t start = day - 90 * 86400;
+  auto expected = [&](int64_t window) {
+    std::map<int64_t, std::vector<double>> buckets;
+    for (int64_t t = start; t <= last; t += 600) buckets[t / window * window].push_back(value(t));
+    std::vector<std::array<double, 3>> out;  // avg, min, max
+    for (const auto& [key, values] : buckets) {
+      double sum = 0;
+      for (double v : values) sum += v;
+      out.push_back({sum / static_cast<double>(values.size()),
+                     *std::min_element(values.begin(), values.end()),
+                     *std::max_element(values.begin(), values.end())});
+    }
+    return std::make_pair(buckets, out);
+  };
+  auto check = [&](int64_t window, const std::string& window_text) -> Answer {
+    Answer a = Query(d_, {{"db", "sensors"},
+                          {"query", "room.temp"},
+                          {"start", std::to_string(start)},
+                          {"end", std::to_string(last)},
+                          {"aggregate", "avg,min,max"},
+                          {"window", window_text}});
+    const auto [buckets, want] = expected(window);
+    EXPECT_EQ(a.series.size(), 3u);
+    for (size_t agg = 0; agg < a.series.size(); ++agg) {
+      EXPECT_EQ(a.series[agg].size(), want.size()) << window_text;
+      if (a.series[agg].size() != want.size()) break;
+      size_t i = 0;
+      for (const auto& [key, values] : buckets) {
+        EXPECT_EQ(a.series[agg][i].first, key) << window_text << " bucket " << i;
+        EXPECT_NEAR(a.series[agg][i].second, want[i][agg], 1e-9) << window_text << " bucket " << i;
+        ++i;
+      }
+    }
+    return a;
+  };
+
+  // The 90-day dashboard chart: 3h windows, from the hourly rollups and the raw last half hour.
+  Answer chart = check(3 * 3600, "3h");
+  Array::Ptr uses = chart.body->getObject("data")->getArray("rollups");
+  ASSERT_FALSE(uses.isNull()) << "the chart did not read rollups";
+  Object::Ptr use = uses->getObject(0);
+  Array::Ptr levels = use->getArray("levels");
+  ASSERT_EQ(levels->size(), 1u);
+  EXPECT_EQ(levels->getObject(0)->getValue<std::string>("db"), "sensors_1h");
+  EXPECT_EQ(levels->getObject(0)->getValue<int64_t>("start"), start);
+  EXPECT_EQ(levels->getObject(0)->getValue<int64_t>("end"), day + 6 * 3600);
+  EXPECT_EQ(use->getValue<int64_t>("raw_tail_start"), day + 6 * 3600);
+
+  // A daily view: 90 days from the daily cascade, the last day's hours from the hourly rollups.
+  Answer daily = check(86400, "1d");
+  uses = daily.body->getObject("data")->getArray("rollups");
+  ASSERT_FALSE(uses.isNull());
+  levels = uses->getObject(0)->getArray("levels");
+  ASSERT_EQ(levels->size(), 2u);
+  EXPECT_EQ(levels->getObject(0)->getValue<std::string>("db"), "sensors_1d");
+  EXPECT_EQ(levels->getObject(0)->getValue<int64_t>("start"), start);
+  EXPECT_EQ(levels->getObject(0)->getValue<int64_t>("end"), day);
+  EXPECT_EQ(levels->getObject(1)->getValue<std::string>("db"), "sensors_1h");
+  EXPECT_EQ(levels->getObject(1)->getValue<int64_t>("start"), day);
+  EXPECT_EQ(levels->getObject(1)->getValue<int64_t>("end"), day + 6 * 3600);
+
+  // The destinations were created as the block says: a year of hours, days kept.
+  const std::string hourly = ReadFile(fs::path(d_.root()) / "sensors_1h" / "manifest.toml");
+  EXPECT_NE(hourly.find("retention_days = 366"), std::string::npos) << hourly;
+  EXPECT_NE(hourly.find("retention_action = \"delete\""), std::string::npos) << hourly;
+  const std::string days = ReadFile(fs::path(d_.root()) / "sensors_1d" / "manifest.toml");
+  EXPECT_NE(days.find("retention_action = \"keep\""), std::string::npos) << days;
   EXPECT_TRUE(d_.Stop());
 }
 

@@ -38,8 +38,10 @@ class RollerTest : public ::testing::Test {
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(*e);
     query_ = std::make_unique<server::EngineQuery>(*engine_, counters_);
-    writer_ = std::make_unique<server::EngineWriter>(*engine_, counters_);
-    databases_ = std::make_unique<server::EngineDatabases>(*engine_, ManifestSettings{});
+    limit_ = std::make_unique<server::DatabaseLimit>(*engine_, max_databases_);
+    writer_ = std::make_unique<server::EngineWriter>(*engine_, counters_, limit_.get());
+    databases_ =
+        std::make_unique<server::EngineDatabases>(*engine_, ManifestSettings{}, limit_.get());
     files_ = std::make_unique<server::PluginFiles>(Env::Default(), root_.string(), "rollup");
     RollupServices s{query_.get(), writer_.get(), databases_.get(), files_.get()};
     s.log = [this](LogLevel, std::string_view m) { log_.emplace_back(m); };
@@ -86,6 +88,8 @@ class RollerTest : public ::testing::Test {
   server::CoreCounters counters_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<server::EngineQuery> query_;
+  size_t max_databases_ = 0;  // [storage] max_databases of the next Open()
+  std::unique_ptr<server::DatabaseLimit> limit_;
   std::unique_ptr<server::EngineWriter> writer_;
   std::unique_ptr<server::EngineDatabases> databases_;
   std::unique_ptr<server::PluginFiles> files_;
@@ -261,6 +265,69 @@ TEST_F(RollerTest, CascadesRunThroughTheDestinationsOwnManifest) {
   EXPECT_EQ(m->partition, Partitioning::kYear);
 }
 
+// One manifest: the hourly job, a daily cascade of it (source_job) and a 7-day cascade of
+// that. A cascade period is rolled up once its parent has rolled up every period inside it,
+// and a backfill rebuilds the chain in order.
+TEST_F(RollerTest, CascadesDeclaredInTheSourceManifestFollowTheirSourceJob) {
+  for (int i = 0; i < 15 * 24 * 6; ++i)
+    Write("src", "t{room=\"a\"}", kBase + i * 10 * kMinute, i % 6);
+  AppendManifest("src", R"([rollups]
+enabled = true
+default_grace = "1m"
+[[rollups.jobs]]
+id = "t1h"
+source_metric = "t"
+interval = "1h"
+aggregates = ["sum", "count", "max", "avg"]
+destination_db = "src_1h"
+destination_retention_days = 366
+[[rollups.jobs]]
+id = "t1d"
+source_job = "t1h"
+interval = "1d"
+destination_db = "src_1d"
+[[rollups.jobs]]
+id = "t7d"
+source_job = "t1d"
+interval = "7d"
+aggregates = ["count", "max"]
+destination_db = "src_7d"
+)");
+  now_ = kBase + 2 * kDay + 3 * kHour;  // data of 15 days (imported), two days later
+  // 2 days and 3 hours of the hourly job: data up to day 15 is there, so every hour up to the
+  // last sample is complete; days up to the last whole one, weeks likewise.
+  PassStats stats = roller_->RunOnce();
+  ASSERT_TRUE(stats.errors.empty()) << stats.errors.front();
+  EXPECT_EQ(Samples("src_1h", "t.count{room=\"a\"}").size(), 15u * 24 - 1);
+  std::vector<std::string> days = Samples("src_1d", "t.count{room=\"a\"}");
+  ASSERT_EQ(days.size(), 14u);
+  EXPECT_EQ(days.front(), "0=144");
+  EXPECT_EQ(Samples("src_1d", "t.sum{room=\"a\"}").front(), "0=360");
+  EXPECT_EQ(Samples("src_1d", "t.avg{room=\"a\"}").front(), "0=2.5");
+  EXPECT_EQ(Samples("src_1d", "t.max{room=\"a\"}").front(), "0=5");
+  EXPECT_EQ(Samples("src_7d", "t.count{room=\"a\"}"),
+            (std::vector<std::string>{"0=1008", "604800=1008"}));  // kBase starts an epoch week
+  EXPECT_TRUE(Samples("src_7d", "t.sum{room=\"a\"}").empty());
+  EXPECT_THAT(Checkpoint("src"),
+              HasSubstr("t1d::t{room=\"a\"}," + std::to_string(kBase + 14 * kDay) + "\n"));
+  // The hourly destination keeps a year; the others keep everything.
+  Result<ManifestSettings> m = engine_->GetManifest("src_1h");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->retention_days, 366);
+  EXPECT_EQ(m->retention_action, RetentionAction::kDelete);
+  m = engine_->GetManifest("src_1d");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->retention_action, RetentionAction::kKeep);
+
+  // Nothing new: nothing written. A backfill rebuilds the same points.
+  EXPECT_EQ(roller_->RunOnce().points_written, 0u);
+  Result<BackfillReport> report = roller_->Backfill({"src"}, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->destination_databases,
+            (std::vector<std::string>{"src_1d", "src_1h", "src_7d"}));
+  EXPECT_EQ(Samples("src_1d", "t.count{room=\"a\"}"), days);
+}
+
 TEST_F(RollerTest, BackfillEmptiesDestinationsAndRebuildsThem) {
   WriteRamp("src", "ramp", 30);
   AppendManifest("src", kTenMinuteJobs);
@@ -299,6 +366,43 @@ TEST_F(RollerTest, ACancelledRollerWritesNothingMore) {
   EXPECT_EQ(roller_->RunOnce().points_written, 0u);
   EXPECT_TRUE(Samples("src_10m", "ramp.count").empty());
   EXPECT_EQ(Checkpoint("src"), "");
+}
+
+// [storage] max_databases counts rollup destinations: one that would exceed it is not
+// created, its jobs wait (one error per pass, logged once), nothing loops or crashes, and the
+// jobs run once there is room.
+TEST_F(RollerTest, ADestinationPastMaxDatabasesIsNotCreatedAndItsJobsWait) {
+  WriteRamp("src", "ramp", 25);
+  Write("src", "cpu{core=\"0\"}", kBase, 1);
+  AppendManifest("src", kTenMinuteJobs);  // two jobs into src_10m
+  Close();
+  max_databases_ = 1;  // src itself
+  Open();
+  now_ = kBase + 25 * kMinute;
+  for (int pass = 0; pass < 3; ++pass) {
+    PassStats stats = roller_->RunOnce();
+    ASSERT_EQ(stats.errors.size(), 1u) << stats.errors.back();
+    EXPECT_EQ(stats.errors[0],
+              "rollup job \"cpus\" of src: creating rollup destination src_10m: database "
+              "\"src_10m\" not created: the limit of 1 databases is reached (raise [storage] "
+              "max_databases in engine.toml); the jobs writing into it wait until it can be "
+              "created");
+    EXPECT_EQ(stats.points_written, 0u);
+  }
+  EXPECT_FALSE(engine_->DatabaseExists("src_10m"));
+  EXPECT_EQ(std::count_if(log_.begin(), log_.end(),
+                          [](const std::string& l) { return l.find("src_10m") != l.npos; }),
+            1);
+  EXPECT_EQ(Checkpoint("src"), "");
+  EXPECT_EQ(roller_->LastPass().passes, 3u);
+  EXPECT_EQ(roller_->LastPass().stats.errors.size(), 1u);
+
+  Close();
+  max_databases_ = 2;
+  Open();
+  PassStats stats = roller_->RunOnce();
+  EXPECT_TRUE(stats.errors.empty()) << stats.errors.front();
+  EXPECT_EQ(Samples("src_10m", "ramp.count"), (std::vector<std::string>{"0=60", "600=60"}));
 }
 
 TEST_F(RollerTest, ConfigErrorsAreReportedOnceAndOtherDatabasesRun) {

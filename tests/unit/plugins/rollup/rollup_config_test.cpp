@@ -159,6 +159,57 @@ TEST(RollupConfigTest, ASourceMetricWithLabelsIsStoredAsItsCanonicalKey) {
               HasSubstr("rollups.jobs[0] (id \"t\"): source_metric: "));
 }
 
+TEST(RollupConfigTest, ACascadeNamesAnotherJobAndTakesWhatComposesExactly) {
+  const std::string hourly =
+      "[rollups]\nenabled = true\n[[rollups.jobs]]\nid = \"h\"\nsource_pattern = \"*\"\n"
+      "interval = \"1h\"\naggregates = [\"min\", \"avg\", \"sum\", \"count\", \"p95\"]\n"
+      "destination_db = \"s_1h\"\ndestination_retention_days = 366\n";
+  const std::string daily = "[[rollups.jobs]]\nid = \"d\"\nsource_job = \"h\"\n";
+  Result<RollupConfig> cfg =
+      Parse(hourly + daily + "interval = \"1d\"\ndestination_db = \"s_1d\"\n");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  const RollupJob& d = cfg->jobs[1];
+  EXPECT_EQ(d.parent, 0);
+  EXPECT_EQ(d.root, 0);
+  EXPECT_EQ(d.depth, 1);
+  EXPECT_EQ(d.aggregates, (std::vector<Aggregate>{Aggregate::kMin, Aggregate::kAvg, Aggregate::kSum,
+                                                  Aggregate::kCount}));
+  EXPECT_EQ(cfg->jobs[0].destination_retention_days, 366);
+  std::string key;
+  EXPECT_FALSE(JobTakes(d, "cpu{core=\"1\"}", &key));
+  EXPECT_TRUE(CascadeTakes(*cfg, d, "cpu{core=\"1\"}", &key));
+  EXPECT_EQ(key, "d::cpu{core=\"1\"}");
+
+  const std::string at = "sensors/manifest.toml:10: rollups.jobs[1] (id \"d\"): ";
+  EXPECT_EQ(ErrorOf(hourly + daily + "interval = \"90m\"\ndestination_db = \"s_1d\"\n"),
+            at + "interval: 1h30m is not a multiple of job \"h\"'s 1h (a cascade period is "
+                 "made of whole periods of its source job)");
+  EXPECT_EQ(ErrorOf(hourly + daily + "interval = \"1d\"\ndestination_db = \"s_1h\"\n"),
+            at + "destination_db: \"s_1h\" is job \"h\"'s destination too; a cascade's outputs "
+                 "have its source job's names, so they go into another database");
+  EXPECT_EQ(ErrorOf(hourly + daily +
+                    "interval = \"1d\"\ndestination_db = \"s_1d\"\naggregates = [\"p95\"]\n"),
+            at + "aggregates: \"p95\" cannot be computed from job \"h\"'s outputs (a cascade "
+                 "computes min, max, sum, count, first and last from the same aggregate of its "
+                 "source job, avg from its sum and count)");
+  EXPECT_EQ(ErrorOf(hourly + "[[rollups.jobs]]\nid = \"d\"\nsource_job = \"x\"\ninterval = \"1d\"\n"
+                             "destination_db = \"s_1d\"\n"),
+            at + "source_job: no job with id \"x\" in this manifest");
+  EXPECT_THAT(
+      ErrorOf(hourly + "[[rollups.jobs]]\nid = \"a\"\nsource_job = \"b\"\ninterval = \"1d\"\n"
+                       "destination_db = \"s_a\"\n[[rollups.jobs]]\nid = \"b\"\n"
+                       "source_job = \"a\"\ninterval = \"1d\"\ndestination_db = \"s_b\"\n"),
+      HasSubstr("source_job: the cascades form a cycle"));
+  EXPECT_THAT(ErrorOf(hourly + daily +
+                      "source_metric = \"m\"\ninterval = \"1d\"\ndestination_db = \"s_1d\"\n"),
+              HasSubstr("set exactly one of source_metric (one metric), source_pattern (a glob) "
+                        "and source_job (a cascade of another job)"));
+  EXPECT_THAT(ErrorOf(hourly + "[[rollups.jobs]]\nid = \"x\"\nsource_metric = \"m\"\n"
+                               "interval = \"1h\"\ndestination_db = \"z\"\n"
+                               "destination_retention_days = 0\n"),
+              HasSubstr("destination_retention_days: expected a whole number of days from 1"));
+}
+
 TEST(RollupConfigTest, UnknownKeysAreWarnings) {
   std::vector<std::string> warnings;
   Result<RollupConfig> cfg = Parse(

@@ -218,6 +218,57 @@ TEST_F(RollupReaderTest, AnswersEqualRawDataForEveryWindowMultipleAndRange) {
   EXPECT_EQ(info.raw_tail_from, kBase + 3 * kDay + 5 * kHour);
 }
 
+// The cascade declared in the source manifest (source_job): its daily outputs carry the
+// hourly job's names and are the raw aggregates of each day, so daily windows read them.
+TEST_F(RollupReaderTest, ACascadeInTheSourceManifestAnswersDailyWindowsLikeRawData) {
+  const Timestamp end = kBase + 3 * kDay + 5 * kHour + 17 * kMinute;
+  Generate("room.temp", kBase, end);
+  AppendManifest("src", std::string(kHourly) +
+                            "[[rollups.jobs]]\nid = \"all_1d\"\nsource_job = \"all_1h\"\n"
+                            "interval = \"1d\"\ndestination_db = \"src_1d\"\n");
+  now_ = end;
+  PassStats stats = roller_->RunOnce();
+  ASSERT_TRUE(stats.errors.empty()) << stats.errors.front();
+  // Every aggregate of the hourly job that composes exactly (p95 does not), per day.
+  const std::vector<Aggregate> daily = {Aggregate::kMin, Aggregate::kMax,   Aggregate::kAvg,
+                                        Aggregate::kSum, Aggregate::kCount, Aggregate::kFirst,
+                                        Aggregate::kLast};
+  const std::vector<Bucket> want = Raw("room.temp", kBase, kBase + 3 * kDay - 1, kDay, daily);
+  ASSERT_EQ(want.size(), 3u);
+  for (size_t a = 0; a < daily.size(); ++a) {
+    const std::string name = std::string("room.temp.") + AggregateName(daily[a]);
+    std::vector<Bucket> got;
+    ASSERT_TRUE(nanotdb::AggregateRange(*engine_, "src_1d", name, kMinTimestamp, kMaxTimestamp,
+                                        kDay, {Aggregate::kLast}, &got)
+                    .ok());
+    ASSERT_EQ(got.size(), 3u) << name;
+    for (size_t d = 0; d < 3; ++d) {
+      EXPECT_EQ(got[d].start, want[d].start) << name;
+      EXPECT_NEAR(got[d].values[0], want[d].values[a],
+                  1e-9 * std::max(1.0, std::abs(want[d].values[a])))
+          << name << " day " << d;
+    }
+  }
+  EXPECT_FALSE(engine_->DatabaseExists("src_1d") &&
+               engine_->GetMetric("src_1d", "room.temp.p95").ok());
+
+  for (int64_t window : {kDay, 2 * kDay}) {
+    RollupReadInfo info;
+    std::vector<Bucket> got =
+        FromRollups("room.temp", kBase + 2 * kHour + 1, end, window, kFive, &info);
+    ASSERT_TRUE(info.used) << info.reason;
+    ExpectSame(Raw("room.temp", kBase + 2 * kHour + 1, end, window, kFive), got,
+               "window " + FormatDuration(window));
+    ASSERT_EQ(info.levels.size(), 2u);
+    EXPECT_EQ(info.levels[0].db, "src_1d");
+    EXPECT_EQ(info.levels[0].series, (std::vector<std::string>{"room.temp.sum", "room.temp.count",
+                                                               "room.temp.min", "room.temp.max"}));
+    EXPECT_EQ(info.levels[1].db, "src_1h");
+  }
+  // A second pass writes nothing more.
+  EXPECT_EQ(roller_->RunOnce().points_written, 0u);
+}
+
 TEST_F(RollupReaderTest, RecentTailIsStitchedFromRawWithoutGapOrDoubleBucket) {
   Generate("room.temp", kBase, kBase + 10 * kHour);
   AppendManifest("src", kHourly);
