@@ -250,6 +250,11 @@ export function createChart(container, options) {
   u.over.addEventListener('mouseenter', () => { pointing = true; });
   u.over.addEventListener('mousemove', () => { pointing = true; }, { capture: true });
   u.over.addEventListener('mouseleave', () => { pointing = false; tip.hidden = true; });
+  // A mouse (not a finger) is over the plot: a page scroll keeps its tooltip, the next move
+  // places it (Chromium delivers the scroll event a frame late, after a move that came later).
+  let mouseInside = false;
+  u.over.addEventListener('pointerenter', (e) => { if (e.pointerType === 'mouse') mouseInside = true; });
+  u.over.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse') mouseInside = false; });
 
   // The legend: one row per series with its last, min, max and average over the range drawn.
   const legendRows = options.series.map((s, i) => {
@@ -306,7 +311,8 @@ export function createChart(container, options) {
       r.cells.forEach((td) => { td.textContent = onAxis(i, st[td.dataset.stat]); });
     });
   }
-  const hideTip = () => { tip.hidden = true; };
+  // A scroll moves the chart away from a finger's tooltip: hide it (a mouse's stays, see above).
+  const hideTip = () => { if (!mouseInside) tip.hidden = true; };
   window.addEventListener('scroll', hideTip, { passive: true });
   // Axis and grid colours are read from the theme at each draw: redraw when it changes.
   const recolour = () => u.redraw(false, false);
