@@ -1,6 +1,7 @@
 #include "server/events_http.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -176,23 +177,53 @@ class Handlers {
       }
       limit = static_cast<size_t>(n);
     }
-    q.limit = limit + 1;  // one more tells whether the answer is truncated
+    bool newest_first = false;
+    if (req.Param("order", &text) && !text.empty()) {
+      if (text != "asc" && text != "desc") {
+        vm::RespondError(resp, 400, "bad_data",
+                         "order=" + text + ": expected asc (oldest first) or desc (newest first)");
+        return;
+      }
+      newest_first = text == "desc";
+    }
     std::string list;
     size_t n = 0;
     bool truncated = false;
     EventReadReport report;
-    Status st = events_.ReadEvents(
-        db, q,
-        [&](const Event& e) {
-          if (n == limit) {
-            truncated = true;
-            return false;
-          }
-          if (n++) list.push_back(',');
-          AppendEventJson(&list, e);
-          return true;
-        },
-        &report);
+    Status st;
+    if (newest_first) {
+      // Reads run in time order: keep the newest `limit` (the dashboard's log of recent events).
+      std::deque<Event> newest;
+      st = events_.ReadEvents(
+          db, q,
+          [&](const Event& e) {
+            newest.push_back(e);
+            if (newest.size() > limit) {
+              newest.pop_front();
+              truncated = true;
+            }
+            return true;
+          },
+          &report);
+      for (auto it = newest.rbegin(); it != newest.rend(); ++it) {
+        if (n++) list.push_back(',');
+        AppendEventJson(&list, *it);
+      }
+    } else {
+      q.limit = limit + 1;  // one more tells whether the answer is truncated
+      st = events_.ReadEvents(
+          db, q,
+          [&](const Event& e) {
+            if (n == limit) {
+              truncated = true;
+              return false;
+            }
+            if (n++) list.push_back(',');
+            AppendEventJson(&list, e);
+            return true;
+          },
+          &report);
+    }
     if (!st.ok()) {
       RespondReadError(resp, st);
       return;

@@ -25,11 +25,15 @@ using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-const std::vector<std::string> kWidgetTypes = {"number", "numbers", "line_chart", "aggregate_band"};
+const std::vector<std::string> kWidgetTypes = {"number", "numbers", "line_chart", "aggregate_band",
+                                               "event_log"};
 const std::set<std::string> kTopKeys = {"title", "default_db", "groups", "widgets"};
 const std::set<std::string> kGroupKeys = {"id", "label", "widgets"};
-const std::set<std::string> kWidgetKeys = {"type",     "title",    "refresh_sec",  "auto_refresh",
-                                           "lookback", "interval", "presentation", "series"};
+const std::set<std::string> kWidgetKeys = {"type",         "title",    "refresh_sec",
+                                           "auto_refresh", "lookback", "interval",
+                                           "presentation", "series",   "events"};
+const std::set<std::string> kEventsKeys = {"db", "name", "limit", "show"};
+constexpr int kMaxEventsShown = 1000;  // rows of an event log, markers on a chart
 const std::set<std::string> kSeriesKeys = {
     "label",       "role",  "db",        "database", "metric",   "query",
     "measurement", "field", "aggregate", "window",   "color",    "transform",
@@ -342,6 +346,51 @@ SeriesOut NormalizeSeries(const Object& s, const std::string& type, const std::s
   return out;
 }
 
+// The events of a widget: the rows of an event_log, the markers of a chart. {db, name, limit,
+// show}; every field is optional (the dashboard's default_db, every name, 100 or 200, shown).
+Object::Ptr NormalizeEvents(const Object& e, const std::string& type, const std::string& where,
+                            Problems* p) {
+  Object::Ptr out = OrderedObject();
+  CheckKeys(e, kEventsKeys, where, p);
+  std::string db, name;
+  if (OptString(e, "db", where, p, &db)) {
+    if (Status st = ValidateDatabaseName(db); !st.ok()) {
+      p->Add(where, "field \"db\": " + st.message());
+    } else {
+      out->set("db", db);
+    }
+  }
+  if (OptString(e, "name", where, p, &name)) {
+    bool control = std::any_of(name.begin(), name.end(),
+                               [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (name.empty() || name.size() > 255 || control) {
+      p->Add(where, "field \"name\" " + Quote(name) +
+                        " must be an event name: 1 to 255 bytes without control characters");
+    } else {
+      out->set("name", name);
+    }
+  }
+  double limit = 0;
+  if (OptNumber(e, "limit", where, p, &limit)) {
+    if (limit != std::floor(limit) || limit < 1 || limit > kMaxEventsShown) {
+      p->Add(where,
+             "field \"limit\" must be a whole number from 1 to " + std::to_string(kMaxEventsShown));
+    } else {
+      out->set("limit", static_cast<int64_t>(limit));
+    }
+  }
+  if (e.has("show") && !e.get("show").isEmpty()) {
+    if (!e.get("show").isBoolean()) {
+      p->Add(where, "field \"show\" must be true or false");
+    } else if (type == "event_log") {
+      p->Add(where, "field \"show\" (markers shown at first) is only used by charts");
+    } else {
+      out->set("show", e.get("show").extract<bool>());
+    }
+  }
+  return out;
+}
+
 Object::Ptr NormalizeWidget(const std::string& id, const Object& w, Problems* p) {
   std::string where = "widget " + Quote(id);
   Object::Ptr out = OrderedObject();
@@ -393,13 +442,35 @@ Object::Ptr NormalizeWidget(const std::string& id, const Object& w, Problems* p)
                       " (a whole number and one unit s, m, h, d or w: 1m)");
   }
   bool chart = type == "line_chart" || type == "aggregate_band";
+  bool log = type == "event_log";
   if (chart && !has_lookback) p->Add(where, "field \"lookback\" is required for " + type);
   if (chart && !has_interval) p->Add(where, "field \"interval\" is required for " + type);
+  if (log && has_interval) p->Add(where, "field \"interval\" is not used by event_log widgets");
+
+  Object::Ptr events;
+  if (w.has("events") && !w.get("events").isEmpty()) {
+    Object::Ptr e = w.getObject("events");
+    if (!e) {
+      p->Add(where, "field \"events\" must be an object (db, name, limit, show)");
+    } else if (!chart && !log) {
+      p->Add(where,
+             "field \"events\" is only used by line_chart, aggregate_band (markers) and "
+             "event_log widgets");
+    } else {
+      events = NormalizeEvents(*e, type, where + " events", p);
+    }
+  }
 
   Array::Ptr series_in = w.has("series") ? w.getArray("series") : nullptr;
   if (w.has("series") && !series_in) p->Add(where, "field \"series\" must be an array");
   std::vector<SeriesOut> series;
-  if (!series_in || series_in->size() == 0) {
+  if (log) {
+    if (series_in && series_in->size() > 0) {
+      p->Add(where,
+             "event_log widgets list events, not series: remove \"series\" and set "
+             "\"events\" (db, name, limit)");
+    }
+  } else if (!series_in || series_in->size() == 0) {
     p->Add(where, "must define at least one series");
   } else {
     for (size_t i = 0; i < series_in->size(); ++i) {
@@ -454,9 +525,12 @@ Object::Ptr NormalizeWidget(const std::string& id, const Object& w, Problems* p)
   if (has_auto) out->set("auto_refresh", auto_refresh);
   if (has_lookback) out->set("lookback", lookback);
   if (has_interval) out->set("interval", interval);
-  Array::Ptr arr = new Array;
-  for (const auto& s : series) arr->add(s.json);
-  out->set("series", arr);
+  if (!log) {
+    Array::Ptr arr = new Array;
+    for (const auto& s : series) arr->add(s.json);
+    out->set("series", arr);
+  }
+  if (events) out->set("events", events);
   return out;
 }
 

@@ -99,6 +99,23 @@ export async function queryRange(db, metric, opts) {
   return out;
 }
 
+// Events of a database (docs/events.md). opts: {start, end} Unix seconds, name (exact),
+// limit, newest (newest first: the newest `limit` of the range). {events, truncated}.
+export async function queryEvents(db, opts = {}) {
+  const params = { db, name: opts.name, limit: opts.limit, timestamp_unit: 's',
+    start: opts.start === undefined ? undefined : Math.floor(opts.start),
+    end: opts.end === undefined ? undefined : Math.ceil(opts.end),
+    order: opts.newest ? 'desc' : undefined };
+  const body = await getJSON('/api/v1/events?' + qs(params));
+  return { events: body.data.events, truncated: Boolean(body.data.truncated) };
+}
+
+// How many events of each name a range holds: {counts: [{name, buckets: [[t, n]]}]}.
+export async function countEvents(db, opts = {}) {
+  const params = { db, timestamp_unit: 's', start: Math.floor(opts.start), end: Math.ceil(opts.end) };
+  return (await getJSON('/api/v1/events/count?' + qs(params))).data;
+}
+
 // Dashboard config API. Save answers {ok, backup_path, config} or throws with .errors.
 export async function getDashboard() {
   let res;

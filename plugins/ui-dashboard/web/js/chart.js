@@ -3,7 +3,9 @@
 // they are read in, a tooltip and a legend table (last, min, max and average of the range drawn;
 // a click hides or shows a series) in the same units as the axes, a crosshair shared by the
 // charts of a page, drag-to-zoom (mouse), tap/drag to read values (touch), double-click back
-// to live, resizing with the container, and axis colours that follow the page theme.
+// to live, resizing with the container, axis colours that follow the page theme, and event
+// markers (a vertical line per event in the range; the tooltip names the events near the cursor).
+import { eventSeconds, eventSummary, eventsNear } from './events.js';
 import { axisScale, dateTime, scaleValue, unitKey } from './format.js';
 
 export const PALETTE = ['#14b8a6', '#3b82f6', '#f59e0b', '#ef4444', '#a855f7', '#22c55e',
@@ -180,6 +182,7 @@ export function createChart(container, options) {
       // the legend is written in the units the axes have just been drawn in.
       draw: [(u) => {
         fillLegend(legendRange);
+        placeMarkers(u);
         container.dataset.axes = JSON.stringify(units.map(({ key, unit }, n) => ({
           unit, side: n === 0 ? 'left' : 'right',
           labels: (u.axes[n + 1]._values ?? []).filter((t) => t !== null),
@@ -200,27 +203,44 @@ export function createChart(container, options) {
   let pointing = false;  // the mouse or a finger is on this chart (not only a synced crosshair)
   function showTip(u) {
     const idx = u.cursor.idx;
-    if (!pointing || idx === null || idx === undefined || u.cursor.left < 0) {
+    const near = pointing && eventsShown && u.cursor.left >= 0
+      ? eventsNear(markedEvents, u.cursor.left, (t) => u.valToPos(t, 'x')) : [];
+    if (!pointing || u.cursor.left < 0 || ((idx === null || idx === undefined) && !near.length)) {
       tip.hidden = true;
       return;
     }
     const rows = [];
-    for (let i = 1; i < u.series.length; i++) {
+    for (let i = 1; idx !== null && idx !== undefined && i < u.series.length; i++) {
       const v = u.data[i][idx];
       if (v === null || v === undefined || !u.series[i].show) continue;
       const s = options.series[i - 1];
       rows.push({ v, label: s.label, color: s.color || PALETTE[(i - 1) % PALETTE.length],
         text: onAxis(i - 1, v) });
     }
-    if (!rows.length) {
+    if (!rows.length && !near.length) {
       tip.hidden = true;
       return;
     }
     rows.sort((a, b) => b.v - a.v);
     const head = document.createElement('div');
     head.className = 'chart-tip-time';
-    head.textContent = dateTime(u.data[0][idx]);
-    tip.replaceChildren(head, ...rows.map((r) => {
+    head.textContent = rows.length ? dateTime(u.data[0][idx]) : '';
+    const marks = near.slice(0, 5).map((e) => {
+      const row = document.createElement('div');
+      row.className = 'chart-tip-event';
+      const when = document.createElement('span');
+      when.className = 'chart-tip-when';
+      when.textContent = dateTime(eventSeconds(e));
+      row.append('⚑ ', when, ' ', eventSummary(e));
+      return row;
+    });
+    if (near.length > 5) {
+      const more = document.createElement('div');
+      more.className = 'chart-tip-event';
+      more.textContent = `and ${near.length - 5} more events here`;
+      marks.push(more);
+    }
+    tip.replaceChildren(...(rows.length ? [head] : []), ...marks, ...rows.map((r) => {
       const row = document.createElement('div');
       const dot = document.createElement('span');
       dot.className = 'chart-tip-dot';
@@ -240,10 +260,31 @@ export function createChart(container, options) {
     tip.style.transform = `translate(${x}px, ${y}px)`;
   }
 
+  // Event markers: the events of the range drawn (setEvents), a line each; the ⚑ button of the
+  // card shows or hides them (showEvents).
+  let markedEvents = [];
+  let eventsShown = true;
+  const markerLayer = document.createElement('div');
+  markerLayer.className = 'event-markers';
+  function placeMarkers(u) {
+    const min = u.scales.x.min;
+    const max = u.scales.x.max;
+    const shown = eventsShown && min !== undefined && max !== undefined
+      ? markedEvents.filter((e) => { const t = eventSeconds(e); return t >= min && t <= max; }) : [];
+    markerLayer.replaceChildren(...shown.map((e) => {
+      const m = document.createElement('div');
+      m.className = 'event-marker';
+      m.dataset.name = e.name;
+      m.style.left = `${Math.round(u.valToPos(eventSeconds(e), 'x'))}px`;
+      return m;
+    }));
+    container.dataset.markers = String(shown.length);
+  }
+
   const empty = [[], ...options.series.map(() => [])];
   const u = new window.uPlot(opts, empty, container);
   container.classList.add('chart');
-  u.over.append(tip);
+  u.over.append(markerLayer, tip);
   // A chart drawn (or redrawn by a refresh) under a resting mouse gets no mouseenter: the first
   // move over it counts too. Capture runs before uPlot's own listener, so that move's tooltip
   // already shows.
@@ -356,6 +397,17 @@ export function createChart(container, options) {
       for (let c = 1; c < data.length; c++) for (const v of data[c]) if (v !== null) points++;
       container.dataset.points = String(points);
       return points;
+    },
+    // list: events as GET /api/v1/events answers them ({name, ts, time, value, payload}).
+    setEvents(list) {
+      markedEvents = list ?? [];
+      container.dataset.eventReads = String(Number(container.dataset.eventReads ?? 0) + 1);
+      placeMarkers(u);
+    },
+    showEvents(show) {
+      eventsShown = show;
+      placeMarkers(u);
+      showTip(u);
     },
     destroy() {
       window.removeEventListener('scroll', hideTip);

@@ -6,9 +6,10 @@ import { getDashboard, listDatabases, listMetrics, saveDashboard, validateDashbo
 import { AUTO_UNITS } from './format.js';
 import { initPage } from './nav.js';
 import { AGGREGATES, WIDGET_TYPES, cleanDraft, slugify, uniqueId, validateDraft } from './validate.js';
-import { TYPE_NAMES, createWidget, el } from './widgets.js';
+import { EVENT_LIMITS, TYPE_NAMES, createWidget, el } from './widgets.js';
 
-const state = { draft: null, loaded: '', group: 0, widget: null, dbs: [], metrics: new Map() };
+const state = { draft: null, loaded: '', group: 0, widget: null, dbs: [], metrics: new Map(),
+  stashedSeries: new Map() };
 const ui = {};
 let previewTimer = null;
 let preview = null;
@@ -231,6 +232,34 @@ function seriesCard(w, s, i) {
       list);
 }
 
+// The events of a widget: an event log's rows, or a chart's markers (a checkbox adds or
+// removes them).
+function eventsFields(w) {
+  const log = w.type === 'event_log';
+  const box = el('div', { class: 'series-card events-card' });
+  if (!log) {
+    const on = el('input', { type: 'checkbox', 'aria-label': 'Event markers' });
+    on.checked = Boolean(w.events);
+    on.addEventListener('change', () => {
+      if (on.checked) w.events = w.events || {};
+      else delete w.events;
+      changed(true);
+    });
+    box.append(el('label', { class: 'inline' }, on, 'Event markers: a line on the chart for each event of the range'));
+    if (!w.events) return box;
+  }
+  w.events = w.events || {};
+  const e = w.events;
+  const fallback = w.series?.[0]?.db || state.draft.default_db || 'metrics';
+  box.append(el('div', { class: 'fields' },
+      field('Events database', e, 'db', 'text', { aria: 'Events database', list: 'dbs', placeholder: `inherit (${fallback})` }),
+      field('Event name', e, 'name', 'text', { aria: 'Event name', placeholder: 'every name' }),
+      field(log ? 'Rows' : 'Markers at most', e, 'limit', 'int', { aria: 'Events limit',
+        placeholder: String(log ? EVENT_LIMITS.event_log : EVENT_LIMITS.chart) }),
+      log ? null : field('Markers shown at first', e, 'show', 'bool', { aria: 'Markers shown at first' })));
+  return box;
+}
+
 function renameWidget(oldId, text) {
   const id = slugify(text);
   if (id === oldId) return;
@@ -250,7 +279,8 @@ function renderWidgetEditor() {
     ui.editor.append(el('p', { class: 'muted' }, 'Select or add a widget.'));
     return;
   }
-  w.series = w.series || [];
+  const log = w.type === 'event_log';
+  if (!log) w.series = w.series || [];
   const idInput = el('input', { type: 'text', value: id, 'aria-label': 'Widget ID' });
   idInput.addEventListener('change', () => renameWidget(id, idInput.value));
   const n = usedIn(id);
@@ -266,11 +296,27 @@ function renderWidgetEditor() {
                 w.lookback = w.lookback || '6h';
                 w.interval = w.interval || '1m';
               }
+              // An event log lists events, not series; the series come back on a change back.
+              if (t === 'event_log') {
+                if (w.series?.length) state.stashedSeries.set(id, w.series);
+                delete w.series;
+                delete w.interval;
+                w.events = w.events || {};
+                w.lookback = w.lookback || '1d';
+              } else {
+                if (!w.series?.length) w.series = state.stashedSeries.get(id) ?? [{ label: 'Value', metric: '' }];
+                if (!isChart(w)) delete w.events;
+                else if (w.events) delete w.events.limit;
+              }
             } }),
           field('Refresh (s)', w, 'refresh_sec', 'int', { placeholder: 'global default' }),
           field('Auto refresh', w, 'auto_refresh', 'bool'),
-          field('Lookback', w, 'lookback', 'text', { placeholder: isChart(w) ? '6h' : '1h (aggregates)' }),
+          field('Lookback', w, 'lookback', 'text', { placeholder: isChart(w) ? '6h' : log ? '1d' : '1h (aggregates)' }),
           isChart(w) ? field('Interval', w, 'interval', 'text', { placeholder: '1m' }) : null),
+      log || isChart(w) ? el('h3', {}, log ? 'Events' : 'Event markers') : null,
+      log || isChart(w) ? eventsFields(w) : null);
+  if (log) return;
+  ui.editor.append(
       el('h3', {}, `Series (${w.series.length})`),
       ...w.series.map((s, i) => seriesCard(w, s, i)),
       el('button', { type: 'button', onclick: () => { w.series.push({ label: `Series ${w.series.length + 1}`, metric: '' }); changed(true); } }, '+ Add series'));

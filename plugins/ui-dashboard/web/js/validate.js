@@ -3,7 +3,8 @@
 // the rules a person trips over most, with the same wording. Pure functions, tested with node.
 import { parseDuration } from './format.js';
 
-export const WIDGET_TYPES = ['number', 'numbers', 'line_chart', 'aggregate_band'];
+export const WIDGET_TYPES = ['number', 'numbers', 'line_chart', 'aggregate_band', 'event_log'];
+const EVENTS_KEYS = ['db', 'name', 'limit', 'show'];
 export const AGGREGATES = ['avg', 'count', 'first', 'last', 'max', 'min', 'sum'];
 
 // Lower-case id of letters, digits and '_' from any text: "CPU Busy %" → "cpu_busy".
@@ -54,6 +55,38 @@ function seriesProblems(where, s, type) {
   return out;
 }
 
+// The "events" of a widget: an event log's rows or a chart's markers.
+function eventsProblems(where, e, type) {
+  const out = [];
+  const chart = type === 'line_chart' || type === 'aggregate_band';
+  if (typeof e !== 'object' || Array.isArray(e) || e === null) {
+    return [`${where}: field "events" must be an object (db, name, limit, show)`];
+  }
+  if (!chart && type !== 'event_log') {
+    return [`${where}: field "events" is only used by line_chart, aggregate_band (markers) and event_log widgets`];
+  }
+  const at = `${where} events`;
+  for (const k of Object.keys(e)) {
+    if (!EVENTS_KEYS.includes(k)) out.push(`${at}: unknown field "${k}" (allowed: ${EVENTS_KEYS.join(', ')})`);
+  }
+  if (e.db !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(String(e.db))) {
+    out.push(`${at}: field "db": invalid database name "${e.db}"`);
+  }
+  if (e.name !== undefined) {
+    const bytes = new TextEncoder().encode(String(e.name)).length;
+    // eslint-disable-next-line no-control-regex
+    if (!bytes || bytes > 255 || /[\u0000-\u001f]/.test(e.name)) {
+      out.push(`${at}: field "name" "${e.name}" must be an event name: 1 to 255 bytes without control characters`);
+    }
+  }
+  if (e.limit !== undefined && !(Number.isInteger(e.limit) && e.limit >= 1 && e.limit <= 1000)) {
+    out.push(`${at}: field "limit" must be a whole number from 1 to 1000`);
+  }
+  if (e.show !== undefined && typeof e.show !== 'boolean') out.push(`${at}: field "show" must be true or false`);
+  else if (e.show !== undefined && !chart) out.push(`${at}: field "show" (markers shown at first) is only used by charts`);
+  return out;
+}
+
 // Every problem found in a draft, as text naming widget, series and field.
 export function validateDraft(draft) {
   const out = [];
@@ -83,7 +116,13 @@ export function validateDraft(draft) {
     if (w.refresh_sec !== undefined && !(Number.isInteger(w.refresh_sec) && w.refresh_sec >= 0)) {
       out.push(`${where}: field "refresh_sec" must be a whole number of seconds ≥ 0`);
     }
+    if (w.events !== undefined) out.push(...eventsProblems(where, w.events, w.type));
     const series = w.series ?? [];
+    if (w.type === 'event_log') {
+      if (series.length) out.push(`${where}: event_log widgets list events, not series: remove "series" and set "events" (db, name, limit)`);
+      if (w.interval) out.push(`${where}: field "interval" is not used by event_log widgets`);
+      continue;
+    }
     if (!series.length) out.push(`${where}: must define at least one series`);
     const labels = new Map();
     series.forEach((s, i) => {

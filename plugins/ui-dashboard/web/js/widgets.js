@@ -1,14 +1,19 @@
-// Dashboard widgets (number, numbers, line_chart, aggregate_band): one card each with its own
-// refresh timer, pause and manual refresh. Used by the dashboard page and the editor preview.
-import { listMetrics, queryLast, queryRange, rollupIntervals } from './api.js';
+// Dashboard widgets (number, numbers, line_chart, aggregate_band, event_log): one card each with
+// its own refresh timer, pause and manual refresh; charts with "events" mark them (⚑ shows or
+// hides the markers). Used by the dashboard page and the editor preview.
+import { countEvents, listMetrics, queryEvents, queryLast, queryRange, rollupIntervals } from './api.js';
 import { createChart } from './chart.js';
-import { applyTransform, clockTime, formatSeriesValue, niceStep, parseDuration, severity }
+import { eventSeconds, eventValueText, nameCounts, payloadPretty, payloadText } from './events.js';
+import { applyTransform, clockTime, dateTime, formatSeriesValue, niceStep, parseDuration, severity }
   from './format.js';
 import { expandSeries, isPattern } from './series.js';
 import { resolveRange } from './timerange.js';
 
 export const TYPE_NAMES = { number: 'Single number', numbers: 'Snapshot (numbers)',
-  line_chart: 'Line chart', aggregate_band: 'Aggregate band' };
+  line_chart: 'Line chart', aggregate_band: 'Aggregate band', event_log: 'Event log' };
+
+// Rows of an event log and markers of a chart unless the widget's "events" sets a limit.
+export const EVENT_LIMITS = { event_log: 100, chart: 200 };
 
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
@@ -82,13 +87,23 @@ class Widget {
     this.status = el('span', { class: 'status' });
     this.body = el('div', { class: 'card-body' });
     this.foot = el('footer', { class: 'card-foot' }, 'loading…');
+    // A chart with "events" marks them; ⚑ shows or hides the markers ("show": false hides
+    // them at first).
+    const chart = widget.type === 'line_chart' || widget.type === 'aggregate_band';
+    this.marking = chart && Boolean(widget.events);
+    this.markersShown = widget.events?.show !== false;
+    this.markerBtn = this.marking
+      ? el('button', { class: 'icon marker-toggle', type: 'button', 'aria-label': 'Event markers',
+        title: 'Show / hide event markers', onclick: () => this.setMarkersShown(!this.markersShown) }, '⚑')
+      : null;
     this.element = el('section', { class: `card card-${widget.type}`, 'data-widget': id },
         el('header', { class: 'card-head' },
-            el('h3', {}, widget.title || id), this.status,
+            el('h3', {}, widget.title || id), this.status, this.markerBtn,
             el('button', { class: 'icon', type: 'button', 'aria-label': 'Refresh now',
               title: 'Refresh now', onclick: () => this.refresh() }, '↻'),
             pauseBtn),
         this.body, this.foot);
+    if (this.markerBtn) this.markerBtn.setAttribute('aria-pressed', String(this.markersShown));
     this.updatePause();
   }
 
@@ -126,6 +141,12 @@ class Widget {
     this.updatePause();
   }
 
+  setMarkersShown(show) {
+    this.markersShown = show;
+    this.markerBtn.setAttribute('aria-pressed', String(show));
+    this.chart?.showEvents(show);
+  }
+
   updatePause() {
     this.pauseBtn.textContent = this.paused ? '▶' : '‖';
     this.pauseBtn.setAttribute('aria-pressed', String(this.paused));
@@ -158,7 +179,86 @@ class Widget {
 
   async load() {
     if (this.w.type === 'number' || this.w.type === 'numbers') return this.loadNumbers();
+    if (this.w.type === 'event_log') return this.loadEventLog();
     return this.loadChart();
+  }
+
+  eventsDb() {
+    return this.w.events?.db || seriesDb(this.w.series?.[0] ?? {}, this.ctx);
+  }
+
+  // The event log: the newest events of the range, newest first, with a filter by name (the
+  // names of the range with their counts; a widget's "name" fixes it).
+  async loadEventLog() {
+    const db = this.eventsDb();
+    const fixed = this.w.events?.name;
+    const limit = this.w.events?.limit || EVENT_LIMITS.event_log;
+    const asked = this.ctx.getRange?.() ?? null;
+    const range = resolveRange(asked, Date.now() / 1000, this.w.lookback || '1d');
+    const span = asked ? (range.live ? asked.last : 'zoomed') : (this.w.lookback || '1d');
+    let answer;
+    let names = [];
+    try {
+      [answer, names] = await Promise.all([
+        queryEvents(db, { start: range.start, end: range.end, limit, newest: true,
+          name: fixed || this.logFilter || undefined }),
+        fixed ? [] : countEvents(db, range).then(nameCounts),
+      ]);
+    } catch (e) {
+      if (e.status !== 404) throw e;
+      // No event was ever written to this database (it may not exist yet).
+      this.body.replaceChildren(el('p', { class: 'nodata-note' },
+          `No events in ${db} yet. Send some to POST /api/v1/events?db=${db}.`));
+      return `${span} · no events`;
+    }
+    if (this.again) return '';
+    // One filter for the card's life, its choices replaced only when they change (a refresh
+    // does not close the list someone has open).
+    if (!fixed && !this.logFilterSelect) {
+      this.logFilterSelect = el('select', { class: 'event-filter', 'aria-label': 'Filter events by name' });
+      this.logFilterSelect.addEventListener('change', () => {
+        this.logFilter = this.logFilterSelect.value || null;
+        this.refresh();
+      });
+    }
+    const filter = this.logFilterSelect;
+    if (filter) {
+      const choices = [['', `All names (${names.reduce((s, n) => s + n.count, 0)})`],
+        ...names.map((n) => [n.name, `${n.name} (${n.count})`])];
+      if (this.logFilter && !names.some((n) => n.name === this.logFilter)) {
+        choices.push([this.logFilter, `${this.logFilter} (0)`]);
+      }
+      const key = JSON.stringify(choices);
+      if (key !== this.logFilterKey) {
+        this.logFilterKey = key;
+        filter.replaceChildren(...choices.map(([v, text]) => el('option', { value: v }, text)));
+      }
+      filter.value = this.logFilter ?? '';
+    }
+    const rows = answer.events.map((e) => {
+      const payload = payloadText(e.payload);
+      const cell = payload.length > 60
+        ? el('details', {}, el('summary', {}, el('code', {}, `${payload.slice(0, 57)}…`)),
+            el('pre', {}, payloadPretty(e.payload)))
+        : el('code', {}, payload);
+      return el('tr', { 'data-name': e.name },
+          el('td', { class: 'event-time' }, dateTime(eventSeconds(e))),
+          el('td', { class: 'event-name' }, e.name),
+          el('td', { class: 'num' }, eventValueText(e.value)),
+          el('td', { class: 'event-payload' }, cell));
+    });
+    const table = rows.length
+      ? el('div', { class: 'table-wrap' }, el('table', { class: 'event-log' },
+          el('thead', {}, el('tr', {}, el('th', {}, 'Time'), el('th', {}, 'Name'),
+              el('th', { class: 'num' }, 'Value'), el('th', {}, 'Payload'))),
+          el('tbody', {}, ...rows)))
+      : el('p', { class: 'nodata-note' }, `No events${this.logFilter || fixed ? ` named ${fixed || this.logFilter}` : ''} in this range.`);
+    if (filter && !this.logTools) {
+      this.logTools = el('div', { class: 'event-tools' }, el('label', { class: 'inline' }, 'Name', filter));
+    }
+    this.body.replaceChildren(...(this.logTools ? [this.logTools] : []), table);
+    const shown = answer.truncated ? `newest ${rows.length}` : `${rows.length} event${rows.length === 1 ? '' : 's'}`;
+    return `${span} · ${shown}${fixed ? ` named ${fixed}` : ''} in ${db}`;
   }
 
   async loadNumbers() {
@@ -266,6 +366,13 @@ class Widget {
     const range = resolveRange(asked, now, this.w.lookback || '1h');
     const interval = parseDuration(this.w.interval) || 60;
     const step = Math.max(interval, niceStep(range.end - range.start, 720, 1));
+    // The events of the range, beside the samples; a failed events read leaves the chart drawn
+    // and says why in the footer.
+    const marks = this.marking
+      ? queryEvents(this.eventsDb(), { start: range.start, end: range.end, newest: true,
+        name: this.w.events.name, limit: this.w.events.limit || EVENT_LIMITS.chart })
+          .catch((e) => ({ error: e.status === 404 ? null : e.message, events: [] }))
+      : null;
     let columns;
     let answers;
     if (this.w.type === 'aggregate_band') {
@@ -288,14 +395,23 @@ class Widget {
     const transformed = columns.map((c, i) => ({ t: c.t,
       v: c.v.map((x) => applyTransform(x, series[i].transform)) }));
     const points = this.chart.setData(transformed, range);
+    let markNote = '';
+    if (marks) {
+      const m = await marks;
+      if (this.again) return '';
+      this.chart.setEvents(m.events);
+      this.chart.showEvents(this.markersShown);
+      markNote = m.error ? ` · events: ${m.error}`
+        : ` · ${m.truncated ? `newest ${m.events.length}` : m.events.length} event${m.events.length === 1 ? '' : 's'}`;
+    }
     const span = asked ? (range.live ? asked.last : 'zoomed') : (this.w.lookback || '1h');
     if (!points) {
       const names = [...new Set(series.map((s) => `${seriesDb(s, this.ctx)}/${seriesMetric(s)}`))];
-      return `${span} · no data in this range for ${names.join(', ')}`;
+      return `${span} · no data in this range for ${names.join(', ')}${markNote}`;
     }
     // Long ranges are answered from rollups where they give the same points (docs/rollups.md).
     const rollups = rollupIntervals(answers);
-    return `${span} · step ${step}s${rollups ? ` · rollups ${rollups}` : ''}`;
+    return `${span} · step ${step}s${rollups ? ` · rollups ${rollups}` : ''}${markNote}`;
   }
 }
 

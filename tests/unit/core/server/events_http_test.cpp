@@ -153,6 +153,24 @@ TEST_F(EventsHttpTest, RangeNameLimitAndCounts) {
                               "limit=2\"]"),
             std::string::npos)
       << limited.body;
+  // Newest first: the two latest events, the latest first, and truncated says older ones exist.
+  HttpResponse newest =
+      Call("GET", "/api/v1/events", {{"db", "demo"}, {"limit", "2"}, {"order", "desc"}});
+  size_t latest = newest.body.find("\"time\":\"2026-01-01T02:00:00Z\"");
+  size_t second = newest.body.find("\"time\":\"2026-01-01T01:30:00Z\"");
+  EXPECT_NE(latest, std::string::npos) << newest.body;
+  EXPECT_NE(second, std::string::npos) << newest.body;
+  EXPECT_LT(latest, second) << newest.body;
+  EXPECT_EQ(newest.body.find("\"time\":\"2026-01-01T01:00:00Z\""), std::string::npos);
+  EXPECT_NE(newest.body.find("\"truncated\":true"), std::string::npos) << newest.body;
+  HttpResponse all_newest = Call("GET", "/api/v1/events", {{"db", "demo"}, {"order", "desc"}});
+  EXPECT_NE(all_newest.body.find("\"truncated\":false"), std::string::npos) << all_newest.body;
+  EXPECT_LT(all_newest.body.find("02:00:00Z"), all_newest.body.find("00:00:00Z"));
+  HttpResponse bad_order = Call("GET", "/api/v1/events", {{"db", "demo"}, {"order", "newest"}});
+  EXPECT_EQ(bad_order.status, 400);
+  EXPECT_NE(bad_order.body.find("order=newest: expected asc (oldest first) or desc (newest first)"),
+            std::string::npos)
+      << bad_order.body;
   HttpResponse named = Call("GET", "/api/v1/events",
                             {{"db", "demo"}, {"name", "a"}, {"start", std::to_string(kNow + 1)}});
   EXPECT_EQ(named.body.find("\"ts\":1767225600000000000"), std::string::npos);

@@ -167,6 +167,50 @@ TEST(DashboardConfigTest, DurationsAreAWholeNumberAndOneUnit) {
   }
 }
 
+TEST(DashboardConfigTest, EventLogWidgetsListEventsNotSeries) {
+  DashboardValidation v = ValidateDashboard(Doc(
+      R"("w":{"type":"event_log","title":"Doors","lookback":"1d",
+          "events":{"limit":50,"name":"door.open","db":"home"}})"));
+  ASSERT_TRUE(v.ok()) << v.errors[0];
+  EXPECT_THAT(v.normalized_json, HasSubstr(R"("events": {
+        "db": "home",
+        "name": "door.open",
+        "limit": 50
+      })"));
+  EXPECT_THAT(v.normalized_json, Not(HasSubstr("series")));
+  EXPECT_TRUE(ValidateDashboard(Doc(R"("w":{"type":"event_log"})")).ok());
+
+  DashboardValidation bad =
+      ValidateDashboard(Doc(R"("w":{"type":"event_log","interval":"1m","series":[{"metric":"x"}],
+              "events":{"db":"a b","name":"","limit":5000,"show":true,"color":"red"}})"));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("widget \"w\": field \"interval\" is not used by "
+                                             "event_log widgets")));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("event_log widgets list events, not series")));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("widget \"w\" events: field \"db\"")));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("field \"name\" \"\" must be an event name")));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("field \"limit\" must be a whole number from 1 to "
+                                             "1000")));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("field \"show\" (markers shown at first) is only "
+                                             "used by charts")));
+  EXPECT_THAT(bad.errors, Contains(HasSubstr("events: unknown field \"color\"")));
+}
+
+TEST(DashboardConfigTest, ChartsTakeEventMarkersNumbersDoNot) {
+  DashboardValidation v =
+      ValidateDashboard(Doc(R"("w":{"type":"line_chart","lookback":"6h","interval":"1m",
+              "series":[{"metric":"cpu.busy_pct"}],"events":{"show":false}})"));
+  ASSERT_TRUE(v.ok()) << v.errors[0];
+  EXPECT_THAT(v.normalized_json, HasSubstr("\"show\": false"));
+  DashboardValidation numbers = ValidateDashboard(
+      Doc(R"("w":{"type":"numbers","series":[{"metric":"cpu.busy_pct"}],"events":{}})"));
+  EXPECT_THAT(numbers.errors, Contains(HasSubstr("field \"events\" is only used by line_chart, "
+                                                 "aggregate_band (markers) and event_log")));
+  DashboardValidation not_object =
+      ValidateDashboard(Doc(R"("w":{"type":"line_chart","lookback":"6h","interval":"1m",
+              "series":[{"metric":"x"}],"events":"deploy"})"));
+  EXPECT_THAT(not_object.errors, Contains(HasSubstr("field \"events\" must be an object")));
+}
+
 TEST(DashboardConfigTest, NormalizedOutputValidatesToItself) {
   DashboardValidation first = ValidateDashboard(
       Doc(R"("w":{"type":"numbers","series":[{"metric":"a","offset":1,"format":"{value} x"}]})"));

@@ -57,3 +57,24 @@ test('cleanDraft drops empty strings and empty transform or threshold objects', 
   const d = cleanDraft({ title: 'T', widgets: { w: { series: [{ metric: 'm', label: '', transform: {}, thresholds: {} }] } } });
   assert.deepEqual(d.widgets.w.series[0], { metric: 'm' });
 });
+
+test('event logs take events, not series, and charts take markers; numbers take neither', () => {
+  const d = good();
+  d.groups[0].widgets.push('log');
+  d.widgets.log = { type: 'event_log', lookback: '1d', events: { db: 'home', name: 'door.open', limit: 50 } };
+  d.widgets.c.events = { show: false };
+  assert.deepEqual(validateDraft(d), []);
+  d.widgets.log = { type: 'event_log', interval: '1m', series: [{ metric: 'x' }],
+    events: { db: '-x', name: '', limit: 5000, show: true, colour: 'red' } };
+  d.widgets.w.events = {};
+  assert.deepEqual(validateDraft(d), [
+    'widget "w": field "events" is only used by line_chart, aggregate_band (markers) and event_log widgets',
+    'widget "log" events: unknown field "colour" (allowed: db, name, limit, show)',
+    'widget "log" events: field "db": invalid database name "-x"',
+    'widget "log" events: field "name" "" must be an event name: 1 to 255 bytes without control characters',
+    'widget "log" events: field "limit" must be a whole number from 1 to 1000',
+    'widget "log" events: field "show" (markers shown at first) is only used by charts',
+    'widget "log": event_log widgets list events, not series: remove "series" and set "events" (db, name, limit)',
+    'widget "log": field "interval" is not used by event_log widgets',
+  ]);
+});
