@@ -99,6 +99,21 @@ export async function queryRange(db, metric, opts) {
   return out;
 }
 
+// A PromQL expression over a range (query_range with a step; `db` is the default database of
+// its selectors). {series: [{metric, t, v}], warnings, rollups}; NaN and ±Inf read as gaps.
+export async function queryPromQL(db, query, opts) {
+  const params = { db, query, start: Math.floor(opts.start), end: Math.ceil(opts.end),
+    step: `${Math.max(1, Math.round(opts.step))}s`, timestamp_unit: 's' };
+  const body = await getJSON('/api/v1/query_range?' + qs(params));
+  const number = (x) => {
+    const n = Number(x);
+    return Number.isFinite(n) ? n : null;
+  };
+  const series = (body.data.result ?? []).map((item) => ({ metric: item.metric ?? {},
+    t: item.values.map((p) => Number(p[0])), v: item.values.map((p) => number(p[1])) }));
+  return { series, warnings: body.warnings ?? [], rollups: body.data.rollups ?? [] };
+}
+
 // Events of a database (docs/events.md). opts: {start, end} Unix seconds, name (exact),
 // limit, newest (newest first: the newest `limit` of the range). {events, truncated}.
 export async function queryEvents(db, opts = {}) {

@@ -1,13 +1,17 @@
 // Explore (/explore): pick a database, search its metric names (type to filter, best match
 // first; thousands of names; long names wrap), chart several series together with last-value
 // cards — one axis per unit, counters as per-second rates — choose range, step and aggregate,
-// auto-refresh. Everything is in the URL so a view can be shared:
+// auto-refresh — or a PromQL expression (mode PromQL, or an expression typed in the search box)
+// charted series by series, its parse errors shown at their position. Everything is in the
+// URL so a view can be shared:
 //   ?db=metrics&m=cpu.busy_pct&m=net.eth0.rx_bytes&rate=net.eth0.rx_bytes&range=1h&step=auto
-import { listDatabases, listMetrics, queryLast, queryRange, rollupIntervals } from './api.js';
+//   ?db=metrics&mode=promql&q=rate(net.eth0.rx_bytes[5m])&range=6h
+import { listDatabases, listMetrics, queryLast, queryPromQL, queryRange, rollupIntervals } from './api.js';
 import { createChart } from './chart.js';
 import { clockTime, formatSeriesValue, niceStep } from './format.js';
 import { counterRate, guessUnit, rateUnit } from './metrics.js';
 import { initPage } from './nav.js';
+import { errorPosition, exprUnit, looksLikePromQL, resultLabel } from './promql.js';
 import { searchMetrics } from './search.js';
 import { PRESETS, describeRange, presetLabel, rangeFromParams, rangeToParams, resolveRange }
   from './timerange.js';
@@ -18,9 +22,11 @@ const STEPS = [['auto', 'auto'], ['10', '10s'], ['30', '30s'], ['60', '1m'], ['3
 const AGGS = ['', 'avg', 'min', 'max', 'sum', 'count', 'first', 'last'];
 const REFRESH = [['0', 'off'], ['5', '5s'], ['10', '10s'], ['30', '30s'], ['60', '1m'], ['300', '5m']];
 const MAX_SHOWN = 200;
+// The series of a PromQL answer drawn at most (the cards and the chart).
+const MAX_SERIES = 30;
 
 const state = { db: '', metrics: [], rates: [], range: { last: '1h' }, step: 'auto', agg: '',
-  refresh: 10, names: [] };
+  refresh: 10, names: [], mode: 'metrics', expr: '' };
 let chart = null;
 let timer = null;
 let inflight = false;
@@ -38,6 +44,8 @@ function readUrl() {
   state.agg = AGGS.includes(p.get('agg')) ? p.get('agg') : '';
   const r = Number(p.get('refresh') ?? 10);
   state.refresh = REFRESH.some(([v]) => Number(v) === r) ? r : 10;
+  state.expr = p.get('q') ?? '';
+  state.mode = p.get('mode') === 'promql' || (p.get('mode') === null && state.expr) ? 'promql' : 'metrics';
 }
 
 function writeUrl() {
@@ -50,6 +58,8 @@ function writeUrl() {
   p.set('step', state.step);
   if (state.agg) p.set('agg', state.agg);
   p.set('refresh', String(state.refresh));
+  if (state.mode === 'promql') p.set('mode', 'promql');
+  if (state.expr) p.set('q', state.expr);
   history.replaceState(null, '', `${location.pathname}?${p}`);
 }
 
@@ -79,12 +89,22 @@ function buildPicker() {
     close();
     changed();
   };
+  // Text no metric name can be (brackets, operators between blanks…) is offered as PromQL,
+  // first: Enter runs it.
+  const asPromQL = (text) => {
+    input.value = '';
+    close();
+    setMode('promql', text.trim());
+  };
   const render = () => {
+    const expr = looksLikePromQL(input.value) ? input.value.trim() : '';
     matches = searchMetrics(state.names, input.value, state.metrics);
+    if (expr) matches = [{ expr }, ...matches];
     cursor = Math.min(cursor, matches.length - 1);
     list.replaceChildren(...matches.slice(0, MAX_SHOWN).map((n, i) => el('li', {
-      role: 'option', id: `opt-${i}`, 'aria-selected': String(i === cursor),
-      onmousedown: (e) => { e.preventDefault(); add(n); } }, n)));
+      role: 'option', id: `opt-${i}`, 'aria-selected': String(i === cursor), class: n.expr ? 'as-promql' : null,
+      onmousedown: (e) => { e.preventDefault(); if (n.expr) asPromQL(n.expr); else add(n); } },
+    n.expr ? `Run as PromQL: ${n.expr}` : n)));
     if (matches.length > MAX_SHOWN) {
       list.append(el('li', { class: 'more' }, `${matches.length - MAX_SHOWN} more — keep typing to narrow`));
     }
@@ -95,7 +115,7 @@ function buildPicker() {
     }
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
-    ui.count.textContent = `${matches.length} of ${state.names.length} metrics`;
+    ui.count.textContent = `${matches.filter((n) => !n.expr).length} of ${state.names.length} metrics`;
   };
   input.addEventListener('input', () => { cursor = 0; render(); });
   input.addEventListener('focus', render);
@@ -109,7 +129,9 @@ function buildPicker() {
       list.querySelector(`#opt-${cursor}`)?.scrollIntoView({ block: 'nearest' });
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      add(matches[Math.max(0, cursor)] ?? (state.names.includes(input.value.trim()) ? input.value.trim() : ''));
+      const pick = matches[Math.max(0, cursor)];
+      if (pick?.expr) asPromQL(pick.expr);
+      else add(pick ?? (state.names.includes(input.value.trim()) ? input.value.trim() : ''));
     } else if (e.key === 'Escape') {
       close();
     }
@@ -118,6 +140,67 @@ function buildPicker() {
   // Names that arrive while the list is open (typed before they loaded) are shown at once.
   ui.namesLoaded = () => { if (!list.hidden) render(); };
   return el('div', { class: 'picker grow' }, el('label', { for: 'metric-search' }, 'Metric'), input, list, ui.count);
+}
+
+// The PromQL box: the expression, Run (Enter; Shift+Enter for a new line) and where the names
+// come from.
+function buildQueryBox() {
+  const box = el('textarea', { id: 'promql', rows: '2', spellcheck: 'false', autocomplete: 'off',
+    'aria-label': 'PromQL expression', placeholder: 'rate(net.eth0.rx_bytes[5m])' });
+  box.value = state.expr;
+  const run = () => {
+    state.expr = box.value.trim();
+    changed();
+  };
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      run();
+    }
+  });
+  ui.exprBox = box;
+  return el('div', { class: 'picker grow promql-box' },
+      el('label', { for: 'promql' }, 'PromQL expression'), box,
+      el('div', { class: 'toolbar' },
+          el('button', { type: 'button', class: 'primary', onclick: run }, 'Run'),
+          el('span', { class: 'muted' }, `Names as stored: cpu.busy_pct in the database chosen, ` +
+              'lab/power_watts{circuit="kitchen/oven"} in another; Enter runs, Shift+Enter is a new line.')));
+}
+
+// Metrics (search and pick) or PromQL (an expression); the range, step and refresh stay.
+function setMode(mode, expr) {
+  state.mode = mode;
+  if (expr !== undefined) state.expr = expr;
+  renderMode();
+  changed();
+  if (mode === 'promql') ui.exprBox.focus();
+}
+
+function renderMode() {
+  for (const [m, b] of Object.entries(ui.modeButtons)) b.setAttribute('aria-pressed', String(m === state.mode));
+  ui.picker.hidden = state.mode !== 'metrics';
+  ui.queryBox.hidden = state.mode !== 'promql';
+  ui.chips.hidden = state.mode !== 'metrics';
+  if (ui.exprBox.value !== state.expr) ui.exprBox.value = state.expr;
+}
+
+// A failed query: the server's message, and for a parse error the expression with a caret under
+// the position it names.
+function showError(e) {
+  ui.error.hidden = false;
+  const pos = state.mode === 'promql' ? errorPosition(e.message) : null;
+  if (state.mode === 'promql') {
+    // Nothing drawn is left under an expression that did not run.
+    promqlChart([], '');
+    ui.cards.replaceChildren();
+    ui.status.textContent = '';
+  }
+  ui.error.replaceChildren(el('div', {}, `${state.mode === 'promql' ? 'PromQL error' : 'Query failed'}: ${e.message}`));
+  if (pos) {
+    const line = state.expr.split('\n')[pos.line - 1] ?? '';
+    ui.error.append(el('pre', { class: 'promql-caret', 'aria-label': `position ${pos.line}:${pos.col}` },
+        `${line}\n${' '.repeat(Math.max(0, pos.col - 1))}^`));
+  }
 }
 
 // How a metric is charted: {unit, factor, rate}.
@@ -151,8 +234,9 @@ function renderChips() {
 function rebuildChart() {
   if (chart) chart.destroy();
   chart = null;
+  chartKey = '';
   ui.chart.replaceChildren();
-  if (!state.metrics.length) return;
+  if (state.mode === 'promql' || !state.metrics.length) return;
   chart = createChart(ui.chart, {
     series: state.metrics.map((m) => ({ label: shape(m).rate ? `rate(${m})` : m, unit: shape(m).unit })),
     height: window.innerWidth < 700 ? 240 : 360,
@@ -162,6 +246,65 @@ function rebuildChart() {
       changed(false);
     },
   });
+}
+
+// The chart of a PromQL answer, made again when its series change.
+let chartKey = '';
+function promqlChart(labels, unit) {
+  const key = JSON.stringify([labels, unit]);
+  if (chart && key === chartKey) return chart;
+  if (chart) chart.destroy();
+  ui.chart.replaceChildren();
+  chartKey = key;
+  chart = labels.length ? createChart(ui.chart, {
+    series: labels.map((label) => ({ label, unit })),
+    height: window.innerWidth < 700 ? 240 : 360,
+    decimals: 3,
+    onZoom: (from, to) => {
+      state.range = from === null ? { last: '1h' } : { from, to };
+      changed(false);
+    },
+  }) : null;
+  return chart;
+}
+
+async function refreshPromQL(now, range, step) {
+  const expr = state.expr;
+  if (!expr) {
+    promqlChart([], '');
+    ui.cards.replaceChildren(el('span', { class: 'muted' },
+        'Type a PromQL expression above and press Enter, for example rate(net.eth0.rx_bytes[5m]).'));
+    ui.status.textContent = '';
+    ui.error.hidden = true;
+    return;
+  }
+  const answer = await queryPromQL(state.db, expr, { start: range.start, end: range.end, step });
+  if (again || expr !== state.expr) return;
+  const { unit, factor } = exprUnit(expr);
+  const shown = answer.series.slice(0, MAX_SERIES);
+  const labels = shown.map((s) => resultLabel(s.metric, state.db, expr));
+  // Two series that read alike (labels cut) get their place in the answer as well.
+  const seen = new Map();
+  const unique = labels.map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    return n > 1 ? `${l} #${n}` : l;
+  });
+  const cols = shown.map((s) => ({ t: s.t, v: s.v.map((x) => (x === null ? null : x * factor)) }));
+  ui.cards.replaceChildren(...(shown.length ? shown.map((s, i) => el('div', { class: 'tile', title: unique[i] },
+      el('div', { class: 'tile-label' }, unique[i]),
+      el('div', { class: 'tile-value' }, cols[i].v.length
+        ? formatSeriesValue(cols[i].v.at(-1), { unit, decimals: unit ? 2 : 4 }) : '—'),
+      el('div', { class: 'tile-note' }, cols[i].t.length ? new Date(cols[i].t.at(-1) * 1000).toLocaleString() : 'no data')))
+    : [el('span', { class: 'muted', id: 'promql-empty' }, `The expression matched no series in ${state.db} over this range.`)]));
+  const c = promqlChart(unique, unit);
+  const points = c ? c.setData(cols, range) : 0;
+  const more = answer.series.length > MAX_SERIES ? ` (the first ${MAX_SERIES} of ${answer.series.length})` : '';
+  const rollups = rollupIntervals([answer]);
+  ui.status.textContent = `${describeRange(state.range)} · PromQL every ${step}s · ${answer.series.length} series${more}` +
+      ` · ${points} points${rollups ? ` · rollups ${rollups}` : ''}${answer.warnings.length ? ` · ${answer.warnings.join('; ')}` : ''}` +
+      ` · updated ${clockTime(now)}`;
+  ui.error.hidden = true;
 }
 
 // A refresh asked for while one runs (a new range, metric or step) runs as soon as it ends;
@@ -179,6 +322,12 @@ async function refresh() {
     const now = Date.now() / 1000;
     const range = resolveRange(state.range, now);
     const span = range.end - range.start;
+    if (state.mode === 'promql') {
+      // Raw samples are no PromQL step: auto then.
+      const fixed = Number(state.step);
+      await refreshPromQL(now, range, Number.isFinite(fixed) && fixed > 0 ? fixed : niceStep(span, 720));
+      return;
+    }
     const step = state.step === 'auto' ? niceStep(span, 720) : Number(state.step);
     const metrics = state.metrics.slice();
     const shapes = metrics.map(shape);
@@ -228,8 +377,7 @@ async function refresh() {
     }
     ui.error.hidden = true;
   } catch (e) {
-    ui.error.hidden = false;
-    ui.error.textContent = `Query failed: ${e.message}`;
+    showError(e);
   } finally {
     inflight = false;
     if (again) refresh();
@@ -251,8 +399,9 @@ function renderControls() {
       select('Range', [...PRESETS.map((p) => [p, presetLabel(p)]),
         ...(state.range.last ? [] : [['fixed', 'Zoomed']])],
       state.range.last ?? 'fixed', (v) => { if (v !== 'fixed') { state.range = { last: v }; changed(false); } }),
-      select('Step', STEPS, state.step, (v) => { state.step = v; changed(false); }),
-      select('Aggregate', AGGS.map((a) => [a, a || 'none (avg per step)']), state.agg,
+      select('Step', state.mode === 'promql' ? STEPS.filter(([v]) => v !== 'raw') : STEPS,
+          state.mode === 'promql' && state.step === 'raw' ? 'auto' : state.step, (v) => { state.step = v; changed(false); }),
+      state.mode === 'promql' ? null : select('Aggregate', AGGS.map((a) => [a, a || 'none (avg per step)']), state.agg,
           (v) => { state.agg = v; changed(false); }),
       select('Auto-refresh', REFRESH, state.refresh, (v) => { state.refresh = Number(v); changed(false); }),
       el('button', { type: 'button', onclick: refresh, title: 'Refresh now' }, '↻'),
@@ -308,9 +457,19 @@ async function main() {
   ui.cards = el('div', { class: 'cards', 'aria-live': 'polite' });
   ui.chart = el('div', { class: 'chart-holder', id: 'explore-chart' });
   ui.status = el('div', { class: 'card-foot' });
-  ui.error = el('div', { class: 'banner error', hidden: '' });
+  ui.error = el('div', { class: 'banner error', hidden: '', role: 'alert', id: 'explore-error' });
+  ui.picker = buildPicker();
+  ui.queryBox = buildQueryBox();
+  ui.modeButtons = {};
+  const modes = el('div', { class: 'segmented', role: 'group', 'aria-label': 'Query mode' },
+      ...[['metrics', 'Metrics'], ['promql', 'PromQL']].map(([m, text]) => {
+        ui.modeButtons[m] = el('button', { type: 'button', 'aria-pressed': 'false',
+          onclick: () => { if (state.mode !== m) setMode(m); } }, text);
+        return ui.modeButtons[m];
+      }));
   root.replaceChildren(
-      el('div', { class: 'toolbar' }, el('label', {}, 'Database', dbSelect), buildPicker()),
+      el('div', { class: 'toolbar query-row' }, el('label', {}, 'Database', dbSelect),
+          el('div', { class: 'label-like' }, 'Query', modes), ui.picker, ui.queryBox),
       ui.chips, ui.controls, ui.error,
       el('h2', {}, 'Last values'), ui.cards,
       el('section', { class: 'section' }, el('h2', {}, 'Chart'), ui.chart, ui.status));
@@ -318,6 +477,7 @@ async function main() {
     ui.error.hidden = false;
     ui.error.textContent = 'No database exists yet: ingest some samples first (POST /api/v1/import).';
   }
+  renderMode();
   await loadNames();
   changed();
 }
