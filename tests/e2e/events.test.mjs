@@ -206,7 +206,9 @@ test('a tap on a marker shows its event on a phone', async () => {
 
 test('the editor builds an event log and chart markers, previewed with real events', async () => {
   const { page, problems } = await open(DESKTOP, '/dashboard/edit');
+  // A number widget has neither events nor markers (and no stray text where they would be).
   await page.getByRole('button', { name: '+ New widget' }).click();
+  assert.doesNotMatch(await page.locator('#main').textContent(), /null|undefined/);
   await page.getByLabel('Widget type').selectOption('event_log');
   // An event log has no series; its events come from the database typed.
   assert.equal(await page.getByRole('heading', { name: /^Series/ }).count(), 0);

@@ -313,8 +313,7 @@ function renderWidgetEditor() {
           field('Auto refresh', w, 'auto_refresh', 'bool'),
           field('Lookback', w, 'lookback', 'text', { placeholder: isChart(w) ? '6h' : log ? '1d' : '1h (aggregates)' }),
           isChart(w) ? field('Interval', w, 'interval', 'text', { placeholder: '1m' }) : null),
-      log || isChart(w) ? el('h3', {}, log ? 'Events' : 'Event markers') : null,
-      log || isChart(w) ? eventsFields(w) : null);
+      ...(log || isChart(w) ? [el('h3', {}, log ? 'Events' : 'Event markers'), eventsFields(w)] : []));
   if (log) return;
   ui.editor.append(
       el('h3', {}, `Series (${w.series.length})`),
