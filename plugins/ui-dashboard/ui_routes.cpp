@@ -194,6 +194,7 @@ std::vector<RouteSpec> BuildUiRoutes(const UiServices& s) {
   }
   for (const char* p : {"/explore", "/explore/"}) routes.push_back(Page(p, "explore"));
   for (const char* p : {"/engine", "/engine/"}) routes.push_back(Page(p, "engine"));
+  for (const char* p : {"/api-tester", "/api-tester/"}) routes.push_back(Page(p, "api-tester"));
 
   RouteSpec assets;
   assets.path = "/assets/";

@@ -11,7 +11,7 @@ import { labelledLines, sampleLines, startDaemon } from './daemon.mjs';
 
 const BUILD = process.env.NANOTDB_BUILD || 'build';
 const PAGES = [['dashboard', '/'], ['explore', '/explore?db=metrics&m=cpu.busy_pct&m=sys.load1&range=6h'],
-  ['editor', '/dashboard/edit'], ['engine', '/engine']];
+  ['editor', '/dashboard/edit'], ['engine', '/engine'], ['api-tester', '/api-tester']];
 
 let daemon;
 let browser;

@@ -2,7 +2,8 @@
 // with an average line, one value axis per unit (left, then right) with round ticks in the unit
 // they are read in, a tooltip and a legend table (last, min, max and average of the range drawn;
 // a click hides or shows a series) in the same units as the axes, a crosshair shared by the
-// charts of a page, drag-to-zoom (mouse), tap/drag to read values (touch), double-click back
+// charts of a page, drag-to-zoom (mouse), pinch to zoom and two-finger drag to pan (touch),
+// tap/drag to read values (touch), double-click back
 // to live, resizing with the container, axis colours that follow the page theme, and event
 // markers (a vertical line per event in the range; the tooltip names the events near the cursor).
 import { eventSeconds, eventSummary, eventsNear } from './events.js';
@@ -64,6 +65,22 @@ export function seriesStats(xs, col, from = -Infinity, to = Infinity) {
     last = v;
   }
   return { last, min, max, avg: n ? sum / n : null };
+}
+
+// The time span after a two-finger gesture on a chart `width` px wide that showed [min, max]:
+// the fingers at x positions `from` ([a, b], px from the plot's left) moved to `to`. The span
+// scales by how much the fingers spread (pinch out zooms in) and the time under their midpoint
+// stays under it (a two-finger drag pans); never shorter than `minSpan` seconds.
+export function pinchRange({ min, max }, width, from, to, minSpan = 10) {
+  const spread0 = Math.max(1, Math.abs(from[1] - from[0]));
+  const spread1 = Math.max(1, Math.abs(to[1] - to[0]));
+  const span0 = max - min;
+  const span1 = Math.max(minSpan, span0 * spread0 / spread1);
+  const mid0 = (from[0] + from[1]) / 2;
+  const mid1 = (to[0] + to[1]) / 2;
+  const anchor = min + (mid0 / width) * span0;
+  const start = anchor - (mid1 / width) * span1;
+  return { min: start, max: start + span1 };
 }
 
 function cssVar(name, fallback) {
@@ -167,6 +184,12 @@ export function createChart(container, options) {
       }],
       setSelect: [(u) => {
         if (u.select.width < 4) return;
+        // The crosshair sync repeats a drag on every chart of the page: only the chart dragged
+        // on zooms (a chart with its own range zooms alone).
+        if (!pointing) {
+          u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+          return;
+        }
         const from = u.posToVal(u.select.left, 'x');
         const to = u.posToVal(u.select.left + u.select.width, 'x');
         u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
@@ -361,20 +384,50 @@ export function createChart(container, options) {
   window.addEventListener('themechange', recolour);
   scheme.addEventListener('change', recolour);
 
-  // Touch: move the cursor where the finger is so the tooltip shows values; vertical swipes
-  // still scroll the page (no preventDefault).
+  // Touch: one finger moves the cursor where it is so the tooltip shows values (vertical swipes
+  // still scroll the page); two fingers pinch to zoom and drag to pan the time axis, drawn as
+  // they move and asked for (onZoom) when they lift.
   const over = u.over;
+  let pinch = null;  // {scale: {min, max}, from: [a, b], range}
+  const fingers = (e, rect) => [e.touches[0].clientX - rect.left, e.touches[1].clientX - rect.left];
   const touch = (e) => {
-    const t = e.touches[0];
-    if (!t) return;
     const rect = over.getBoundingClientRect();
+    if (e.touches.length >= 2) {
+      e.preventDefault();
+      pointing = false;
+      tip.hidden = true;
+      const at = fingers(e, rect);
+      if (!pinch) {
+        pinch = { scale: { min: u.scales.x.min, max: u.scales.x.max }, from: at, range: null };
+        return;
+      }
+      pinch.range = pinchRange(pinch.scale, rect.width, pinch.from, at);
+      u.setScale('x', pinch.range);
+      container.dataset.pinch = `${Math.round(pinch.range.min)}-${Math.round(pinch.range.max)}`;
+      return;
+    }
+    const t = e.touches[0];
+    if (!t || pinch) return;
     dragging = true;
     pointing = true;
     u.setCursor({ left: t.clientX - rect.left, top: t.clientY - rect.top });
   };
-  over.addEventListener('touchstart', touch, { passive: true });
-  over.addEventListener('touchmove', touch, { passive: true });
-  over.addEventListener('touchend', () => { dragging = false; pointing = false; }, { passive: true });
+  const lift = (e) => {
+    if (pinch && e.touches.length < 2) {
+      const { range } = pinch;
+      pinch = null;
+      if (range && options.onZoom) options.onZoom(range.min, range.max);
+    }
+    if (!e.touches.length) {
+      dragging = false;
+      pointing = false;
+    }
+  };
+  // Not passive: a two-finger move is the chart's, not the page's zoom.
+  over.addEventListener('touchstart', touch, { passive: false });
+  over.addEventListener('touchmove', touch, { passive: false });
+  over.addEventListener('touchend', lift, { passive: true });
+  over.addEventListener('touchcancel', lift, { passive: true });
   over.addEventListener('dblclick', () => options.onZoom && options.onZoom(null, null));
 
   const resize = new ResizeObserver(() => {

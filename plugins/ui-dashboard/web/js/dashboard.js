@@ -9,7 +9,8 @@ import { PRESETS, absoluteRange, describeRange, presetLabel, rangeFromParams, ra
 import { createWidget, el } from './widgets.js';
 
 const wide = window.matchMedia('(min-width: 700px)');
-const state = { range: null, paused: false, active: null, groups: [], widgets: [], refresh: null };
+const state = { range: null, paused: false, active: null, groups: [], widgets: [], refresh: null,
+  widgetRanges: {} };
 
 // The refresh choices: '' each widget's own period, 'off', or seconds.
 const REFRESH = [['', 'Widget default'], ['off', 'Off'], ['5', '5s'], ['10', '10s'], ['30', '30s'],
@@ -27,6 +28,11 @@ function syncUrl() {
   if (state.active) params.set('group', state.active);
   if (state.refresh === null) params.delete('refresh');
   else params.set('refresh', state.refresh === 0 ? 'off' : String(state.refresh));
+  // A widget's own range: ?r.<widget id>=7d.
+  for (const [id, last] of Object.entries(state.widgetRanges)) {
+    if (last) params.set(`r.${id}`, last);
+    else params.delete(`r.${id}`);
+  }
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
@@ -160,6 +166,14 @@ async function main() {
     isVisible: (w) => visible(w),
     refreshChoice: () => state.refresh,
     syncKey: 'dashboard',
+    widgetRange: (id) => {
+      const last = params.get(`r.${id}`);
+      return PRESETS.includes(last) ? { last } : null;
+    },
+    setWidgetRange: (id, last) => {
+      state.widgetRanges[id] = last;
+      syncUrl();
+    },
   };
   (dash.groups || []).forEach((g, i) => {
     const tab = el('button', { type: 'button', role: 'tab', id: `tab-${g.id}`,

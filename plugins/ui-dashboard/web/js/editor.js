@@ -5,7 +5,8 @@
 import { getDashboard, listDatabases, listMetrics, saveDashboard, validateDashboard } from './api.js';
 import { AUTO_UNITS } from './format.js';
 import { initPage } from './nav.js';
-import { AGGREGATES, WIDGET_TYPES, cleanDraft, slugify, uniqueId, validateDraft } from './validate.js';
+import { AGGREGATES, WIDGET_TYPES, cleanDraft, parseDashboardJSON, slugify, uniqueId, validateDraft }
+  from './validate.js';
 import { EVENT_LIMITS, TYPE_NAMES, createWidget, el } from './widgets.js';
 
 const state = { draft: null, loaded: '', group: 0, widget: null, dbs: [], metrics: new Map(),
@@ -375,6 +376,64 @@ function onExport() {
   URL.revokeObjectURL(a.href);
 }
 
+// Import: a dashboard pasted or uploaded replaces the current one once it passes the editor's
+// and the server's checks; the save keeps the previous file as a backup (as Save does).
+function importDialog() {
+  const text = el('textarea', { id: 'import-text', rows: '12', spellcheck: 'false',
+    'aria-label': 'Dashboard JSON to import', placeholder: '{"title": "Home", "groups": [...], "widgets": {...}}' });
+  const file = el('input', { type: 'file', accept: '.json,application/json', id: 'import-file',
+    'aria-label': 'Dashboard JSON file' });
+  const problems = el('div', { class: 'banner error', hidden: '', role: 'alert', id: 'import-error' });
+  const show = (head, list = []) => {
+    problems.hidden = false;
+    problems.replaceChildren(el('div', {}, head));
+    if (list.length) problems.append(el('ul', {}, ...list.map((e) => el('li', {}, e))));
+  };
+  file.addEventListener('change', async () => {
+    const f = file.files[0];
+    if (!f) return;
+    if (f.size > 4 * 1024 * 1024) {
+      show(`${f.name} is ${Math.round(f.size / 1024)} KiB: a dashboard file is at most 4096 KiB`);
+      return;
+    }
+    text.value = await f.text();
+    problems.hidden = true;
+  });
+  const dialog = el('dialog', { id: 'import-dialog', 'aria-labelledby': 'import-title' });
+  const go = el('button', { type: 'button', class: 'primary', onclick: async () => {
+    const parsed = parseDashboardJSON(text.value);
+    if (parsed.error) {
+      show(parsed.error);
+      return;
+    }
+    const local = validateDraft(parsed.doc);
+    if (local.length) {
+      show(`Not imported: ${local.length} problem(s)`, local);
+      return;
+    }
+    go.disabled = true;
+    try {
+      const r = await saveDashboard(parsed.doc);
+      dialog.close();
+      state.group = 0;
+      state.widget = null;
+      load(r.config);
+      message('ok', r.backup_path ? `Imported and saved. The previous dashboard is kept as ${r.backup_path} in the plugin's backups/ directory.`
+        : 'Imported and saved.');
+    } catch (e) {
+      show(e.errors ? `Not imported: the server refuses this dashboard: ${e.message}` : `Not imported: ${e.message}`, e.errors ?? []);
+    } finally {
+      go.disabled = false;
+    }
+  } }, 'Import and save');
+  dialog.append(el('h2', { id: 'import-title' }, 'Import a dashboard'),
+      el('p', { class: 'muted' }, 'Paste a dashboard JSON or choose a file. It replaces the current dashboard once it is valid; the current one is kept as a backup.'),
+      el('label', {}, 'File', file), el('label', {}, 'JSON', text), problems,
+      el('div', { class: 'toolbar' }, go,
+          el('button', { type: 'button', onclick: () => dialog.close() }, 'Cancel')));
+  return { dialog, open: () => { problems.hidden = true; dialog.showModal(); text.focus(); } };
+}
+
 async function main() {
   await initPage('editor', 'Editor');
   const root = document.getElementById('main');
@@ -402,6 +461,7 @@ async function main() {
     else sessionStorage.removeItem('nanotdb.admin_token');
   });
   ui.msg = el('div', { class: 'banner', hidden: '', role: 'status', 'aria-live': 'polite', id: 'editor-message' });
+  const importer = importDialog();
   ui.state = el('span', { class: 'muted', id: 'editor-state' });
   ui.groups = el('section', { class: 'section' });
   ui.widgets = el('section', { class: 'section' });
@@ -416,10 +476,12 @@ async function main() {
           ui.save,
           el('button', { type: 'button', onclick: onRevert }, 'Revert'),
           el('button', { type: 'button', onclick: onExport, title: 'Download the draft as JSON' }, 'Export'),
+          el('button', { type: 'button', onclick: () => importer.open(), title: 'Replace the dashboard with a JSON pasted or uploaded' }, 'Import…'),
           el('label', {}, 'Admin token', token)),
       ui.state, ui.msg,
       datalist('dbs', state.dbs), datalist('units', AUTO_UNITS),
-      el('div', { class: 'editor' }, ui.groups, ui.widgets, el('div', {}, ui.editor, ui.preview)));
+      el('div', { class: 'editor' }, ui.groups, ui.widgets, el('div', {}, ui.editor, ui.preview)),
+      importer.dialog);
   load(config);
   window.addEventListener('beforeunload', (e) => { if (dirty()) e.preventDefault(); });
 }

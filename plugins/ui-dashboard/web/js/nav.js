@@ -1,9 +1,9 @@
-// The header every page shares: title, links to the four pages, theme switch (auto follows
+// The header every page shares: title, links to the five pages, theme switch (auto follows
 // prefers-color-scheme; dark/light are remembered in localStorage or forced by ?theme=).
 import { uiConfig } from './api.js';
 
 const PAGES = [['/', 'Dashboard', 'dashboard'], ['/explore', 'Explore', 'explore'],
-  ['/dashboard/edit', 'Editor', 'editor'], ['/engine', 'Engine', 'engine']];
+  ['/dashboard/edit', 'Editor', 'editor'], ['/engine', 'Engine', 'engine'], ['/api-tester', 'API', 'api-tester']];
 const THEMES = ['auto', 'dark', 'light'];
 
 function applyTheme(theme) {

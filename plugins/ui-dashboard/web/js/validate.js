@@ -140,6 +140,29 @@ export function validateDraft(draft) {
   return out;
 }
 
+// A dashboard pasted or uploaded into the editor: {doc} or {error} naming where the JSON breaks
+// (`line 2, column 12: expected ':' after a key, got character "["`) or what is not a dashboard.
+export function parseDashboardJSON(text) {
+  const src = String(text ?? '');
+  if (!src.trim()) return { error: 'nothing to import: paste a dashboard JSON or choose a file' };
+  let doc;
+  try {
+    doc = JSON.parse(src);
+  } catch (e) {
+    const at = jsonError(src);
+    if (!at) return { error: `not JSON: ${e.message}` };
+    const before = src.slice(0, at.offset);
+    const line = before.split('\n').length;
+    const column = at.offset - before.lastIndexOf('\n');
+    return { error: `not JSON: line ${line}, column ${column}: ${at.message}` };
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    return { error: `not a dashboard: the JSON is ${Array.isArray(doc) ? 'an array' : doc === null ? 'null' : `a ${typeof doc}`}, ` +
+        'a dashboard is an object with title, groups and widgets' };
+  }
+  return { doc };
+}
+
 // A copy without empty strings, empty transform/threshold objects and undefined values: what
 // the editor sends to the server.
 export function cleanDraft(draft) {
@@ -158,4 +181,84 @@ export function cleanDraft(draft) {
     return v;
   };
   return strip(draft);
+}
+
+// Where JSON text first breaks, and why ({offset, message}; null when it parses): engines name
+// the place in different ways or not at all, so the editor finds it itself.
+export function jsonError(src) {
+  let i = 0;
+  const fail = (message) => { throw { offset: i, message }; };
+  const ws = () => { while (i < src.length && ' \t\r\n'.includes(src[i])) i++; };
+  const literal = (word) => {
+    if (src.startsWith(word, i)) i += word.length;
+    else fail(`unexpected ${describe()}`);
+  };
+  const describe = () => (i >= src.length ? 'end of text' : `character ${JSON.stringify(src[i])}`);
+  const string = () => {
+    i++;
+    while (i < src.length && src[i] !== '"') {
+      if (src[i] === '\\') {
+        i++;
+        if (src[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(src.slice(i + 1, i + 5))) fail('\\u needs four hex digits');
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(src[i] ?? '')) fail(`unknown escape \\${src[i] ?? ''}`);
+      } else if (src.charCodeAt(i) < 0x20) fail('a control character inside a string (write \\n, \\t …)');
+      i++;
+    }
+    if (i >= src.length) fail('a string is not closed (missing ")');
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(src.slice(i));
+    if (!m) fail(`unexpected ${describe()}`);
+    i += m[0].length;
+  };
+  const value = () => {
+    ws();
+    const c = src[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (src[i] === '}') { i++; return; }
+      for (;;) {
+        ws();
+        if (src[i] !== '"') fail(`expected a quoted key, got ${describe()}`);
+        string();
+        ws();
+        if (src[i] !== ':') fail(`expected ':' after a key, got ${describe()}`);
+        i++;
+        value();
+        ws();
+        if (src[i] === ',') { i++; continue; }
+        if (src[i] === '}') { i++; return; }
+        fail(`expected ',' or '}' after a value, got ${describe()}`);
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (src[i] === ']') { i++; return; }
+      for (;;) {
+        value();
+        ws();
+        if (src[i] === ',') { i++; continue; }
+        if (src[i] === ']') { i++; return; }
+        fail(`expected ',' or ']' after a value, got ${describe()}`);
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else if (c === '-' || (c >= '0' && c <= '9')) number();
+    else fail(`expected a value, got ${describe()}`);
+  };
+  try {
+    value();
+    ws();
+    if (i < src.length) fail(`text after the end of the JSON: ${describe()}`);
+    return null;
+  } catch (e) {
+    if (e && typeof e.offset === 'number') return e;
+    throw e;
+  }
 }

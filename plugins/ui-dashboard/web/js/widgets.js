@@ -7,7 +7,7 @@ import { eventSeconds, eventValueText, nameCounts, payloadPretty, payloadText } 
 import { applyTransform, clockTime, dateTime, formatSeriesValue, niceStep, parseDuration, severity }
   from './format.js';
 import { expandSeries, isPattern } from './series.js';
-import { resolveRange } from './timerange.js';
+import { PRESETS, presetLabel, resolveRange } from './timerange.js';
 
 export const TYPE_NAMES = { number: 'Single number', numbers: 'Snapshot (numbers)',
   line_chart: 'Line chart', aggregate_band: 'Aggregate band', event_log: 'Event log' };
@@ -96,9 +96,24 @@ class Widget {
       ? el('button', { class: 'icon marker-toggle', type: 'button', 'aria-label': 'Event markers',
         title: 'Show / hide event markers', onclick: () => this.setMarkersShown(!this.markersShown) }, '⚑')
       : null;
+    // Its own time range (a preset, or zoomed), over the page's: charts and event logs on the
+    // dashboard (ctx.widgetRange).
+    this.ownRange = null;
+    this.rangeSel = null;
+    if ((chart || widget.type === 'event_log') && ctx.widgetRange) {
+      this.ownRange = ctx.widgetRange(id);
+      this.rangeSel = el('select', { class: 'widget-range', 'aria-label': `Time range of ${widget.title || id}`,
+        title: "This widget's own time range; Page range follows the toolbar" });
+      this.rangeSel.addEventListener('change', () => {
+        const v = this.rangeSel.value;
+        if (v === 'zoomed') return;
+        this.setOwnRange(v ? { last: v } : null);
+      });
+      this.renderRangeSel();
+    }
     this.element = el('section', { class: `card card-${widget.type}`, 'data-widget': id },
         el('header', { class: 'card-head' },
-            el('h3', {}, widget.title || id), this.status, this.markerBtn,
+            el('h3', {}, widget.title || id), this.status, this.rangeSel, this.markerBtn,
             el('button', { class: 'icon', type: 'button', 'aria-label': 'Refresh now',
               title: 'Refresh now', onclick: () => this.refresh() }, '↻'),
             pauseBtn),
@@ -139,6 +154,42 @@ class Widget {
   setPaused(p) {
     this.paused = p;
     this.updatePause();
+  }
+
+  renderRangeSel() {
+    const fixed = this.ownRange && !this.ownRange.last;
+    this.rangeSel.replaceChildren(el('option', { value: '' }, 'Page range'),
+        ...PRESETS.map((p) => el('option', { value: p }, presetLabel(p))),
+        ...(fixed ? [el('option', { value: 'zoomed' }, 'Zoomed')] : []));
+    this.rangeSel.value = fixed ? 'zoomed' : this.ownRange?.last ?? '';
+    this.rangeSel.classList.toggle('own', Boolean(this.ownRange));
+  }
+
+  // range: {last} | {from, to} | null (the page's range again). A preset is kept in the URL.
+  setOwnRange(range) {
+    if (range?.last || !range) this.ownPreset = range?.last ?? null;
+    this.ownRange = range;
+    this.ctx.setWidgetRange?.(this.id, range?.last ?? null);
+    this.renderRangeSel();
+    this.refresh();
+  }
+
+  // A zoom (or a double-click: from null) on a widget with its own range stays in that widget.
+  zoom(from, to) {
+    if (!this.ownRange) {
+      this.ctx.onZoom?.(from, to);
+      return;
+    }
+    const preset = this.ownPreset ?? this.ownRange.last;
+    this.ownPreset = preset;
+    this.ownRange = from === null ? (preset ? { last: preset } : null) : { from, to };
+    this.renderRangeSel();
+    this.refresh();
+  }
+
+  // The range asked for: the widget's own, else the page's (null: the widget's lookback).
+  askedRange() {
+    return this.ownRange ?? this.ctx.getRange?.() ?? null;
   }
 
   setMarkersShown(show) {
@@ -193,7 +244,7 @@ class Widget {
     const db = this.eventsDb();
     const fixed = this.w.events?.name;
     const limit = this.w.events?.limit || EVENT_LIMITS.event_log;
-    const asked = this.ctx.getRange?.() ?? null;
+    const asked = this.askedRange();
     const range = resolveRange(asked, Date.now() / 1000, this.w.lookback || '1d');
     const span = asked ? (range.live ? asked.last : 'zoomed') : (this.w.lookback || '1d');
     let answer;
@@ -345,7 +396,7 @@ class Widget {
       unit: first.transform?.unit ?? '',
       decimals: first.transform?.decimals ?? 2,
       height: this.ctx.chartHeight ?? 220,
-      onZoom: (from, to) => this.ctx.onZoom?.(from, to),
+      onZoom: (from, to) => this.zoom(from, to),
       sync: this.ctx.syncKey,
     });
   }
@@ -362,7 +413,7 @@ class Widget {
     this.ensureChart(series);
     if (!this.chart) throw new Error('chart library did not load');
     const now = Date.now() / 1000;
-    const asked = this.ctx.getRange?.() ?? null;
+    const asked = this.askedRange();
     const range = resolveRange(asked, now, this.w.lookback || '1h');
     const interval = parseDuration(this.w.interval) || 60;
     const step = Math.max(interval, niceStep(range.end - range.start, 720, 1));

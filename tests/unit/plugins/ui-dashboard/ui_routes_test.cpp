@@ -132,8 +132,8 @@ class UiRoutesTest : public ::testing::Test {
 };
 
 TEST_F(UiRoutesTest, EveryPageIsEmbeddedAndServedGzippedWhenAccepted) {
-  for (const char* key :
-       {"/:GET", "/dashboard:GET", "/dashboard/edit:GET", "/explore:GET", "/engine/:GET"}) {
+  for (const char* key : {"/:GET", "/dashboard:GET", "/dashboard/edit:GET", "/explore:GET",
+                          "/engine/:GET", "/api-tester:GET"}) {
     HttpRequest req = Get("/");
     req.headers["accept-encoding"] = "gzip, deflate";
     HttpResponse res = Call(key, req);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { cleanDraft, isColor, slugify, uniqueId, validateDraft } from '../../../../../plugins/ui-dashboard/web/js/validate.js';
+import { cleanDraft, isColor, jsonError, parseDashboardJSON, slugify, uniqueId, validateDraft } from '../../../../../plugins/ui-dashboard/web/js/validate.js';
 
 const good = () => ({
   title: 'T',
@@ -77,4 +77,27 @@ test('event logs take events, not series, and charts take markers; numbers take 
     'widget "log": event_log widgets list events, not series: remove "series" and set "events" (db, name, limit)',
     'widget "log": field "interval" is not used by event_log widgets',
   ]);
+});
+
+test('an imported dashboard names where its JSON breaks, or why it is no dashboard', () => {
+  assert.match(parseDashboardJSON('{"title": "T",\n  "groups" []}').error,
+      /^not JSON: line 2, column 12: /);
+  assert.equal(parseDashboardJSON('  ').error, 'nothing to import: paste a dashboard JSON or choose a file');
+  assert.equal(parseDashboardJSON('[1]').error,
+      'not a dashboard: the JSON is an array, a dashboard is an object with title, groups and widgets');
+  assert.equal(parseDashboardJSON('"x"').error,
+      'not a dashboard: the JSON is a string, a dashboard is an object with title, groups and widgets');
+  assert.deepEqual(parseDashboardJSON('{"title":"T"}').doc, { title: 'T' });
+});
+
+test('JSON breaks are found where they are, with what was expected', () => {
+  assert.equal(jsonError('{"a": [1, 2,]}').message, 'expected a value, got character "]"');
+  assert.equal(jsonError('{"a": [1, 2,]}').offset, 12);
+  assert.equal(jsonError('{"a" 1}').message, 'expected \':\' after a key, got character "1"');
+  assert.equal(jsonError('{"a": "x\ny"}').message, 'a control character inside a string (write \\n, \\t …)');
+  assert.equal(jsonError('{"a": 1} x').message, 'text after the end of the JSON: character "x"');
+  assert.equal(jsonError('{"a": tru}').message, 'unexpected character "t"');
+  assert.equal(jsonError('{"a": "\\q"}').message, 'unknown escape \\q');
+  assert.equal(jsonError('{"a": 1').message, "expected ',' or '}' after a value, got end of text");
+  assert.equal(jsonError('{"a": [1, {"b": null}], "c": -1.5e3, "d": "\\u00e9"}'), null);
 });
