@@ -29,14 +29,16 @@ Status ReadExact(const RandomAccessFile& f, uint64_t offset, size_t n, std::stri
   return Status::Ok();
 }
 
-// Parses the frame header at `pos` if a whole, intact frame starts there.
-Status FrameAt(const RandomAccessFile& f, uint64_t pos, uint64_t size, FrameHeader* h) {
+// Parses the frame header at `pos` if a whole, intact frame starts there (or, with repair
+// bytes, one whose header they repair: then even its magic may be damaged).
+Status FrameAt(const RandomAccessFile& f, uint64_t pos, uint64_t size, bool repair,
+               FrameHeader* h) {
   if (size - pos < data_format::kMinFrameHeaderSize) {
     return Status::Corruption("frame header: truncated frame prefix");
   }
   std::string buf;
   NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, data_format::kFramePrefixSize, &buf));
-  if (std::string_view(buf).substr(0, 4) != data_format::kFrameMagic) {
+  if (!repair && std::string_view(buf).substr(0, 4) != data_format::kFrameMagic) {
     return Status::Corruption("frame header: bad frame magic");
   }
   const uint64_t header_bytes = DecodeFixed32(buf.data() + 8);
@@ -45,8 +47,9 @@ Status FrameAt(const RandomAccessFile& f, uint64_t pos, uint64_t size, FrameHead
     return Status::Corruption("frame header: implausible header length");
   }
   if (header_bytes > size - pos) return Status::Corruption("frame header: truncated header");
-  NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, header_bytes, &buf));
-  NANOTDB_ASSIGN_OR_RETURN(*h, ParseFrameHeader(buf));
+  const uint64_t span = std::min(FrameHeaderSpan(header_bytes, repair), size - pos);
+  NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, span, &buf));
+  NANOTDB_ASSIGN_OR_RETURN(*h, ParseFrameHeader(buf, repair));
   if (h->frame_bytes > size - pos) {
     return Status::Corruption("frame is truncated: " + std::to_string(h->frame_bytes) +
                               " bytes declared, " + std::to_string(size - pos) + " present");
@@ -87,7 +90,7 @@ struct ScanResult {
 // append that did not finish: all zero (space a crash left unwritten), a fragment shorter than
 // a frame prefix that starts like one, or a frame whose intact header declares more bytes
 // than the file holds. Anything else may be a damaged whole frame and is kept (quarantined).
-Result<bool> ProvablyTorn(const RandomAccessFile& f, uint64_t pos, uint64_t size) {
+Result<bool> ProvablyTorn(const RandomAccessFile& f, uint64_t pos, uint64_t size, bool repair) {
   std::string bytes;
   const uint64_t n = size - pos;
   NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, std::min<uint64_t>(n, 1u << 20), &bytes));
@@ -99,14 +102,18 @@ Result<bool> ProvablyTorn(const RandomAccessFile& f, uint64_t pos, uint64_t size
   if (std::string_view(bytes).substr(0, 4) != data_format::kFrameMagic) return false;
   const uint64_t header_bytes = DecodeFixed32(bytes.data() + 8);
   if (header_bytes < data_format::kMinFrameHeaderSize || header_bytes > n) return false;
-  NANOTDB_RETURN_IF_ERROR(ReadExact(f, pos, header_bytes, &bytes));
-  Result<FrameHeader> h = ParseFrameHeader(bytes);
+  NANOTDB_RETURN_IF_ERROR(
+      ReadExact(f, pos, std::min(FrameHeaderSpan(header_bytes, repair), n), &bytes));
+  Result<FrameHeader> h = ParseFrameHeader(bytes, repair);
   return h.ok() && h->frame_bytes > n;
 }
 
-// Walks the frames from `pos`. A frame that fails its checks is skipped by searching for the
-// next magic that starts an intact frame; if none does, the rest of the file is the tail.
-Status ScanFrames(const RandomAccessFile& f, uint64_t pos, uint64_t size, ScanResult* r) {
+// Walks the frames from `pos` of a file of format `version`. A frame that fails its checks is
+// skipped by searching for the next magic that starts an intact frame; if none does, the rest
+// of the file is the tail.
+Status ScanFrames(const RandomAccessFile& f, uint64_t pos, uint64_t size, uint16_t version,
+                  ScanResult* r) {
+  const bool repair = version >= data_format::kFirstRepairVersion;
   std::string rest;
   std::unordered_set<MetricId> named;
   // An intact frame or name record at `at`: its length, or 0.
@@ -129,7 +136,7 @@ Status ScanFrames(const RandomAccessFile& f, uint64_t pos, uint64_t size, ScanRe
       return n;
     }
     FrameHeader h;
-    *why = FrameAt(f, at, size, &h);
+    *why = FrameAt(f, at, size, repair, &h);
     if (!why->ok()) return 0;
     const uint64_t n = h.frame_bytes;
     if (keep) r->frames.push_back(FrameIndexEntry{at, std::move(h)});
@@ -162,7 +169,7 @@ Status ScanFrames(const RandomAccessFile& f, uint64_t pos, uint64_t size, ScanRe
     d.reason = s.message();
     if (next == 0) {
       d.tail = true;
-      NANOTDB_ASSIGN_OR_RETURN(d.torn, ProvablyTorn(f, pos, size));
+      NANOTDB_ASSIGN_OR_RETURN(d.torn, ProvablyTorn(f, pos, size, repair));
       r->damaged.push_back(std::move(d));
       return Status::Ok();
     }
@@ -194,7 +201,7 @@ Status ScanFile(const RandomAccessFile& f, const std::string& path, ScanResult* 
   if (!header.ok() && header.code() != Status::Code::kCorruption) return header;
   *version = header.ok() ? DecodeFixed16(head.data() + 4) : data_format::kFileVersion;
   if (size < kFileHeaderSize) return header;
-  NANOTDB_RETURN_IF_ERROR(ScanFrames(f, kFileHeaderSize, size, r));
+  NANOTDB_RETURN_IF_ERROR(ScanFrames(f, kFileHeaderSize, size, *version, r));
   if (!header.ok()) {
     if (r->frames.empty()) return header;
     DamagedRegion d;
@@ -312,11 +319,11 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Open(Env* env, const std
     if (size > 0) {
       std::string head;
       NANOTDB_RETURN_IF_ERROR(env->ReadFileToString(path, &head));
-      const std::string v1 = EncodeDataFileHeader(data_format::kOldestFileVersion);
-      if (head != std::string_view(header).substr(0, head.size()) &&
-          head != std::string_view(v1).substr(0, head.size())) {
-        return CheckDataFileHeader(head, path);
+      bool ours = false;
+      for (uint16_t v = data_format::kOldestFileVersion; v <= data_format::kFileVersion; ++v) {
+        ours |= head == std::string_view(EncodeDataFileHeader(v)).substr(0, head.size());
       }
+      if (!ours) return CheckDataFileHeader(head, path);
       report->dropped = "offset 0: " + std::to_string(size) + " bytes of a torn file header";
     }
     NANOTDB_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path, /*truncate=*/true));
@@ -366,7 +373,7 @@ Status DataFileWriter::Append(std::string_view frame, bool sync,
                               std::span<const MetricName> names) {
   const uint64_t before = file_->Size();
   std::vector<MetricName> fresh;
-  if (version_ >= 2) {
+  if (version_ >= data_format::kFirstNameRecordVersion) {
     for (const MetricName& m : names) {
       if (named_.count(m.id) == 0) fresh.push_back(m);
     }
@@ -429,9 +436,10 @@ Status DataFileReader::ReadMetric(MetricId id, Timestamp from, Timestamp to,
     const FrameColumnInfo* col = e.header.Find(id);
     if (col == nullptr || col->max_ts < from || col->min_ts > to) continue;
     const BlockRef& t = e.header.ts_blocks[col->ts_block].block;
-    Status s = ReadExact(*file_, e.offset + t.offset, t.stored_len, &ts_bytes);
+    Status s = ReadExact(*file_, e.offset + t.offset, e.header.Span(t), &ts_bytes);
     if (s.ok()) {
-      s = ReadExact(*file_, e.offset + col->values.offset, col->values.stored_len, &value_bytes);
+      s = ReadExact(*file_, e.offset + col->values.offset, e.header.Span(col->values),
+                    &value_bytes);
     }
     samples.clear();
     if (s.ok()) s = DecodeColumnBlocks(e.header, *col, ts_bytes, value_bytes, &samples);

@@ -77,14 +77,22 @@ class DataFileWriter {
   DataFileWriter& operator=(const DataFileWriter&) = delete;
   ~DataFileWriter();
 
-  // Appends one whole frame (from EncodeFrame); sync = fdatasync after the write. `names`
-  // names the frame's metrics: those the file has not named yet get a name record written
-  // just before the frame (version 2 files; a version 1 file gets none). On failure the file
+  // Appends one whole frame (from EncodeFrame with frame_options()); sync = fdatasync after
+  // the write. `names` names the frame's metrics: those the file has not named yet get a name
+  // record written just before the frame (version 2 files and later; a version 1 file gets
+  // none). On failure the file
   // is cut back to its previous size when possible, so no partial frame remains.
   Status Append(std::string_view frame, bool sync, std::span<const MetricName> names = {});
   uint64_t size() const;
   const std::string& path() const;
   uint16_t version() const { return version_; }
+  // How frames appended to this file must be encoded (a file keeps its version).
+  FrameOptions frame_options(int zstd_level = FrameOptions{}.zstd_level) const {
+    FrameOptions o;
+    o.zstd_level = zstd_level;
+    o.repair_bytes = version_ >= data_format::kFirstRepairVersion;
+    return o;
+  }
 
  private:
   DataFileWriter(std::unique_ptr<WritableFile> file, uint16_t version);

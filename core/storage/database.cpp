@@ -554,7 +554,6 @@ Status Database::FlushAll() {
 
 Status Database::FlushAllLocked() {
   if (ctx_.read_only) return Status::Ok();
-  FrameOptions frame_opts;
   std::string frame;
   uint64_t flushed = 0;
   // The catalog first: a data file must never hold an id the catalog on disk lacks (a kill
@@ -570,10 +569,11 @@ Status Database::FlushAllLocked() {
     if (!page.empty()) {
       frame.clear();
       std::vector<ColumnInput> columns = page.Columns();
-      NANOTDB_RETURN_IF_ERROR(EncodeFrame(columns, frame_opts, &frame));
       Status st;
       DataFileWriter* w = WriterFor(page.partition(), &st);
       if (w == nullptr) return st;
+      // In the file's own format: a file of an older version gets frames without repair bytes.
+      NANOTDB_RETURN_IF_ERROR(EncodeFrame(columns, w->frame_options(), &frame));
       std::vector<MetricName> names;  // the file's name records make the catalog rebuildable
       names.reserve(columns.size());
       for (const ColumnInput& c : columns) {

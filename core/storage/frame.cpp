@@ -9,6 +9,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "base/repair_code.h"
 #include "storage/column_codec.h"
 #include "storage/frame_format.h"
 
@@ -108,13 +109,28 @@ Status Corrupt(std::string_view what) {
   return Status::Corruption("frame header: " + std::string(what));
 }
 
-// Verifies and decompresses one stored block into *raw.
-Status LoadBlock(const BlockRef& ref, std::string_view stored, std::string* raw) {
-  if (stored.size() != ref.stored_len) return Status::Corruption("block length mismatch");
+// Verifies and decompresses one block into *raw. `span` holds its stored bytes, followed by
+// their repair bytes when the frame has them; a block failing its CRC is repaired with them
+// when that makes the CRC match.
+Status LoadBlock(const FrameHeader& h, const BlockRef& ref, std::string_view span,
+                 std::string* raw, uint32_t* repaired) {
+  if (span.size() != h.Span(ref)) return Status::Corruption("block length mismatch");
+  std::string_view stored = span.substr(0, ref.stored_len);
   const uint32_t crc = Crc32c(stored);
+  std::string fixed;
   if (crc != ref.crc) {
-    return Status::Corruption("block checksum mismatch (expected " + std::to_string(ref.crc) +
-                              ", got " + std::to_string(crc) + ")");
+    int n = -1;
+    if (h.repair_bytes) {
+      fixed.assign(stored);
+      n = RepairInPlace(&fixed, span.substr(ref.stored_len));
+    }
+    if (n <= 0 || Crc32c(fixed) != ref.crc) {
+      return Status::Corruption("block checksum mismatch (expected " + std::to_string(ref.crc) +
+                                ", got " + std::to_string(crc) + ")" +
+                                (h.repair_bytes ? "; beyond repair" : ""));
+    }
+    if (repaired != nullptr) *repaired += static_cast<uint32_t>(n);
+    stored = fixed;
   }
   if (ref.compression == kBlockRaw) {
     if (ref.raw_len != ref.stored_len) return Status::Corruption("raw block length mismatch");
@@ -140,6 +156,14 @@ const FrameColumnInfo* FrameHeader::Find(MetricId id) const {
   auto it = std::lower_bound(columns.begin(), columns.end(), id,
                              [](const FrameColumnInfo& c, MetricId v) { return c.id < v; });
   return it != columns.end() && it->id == id ? &*it : nullptr;
+}
+
+uint32_t FrameHeader::Span(const BlockRef& b) const {
+  return b.stored_len + (repair_bytes ? static_cast<uint32_t>(RepairBytes(b.stored_len)) : 0);
+}
+
+uint64_t FrameHeaderSpan(uint64_t header_bytes, bool repair_bytes) {
+  return header_bytes + (repair_bytes ? RepairBytes(header_bytes) : 0);
 }
 
 Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opts,
@@ -194,8 +218,9 @@ Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opt
     value_blocks.push_back(std::move(best));
   }
 
-  // Directory; block offsets are stored relative to the end of the header so that the
-  // header's size does not depend on them.
+  // Directory; block offsets are stored relative to the end of the header (and its repair
+  // bytes) so that the header's size does not depend on them.
+  const bool repair = opts.repair_bytes;
   uint64_t blocks_bytes = 0;
   auto place = [&](const EncodedBlock& b) {
     BlockRef r;
@@ -204,7 +229,7 @@ Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opt
     r.raw_len = b.raw_len;
     r.compression = b.compression;
     r.crc = Crc32c(b.stored);
-    blocks_bytes += b.stored.size();
+    blocks_bytes += b.stored.size() + (repair ? RepairBytes(b.stored.size()) : 0);
     return r;
   };
   Timestamp min_ts = kMaxTimestamp, max_ts = kMinTimestamp;
@@ -240,7 +265,7 @@ Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opt
     PutBlockRef(place(value_blocks[i]), &body);
   }
   const uint64_t header_bytes = data_format::kFramePrefixSize + body.size() + 4;
-  const uint64_t frame_bytes = header_bytes + blocks_bytes;
+  const uint64_t frame_bytes = FrameHeaderSpan(header_bytes, repair) + blocks_bytes;
   if (header_bytes > data_format::kMaxFrameHeaderBytes ||
       frame_bytes > data_format::kMaxFrameBytes) {
     return Status::InvalidArgument("frame of " + std::to_string(order.size()) +
@@ -252,27 +277,56 @@ Status EncodeFrame(std::span<const ColumnInput> columns, const FrameOptions& opt
   PutFixed32(out, static_cast<uint32_t>(header_bytes));
   out->append(body);
   PutFixed32(out, Crc32c(std::string_view(*out).substr(start, header_bytes - 4)));
-  for (const EncodedBlock& b : ts_blocks) out->append(b.stored);
-  for (const EncodedBlock& b : value_blocks) out->append(b.stored);
+  if (repair) AppendRepairBytes(std::string_view(*out).substr(start, header_bytes), out);
+  for (const auto* blocks : {&ts_blocks, &value_blocks}) {
+    for (const EncodedBlock& b : *blocks) {
+      out->append(b.stored);
+      if (repair) AppendRepairBytes(b.stored, out);
+    }
+  }
   return Status::Ok();
 }
 
-Result<FrameHeader> ParseFrameHeader(std::string_view data) {
+Result<FrameHeader> ParseFrameHeader(std::string_view data, bool repair_bytes) {
   if (data.size() < data_format::kMinFrameHeaderSize) return Corrupt("truncated frame prefix");
-  if (data.substr(0, 4) != data_format::kFrameMagic) return Corrupt("bad frame magic");
   FrameHeader h;
-  h.frame_bytes = DecodeFixed32(data.data() + 4);
+  h.repair_bytes = repair_bytes;
   h.header_bytes = DecodeFixed32(data.data() + 8);
   if (h.header_bytes < data_format::kMinFrameHeaderSize ||
-      h.header_bytes > data_format::kMaxFrameHeaderBytes || h.header_bytes > h.frame_bytes ||
-      h.frame_bytes > data_format::kMaxFrameBytes) {
+      h.header_bytes > data_format::kMaxFrameHeaderBytes) {
+    return Corrupt("implausible header length (" + std::to_string(h.header_bytes) + " bytes)");
+  }
+  const uint64_t span = FrameHeaderSpan(h.header_bytes, repair_bytes);
+  // Verify the magic, the frame length and the CRC; with repair bytes a header failing them
+  // is repaired first (on a copy) when its repair bytes are there.
+  auto intact = [&](std::string_view head) {
+    return head.substr(0, 4) == data_format::kFrameMagic &&
+           DecodeFixed32(head.data() + 8) == h.header_bytes &&
+           Crc32c(head.substr(0, h.header_bytes - 4)) ==
+               DecodeFixed32(head.data() + h.header_bytes - 4);
+  };
+  std::string fixed;
+  if (data.size() < h.header_bytes) return Corrupt("truncated header");
+  if (!intact(data)) {
+    int n = -1;
+    if (repair_bytes && data.size() >= span) {
+      fixed.assign(data.substr(0, h.header_bytes));
+      n = RepairInPlace(&fixed, data.substr(h.header_bytes, span - h.header_bytes));
+    }
+    if (n <= 0 || !intact(fixed)) {
+      if (data.substr(0, 4) != data_format::kFrameMagic) return Corrupt("bad frame magic");
+      return Corrupt(repair_bytes && data.size() >= span
+                         ? "header checksum mismatch; beyond repair"
+                         : "header checksum mismatch");
+    }
+    h.repaired_bytes = static_cast<uint32_t>(n);
+    data = fixed;
+  }
+  h.frame_bytes = DecodeFixed32(data.data() + 4);
+  if (span > h.frame_bytes || h.frame_bytes > data_format::kMaxFrameBytes) {
     return Corrupt("implausible lengths (frame " + std::to_string(h.frame_bytes) +
                    " bytes, header " + std::to_string(h.header_bytes) + " bytes)");
   }
-  if (data.size() < h.header_bytes) return Corrupt("truncated header");
-  const uint32_t stored_crc = DecodeFixed32(data.data() + h.header_bytes - 4);
-  const uint32_t crc = Crc32c(data.substr(0, h.header_bytes - 4));
-  if (crc != stored_crc) return Corrupt("header checksum mismatch");
 
   std::string_view in = data.substr(data_format::kFramePrefixSize,
                                     h.header_bytes - data_format::kFramePrefixSize - 4);
@@ -288,15 +342,15 @@ Result<FrameHeader> ParseFrameHeader(std::string_view data) {
   if (column_count == 0 || ts_count == 0 || ts_count > column_count || column_count > in.size()) {
     return Corrupt("implausible column count");
   }
-  const uint64_t blocks_area = h.frame_bytes - h.header_bytes;
+  const uint64_t blocks_area = h.frame_bytes - span;
   bool any_zstd = false;
   auto check_ref = [&](BlockRef* r, uint64_t count) {
-    if (static_cast<uint64_t>(r->offset) + r->stored_len > blocks_area) return false;
+    if (static_cast<uint64_t>(r->offset) + h.Span(*r) > blocks_area) return false;
     if (r->compression != kBlockRaw && r->compression != kBlockZstd) return false;
     if (r->raw_len > MaxRawBlockLen(count)) return false;
     if (r->compression == kBlockRaw && r->raw_len != r->stored_len) return false;
     any_zstd |= r->compression == kBlockZstd;
-    r->offset += h.header_bytes;
+    r->offset += static_cast<uint32_t>(span);
     return true;
   };
   h.ts_blocks.resize(ts_count);
@@ -349,14 +403,14 @@ Result<FrameHeader> ParseFrameHeader(std::string_view data) {
 
 Status DecodeColumnBlocks(const FrameHeader& h, const FrameColumnInfo& col,
                           std::string_view ts_stored, std::string_view value_stored,
-                          std::vector<Sample>* out) {
+                          std::vector<Sample>* out, uint32_t* repaired) {
   const auto fail = [&](const Status& s, std::string_view block) {
     return Status::Corruption("metric id " + std::to_string(col.id) + " " + std::string(block) +
                               " block: " + s.message());
   };
   std::string raw;
   std::vector<Timestamp> ts;
-  Status s = LoadBlock(h.ts_blocks[col.ts_block].block, ts_stored, &raw);
+  Status s = LoadBlock(h, h.ts_blocks[col.ts_block].block, ts_stored, &raw, repaired);
   if (s.ok()) s = DecodeTimestamps(raw, col.count, &ts);
   if (!s.ok()) return fail(s, "timestamp");
   if (ts.front() != col.min_ts || ts.back() != col.max_ts ||
@@ -364,7 +418,7 @@ Status DecodeColumnBlocks(const FrameHeader& h, const FrameColumnInfo& col,
     return fail(Status::Corruption("timestamps disagree with the directory"), "timestamp");
   }
   std::vector<uint64_t> values;
-  s = LoadBlock(col.values, value_stored, &raw);
+  s = LoadBlock(h, col.values, value_stored, &raw, repaired);
   if (s.ok()) s = DecodeValues(col.type, raw, col.count, &values);
   if (!s.ok()) return fail(s, "value");
   out->reserve(out->size() + col.count);
@@ -373,15 +427,16 @@ Status DecodeColumnBlocks(const FrameHeader& h, const FrameColumnInfo& col,
 }
 
 Status DecodeFrameColumn(std::string_view frame, const FrameHeader& h, MetricId id,
-                         std::vector<Sample>* out) {
+                         std::vector<Sample>* out, uint32_t* repaired) {
   const FrameColumnInfo* col = h.Find(id);
   if (col == nullptr) {
     return Status::NotFound("metric id " + std::to_string(id) + " is not in this frame");
   }
   if (frame.size() < h.frame_bytes) return Status::Corruption("frame is truncated");
   const BlockRef& t = h.ts_blocks[col->ts_block].block;
-  return DecodeColumnBlocks(h, *col, frame.substr(t.offset, t.stored_len),
-                            frame.substr(col->values.offset, col->values.stored_len), out);
+  return DecodeColumnBlocks(h, *col, frame.substr(t.offset, h.Span(t)),
+                            frame.substr(col->values.offset, h.Span(col->values)), out,
+                            repaired);
 }
 
 }  // namespace nanotdb

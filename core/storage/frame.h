@@ -33,6 +33,10 @@ struct ColumnInput {
 
 struct FrameOptions {
   int zstd_level = 3;  // 1..19; a sealed partition rewritten whole may afford more
+  // Repair bytes after the header and after every block (data file format version 3), so one
+  // damaged byte per codeword is corrected on read (base/repair_code.h). Off only for frames
+  // appended to files of older versions, which have none.
+  bool repair_bytes = true;
 };
 
 // Appends one complete frame holding `columns` (at least one; ids unique, in any order) to
@@ -66,7 +70,9 @@ struct FrameColumnInfo {
 
 struct FrameHeader {
   uint32_t frame_bytes = 0;   // total on-disk length, header included
-  uint32_t header_bytes = 0;  // the header alone (what a scan must read)
+  uint32_t header_bytes = 0;  // the header alone, without its repair bytes
+  bool repair_bytes = false;  // the header and every block are followed by repair bytes
+  uint32_t repaired_bytes = 0;  // bytes of the header that ParseFrameHeader had to repair
   Timestamp min_ts = 0, max_ts = 0;
   uint32_t samples = 0;
   uint32_t raw_bytes = 0;  // uncompressed: 16 bytes a sample (12 for int32/float32 columns)
@@ -76,24 +82,37 @@ struct FrameHeader {
 
   // The column of `id`, or nullptr when the frame does not hold that metric.
   const FrameColumnInfo* Find(MetricId id) const;
+  // Bytes a block takes in the frame: its stored bytes and their repair bytes, if any.
+  uint32_t Span(const BlockRef& b) const;
 };
 
+// Bytes the header of a frame takes before its blocks when header_bytes is h: h, plus its
+// repair bytes with `repair_bytes` (what a scan must read to parse and, if need be, repair it).
+uint64_t FrameHeaderSpan(uint64_t header_bytes, bool repair_bytes);
+
 // Parses and verifies the header of the frame starting at data[0]: magic, lengths, header
-// CRC32C and the consistency of the directory. Reads at most header_bytes of `data`, which
-// may end before the frame's blocks. Corruption describes what is wrong.
-Result<FrameHeader> ParseFrameHeader(std::string_view data);
+// CRC32C and the consistency of the directory. With `repair_bytes` (version 3 files) a header
+// failing its CRC is repaired with the repair bytes that follow it when that makes the CRC
+// match (FrameHeader::repaired_bytes counts the bytes fixed; a damaged magic or frame length
+// is repaired too, the header length must be intact). Reads at most
+// FrameHeaderSpan(header_bytes, repair_bytes) bytes of `data`, which may end before the
+// frame's blocks. Corruption describes what is wrong.
+Result<FrameHeader> ParseFrameHeader(std::string_view data, bool repair_bytes = true);
 
 // Decodes the column of `id` from a whole frame (data[0] is the frame's first byte, at least
 // h.frame_bytes long), verifying its blocks' CRCs, and appends its samples to *out, their
-// values widened to the column's 64-bit type (WidenType(col.type)).
+// values widened to the column's 64-bit type (WidenType(col.type)). A block failing its CRC
+// is repaired when the frame has repair bytes and they make the CRC match; *repaired (when
+// given) is increased by the bytes fixed.
 // NotFound when the frame lacks the metric; Corruption (naming the metric) on a bad block.
 Status DecodeFrameColumn(std::string_view frame, const FrameHeader& h, MetricId id,
-                         std::vector<Sample>* out);
+                         std::vector<Sample>* out, uint32_t* repaired = nullptr);
 
-// Same, from the stored bytes of the column's two blocks when they were read separately
-// (ts_stored = the bytes at h.ts_blocks[col.ts_block].block, value_stored = col.values).
+// Same, from the bytes of the column's two blocks when they were read separately
+// (ts_stored = the h.Span(block) bytes at h.ts_blocks[col.ts_block].block, value_stored =
+// those at col.values; with repair bytes, each span ends with them).
 Status DecodeColumnBlocks(const FrameHeader& h, const FrameColumnInfo& col,
                           std::string_view ts_stored, std::string_view value_stored,
-                          std::vector<Sample>* out);
+                          std::vector<Sample>* out, uint32_t* repaired = nullptr);
 
 }  // namespace nanotdb

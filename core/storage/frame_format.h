@@ -10,10 +10,13 @@
 namespace nanotdb::data_format {
 
 // File header: magic, u16 version, u16 flags (0), u32 reserved (0), u32 CRC32C of bytes 0..11.
-// Version 2 files hold name records; version 1 files (written before them) are still read and
-// appended to as version 1.
+// Version 3 frames carry repair bytes (base/repair_code.h) after their header and after every
+// block; version 2 files hold name records. Files of versions 1 and 2 are still read and
+// appended to in their own version.
 inline constexpr std::string_view kFileMagic = "NTDF";
-inline constexpr uint16_t kFileVersion = 2;
+inline constexpr uint16_t kFileVersion = 3;
+inline constexpr uint16_t kFirstRepairVersion = 3;
+inline constexpr uint16_t kFirstNameRecordVersion = 2;
 inline constexpr uint16_t kOldestFileVersion = 1;
 inline constexpr size_t kFileHeaderSize = 16;
 

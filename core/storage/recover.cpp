@@ -26,6 +26,7 @@ struct ScannedFile {
   std::vector<DamagedRegion> damaged;
   std::vector<MetricName> names;
   std::vector<std::vector<bool>> column_ok;  // per frame, per header column
+  std::vector<uint32_t> repaired;             // per frame: > 0 when its repair bytes fixed any
   std::vector<LostData> lost_columns;        // metric filled in once names are known
   std::vector<MetricId> lost_ids;            // parallel to lost_columns
   std::map<MetricId, ValueType> ids;         // kept metrics and their (widened) types
@@ -45,14 +46,16 @@ Status ScanDataFile(Env* env, ScannedFile* f) {
   f->damaged = reader->damaged();
   f->names = reader->names();
   f->column_ok.resize(f->frames.size());
+  f->repaired.resize(f->frames.size());
   std::string frame;
   std::vector<Sample> samples;
   for (size_t i = 0; i < f->frames.size(); ++i) {
     const FrameIndexEntry& e = f->frames[i];
     NANOTDB_RETURN_IF_ERROR(file->Read(e.offset, e.header.frame_bytes, &frame));
+    f->repaired[i] = e.header.repaired_bytes;
     for (const FrameColumnInfo& c : e.header.columns) {
       samples.clear();
-      Status st = DecodeFrameColumn(frame, e.header, c.id, &samples);
+      Status st = DecodeFrameColumn(frame, e.header, c.id, &samples, &f->repaired[i]);
       f->column_ok[i].push_back(st.ok());
       if (st.ok()) {
         f->ids.emplace(c.id, WidenType(c.type));
@@ -271,8 +274,16 @@ Status RecoverDatabase(Env* env, const std::string& root, const std::string& db,
     for (const MetricName& m : f.names) named_here.insert(m.id);
     const bool unnamed = std::any_of(f.ids.begin(), f.ids.end(),
                                      [&](const auto& p) { return named_here.count(p.first) == 0; });
-    if (f.version < data_format::kFileVersion) {
+    const size_t repaired =
+        std::count_if(f.repaired.begin(), f.repaired.end(), [](uint32_t n) { return n > 0; });
+    if (repaired > 0) {
+      why.push_back("damaged bytes repaired in " + std::to_string(repaired) +
+                    (repaired == 1 ? " frame" : " frames"));
+    }
+    if (f.version < data_format::kFirstNameRecordVersion) {
       why.push_back("format version " + std::to_string(f.version) + " has no name records");
+    } else if (f.version < data_format::kFirstRepairVersion) {
+      why.push_back("format version " + std::to_string(f.version) + " has no repair bytes");
     } else if (unnamed) {
       why.push_back("metrics without a name record");
     }
@@ -303,16 +314,22 @@ Status RecoverDatabase(Env* env, const std::string& root, const std::string& db,
     std::vector<MetricName> file_names;
     for (const auto& [id, type] : f.ids) file_names.push_back(names.at(id));
     if (!file_names.empty()) out += EncodeNameRecord(file_names);
+    const bool current = f.version >= data_format::kFirstRepairVersion;
     for (size_t i = 0; i < f.frames.size(); ++i) {
       const FrameIndexEntry& e = f.frames[i];
       const std::string_view frame = std::string_view(bytes).substr(e.offset, e.header.frame_bytes);
-      if (!f.frame_lost_column(i)) {
+      const bool damaged = f.frame_lost_column(i) || f.repaired[i] > 0;
+      if (!damaged && current) {
         out.append(frame);
         continue;
       }
-      NANOTDB_ASSIGN_OR_RETURN(std::string q,
-                               Quarantine(env, f.path, e.offset, frame, options.dry_run));
-      rf.quarantined.push_back(std::move(q));
+      // Damaged frames are kept aside as they were; frames of older versions are only
+      // re-encoded (their columns are whole), so the file gets repair bytes throughout.
+      if (damaged) {
+        NANOTDB_ASSIGN_OR_RETURN(std::string q,
+                                 Quarantine(env, f.path, e.offset, frame, options.dry_run));
+        rf.quarantined.push_back(std::move(q));
+      }
       std::vector<std::vector<Sample>> kept;
       std::vector<ColumnInput> cols;
       kept.reserve(e.header.columns.size());

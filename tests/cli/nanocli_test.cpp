@@ -700,8 +700,10 @@ TEST_F(RecoverTest, RecoverKeepsIntactBlocksQuarantinesTheRestAndIsIdempotent) {
       if (c.count == 2) door = &c;  // home/door holds two samples that day
     }
     ASSERT_NE(door, nullptr);
+    // Two bytes of one repair codeword (the block is smaller than one): beyond repair.
     std::string bytes = ReadFile(file);
     bytes[e.offset + door->values.offset] ^= 0x20;
+    bytes[e.offset + door->values.offset + 1] ^= 0x02;
     WriteFile(file, bytes);
   }
   CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
@@ -744,6 +746,40 @@ TEST_F(RecoverTest, RecoverKeepsIntactBlocksQuarantinesTheRestAndIsIdempotent) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("nothing to recover"));
   EXPECT_EQ(Snapshot(root_ / "home"), after) << "a second recover changes nothing";
+}
+
+TEST_F(RecoverTest, ARepairedByteCostsNothingAndRecoverRewritesItsFrame) {
+  ImportSample();
+  const fs::path file = root_ / "home" / "data-2026-05-24.dat";
+  {
+    auto reader = DataFileReader::Open(Env::Default(), file.string());
+    ASSERT_TRUE(reader.ok());
+    const FrameIndexEntry& e = (*reader)->frames()[0];
+    std::string bytes = ReadFile(file);
+    const auto& ts = e.header.ts_blocks[0].block;  // shared by the metrics of one cycle
+    bytes[e.offset + ts.offset + ts.stored_len / 2] ^= 0x5a;
+    bytes[e.offset + 20] ^= 0x01;  // and the frame's directory
+    WriteFile(file, bytes);
+  }
+  CliRun r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string(kExported));
+
+  r = Nanocli({"recover", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("data-2026-05-24.dat: rewritten"));
+  EXPECT_THAT(r.out, HasSubstr("damaged bytes repaired"));
+  bool quarantined = false;
+  for (const auto& f : fs::directory_iterator(root_ / "home")) {
+    quarantined |= f.path().filename().string().find("data-2026-05-24.dat.quarantine.") == 0;
+  }
+  EXPECT_TRUE(quarantined) << "the damaged frame is kept aside as it was";
+  r = Nanocli({"export", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, std::string(kExported));
+  r = Nanocli({"recover", "--root", root_.string(), "--db", "home"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("nothing to recover"));
 }
 
 TEST_F(RecoverTest, RecoverAndCompactRefuseARootHeldByAnotherProcess) {

@@ -12,6 +12,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "base/repair_code.h"
 #include "storage/filenames.h"
 #include "storage/frame_format.h"
 
@@ -33,9 +34,9 @@ class DataFileTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // Frame `f` holds metrics 1 (float32) and 2 (int32), `n` samples each, starting at sample
-  // index f * n.
-  static std::string MakeFrame(int f, int n = 50) {
+  // Frame `f` holds metrics 1 (float64) and 2 (int64), `n` samples each, starting at sample
+  // index f * n; without repair bytes for files of versions before 3.
+  static std::string MakeFrame(int f, int n = 50, bool repair_bytes = true) {
     std::vector<Sample> a, b;
     for (int i = f * n; i < (f + 1) * n; ++i) {
       const Timestamp ts = kStart + i * kStep;
@@ -44,8 +45,19 @@ class DataFileTest : public ::testing::Test {
     }
     std::vector<ColumnInput> cols = {{1, ValueType::kFloat64, a}, {2, ValueType::kInt64, b}};
     std::string out;
-    EXPECT_TRUE(EncodeFrame(cols, FrameOptions{}, &out).ok());
+    FrameOptions opts;
+    opts.repair_bytes = repair_bytes;
+    EXPECT_TRUE(EncodeFrame(cols, opts, &out).ok());
     return out;
+  }
+
+  // Damages the byte at `at` and one more of the same repair codeword of the `len`-byte region
+  // starting at `region` (a header or a block): more than its repair bytes correct.
+  static void DamageBeyondRepair(std::string* bytes, uint64_t region, uint64_t len, uint64_t at) {
+    const uint64_t m = RepairBytes(len) / 2;
+    ASSERT_LT(at + m, region + len);
+    (*bytes)[at] = static_cast<char>((*bytes)[at] ^ 0x01);
+    (*bytes)[at + m] = static_cast<char>((*bytes)[at + m] ^ 0x20);
   }
 
   void WriteFrames(int count) {
@@ -206,7 +218,9 @@ TEST_F(DataFileTest, UnknownVersionIsRefusedAndLeftUntouched) {
 TEST_F(DataFileTest, CorruptMiddleFrameHeaderIsSkippedAndLaterFramesRead) {
   WriteFrames(3);
   std::string bytes = ReadAll();
-  bytes[frame_offsets_[1] + 20] ^= 0x01;  // inside the second frame's directory
+  const uint64_t header_bytes = DecodeFixed32(bytes.data() + frame_offsets_[1] + 8);
+  // Inside the second frame's directory.
+  DamageBeyondRepair(&bytes, frame_offsets_[1], header_bytes, frame_offsets_[1] + 20);
   WriteAll(bytes);
   auto r = DataFileReader::Open(Env::Default(), path_);
   ASSERT_TRUE(r.ok());
@@ -234,7 +248,8 @@ TEST_F(DataFileTest, CorruptBlockNamesFileOffsetAndMetric) {
   const FrameIndexEntry& e = (*clean)->frames()[1];
   const FrameColumnInfo* col = e.header.Find(2);
   std::string bytes = ReadAll();
-  bytes[e.offset + col->values.offset] ^= 0x40;
+  DamageBeyondRepair(&bytes, e.offset + col->values.offset, col->values.stored_len,
+                     e.offset + col->values.offset);
   WriteAll(bytes);
   auto r = DataFileReader::Open(Env::Default(), path_);
   ASSERT_TRUE(r.ok());
@@ -256,7 +271,8 @@ TEST_F(DataFileTest, DamagedBlockIsSkippedAndReportedWhenAsked) {
   ASSERT_TRUE(clean.ok());
   const FrameIndexEntry& e = (*clean)->frames()[1];
   std::string bytes = ReadAll();
-  bytes[e.offset + e.header.Find(2)->values.offset + 1] ^= 0x08;
+  const BlockRef& v = e.header.Find(2)->values;
+  DamageBeyondRepair(&bytes, e.offset + v.offset, v.stored_len, e.offset + v.offset + 1);
   WriteAll(bytes);
   auto r = DataFileReader::Open(Env::Default(), path_);
   ASSERT_TRUE(r.ok());
@@ -309,7 +325,9 @@ TEST_F(DataFileTest, DamagedLastFrameIsQuarantinedBeforeItIsCut) {
   WriteFrames(2);
   const std::string intact = ReadAll();
   std::string bytes = intact;
-  bytes[frame_offsets_[1] + 20] ^= 0x01;  // the last frame's directory
+  const uint64_t header_bytes = DecodeFixed32(bytes.data() + frame_offsets_[1] + 8);
+  // The last frame's directory.
+  DamageBeyondRepair(&bytes, frame_offsets_[1], header_bytes, frame_offsets_[1] + 20);
   WriteAll(bytes);
   DataFileOpenReport report;
   auto w = DataFileWriter::Open(Env::Default(), path_, &report);
@@ -397,19 +415,78 @@ TEST_F(DataFileTest, DamagedNameRecordIsSkippedLikeAFrame) {
 }
 
 TEST_F(DataFileTest, Version1FilesOpenAndStayVersion1) {
-  WriteAll(EncodeDataFileHeader(1) + MakeFrame(0));
+  WriteAll(EncodeDataFileHeader(1) + MakeFrame(0, 50, false));
   DataFileOpenReport report;
   auto w = DataFileWriter::Open(Env::Default(), path_, &report);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ((*w)->version(), 1);
+  EXPECT_FALSE((*w)->frame_options().repair_bytes);
   const std::vector<MetricName> names = {{1, ValueType::kFloat64, "a"}};
-  ASSERT_TRUE((*w)->Append(MakeFrame(1), false, names).ok());
+  ASSERT_TRUE((*w)->Append(MakeFrame(1, 50, false), false, names).ok());
   w->reset();
-  EXPECT_EQ(ReadAll(), EncodeDataFileHeader(1) + MakeFrame(0) + MakeFrame(1));
+  EXPECT_EQ(ReadAll(),
+            EncodeDataFileHeader(1) + MakeFrame(0, 50, false) + MakeFrame(1, 50, false));
   auto r = DataFileReader::Open(Env::Default(), path_);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)->version(), 1);
   EXPECT_EQ(ReadMetric(**r, 1, kMinTimestamp, kMaxTimestamp).size(), 100u);
+}
+
+TEST_F(DataFileTest, Version2FilesOpenAndStayVersion2WithoutRepairBytes) {
+  WriteAll(EncodeDataFileHeader(2) + MakeFrame(0, 50, false));
+  DataFileOpenReport report;
+  auto w = DataFileWriter::Open(Env::Default(), path_, &report);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ((*w)->version(), 2);
+  EXPECT_FALSE((*w)->frame_options().repair_bytes);
+  const std::vector<MetricName> names = {{1, ValueType::kFloat64, "a"}};
+  ASSERT_TRUE((*w)->Append(MakeFrame(1, 50, false), false, names).ok());
+  w->reset();
+  auto r = DataFileReader::Open(Env::Default(), path_);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->version(), 2);
+  EXPECT_EQ((*r)->error(), "");
+  ASSERT_EQ((*r)->frames().size(), 2u);
+  EXPECT_FALSE((*r)->frames()[0].header.repair_bytes);
+  EXPECT_EQ((*r)->names().size(), 1u);
+  EXPECT_EQ(ReadMetric(**r, 1, kMinTimestamp, kMaxTimestamp).size(), 100u);
+}
+
+// Version 3: one damaged byte anywhere in a frame, whatever its new value, is repaired: every
+// sample reads back and nothing is reported, except in the frame's header length (the repair
+// bytes are found through it), where the damage is detected.
+TEST_F(DataFileTest, OneDamagedByteAnywhereInAFrameIsRepaired) {
+  WriteFrames(2);
+  const std::string whole = ReadAll();
+  std::vector<Sample> expected[3];
+  {
+    auto r = DataFileReader::Open(Env::Default(), path_);
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE((*r)->frames()[0].header.repair_bytes);
+    for (MetricId id : {1, 2}) expected[id] = ReadMetric(**r, id, kMinTimestamp, kMaxTimestamp);
+  }
+  int detected = 0;
+  for (size_t i = data_format::kFileHeaderSize; i < whole.size(); ++i) {
+    const bool length_field = (i >= frame_offsets_[0] + 8 && i < frame_offsets_[0] + 12) ||
+                              (i >= frame_offsets_[1] + 8 && i < frame_offsets_[1] + 12);
+    for (int x : {0x01, 0x80, 0xff}) {
+      std::string bad = whole;
+      bad[i] = static_cast<char>(bad[i] ^ x);
+      WriteAll(bad);
+      auto r = DataFileReader::Open(Env::Default(), path_);
+      ASSERT_TRUE(r.ok()) << "flip at " << i << ": " << r.status().ToString();
+      if (length_field) {
+        detected += !(*r)->error().empty();
+        continue;
+      }
+      ASSERT_EQ((*r)->error(), "") << "flip at " << i << " x " << x;
+      for (MetricId id : {1, 2}) {
+        ASSERT_EQ(ReadMetric(**r, id, kMinTimestamp, kMaxTimestamp), expected[id])
+            << "flip at " << i << " x " << x;
+      }
+    }
+  }
+  EXPECT_GT(detected, 0);
 }
 
 // Flips every byte of a one-frame file: opening and reading never crash and never return
@@ -437,9 +514,11 @@ TEST_F(DataFileTest, EveryFlippedByteIsDetectedOrHarmless) {
     }
     const bool any_lost = (*r)->frames().empty() || !(*r)->error().empty();
     Status s1, s2;
-    ReadMetric(**r, 1, kMinTimestamp, kMaxTimestamp, &s1);
-    ReadMetric(**r, 2, kMinTimestamp, kMaxTimestamp, &s2);
-    EXPECT_TRUE(any_lost || !s1.ok() || !s2.ok()) << "flip at " << i << " went unnoticed";
+    const bool repaired =
+        ReadMetric(**r, 1, kMinTimestamp, kMaxTimestamp, &s1) == expected[1] &&
+        ReadMetric(**r, 2, kMinTimestamp, kMaxTimestamp, &s2) == expected[2];
+    EXPECT_TRUE(any_lost || !s1.ok() || !s2.ok() || repaired)
+        << "flip at " << i << " went unnoticed";
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "base/repair_code.h"
 
 namespace nanotdb {
 namespace {
@@ -45,10 +46,13 @@ std::vector<Column> HostColumns(int n) {
   return {temp, rx, load, odd};
 }
 
-std::string Encode(const std::vector<Column>& cols, int level = 3) {
+std::string Encode(const std::vector<Column>& cols, int level = 3, bool repair_bytes = true) {
   std::string out;
   auto in = Inputs(cols);
-  Status s = EncodeFrame(in, FrameOptions{level}, &out);
+  FrameOptions opts;
+  opts.zstd_level = level;
+  opts.repair_bytes = repair_bytes;
+  Status s = EncodeFrame(in, opts, &out);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return out;
 }
@@ -168,14 +172,14 @@ TEST(FrameTest, HeaderNeedsOnlyItsOwnBytes) {
 
 // Flips every bit of a small frame in turn: the header CRC or a block CRC must catch it, and
 // whatever still decodes must be exactly the original samples.
-TEST(FrameTest, EveryFlippedBitIsDetectedAndNeverYieldsWrongSamples) {
+TEST(FrameTest, WithoutRepairBytesEveryFlippedBitIsDetectedAndNeverYieldsWrongSamples) {
   const auto cols = HostColumns(6);
-  const std::string frame = Encode(cols);
+  const std::string frame = Encode(cols, 3, /*repair_bytes=*/false);
   for (size_t byte = 0; byte < frame.size(); ++byte) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string bad = frame;
       bad[byte] = static_cast<char>(bad[byte] ^ (1 << bit));
-      auto h = ParseFrameHeader(bad);
+      auto h = ParseFrameHeader(bad, /*repair_bytes=*/false);
       if (!h.ok()) {
         EXPECT_TRUE(h.status().IsCorruption());
         continue;
@@ -225,18 +229,58 @@ TEST(FrameTest, NonsenseDirectoryUnderAValidChecksumIsHandled) {
   EXPECT_GT(parsed, 0);
 }
 
-TEST(FrameTest, CorruptValueBlockFailsOnlyItsMetric) {
-  const auto cols = HostColumns(100);
-  std::string frame = Encode(cols);
-  auto h = ParseFrameHeader(frame);
-  ASSERT_TRUE(h.ok());
-  const FrameColumnInfo* rx = h->Find(3);
-  frame[rx->values.offset + rx->values.stored_len / 2] ^= 0x10;
-  for (const Column& c : cols) {
-    std::vector<Sample> back;
-    Status s = DecodeFrameColumn(frame, *h, c.id, &back);
-    EXPECT_EQ(s.ok(), c.id != 3) << s.ToString();
+// With repair bytes (version 3), any one flipped bit is repaired: the header parses and every
+// column decodes to its samples. Only the header length is beyond repair (it locates the
+// repair bytes); a flip there is detected.
+TEST(FrameTest, WithRepairBytesEveryFlippedBitIsRepaired) {
+  const auto cols = HostColumns(6);
+  const std::string frame = Encode(cols);
+  for (size_t byte = 0; byte < frame.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = frame;
+      bad[byte] = static_cast<char>(bad[byte] ^ (1 << bit));
+      auto h = ParseFrameHeader(bad);
+      if (byte >= 8 && byte < 12) {
+        EXPECT_FALSE(h.ok()) << "byte " << byte << " bit " << bit;
+        continue;
+      }
+      ASSERT_TRUE(h.ok()) << "byte " << byte << " bit " << bit << ": " << h.status().ToString();
+      uint32_t repaired = h->repaired_bytes;
+      for (const Column& c : cols) {
+        std::vector<Sample> back;
+        Status s = DecodeFrameColumn(bad, *h, c.id, &back, &repaired);
+        ASSERT_TRUE(s.ok()) << "byte " << byte << " bit " << bit << ": " << s.ToString();
+        EXPECT_EQ(back, c.samples) << "byte " << byte << " bit " << bit;
+      }
+      EXPECT_LE(repaired, cols.size()) << "byte " << byte << " bit " << bit;  // a shared block counts per column
+    }
   }
+}
+
+TEST(FrameTest, CorruptValueBlockFailsOnlyItsMetric) {
+  for (bool repair : {false, true}) {
+    const auto cols = HostColumns(100);
+    std::string frame = Encode(cols, 3, repair);
+    auto h = ParseFrameHeader(frame, repair);
+    ASSERT_TRUE(h.ok());
+    const FrameColumnInfo* rx = h->Find(3);
+    // Two damaged bytes in one repair codeword: beyond repair.
+    const size_t at = rx->values.offset + rx->values.stored_len / 2;
+    frame[at] ^= 0x10;
+    frame[at + RepairBytes(rx->values.stored_len) / 2] ^= 0x04;
+    for (const Column& c : cols) {
+      std::vector<Sample> back;
+      Status s = DecodeFrameColumn(frame, *h, c.id, &back);
+      EXPECT_EQ(s.ok(), c.id != 3) << s.ToString();
+    }
+  }
+}
+
+TEST(FrameTest, RepairBytesCostAboutOnePercent) {
+  const auto cols = HostColumns(720);
+  const size_t with = Encode(cols).size(), without = Encode(cols, 3, false).size();
+  EXPECT_GT(with, without);
+  EXPECT_LT(with, without + without / 50) << with << " vs " << without;
 }
 
 }  // namespace

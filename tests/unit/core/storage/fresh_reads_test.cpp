@@ -183,9 +183,17 @@ TEST_F(FreshReadsTest, RecoverBesideAReadOnlyEngineIsSeen) {
     ASSERT_TRUE(reader.ok());
     ASSERT_EQ((*reader)->frames().size(), 3u);
     const FrameIndexEntry& f = (*reader)->frames()[1];
+    // Two bytes of the second frame's value block (one repair codeword: a block this small
+    // has one) inverted: beyond its repair bytes, it fails its CRC.
+    const std::streamoff at = f.offset + f.header.columns[0].values.offset;
     std::fstream io(path, std::ios::binary | std::ios::in | std::ios::out);
-    io.seekp(static_cast<std::streamoff>(f.offset + f.header.columns[0].values.offset));
-    io.put('\x5a');  // the second frame's value block fails its CRC
+    char two[2];
+    io.seekg(at);
+    io.read(two, 2);
+    two[0] = static_cast<char>(~two[0]);
+    two[1] = static_cast<char>(~two[1]);
+    io.seekp(at);
+    io.write(two, 2);
   }
   EngineOptions ro = Options(Env::Default());
   ro.read_only = true;
