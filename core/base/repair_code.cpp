@@ -29,9 +29,7 @@ constexpr GaloisTables MakeTables() {
 constexpr GaloisTables kGf = MakeTables();
 
 // d * alpha^k, k < 255.
-inline uint8_t MulAlphaPow(uint8_t d, size_t k) {
-  return d == 0 ? 0 : kGf.exp[kGf.log[d] + k];
-}
+inline uint8_t MulAlphaPow(uint8_t d, size_t k) { return d == 0 ? 0 : kGf.exp[kGf.log[d] + k]; }
 
 // The check bytes (A, B) of codeword j of m over `data`.
 void CheckBytes(std::string_view data, size_t j, size_t m, uint8_t* a, uint8_t* b) {

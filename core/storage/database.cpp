@@ -214,6 +214,7 @@ Status Database::LearnLastValues() {
   // After a crash the catalog may lag behind the data files (the WAL still holds the newest
   // definitions), so every id found in a frame counts, not only those the catalog knows.
   size_t known = 0;
+  const Timestamp future_limit = FutureLimit(ctx_.max_future, ctx_.env->NowNanos());
   for (auto it = partitions_.rbegin(); it != partitions_.rend(); ++it) {
     if (catalog_.size() > 0 && known >= catalog_.size()) break;
     const std::string path = DataFilePath(ctx_.root, name_, *it);
@@ -234,14 +235,31 @@ Status Database::LearnLastValues() {
     for (const auto& [id, ts] : newest) {
       Sample last;
       uint64_t at_ts = 0;
-      Status st = (*reader)->ReadMetric(id, ts, ts, [&](const Sample& s) {
+      // Builds before [ingest] max_future stored any timestamp, INT64_MAX included. Such a
+      // sample stays stored and readable, but the metric's order starts from its newest sample
+      // within the limit, or no write would ever be accepted again.
+      const bool beyond = BeyondFuture(ts, ctx_.max_future, future_limit);
+      const Timestamp from = beyond ? kMinTimestamp : ts;
+      const Timestamp to = beyond ? std::min(ts - 1, future_limit) : ts;
+      Status st = (*reader)->ReadMetric(id, from, to, [&](const Sample& s) {
+        at_ts = at_ts > 0 && s.ts == last.ts ? at_ts + 1 : 1;
         last = s;
-        ++at_ts;
         return true;
       });
       if (!st.ok()) {
         Log(LogLevel::kWarning, st.message());
         continue;
+      }
+      if (beyond) {
+        const CatalogEntry* e = catalog_.FindById(id);
+        Log(LogLevel::kWarning,
+            path + ": metric " +
+                (e != nullptr ? "\"" + e->name + "\"" : "id " + std::to_string(id)) +
+                " holds a sample at " + FormatTimestamp(ts) + ", more than " +
+                FormatDuration(ctx_.max_future) +
+                " ahead of now ([ingest] max_future; stored by an older build): it is kept and "
+                "read, and new samples are ordered after its newest sample before that");
+        if (at_ts == 0) continue;  // older partitions hold its order
       }
       if (last_.size() <= id) last_.resize(id + 1);
       last_[id] = last;

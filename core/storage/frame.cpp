@@ -112,8 +112,8 @@ Status Corrupt(std::string_view what) {
 // Verifies and decompresses one block into *raw. `span` holds its stored bytes, followed by
 // their repair bytes when the frame has them; a block failing its CRC is repaired with them
 // when that makes the CRC match.
-Status LoadBlock(const FrameHeader& h, const BlockRef& ref, std::string_view span,
-                 std::string* raw, uint32_t* repaired) {
+Status LoadBlock(const FrameHeader& h, const BlockRef& ref, std::string_view span, std::string* raw,
+                 uint32_t* repaired) {
   if (span.size() != h.Span(ref)) return Status::Corruption("block length mismatch");
   std::string_view stored = span.substr(0, ref.stored_len);
   const uint32_t crc = Crc32c(stored);
@@ -315,9 +315,8 @@ Result<FrameHeader> ParseFrameHeader(std::string_view data, bool repair_bytes) {
     }
     if (n <= 0 || !intact(fixed)) {
       if (data.substr(0, 4) != data_format::kFrameMagic) return Corrupt("bad frame magic");
-      return Corrupt(repair_bytes && data.size() >= span
-                         ? "header checksum mismatch; beyond repair"
-                         : "header checksum mismatch");
+      return Corrupt(repair_bytes && data.size() >= span ? "header checksum mismatch; beyond repair"
+                                                         : "header checksum mismatch");
     }
     h.repaired_bytes = static_cast<uint32_t>(n);
     data = fixed;
@@ -435,8 +434,7 @@ Status DecodeFrameColumn(std::string_view frame, const FrameHeader& h, MetricId 
   if (frame.size() < h.frame_bytes) return Status::Corruption("frame is truncated");
   const BlockRef& t = h.ts_blocks[col->ts_block].block;
   return DecodeColumnBlocks(h, *col, frame.substr(t.offset, h.Span(t)),
-                            frame.substr(col->values.offset, h.Span(col->values)), out,
-                            repaired);
+                            frame.substr(col->values.offset, h.Span(col->values)), out, repaired);
 }
 
 }  // namespace nanotdb

@@ -69,9 +69,9 @@ struct FrameColumnInfo {
 };
 
 struct FrameHeader {
-  uint32_t frame_bytes = 0;   // total on-disk length, header included
-  uint32_t header_bytes = 0;  // the header alone, without its repair bytes
-  bool repair_bytes = false;  // the header and every block are followed by repair bytes
+  uint32_t frame_bytes = 0;     // total on-disk length, header included
+  uint32_t header_bytes = 0;    // the header alone, without its repair bytes
+  bool repair_bytes = false;    // the header and every block are followed by repair bytes
   uint32_t repaired_bytes = 0;  // bytes of the header that ParseFrameHeader had to repair
   Timestamp min_ts = 0, max_ts = 0;
   uint32_t samples = 0;

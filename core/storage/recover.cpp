@@ -26,7 +26,7 @@ struct ScannedFile {
   std::vector<DamagedRegion> damaged;
   std::vector<MetricName> names;
   std::vector<std::vector<bool>> column_ok;  // per frame, per header column
-  std::vector<uint32_t> repaired;             // per frame: > 0 when its repair bytes fixed any
+  std::vector<uint32_t> repaired;            // per frame: > 0 when its repair bytes fixed any
   std::vector<LostData> lost_columns;        // metric filled in once names are known
   std::vector<MetricId> lost_ids;            // parallel to lost_columns
   std::map<MetricId, ValueType> ids;         // kept metrics and their (widened) types

@@ -424,8 +424,7 @@ TEST_F(DataFileTest, Version1FilesOpenAndStayVersion1) {
   const std::vector<MetricName> names = {{1, ValueType::kFloat64, "a"}};
   ASSERT_TRUE((*w)->Append(MakeFrame(1, 50, false), false, names).ok());
   w->reset();
-  EXPECT_EQ(ReadAll(),
-            EncodeDataFileHeader(1) + MakeFrame(0, 50, false) + MakeFrame(1, 50, false));
+  EXPECT_EQ(ReadAll(), EncodeDataFileHeader(1) + MakeFrame(0, 50, false) + MakeFrame(1, 50, false));
   auto r = DataFileReader::Open(Env::Default(), path_);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)->version(), 1);
@@ -514,9 +513,8 @@ TEST_F(DataFileTest, EveryFlippedByteIsDetectedOrHarmless) {
     }
     const bool any_lost = (*r)->frames().empty() || !(*r)->error().empty();
     Status s1, s2;
-    const bool repaired =
-        ReadMetric(**r, 1, kMinTimestamp, kMaxTimestamp, &s1) == expected[1] &&
-        ReadMetric(**r, 2, kMinTimestamp, kMaxTimestamp, &s2) == expected[2];
+    const bool repaired = ReadMetric(**r, 1, kMinTimestamp, kMaxTimestamp, &s1) == expected[1] &&
+                          ReadMetric(**r, 2, kMinTimestamp, kMaxTimestamp, &s2) == expected[2];
     EXPECT_TRUE(any_lost || !s1.ok() || !s2.ok() || repaired)
         << "flip at " << i << " went unnoticed";
   }

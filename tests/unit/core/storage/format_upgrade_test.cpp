@@ -176,5 +176,137 @@ TEST_F(FormatUpgradeTest, OpenUpgradesInPlaceAndThenStores64BitValuesExactly) {
   }
 }
 
+// A root written by the last build of data file format version 2 (tests/fixtures/format-v2),
+// holding a sample at INT64_MAX as builds before [ingest] max_future accepted.
+class FormatV2Test : public ::testing::Test {
+ protected:
+  static constexpr char kV2[] = "tests/fixtures/format-v2";
+  static constexpr Timestamp kDay1 = 1767225600LL * kNanosPerSecond;  // 2026-01-01
+
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("nanotdb-v2-test-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::copy(std::string(kV2) + "/root", root_, fs::copy_options::recursive);
+    std::ifstream in(std::string(kV2) + "/expected-export.lp");
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t sp = line.find(' '), sp2 = line.find(' ', sp + 1);
+      auto ts = ParseLineTimestamp(line.substr(sp2 + 1), 0);
+      ASSERT_TRUE(ts.ok()) << line;
+      expected_[line.substr(3, sp - 3)].push_back({*ts, line.substr(sp + 1, sp2 - sp - 1)});
+    }
+    ASSERT_EQ(expected_.size(), 4u);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::unique_ptr<Engine> Open(bool read_only) {
+    EngineOptions o;
+    o.root = root_.string();
+    o.read_only = read_only;
+    o.log = [this](LogLevel, std::string_view m) { log_ += std::string(m) + "\n"; };
+    auto e = Engine::Open(std::move(o));
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  }
+
+  // (ts, value as exported) of every sample of `metric`.
+  static std::vector<std::pair<Timestamp, std::string>> Read(const Engine& e,
+                                                             const std::string& metric) {
+    auto info = e.GetMetric("v2", metric);
+    EXPECT_TRUE(info.ok()) << metric;
+    std::vector<std::pair<Timestamp, std::string>> out;
+    EXPECT_TRUE(e.ReadRange("v2", metric, kMinTimestamp, kMaxTimestamp, 1, [&](const Sample& s) {
+                   std::string v = FormatValue(Value{info->type, s.bits});
+                   if (info->type == ValueType::kInt64) v += "i";
+                   out.emplace_back(s.ts, v);
+                   return true;
+                 }).ok());
+    return out;
+  }
+
+  uint16_t FileVersion(const std::string& key) {
+    std::ifstream in(root_ / "v2" / ("data-" + key + ".dat"), std::ios::binary);
+    char head[6] = {};
+    in.read(head, 6);
+    return static_cast<uint16_t>(static_cast<uint8_t>(head[4]) |
+                                 (static_cast<uint8_t>(head[5]) << 8));
+  }
+
+  fs::path root_;
+  std::map<std::string, std::vector<std::pair<Timestamp, std::string>>> expected_;
+  std::string log_;
+};
+
+TEST_F(FormatV2Test, ReadOnlyOpenReadsLikeTheOldBuildAndChangesNoFile) {
+  std::map<std::string, std::string> before;
+  for (const auto& f : fs::directory_iterator(root_ / "v2")) {
+    before[f.path().filename()] = Slurp(f.path());
+  }
+  {
+    auto e = Open(true);
+    ASSERT_NE(e, nullptr);
+    for (const auto& [metric, want] : expected_) EXPECT_EQ(Read(*e, metric), want) << metric;
+  }
+  std::map<std::string, std::string> after;
+  for (const auto& f : fs::directory_iterator(root_ / "v2")) {
+    after[f.path().filename()] = Slurp(f.path());
+  }
+  EXPECT_EQ(after, before);
+}
+
+TEST_F(FormatV2Test, OldFilesStayVersion2AndNewOnesGetRepairBytes) {
+  {
+    auto e = Open(false);
+    ASSERT_NE(e, nullptr);
+    const Timestamp t = expected_.at("room.temp").back().first + 10 * kNanosPerSecond;
+    ASSERT_TRUE(e->Write("v2", "room.temp", t, Value::Float64(21.25)).ok());
+    ASSERT_TRUE(e->Write("v2", "room.temp", kDay1 + 2 * kDay, Value::Float64(22.5)).ok());
+    expected_["room.temp"].push_back({t, "21.25"});
+    expected_["room.temp"].push_back({kDay1 + 2 * kDay, "22.5"});
+  }
+  EXPECT_EQ(FileVersion("2026-01-02"), 2);
+  EXPECT_EQ(FileVersion("2026-01-03"), 3);
+  auto e = Open(true);
+  ASSERT_NE(e, nullptr);
+  for (const auto& [metric, want] : expected_) EXPECT_EQ(Read(*e, metric), want) << metric;
+}
+
+// Builds before [ingest] max_future stored a sample at INT64_MAX, after which every later
+// sample of its metric was refused as out of order. Now the metric takes samples again, ordered
+// after its newest sample within the limit, and the old sample stays stored and read.
+TEST_F(FormatV2Test, AMetricHoldingAnInt64MaxSampleIsWritableAgain) {
+  auto& want = expected_.at("clock.bad");
+  ASSERT_EQ(want.back().first, kMaxTimestamp);
+  const Timestamp sane_last = want[want.size() - 2].first;
+  {
+    auto e = Open(false);
+    ASSERT_NE(e, nullptr);
+    EXPECT_NE(log_.find("metric \"clock.bad\" holds a sample at 2262-04-11 23:47:16.854775807"),
+              std::string::npos)
+        << log_;
+    EXPECT_NE(log_.find("new samples are ordered after its newest sample before that"),
+              std::string::npos)
+        << log_;
+    auto info = e->GetMetric("v2", "clock.bad");
+    ASSERT_TRUE(info.ok());
+    ASSERT_TRUE(info->last.has_value());
+    EXPECT_EQ(info->last->ts, sane_last);
+    // Still ordered: older than its newest sample within the limit is refused.
+    Status older = e->Write("v2", "clock.bad", sane_last - 1, Value::Float64(1));
+    EXPECT_EQ(older.code(), Status::Code::kOutOfOrder) << older.ToString();
+    ASSERT_TRUE(e->Write("v2", "clock.bad", kDay1 + kDay, Value::Float64(2)).ok());
+    want.insert(want.end() - 1, {kDay1 + kDay, "2"});
+    EXPECT_EQ(Read(*e, "clock.bad"), want);
+  }
+  // And after a restart (the new sample now in a data file), again.
+  auto e = Open(false);
+  ASSERT_NE(e, nullptr);
+  ASSERT_TRUE(e->Write("v2", "clock.bad", kDay1 + kDay + kNanosPerSecond, Value::Float64(3)).ok());
+  want.insert(want.end() - 1, {kDay1 + kDay + kNanosPerSecond, "3"});
+  EXPECT_EQ(Read(*e, "clock.bad"), want);
+}
+
 }  // namespace
 }  // namespace nanotdb

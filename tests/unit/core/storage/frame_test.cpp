@@ -252,7 +252,8 @@ TEST(FrameTest, WithRepairBytesEveryFlippedBitIsRepaired) {
         ASSERT_TRUE(s.ok()) << "byte " << byte << " bit " << bit << ": " << s.ToString();
         EXPECT_EQ(back, c.samples) << "byte " << byte << " bit " << bit;
       }
-      EXPECT_LE(repaired, cols.size()) << "byte " << byte << " bit " << bit;  // a shared block counts per column
+      EXPECT_LE(repaired, cols.size())
+          << "byte " << byte << " bit " << bit;  // a shared block counts per column
     }
   }
 }
