@@ -132,6 +132,7 @@ Status Database::Load(bool create) {
     NANOTDB_RETURN_IF_ERROR(ReadWal(env, wal_path, replay, &report));
   }
   durable_.clear();
+  if (!orphans_.empty()) NANOTDB_RETURN_IF_ERROR(SetOrphansAside(wal_path));
   last_write_mono_ = env->MonotonicNanos();  // idle from now on (CloseIfIdle)
   // A catalog that lacks ids the data files hold (missing, or an older copy put back) would
   // hand the next new metric one of them, and queries for it would return another metric's
@@ -270,6 +271,37 @@ Status Database::LearnLastValues() {
   return Status::Ok();
 }
 
+Status Database::SetOrphansAside(const std::string& wal_path) {
+  std::string aside;
+  if (!ctx_.read_only) {
+    // Before the next flush empties the log: its records still hold the samples.
+    std::string bytes;
+    NANOTDB_RETURN_IF_ERROR(ctx_.env->ReadFileToString(wal_path, &bytes));
+    aside = wal_path + ".quarantine.0";
+    NANOTDB_RETURN_IF_ERROR(WriteFileAtomically(ctx_.env, aside, bytes));
+  }
+  for (const auto& [id, o] : orphans_) {
+    std::string placeholder = "recovered.id" + std::to_string(id);
+    if (!ctx_.read_only) {
+      // The type is unknown; the placeholder holds no samples and only keeps the id taken.
+      Status st = catalog_.Restore(WalMetricDef{id, ValueType::kFloat64, placeholder});
+      if (!st.ok()) return st.WithContext("reserving metric id " + std::to_string(id));
+      if (last_.size() <= id) last_.resize(id + 1);
+    }
+    Log(LogLevel::kError,
+        "WAL " + wal_path + ": " + std::to_string(o.samples) + " samples of metric id " +
+            std::to_string(id) + " (" + FormatTimestamp(o.min_ts) + " .. " +
+            FormatTimestamp(o.max_ts) +
+            ") were left out: both copies of the metric's definition are damaged and no data "
+            "file names it" +
+            (ctx_.read_only ? std::string()
+                            : "; the log is kept whole in " + aside +
+                                  " and the id is reserved as \"" + placeholder + "\""));
+  }
+  orphans_.clear();
+  return Status::Ok();
+}
+
 Status Database::ReplayBatch(const WalBatch& batch) {
   for (WalMetricDef def : batch.new_metrics) {
     if (const CatalogEntry* known = catalog_.FindById(def.id);
@@ -283,9 +315,32 @@ Status Database::ReplayBatch(const WalBatch& batch) {
   }
   for (const WalSample& ws : batch.samples) {
     const CatalogEntry* e = catalog_.FindById(ws.id);
+    if (e == nullptr && orphans_.count(ws.id) == 0) {
+      // Both copies of its definition were damaged. A data file may still name it.
+      for (auto it = partitions_.rbegin(); it != partitions_.rend() && e == nullptr; ++it) {
+        auto reader = ctx_.readers->Get(DataFilePath(ctx_.root, name_, *it));
+        if (!reader.ok()) continue;
+        for (const MetricName& m : (*reader)->names()) {
+          if (m.id != ws.id) continue;
+          NANOTDB_RETURN_IF_ERROR(catalog_.Restore(WalMetricDef{m.id, m.type, m.name}));
+          if (last_.size() <= m.id) last_.resize(m.id + 1);
+          Log(LogLevel::kWarning, "WAL " + WalPath(ctx_.root, name_) + ": metric id " +
+                                      std::to_string(m.id) + " lost its definition; named \"" +
+                                      m.name + "\" by " + DataFileName(*it));
+          e = catalog_.FindById(m.id);
+          break;
+        }
+      }
+    }
+    // A placeholder SetOrphansAside made only reserves its id: samples a crash left in the
+    // log before it was emptied are still of unknown type.
+    if (e != nullptr && e->name == "recovered.id" + std::to_string(e->id)) e = nullptr;
     if (e == nullptr) {
-      return Status::Corruption("WAL sample for metric id " + std::to_string(ws.id) +
-                                " which neither the catalog nor the WAL defines");
+      Orphans& o = orphans_[ws.id];
+      o.min_ts = o.samples == 0 ? ws.ts : std::min(o.min_ts, ws.ts);
+      o.max_ts = o.samples == 0 ? ws.ts : std::max(o.max_ts, ws.ts);
+      ++o.samples;
+      continue;
     }
     // Samples already in a data file were flushed before the WAL could be reset (a crash
     // between the two). Equal timestamps are legal, so count the durable ones at the newest ts.

@@ -157,6 +157,9 @@ class Database {
   Database(const DatabaseContext& ctx, std::string name);
   Status Load(bool create);
   Status ReplayBatch(const WalBatch& batch);
+  // After a replay that met orphans_: keeps the whole log aside, reserves their ids in the
+  // catalog under placeholder names (ids are never reused) and logs what was left out.
+  Status SetOrphansAside(const std::string& wal_path);
   // The rejection of a point beyond now + max_future (`limit`).
   Status FutureError(const DbPoint& p, Timestamp limit) const;
   Status LearnLastValues();
@@ -227,6 +230,14 @@ class Database {
     uint64_t count;
   };
   std::unordered_map<MetricId, DurableMark> durable_;
+  // WAL samples of ids that neither the catalog, the WAL nor any data file's name records
+  // define (both copies of their definition were damaged): left out of the replay, counted per
+  // id; used only while the WAL is replayed in Load.
+  struct Orphans {
+    uint64_t samples = 0;
+    Timestamp min_ts = 0, max_ts = 0;
+  };
+  std::map<MetricId, Orphans> orphans_;
 
   mutable std::shared_mutex files_mu_;  // shared: reading data files; exclusive: flushing
 };

@@ -11,9 +11,11 @@
 #include <random>
 #include <thread>
 
+#include "base/coding.h"
 #include "storage/fault_env.h"
 #include "storage/filenames.h"
 #include "storage/wal.h"
+#include "storage/wal_format.h"
 
 namespace nanotdb {
 namespace {
@@ -238,6 +240,82 @@ TEST_F(EngineTest, UnflushedSamplesAreReplayedFromTheWal) {
     auto s = ReadAll(*e2, "demo", "m");
     EXPECT_EQ(s.size(), 50u);
     EXPECT_EQ(e2->GetMetric("demo", "m")->last->ts, kBase + 49 * kSecond);
+  }
+  fs::remove_all(crashed);
+}
+
+// Both copies of a metric's definition in the WAL damaged (its type-2 record and the batch
+// after it): the database still opens with every other metric, the samples that cannot be
+// named are left out and reported, the log is kept whole aside, and the id is never reused.
+TEST_F(EngineTest, AWalMetricWhoseDefinitionsAreBothDamagedIsSetAsideAndTheRestOpens) {
+  auto e = OpenEngine();
+  ASSERT_TRUE(e->Write("demo", "keep", kBase, Value::Float64(0)).ok());
+  for (int i = 1; i < 10; ++i) {
+    const PointRef batch[] = {{"demo", "keep", kBase + i * kSecond, Value::Float64(i)},
+                              {"demo", "lost", kBase + i * kSecond, Value::Int64(100 + i)}};
+    auto r = e->WriteBatch(batch);
+    ASSERT_TRUE(r.ok() && r->rejected.empty());
+  }
+  fs::path crashed = root_.string() + "-crashed";
+  fs::remove_all(crashed);
+  fs::copy(root_, crashed, fs::copy_options::recursive);
+  e.reset();
+  const fs::path wal = crashed / "demo" / "demo.wal";
+  std::string bytes;
+  {
+    std::ifstream in(wal, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Records: [defs keep][batch keep][state x2]...[defs lost][batch keep+lost]...: damage the
+  // second type-2 record and the record after it.
+  std::vector<std::pair<uint64_t, char>> records;  // offset, type
+  for (uint64_t at = kWalHeaderSize; at + kWalRecordHeaderSize <= bytes.size();) {
+    records.emplace_back(at, bytes[at + 8]);
+    at += kWalRecordHeaderSize + DecodeFixed32(bytes.data() + at);
+  }
+  int defs = 0;
+  size_t victim = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].second == static_cast<char>(WalRecordType::kMetricDefs) && ++defs == 2) {
+      victim = i;
+    }
+  }
+  ASSERT_EQ(defs, 2);
+  ASSERT_LT(victim + 1, records.size());
+  bytes[records[victim].first + kWalRecordHeaderSize] ^= 0x11;
+  bytes[records[victim + 1].first + kWalRecordHeaderSize + 1] ^= 0x11;
+  { std::ofstream(wal, std::ios::binary | std::ios::trunc) << bytes; }
+
+  EngineOptions o = Options();
+  o.root = crashed.string();
+  {
+    auto e2 = OpenEngine(o);
+    ASSERT_NE(e2, nullptr);
+    EXPECT_EQ(ReadAll(*e2, "demo", "keep").size(), 9u);  // the damaged batch held one
+    EXPECT_EQ(e2->GetMetric("demo", "lost").status().code(), Status::Code::kNotFound);
+    auto placeholder = e2->GetMetric("demo", "recovered.id2");
+    ASSERT_TRUE(placeholder.ok()) << placeholder.status().ToString();
+    EXPECT_EQ(ReadAll(*e2, "demo", "recovered.id2").size(), 0u);
+    std::string logged;
+    for (const std::string& l : log_) logged += l + "\n";
+    EXPECT_NE(logged.find("8 samples of metric id 2 (2026-05-28"), std::string::npos) << logged;
+    EXPECT_NE(logged.find("both copies of the metric's definition are damaged"), std::string::npos)
+        << logged;
+    EXPECT_NE(logged.find("demo.wal.quarantine.0"), std::string::npos) << logged;
+    std::ifstream aside(crashed / "demo" / "demo.wal.quarantine.0", std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(aside), {}), bytes);
+    // The id stays taken.
+    ASSERT_TRUE(e2->Write("demo", "fresh", kBase + 20 * kSecond, Value::Float64(1)).ok());
+    EXPECT_EQ(e2->GetMetric("demo", "fresh")->id, 3u);
+  }
+  // A crash before the log was emptied replays nothing into the placeholder either.
+  {
+    std::ofstream(wal, std::ios::binary | std::ios::trunc) << bytes;
+    auto e3 = OpenEngine(o);
+    ASSERT_NE(e3, nullptr);
+    EXPECT_EQ(ReadAll(*e3, "demo", "recovered.id2").size(), 0u);
+    EXPECT_EQ(ReadAll(*e3, "demo", "keep").size(), 9u);
+    EXPECT_EQ(ReadAll(*e3, "demo", "fresh").size(), 1u);
   }
   fs::remove_all(crashed);
 }
