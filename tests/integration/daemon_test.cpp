@@ -518,15 +518,18 @@ TEST(DamagedDataTest, QueriesSalvageAndWarnExportIsPartial) {
   HttpResult r = d.Post("/api/v1/import", lines);
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_TRUE(d.Stop());
-  // Frames end with the value block of their highest metric id: b, on the first day.
+  // Frames end with the value block of their highest metric id (b, on the first day) and its
+  // repair bytes (2 per codeword; a block this small has at most 3 codewords). 10 bytes
+  // inverted before the last 2 put several damaged bytes in one codeword: beyond repair.
   const std::string file = d.root() + "/demo/data-2026-05-28.dat";
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(-1, std::ios::end);
-    char c = 0;
-    f.get(c);
-    f.seekp(-1, std::ios::end);
-    f.put(static_cast<char>(c ^ 0xff));
+    char tail[10];
+    f.seekg(-12, std::ios::end);
+    f.read(tail, 10);
+    for (char& c : tail) c = static_cast<char>(~c);
+    f.seekp(-12, std::ios::end);
+    f.write(tail, 10);
   }
   ASSERT_TRUE(d.Start());
   const Params range = {{"start", std::to_string(day0)}, {"end", std::to_string(day0 + 2 * 86400)}};
