@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 # ccache, when installed, makes rebuilds across checkouts cheap; the build does not need it.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all bootstrap configure build test run bench fuzz soak clean format
+.PHONY: all bootstrap configure build test run bench fuzz soak cross-test clean format
 
 all: build
 
@@ -38,6 +38,14 @@ soak: build
 FUZZ_SECONDS ?= 300
 fuzz: bootstrap
 	@JOBS=$(JOBS) scripts/run-fuzz $(BUILD)-fuzz $(FUZZ_SECONDS)
+
+# Raspberry Pi builds (arm64, armhf, armel: docs/raspberry-pi.md) with Debian's cross
+# toolchains and target packages, each .deb's nanotdb run under qemu-user: start, ingest, query
+# the exact values back, stop. Installs qemu-user and the cross compilers it needs (not part of
+# bootstrap, so make test stays as it is). CROSS_ARCHS="arm64" to build one.
+CROSS_ARCHS ?= arm64 armhf armel
+cross-test:
+	@CROSS_ARCHS="$(CROSS_ARCHS)" JOBS=$(JOBS) scripts/cross-test
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -1062,13 +1062,36 @@ def idle_footprint(build, seconds=3):
     return out
 
 
+def cross_bench(top, runs=5):
+    """The Raspberry Pi builds of make cross-test (top: build-cross) under qemu-user: each
+    ARCH's nanotdb as its .deb ships it (ARCH/deb-root) through tests/cross/cross_test.py, with
+    the start timed runs + 1 times; stripped size, start median and qemu's idle RSS."""
+    out = {}
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "cross",
+                          "cross_test.py")
+    for arch in ("arm64", "armhf", "armel"):
+        bin_dir = os.path.join(top, arch, "deb-root", "usr", "bin")
+        sysroot = os.path.join(top, f"sysroot-{arch}")
+        if not os.path.exists(os.path.join(bin_dir, "nanotdb")):
+            continue
+        figures = os.path.join(top, arch, "cross-bench.json")
+        subprocess.run([sys.executable, script, arch, bin_dir, sysroot, "--runs", str(runs),
+                        "--json", figures], check=True, stdout=subprocess.DEVNULL)
+        with open(figures) as f:
+            out[arch] = json.load(f)
+    if not out:
+        raise SystemExit(f"--only cross: no {top}/ARCH/deb-root/usr/bin/nanotdb "
+                         "(make cross-test builds them)")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default="build")
     ap.add_argument("--days", type=int, default=1)
     ap.add_argument("--only",
                     choices=["offline", "http", "drip", "promql", "idle", "flips", "always",
-                             "series", "rollupread", "forward", "metricfiles", "mqtt"],
+                             "series", "rollupread", "forward", "metricfiles", "mqtt", "cross"],
                     default=None)
     ap.add_argument("--flips", type=int, default=50,
                     help="random single-byte flips per partition kind for --only flips")
@@ -1142,6 +1165,16 @@ def main():
             ratio = a / b if a and b else None
             log(f"{label:36} {fmt(a):>9} {fmt(old) if old else '-':>9} {fmt(b):>17} "
                 f"{fmt(ratio) if ratio else '-':>8} {str(pa) + '/' + str(pb):>13}")
+    if args.only == "cross":  # only when asked: the cross builds are not part of make bench
+        r = cross_bench(build)
+        results["cross"] = r
+        log("\nRaspberry Pi builds under qemu-user (BUILD is the make cross-test directory):")
+        log(f"{'arch':6} {'qemu cpu':11} {'stripped':>10} {'start median':>13} "
+            f"{'idle RSS (qemu)':>16}")
+        for arch, v in r.items():
+            log(f"{arch:6} {v['qemu_cpu']:11} {v['stripped_bytes'] / 1048576:8.2f} MiB "
+                f"{v['start_median_s']:11.2f} s {v['idle_rss_kib'] / 1024:12.1f} MiB "
+                f"(starts {v['start_s']})")
     if args.only in (None, "idle"):
         r = idle_footprint(build)
         results["idle"] = r

@@ -24,6 +24,10 @@ function(nanotdb_in_tree_plugin name target)
   set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${NANOTDB_PLUGIN_OUTPUT_DIR})
   if(NOT NANOTDB_STATIC_PLUGINS)
     install(TARGETS ${target} LIBRARY DESTINATION ${NANOTDB_INSTALL_PLUGINDIR} COMPONENT plugins)
+  else()
+    # Not installed, so not built by default either (a test that loads it still depends on it):
+    # the release and Raspberry Pi builds compile each plugin once, into nanotdb.
+    set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL ON)
   endif()
   string(REPLACE "-" "_" ident ${name})
   add_library(nanotdb_builtin_${ident} STATIC ${ARG_SOURCES})

@@ -22,7 +22,7 @@ endforeach()
 add_custom_command(
   OUTPUT ${CMAKE_BINARY_DIR}/etc/engine.toml
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${CMAKE_BINARY_DIR}/etc/init
-  COMMAND $<TARGET_FILE:nanotdb> --init --config ${CMAKE_BINARY_DIR}/etc/init/engine.toml
+  COMMAND nanotdb --init --config ${CMAKE_BINARY_DIR}/etc/init/engine.toml
   COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_BINARY_DIR}/etc/init/engine.toml
           ${CMAKE_BINARY_DIR}/etc/engine.toml
   DEPENDS nanotdb ${CMAKE_SOURCE_DIR}/etc/engine.toml
@@ -43,7 +43,20 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
 set(CPACK_PACKAGE_CONTACT "NanoTDB maintainers <nanotdb@localhost>")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION database)
-set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_STRIP_FILES ON)
+if(CMAKE_CROSSCOMPILING AND NANOTDB_CROSS_ARCH)
+  # A Raspberry Pi build (cmake/DebianCross.cmake): dpkg-shlibdeps knows only this machine's
+  # installed packages, so cmake/deb/CrossDepends.cmake finds the Depends at package time from
+  # the binaries' DT_NEEDED and the sysroot's list of which package ships which library.
+  set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${NANOTDB_CROSS_ARCH})
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+  set(NANOTDB_CROSS_READELF ${CMAKE_READELF})
+  configure_file(${CMAKE_SOURCE_DIR}/cmake/deb/CrossDepends.cmake.in
+                 ${CMAKE_BINARY_DIR}/deb/CrossDepends.cmake @ONLY)
+  set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/deb/CrossDepends.cmake)
+else()
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 configure_file(${CMAKE_SOURCE_DIR}/cmake/deb/postinst.in ${CMAKE_BINARY_DIR}/deb/postinst @ONLY)
