@@ -4,10 +4,12 @@
 #include <cstring>
 #include <limits>
 
+#include "nanotdb/int128.h"
+
 namespace nanotdb {
 namespace {
 
-using i128 = __int128;
+using i128 = Int128;
 
 constexpr int64_t kNs = 1;
 constexpr int64_t kUs = 1000;

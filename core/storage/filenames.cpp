@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "nanotdb/int128.h"
 #include "nanotdb/time_util.h"
 
 namespace nanotdb {
@@ -81,7 +82,7 @@ bool SplitKey(std::string_view key, KeyFields* f) {
   return true;
 }
 
-Timestamp ClampToTimestamp(__int128 v) {
+Timestamp ClampToTimestamp(Int128 v) {
   if (v < kMinTimestamp) return kMinTimestamp;
   if (v > kMaxTimestamp) return kMaxTimestamp;
   return static_cast<Timestamp>(v);
@@ -285,8 +286,8 @@ bool PartitionRange(Partitioning mode, std::string_view key, Timestamp* start, T
       next_day = DaysFromCivil(f.year + 1, 1, 1);
       break;
   }
-  __int128 s = static_cast<__int128>(first_day) * kDay;
-  __int128 e = static_cast<__int128>(next_day) * kDay;
+  Int128 s = static_cast<Int128>(first_day) * kDay;
+  Int128 e = static_cast<Int128>(next_day) * kDay;
   if (e <= kMinTimestamp || s > kMaxTimestamp) return false;  // holds no representable time
   *start = ClampToTimestamp(s);
   *end = ClampToTimestamp(e);

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <limits>
 
+#include "nanotdb/int128.h"
+
 namespace nanotdb::metricfiles {
 namespace {
 
-using U128 = unsigned __int128;
+using U128 = UInt128;
 
 // 10^k for k <= 22 is an exact double, so one IEEE division D / 10^k gives the double nearest
 // the decimal D * 10^-k (D < 2^53), as parsing its text would.

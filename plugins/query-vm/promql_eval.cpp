@@ -12,6 +12,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "nanotdb/int128.h"
 #include "nanotdb/vm_json.h"
 #include "promql_parser.h"
 
@@ -267,11 +268,11 @@ Result<QueryResult> Evaluator::Run(const Node& root, Timestamp start, Timestamp 
   if (step <= 0) {
     g.t.push_back(start);
   } else {
-    const __int128 span = static_cast<__int128>(end) - start;  // no overflow for any int64s
-    if (span / step + 1 > static_cast<__int128>(options_.max_points)) {
+    const Int128 span = static_cast<Int128>(end) - start;  // no overflow for any int64s
+    if (span / step + 1 > static_cast<Int128>(options_.max_points)) {
       return Status::Unsupported(
           "query_range would evaluate " +
-          std::to_string(static_cast<uint64_t>(std::min<__int128>(span / step + 1, UINT64_MAX))) +
+          std::to_string(static_cast<uint64_t>(std::min<Int128>(span / step + 1, UINT64_MAX))) +
           " steps, more than " + std::to_string(options_.max_points) +
           " (max_points in [plugins.query-vm]); raise step");
     }

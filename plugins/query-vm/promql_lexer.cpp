@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "nanotdb/int128.h"
+
 namespace nanotdb::queryvm::promql {
 namespace {
 
@@ -77,7 +79,7 @@ std::string DescribeToken(const Token& t) {
 bool ParsePromDuration(std::string_view s, int64_t* ns) {
   if (s.empty()) return false;
   constexpr int64_t kMs = 1'000'000;
-  __int128 total = 0;
+  Int128 total = 0;
   size_t i = 0;
   while (i < s.size()) {
     size_t d = i;
@@ -116,7 +118,7 @@ bool ParsePromDuration(std::string_view s, int64_t* ns) {
     } else {
       return false;
     }
-    total += static_cast<__int128>(n) * unit;
+    total += static_cast<Int128>(n) * unit;
     if (total > std::numeric_limits<int64_t>::max()) return false;
   }
   *ns = static_cast<int64_t>(total);
