@@ -319,8 +319,17 @@ destination_db = "src_7d"
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->retention_action, RetentionAction::kKeep);
 
-  // Nothing new: nothing written. A backfill rebuilds the same points.
+  // Nothing new: nothing written. A crash after the outputs were flushed but before the
+  // checkpoints were replaced (here: the checkpoint file lost) recomputes every level and
+  // writes nothing twice.
   EXPECT_EQ(roller_->RunOnce().points_written, 0u);
+  ASSERT_TRUE(files_->Remove("src/rollup.checkpoints.log").ok());
+  Close();
+  Open();
+  EXPECT_EQ(roller_->RunOnce().points_written, 0u);
+  EXPECT_EQ(Samples("src_1d", "t.count{room=\"a\"}"), days);
+  EXPECT_EQ(Samples("src_7d", "t.max{room=\"a\"}"), (std::vector<std::string>{"0=5", "604800=5"}));
+  // A backfill rebuilds the same points.
   Result<BackfillReport> report = roller_->Backfill({"src"}, nullptr);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->destination_databases,
