@@ -1,6 +1,7 @@
 #include "storage/database.h"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include "nanotdb/series.h"
@@ -1333,9 +1334,60 @@ Result<DatabaseSummary> Database::Inspect() const {
   const std::string wal_path = WalPath(ctx_.root, name_);
   out.wal.name = wal_path.substr(wal_path.rfind('/') + 1);
   if (ctx_.env->FileExists(wal_path)) {
+    // The preview: the first and last kWalPreviewSamples samples, named and typed by the WAL's
+    // own metric definitions or, after the scan, by the catalog.
+    struct Seen {
+      WalSamplePreview p;
+      MetricId id;
+      uint64_t bits;
+      bool narrow;
+    };
+    std::vector<Seen> first;
+    std::deque<Seen> last;
+    std::unordered_map<MetricId, WalMetricDef> defs;
+    uint64_t record = 0;
     WalReadReport r;
     Status st = ReadWal(
-        ctx_.env, wal_path, [](const WalBatch&) { return Status::Ok(); }, &r);
+        ctx_.env, wal_path,
+        [&](const WalBatch& batch) {
+          for (const WalMetricDef& d : batch.new_metrics) defs[d.id] = d;
+          for (const WalSample& ws : batch.samples) {
+            Seen s{WalSamplePreview{record, {}, ws.ts, {}}, ws.id, ws.bits, batch.narrow_values};
+            if (first.size() < kWalPreviewSamples) {
+              first.push_back(std::move(s));
+            } else {
+              last.push_back(std::move(s));
+              if (last.size() > kWalPreviewSamples) last.pop_front();
+            }
+          }
+          ++record;
+          return Status::Ok();
+        },
+        &r);
+    auto resolve = [&](Seen& s) {
+      std::string name;
+      ValueType type = ValueType::kFloat64;
+      if (auto d = defs.find(s.id); d != defs.end()) {
+        name = d->second.name;
+        type = d->second.type;
+      } else if (const CatalogEntry* e = catalog_.FindById(s.id)) {
+        name = e->name;
+        type = e->type;
+      } else {
+        name = "#" + std::to_string(s.id);
+      }
+      s.p.metric = std::move(name);
+      Value v{type, s.bits};
+      if (s.narrow)
+        v = Value{IsIntegerType(type) ? ValueType::kInt32 : ValueType::kFloat32, s.bits};
+      s.p.value = v.Widened();
+      return std::move(s.p);
+    };
+    {
+      std::lock_guard lock(mu_);  // guards catalog_
+      for (Seen& s : first) out.wal.first.push_back(resolve(s));
+      for (Seen& s : last) out.wal.last.push_back(resolve(s));
+    }
     out.wal.bytes = r.file_bytes;
     out.wal.records = r.records;
     out.wal.samples = r.samples;

@@ -63,6 +63,25 @@ Object::Ptr WalJson(const WalSummary& w) {
   o->set("valid_bytes", w.valid_bytes);
   o->set("tail_bytes", w.tail_bytes);
   o->set("stop_reason", w.stop_reason);
+  // The preview: the first and last samples of the log, as they will be replayed.
+  auto samples = [](const std::vector<WalSamplePreview>& list) {
+    Array::Ptr a = new Array;
+    for (const WalSamplePreview& p : list) {
+      Object::Ptr x = Ordered();
+      x->set("record", p.record);
+      x->set("metric", p.metric);
+      x->set("ts", p.ts);
+      x->set("utc", FormatRfc3339(p.ts));
+      x->set("type", ValueTypeName(p.value.type));
+      x->set("value", FormatValue(p.value));
+      a->add(x);
+    }
+    return a;
+  };
+  Object::Ptr preview = Ordered();
+  preview->set("first", samples(w.first));
+  preview->set("last", samples(w.last));
+  o->set("preview", preview);
   return o;
 }
 

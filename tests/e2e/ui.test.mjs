@@ -497,11 +497,38 @@ test('a bad dashboard is refused with its messages and nothing is saved', async 
   assert.deepEqual(problems.filter((p) => !p.includes('status of 400')), []);
 });
 
+test('the inspector previews the first and last samples of a database\'s WAL', async () => {
+  const { page, context, problems } = await open(DESKTOP, '/engine#tab=database&db=metrics');
+  const preview = page.locator('#wal-preview');
+  await preview.locator('h3', { hasText: 'First 12 samples' }).waitFor();
+  const rows = preview.locator('table').first().locator('tbody tr');
+  assert.equal(await rows.count(), 12);
+  const names = ['cpu.busy_pct', 'sys.load1', 'sys.load5', 'sys.load15', 'mem.available',
+    'cpu.temp_mdeg', 'sys.uptime_sec'];
+  for (let i = 0; i < 12; i++) {
+    const [record, metric, time, type, value] = await rows.nth(i).locator('td').allTextContents();
+    assert.match(record, /^\d+$/);
+    assert.ok(names.includes(metric), `row ${i}: ${metric}`);
+    assert.match(time, /\d\d:\d\d:\d\d/);
+    // mem.available was written as 1048576i: an int64, shown exactly.
+    if (metric === 'mem.available') assert.deepEqual([type, value], ['int64', '1048576']);
+    else assert.match(type, /^(int64|float64)$/);
+  }
+  await preview.locator('h3', { hasText: /^Last 12 samples \([\d,]+ between not shown\)$/ }).waitFor();
+  assert.equal(await preview.locator('table').nth(1).locator('tbody tr').count(), 12);
+  await context.close();
+  assert.deepEqual(problems, []);
+  await screenshots(browser, daemon.base, 'engine-wal', '/engine#tab=database&db=metrics',
+      (p) => p.locator('#wal-preview h3').first().waitFor());
+});
+
 test('engine inspector lists databases, files and runtime', async () => {
   const { page, context, problems } = await open(DESKTOP, '/engine');
   await page.locator('table a', { hasText: 'metrics' }).waitFor();
   await page.locator('table a', { hasText: 'metrics' }).click();
-  await page.locator('td', { hasText: 'cpu.busy_pct' }).waitFor();
+  // The metric list (the WAL preview above names metrics too).
+  await page.locator('section', { has: page.locator('h2', { hasText: /^Metrics \(/ }) })
+      .locator('td', { hasText: 'cpu.busy_pct' }).waitFor();
   await page.getByRole('tab', { name: 'Runtime' }).click();
   await page.locator('td', { hasText: 'ui-dashboard' }).first().waitFor();
   // Plugins' own figures (StatsService), here forward-remote-write's endpoint "e2e".

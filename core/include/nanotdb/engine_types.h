@@ -64,6 +64,14 @@ struct DataFileSummary {
   std::vector<FrameSummary> frames;
   std::string error;  // non-empty when a frame failed its checks; earlier frames are listed
 };
+// One sample of a WAL as the inspector previews it.
+struct WalSamplePreview {
+  uint64_t record = 0;  // 0-based index of its record in the file
+  std::string metric;   // its series key; "#<id>" when neither the WAL nor the catalog names it
+  Timestamp ts = 0;
+  Value value;  // as it will be replayed (int64 or float64)
+};
+inline constexpr size_t kWalPreviewSamples = 12;  // first and last shown by the inspector
 struct WalSummary {
   std::string name;
   uint64_t bytes = 0;
@@ -73,6 +81,9 @@ struct WalSummary {
   uint64_t valid_bytes = 0;  // the intact prefix
   uint64_t tail_bytes = 0;   // bytes after the last intact record
   std::string stop_reason;   // why reading stopped before the end ("" at a clean end)
+  // The first and the last kWalPreviewSamples samples of the intact records (`last` holds only
+  // those not already in `first`), in file order.
+  std::vector<WalSamplePreview> first, last;
 };
 struct DatabaseSummary {
   std::string name;

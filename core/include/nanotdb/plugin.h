@@ -33,7 +33,9 @@
 #include "nanotdb/status.h"
 
 #define NANOTDB_PLUGIN_ABI_VERSION 1u
-#define NANOTDB_SDK_VERSION "0.2"  // 0.2: BatchResult.duplicates, QueryService version 2
+#define NANOTDB_SDK_VERSION \
+  "0.3"  // 0.2: BatchResult.duplicates, QueryService version 2;
+         // 0.3: WalSummary.first/last (the inspector's WAL preview)
 
 #define NANOTDB_STRINGIFY_INNER(x) #x
 #define NANOTDB_STRINGIFY(x) NANOTDB_STRINGIFY_INNER(x)

@@ -73,6 +73,19 @@ function framesTable(file) {
     f.codec, utc(f.min_utc), utc(f.max_utc), f.span]));
 }
 
+// The first and last samples of the WAL (what a restart would replay first and last).
+function walPreview(w) {
+  const p = w.preview || { first: [], last: [] };
+  if (!p.first.length) return el('p', { class: 'muted', id: 'wal-preview' }, 'The WAL holds no sample: everything is in data files.');
+  const rows = (list) => list.map((x) => [x.record, x.metric, utc(x.utc), x.type, x.value]);
+  const head = [['Record', 'num'], ['Metric'], ['Time'], ['Type'], ['Value', 'num']];
+  const gap = w.samples - p.first.length - p.last.length;
+  return el('div', { id: 'wal-preview' },
+      el('h3', {}, `First ${p.first.length} samples`), table(head, rows(p.first)),
+      p.last.length ? el('h3', {}, gap > 0 ? `Last ${p.last.length} samples (${num(gap)} between not shown)` : `Last ${p.last.length} samples`) : null,
+      p.last.length ? table(head, rows(p.last)) : null);
+}
+
 async function database(db) {
   const dbs = (await getJSON('/api/engine/overview')).data.result.map((d) => d.name);
   if (!db) db = dbs[0] || '';
@@ -115,7 +128,8 @@ async function database(db) {
     el('section', { class: 'section' }, el('h2', {}, 'Write-ahead log'),
         facts([['File', w.name], ['Size', bytes(w.bytes)], ['Records', num(w.records)], ['Samples', num(w.samples)],
           ['From', utc(w.min_utc)], ['To', utc(w.max_utc)], ['Intact prefix', bytes(w.valid_bytes)],
-          ['Torn tail', bytes(w.tail_bytes)], ['Stopped because', w.stop_reason || 'clean end']])),
+          ['Torn tail', bytes(w.tail_bytes)], ['Stopped because', w.stop_reason || 'clean end']]),
+        walPreview(w)),
     el('section', { class: 'section' }, el('h2', {}, 'Manifest'),
         facts(Object.entries(m).map(([k, v]) => [k, String(v)]))),
     el('h2', {}, 'Data files'), files,

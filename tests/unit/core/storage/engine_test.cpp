@@ -356,6 +356,39 @@ TEST_F(EngineTest, ReadOnlyEngineSeesEverythingAndChangesNothing) {
   EXPECT_EQ(fs::file_size(root_ / "demo" / "demo.wal"), wal_size);
 }
 
+TEST_F(EngineTest, InspectPreviewsTheFirstAndLastSamplesOfTheWal) {
+  auto e = OpenEngine();
+  // 30 samples of two metrics (one int64, one float64): the first 12 and the last 12 are
+  // previewed, with their metric names, times and values as they will be replayed.
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_TRUE(e->Write("demo", "count", kBase + i * kSecond, Value::Int64(i)).ok());
+    ASSERT_TRUE(e->Write("demo", "temp", kBase + i * kSecond, Value::Float64(20.5 + i)).ok());
+  }
+  auto summary = e->Inspect("demo");
+  ASSERT_TRUE(summary.ok());
+  const WalSummary& w = summary->wal;
+  EXPECT_EQ(w.samples, 30u);
+  ASSERT_EQ(w.first.size(), kWalPreviewSamples);
+  ASSERT_EQ(w.last.size(), kWalPreviewSamples);
+  EXPECT_EQ(w.first[0].metric, "count");
+  EXPECT_EQ(w.first[0].ts, kBase);
+  EXPECT_EQ(w.first[0].value.type, ValueType::kInt64);
+  EXPECT_EQ(w.first[0].value.AsInt64(), 0);
+  EXPECT_EQ(w.first[1].metric, "temp");
+  EXPECT_EQ(w.first[1].value.AsFloat64(), 20.5);
+  EXPECT_EQ(w.last.back().metric, "temp");
+  EXPECT_EQ(w.last.back().ts, kBase + 14 * kSecond);
+  EXPECT_EQ(w.last.back().value.AsFloat64(), 34.5);
+  EXPECT_EQ(w.last.front().ts, kBase + 9 * kSecond);  // samples 18..29
+  EXPECT_LT(w.first.back().record, w.last.front().record);
+  // A flush empties the WAL, and the preview with it.
+  ASSERT_TRUE(e->Flush("demo").ok());
+  summary = e->Inspect("demo");
+  ASSERT_TRUE(summary.ok());
+  EXPECT_TRUE(summary->wal.first.empty());
+  EXPECT_TRUE(summary->wal.last.empty());
+}
+
 TEST_F(EngineTest, ADatabaseThatCannotOpenIsReportedAndTheOthersServe) {
   {
     auto e = OpenEngine();

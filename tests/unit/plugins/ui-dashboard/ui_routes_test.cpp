@@ -78,6 +78,7 @@ class FakeMetadata : public MetadataService {
     f.frames.push_back(fr);
     s.files.push_back(f);
     s.wal.bytes = 42;
+    s.wal.first.push_back({0, "room.temp", 1780000000000000000, Value::Float64(21.5)});
     return s;
   }
   RuntimeInfo Runtime() noexcept override {
@@ -217,6 +218,10 @@ TEST_F(UiRoutesTest, DatabaseDetailListsFramesAndMetricsOr404) {
   EXPECT_THAT(res.body, HasSubstr("\"codec\":\"zstd\""));
   EXPECT_THAT(res.body, HasSubstr("\"last_value\":\"21.5\""));
   EXPECT_THAT(res.body, HasSubstr("\"last_utc\":\"2026-06-01T10:11:11Z\""));
+  // The WAL preview: each sample with its record, metric, time, type and value.
+  EXPECT_THAT(res.body, HasSubstr("\"preview\":{\"first\":[{\"record\":0,\"metric\":\"room.temp\","
+                                  "\"ts\":1780000000000000000,\"utc\":\"2026-05-28T20:26:40Z\","
+                                  "\"type\":\"float64\",\"value\":\"21.5\"}],\"last\":[]}"));
   req.params = {{"db", "nope"}};
   HttpResponse missing = Call("/api/engine/database:GET", req);
   EXPECT_EQ(missing.status, 404);
