@@ -20,7 +20,7 @@ namespace nanotdb::metricfiles {
 namespace {
 
 const ConfigKey kConfigKeys[] = {
-    {"build_on_seal", ConfigType::kBool, "false",
+    {"build_on_seal", ConfigType::kBool, "true",
      "rewrite each partition into a metric file once it is sealed"},
     {"seal_after", ConfigType::kDuration, "\"1h\"",
      "a partition is sealed this long after its end (late samples still go to its data file)"},
