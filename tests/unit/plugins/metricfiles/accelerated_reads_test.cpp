@@ -16,6 +16,7 @@
 
 #include "accelerator.h"
 #include "builder.h"
+#include "metric_file.h"
 #include "nanotdb/engine.h"
 #include "nanotdb/query.h"
 #include "server/core_services.h"
@@ -292,6 +293,44 @@ TEST_F(AcceleratedReadsTest, DeleteNeedsVerifyAndAMissingAcceleratorIsReported) 
   EXPECT_EQ(n, 0u);
   ASSERT_EQ(report.skipped.size(), 1u);
   EXPECT_NE(report.skipped[0].reason.find("[plugins.metricfiles]"), std::string::npos);
+}
+
+// A metric file that claims to be built from the data file as it is (same source size) but
+// differs by one sample: verify finds it, names the series and the sample, and the raw data
+// stays.
+TEST_F(AcceleratedReadsTest, VerifyFindsAMetricFileThatDiffersByOneSample) {
+  auto e = Open();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(e->Write("db", "a", kDay0 + i * kSec, Value::Int64(i)).ok());
+    ASSERT_TRUE(e->Write("db", "b", kDay0 + i * kSec, Value::Float64(i / 4.0)).ok());
+  }
+  ASSERT_TRUE(e->Flush("db").ok());
+  e->SetReadAccelerator(&accelerator_);
+  ASSERT_TRUE(Build(*e, RawAction::kKeep).ok());
+  const auto path = root_ / "db" / "metric-2026-01-01.ntm";
+  auto good = MetricFileReader::OpenPath(path.string());
+  ASSERT_TRUE(good.ok());
+  std::vector<SeriesInput> series;
+  for (const SeriesEntry& s : (*good)->series()) {
+    SeriesInput in{s.id, s.type, s.name, {}};
+    ASSERT_TRUE((*good)->ReadAll(s.id, &in.samples).ok());
+    series.push_back(std::move(in));
+  }
+  ASSERT_EQ(series.size(), 2u);
+  series[1].samples[57].bits = std::bit_cast<uint64_t>(57.5 / 4);
+  auto bad = EncodeMetricFile(series, (*good)->source());
+  ASSERT_TRUE(bad.ok());
+  good->reset();
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << *bad;
+
+  Status st = Build(*e, RawAction::kDelete);
+  EXPECT_TRUE(st.IsCorruption()) << st.ToString();
+  EXPECT_NE(st.message().find("series 2 (b) differs at sample 57"), std::string::npos)
+      << st.message();
+  ASSERT_EQ(reports_.size(), 1u);
+  EXPECT_EQ(reports_[0].outcome, "failed");
+  EXPECT_FALSE(reports_[0].verified);
+  EXPECT_TRUE(std::filesystem::exists(root_ / "db" / "data-2026-01-01.dat"));
 }
 
 TEST_F(AcceleratedReadsTest, RetentionRemovesMetricFiles) {
