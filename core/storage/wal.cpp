@@ -657,7 +657,23 @@ Status Scan(Env* env, const std::string& path, WalCodec* codec,
   NANOTDB_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
   r->file_bytes = file->Size();
   WindowReader reader(*file, r->file_bytes);
-  NANOTDB_RETURN_IF_ERROR(CheckHeader(path, &reader, codec, r, torn_header));
+  Status header = CheckHeader(path, &reader, codec, r, torn_header);
+  if (!header.ok()) {
+    // A damaged header (bad magic or version; it has no checksum) in front of an intact
+    // version 3 record costs only its 12 bytes: the log is read as the current version. A
+    // file without such a record is not ours and stays refused.
+    if (!header.IsCorruption() || r->file_bytes <= kWalHeaderSize) return header;
+    codec->SetVersion(kWalVersion);
+    WalBatch probe;
+    RecordAt rec;
+    NANOTDB_RETURN_IF_ERROR(
+        ReadRecordV3(&reader, codec, kWalHeaderSize, r->file_bytes, &probe, &rec));
+    if (rec.kind != RecordAt::kIntact) return header;
+    if (rec.type != WalRecordType::kState) codec->Undo();  // the scan decodes it again
+    r->damaged.push_back({0, kWalHeaderSize, "damaged file header (" + header.message() + ")"});
+    r->valid_bytes = kWalHeaderSize;
+    *torn_header = false;
+  }
   if (!*torn_header) NANOTDB_RETURN_IF_ERROR(ScanRecords(&reader, codec, on_batch, r));
   r->tail_bytes = r->file_bytes - r->valid_bytes;
   return Status::Ok();
@@ -717,7 +733,10 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(
     if (s.ok()) s = file->Sync();
   }
   if (!s.ok()) return s.WithContext("opening WAL " + path);
-  return std::make_unique<WalWriter>(path, opts, std::move(file), std::move(codec));
+  auto w = std::make_unique<WalWriter>(path, opts, std::move(file), std::move(codec));
+  // A damaged header is written anew by the next Reset (appends until then follow it).
+  w->rewrite_header_ = !r->damaged.empty() && r->damaged.front().offset == 0;
+  return w;
 }
 
 uint32_t WalWriter::format_version() const { return codec_->version(); }
@@ -831,14 +850,16 @@ Status WalWriter::AppendRecord(WalRecordType type, const WalBatch& batch) {
 }
 
 Status WalWriter::Reset() {
-  if (codec_->version() != kWalVersion) {
-    // A version 1 log is started over with a version 2 header. A crash in between leaves a
-    // torn header, which Open rewrites: the log was empty either way.
+  if (codec_->version() != kWalVersion || rewrite_header_) {
+    // A version 1 log is started over with a current header, as is one whose header was
+    // damaged. A crash in between leaves a torn header, which Open rewrites: the log was
+    // empty either way.
     NANOTDB_RETURN_IF_ERROR(file_->Truncate(0).WithContext("resetting WAL " + path_));
     NANOTDB_RETURN_IF_ERROR(file_->Append(Header()).WithContext("resetting WAL " + path_));
   } else {
     NANOTDB_RETURN_IF_ERROR(file_->Truncate(kWalHeaderSize).WithContext("resetting WAL " + path_));
   }
+  rewrite_header_ = false;
   codec_->Reset();  // the file now matches an empty state, whatever the sync below says
   broken_ = Status::Ok();
   NANOTDB_RETURN_IF_ERROR(file_->Sync().WithContext("resetting WAL " + path_));

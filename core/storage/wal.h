@@ -90,8 +90,9 @@ class WalWriter {
   // quarantine files, then truncates a torn or damaged tail (*report says how many bytes and
   // why) and is ready to append. A new file gets its header synced and its
   // directory entry synced. A file whose magic or version is wrong is Corruption and is never
-  // modified. An error from on_batch stops the open and is returned; the file is untouched.
-  // `report` may be null.
+  // modified, unless an intact record follows the header: then the header's 12 bytes are a
+  // damaged region (quarantined like any other) and Reset writes a new header. An error from
+  // on_batch stops the open and is returned; the file is untouched. `report` may be null.
   static Result<std::unique_ptr<WalWriter>> Open(
       Env* env, const std::string& path, const WalOptions& opts,
       const std::function<Status(const WalBatch&)>& on_batch, WalReadReport* report);
@@ -137,7 +138,8 @@ class WalWriter {
   WalOptions opts_;
   std::unique_ptr<WritableFile> file_;
   std::unique_ptr<WalCodec> codec_;
-  Status broken_;  // non-OK once a failed append could not be undone
+  Status broken_;                // non-OK once a failed append could not be undone
+  bool rewrite_header_ = false;  // Open found the header damaged; Reset writes it anew
   // Group commit: appends made (under the owner's lock) and appends known durable.
   std::atomic<uint64_t> appended_{0};
   std::atomic<uint64_t> synced_{0};

@@ -492,6 +492,41 @@ TEST_F(WalTest, ZeroFilledTailIsReportedAndDropped) {
   EXPECT_EQ(wal->size(), data.size());
 }
 
+// The 12-byte header has no checksum: a damaged byte there must not make the log unreadable
+// when intact records follow it.
+TEST_F(WalTest, DamagedHeaderCostsOnlyItsBytesAndResetWritesItAnew) {
+  auto batches = SampleBatches(4, 3);
+  {
+    std::vector<WalBatch> replayed;
+    auto wal = OpenWal(Env::Default(), &replayed);
+    for (const auto& b : batches) ASSERT_TRUE(wal->Append(b).ok());
+  }
+  const std::string full = FileContents();
+  for (size_t at = 0; at < kWalHeaderSize; ++at) {
+    std::string damaged = full;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x24);
+    SetFileContents(damaged);
+    WalReadReport report;
+    EXPECT_EQ(Replay(&report), batches) << "byte " << at;
+    ASSERT_EQ(report.damaged.size(), 1u) << "byte " << at;
+    EXPECT_EQ(report.damaged[0].offset, 0u);
+    EXPECT_EQ(report.damaged[0].bytes, kWalHeaderSize);
+    std::vector<WalBatch> replayed;
+    auto wal = WalWriter::Open(
+        Env::Default(), path_, {},
+        [&](const WalBatch& b) {
+          replayed.push_back(b);
+          return Status::Ok();
+        },
+        nullptr);
+    ASSERT_TRUE(wal.ok()) << "byte " << at << ": " << wal.status().ToString();
+    EXPECT_EQ(replayed, batches);
+    ASSERT_TRUE((*wal)->Reset().ok());
+    wal->reset();
+    EXPECT_EQ(FileContents(), full.substr(0, kWalHeaderSize)) << "byte " << at;
+  }
+}
+
 TEST_F(WalTest, ForeignFileIsCorruptionAndLeftUntouched) {
   for (std::string content : {std::string("hello world, not a wal"), std::string("NTDB"),
                               std::string("NTDBWAL\n\x04\0\0\0", 12)}) {
