@@ -372,6 +372,13 @@ Status ParseDocument(const toml::table& doc, EngineConfig* c) {
     NANOTDB_RETURN_IF_ERROR(s.Bool("enabled", &c->stats_enabled));
     return s.Duration("interval", kSecond, &c->stats_interval);
   }));
+  NANOTDB_RETURN_IF_ERROR(WithTable(top, "internal_events", [&](Section& s) {
+    NANOTDB_RETURN_IF_ERROR(s.Bool("enabled", &c->internal_events_enabled));
+    int64_t depth = static_cast<int64_t>(c->internal_events_queue_depth);
+    NANOTDB_RETURN_IF_ERROR(s.Int("queue_depth", 16, 1 << 20, &depth));
+    c->internal_events_queue_depth = static_cast<size_t>(depth);
+    return Status::Ok();
+  }));
   NANOTDB_RETURN_IF_ERROR(
       WithTable(top, "logging", [&](Section& s) { return ParseLogging(s, c); }));
   NANOTDB_RETURN_IF_ERROR(WithTable(top, "auth", [&](Section& s) { return ParseAuth(s, c); }));

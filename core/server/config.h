@@ -118,6 +118,10 @@ struct EngineConfig {
   bool stats_enabled = true;
   int64_t stats_interval = 30 * kSecond;
 
+  // [internal_events]: lifecycle events written into the `internal` database (docs/events.md).
+  bool internal_events_enabled = true;
+  size_t internal_events_queue_depth = 4096;
+
   std::vector<LoggerConfig> loggers;  // at least one after parsing
   AuthConfig auth;
 

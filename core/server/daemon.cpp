@@ -12,19 +12,25 @@
 #include <climits>
 #include <cstdint>
 
+#include "base/json_object.h"
 #include "nanotdb/engine.h"
+#include "nanotdb/time_util.h"
+#include "nanotdb/services/metadata.h"
 #include "nanotdb/services/read_accelerator.h"
 #include "nanotdb/services/retention_hold.h"
 #include "server/core_services.h"
 #include "server/dispatcher.h"
 #include "server/events_http.h"
 #include "server/http_server.h"
+#include "server/internal_events.h"
+#include "server/json_scan.h"
 #include "server/logging.h"
 #include "server/plugin_host.h"
 #include "server/registry.h"
 #include "server/router.h"
 #include "server/scheduler.h"
 #include "server/self_stats.h"
+#include "storage/filenames.h"
 #include "storage/manifest.h"
 
 namespace nanotdb::server {
@@ -114,6 +120,24 @@ class FreeSpace {
   std::atomic<uint64_t> free_{UINT64_MAX};
 };
 
+int64_t MonotonicNow() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// <root>/.running says a daemon runs on this root: written at start, removed after a clean
+// shutdown. Found at start, it means the last run ended without one (kill -9, power loss,
+// crash); its text (pid, start time, version) goes into nanotdb.shutdown.dirty.
+std::string RunMarkerText(Timestamp started) {
+  return JsonObject()
+             .Int("pid", getpid())
+             .Str("started", FormatRfc3339(started))
+             .Str("version", NanotdbVersion())
+             .str() +
+         "\n";
+}
+
 }  // namespace
 
 struct Daemon::State {
@@ -137,6 +161,8 @@ struct Daemon::State {
   std::unique_ptr<PluginHost> plugins;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<FreeSpace> free_space;
+  std::unique_ptr<InternalEvents> internal_events;
+  bool run_marker_written = false;
   std::string last_maintain_error;    // only touched by the scheduler thread
   Scheduler::TaskId maintenance = 0;  // Engine::Maintain, cancelled before plugins stop
   bool running = false;
@@ -177,10 +203,23 @@ Status Daemon::Start() {
   s.running = true;
   LogFn log = s.log->AsLogFn();
   RaiseOpenFilesLimit(log);
+  const Timestamp start_ts = WallClockNow();
+
+  InternalEventsOptions ie;
+  ie.enabled = config_.internal_events_enabled;
+  ie.queue_depth = config_.internal_events_queue_depth;
+  ie.log = log;
+  ie.now = [] { return WallClockNow(); };
+  ie.mono = [] { return MonotonicNow(); };
+  s.internal_events = std::make_unique<InternalEvents>(std::move(ie));
+  InternalEvents* internal_events = s.internal_events.get();
 
   EngineOptions options;
   options.root = config_.root;
   options.log = log;
+  if (config_.internal_events_enabled) {
+    options.notice = [internal_events](EngineNotice n) { internal_events->Notice(std::move(n)); };
+  }
   options.durability = config_.durability;
   options.max_future = config_.max_future;
   options.manifest_defaults = s.manifest_defaults;
@@ -192,6 +231,27 @@ Status Daemon::Start() {
   Result<std::unique_ptr<Engine>> engine = Engine::Open(std::move(options));
   if (!engine.ok()) return engine.status().WithContext("cannot open data root " + config_.root);
   s.engine = std::move(engine).value();
+  // Under the root lock Engine::Open took: no other daemon writes the marker meanwhile.
+  Env* env = Env::Default();
+  const std::string marker = RunMarkerPath(config_.root);
+  if (env->FileExists(marker)) {
+    std::string previous;
+    (void)env->ReadFileToString(marker, &previous);
+    while (!previous.empty() && (previous.back() == '\n' || previous.back() == ' '))
+      previous.pop_back();
+    if (!ParseJson(previous).ok()) previous = "null";  // a torn marker: the fact stands
+    s.Log(LogLevel::kWarning,
+          "the previous run on " + config_.root +
+              " did not shut down cleanly (kill -9, power loss or crash); recorded as "
+              "nanotdb.shutdown.dirty in database \"internal\"");
+    Event dirty;
+    dirty.name = "nanotdb.shutdown.dirty";
+    dirty.ts = start_ts;
+    dirty.payload = JsonObject().Raw("previous", previous).str();
+    internal_events->Emit(std::move(dirty));
+  }
+  NANOTDB_RETURN_IF_ERROR(WriteFileAtomically(env, marker, RunMarkerText(start_ts)));
+  s.run_marker_written = true;
 
   for (std::string& name : LocalHostNames())
     config_.limits.allowed_hosts.push_back(std::move(name));
@@ -201,8 +261,17 @@ Status Daemon::Start() {
   if (config_.min_free_bytes > 0) {
     s.free_space = std::make_unique<FreeSpace>(config_.root, config_.min_free_bytes);
     FreeSpace* free_space = s.free_space.get();
-    s.dispatcher->set_write_gate([free_space] { return free_space->Problem(); });
+    s.dispatcher->set_write_gate([free_space, internal_events] {
+      std::string problem = free_space->Problem();
+      if (!problem.empty()) internal_events->DiskRefusal(problem);
+      return problem;
+    });
   }
+  s.dispatcher->set_auth_failure(
+      [internal_events](const HttpRequest& request, int status, std::string_view reason) {
+        internal_events->AuthFailure(HostOf(request.remote_addr, false), request.method,
+                                     request.path, status, reason);
+      });
   s.scheduler = std::make_unique<Scheduler>(log);
   s.database_limit = std::make_unique<DatabaseLimit>(*s.engine, config_.max_databases);
   s.writer = std::make_unique<EngineWriter>(*s.engine, s.counters, s.database_limit.get());
@@ -225,6 +294,7 @@ Status Daemon::Start() {
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<MetadataService>(s.metadata.get(), "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<HttpService>(&s.router, "core"));
   NANOTDB_RETURN_IF_ERROR(s.registry.Publish<SchedulerService>(s.scheduler.get(), "core"));
+  NANOTDB_RETURN_IF_ERROR(s.registry.Publish<InternalEventService>(internal_events, "core"));
 
   RouteSpec health;
   health.path = "/health";
@@ -275,10 +345,30 @@ Status Daemon::Start() {
       if (!st.ok()) state->Log(LogLevel::kWarning, "self-stats not written: " + st.ToString());
     });
   }
+  if (config_.internal_events_enabled) {
+    s.scheduler->Every(kSecond, "internal events",
+                       [eng, internal_events] { internal_events->Drain(*eng); });
+  }
   s.scheduler->Start();
 
   s.http = std::make_unique<HttpServer>(*s.dispatcher, config_, log);
   NANOTDB_RETURN_IF_ERROR(s.http->Start());
+  std::vector<std::string> running, failed;
+  for (const LoadedPluginInfo& p : host->Describe()) {
+    (p.error.empty() ? running : failed).push_back(p.name);
+  }
+  internal_events->Emit(
+      "nanotdb.started", std::nullopt,
+      JsonObject()
+          .Str("version", NanotdbVersion())
+          .Int("pid", getpid())
+          .Str("root", config_.root)
+          .Int("port", s.http->port())
+          .Raw("plugins", JsonStringArray(running))
+          .Raw("plugins_failed", JsonStringArray(failed))
+          .Uint("databases", s.engine->ListDatabases(false).size())
+          .Int("startup_ms", (WallClockNow() - start_ts) / 1000000)
+          .str());
   s.Log(LogLevel::kInfo, "nanotdb " + std::string(NanotdbVersion()) + " listening on " +
                              (config_.listen_host.empty() ? "*" : config_.listen_host) + ":" +
                              std::to_string(s.http->port()) + ", root " + config_.root);
@@ -296,6 +386,22 @@ void Daemon::Shutdown() {
   if (s.scheduler && s.maintenance != 0) s.scheduler->Cancel(s.maintenance);
   if (s.plugins) s.plugins->StopAll();
   if (s.scheduler) s.scheduler->Stop();
+  if (s.engine && s.internal_events && s.run_marker_written) {
+    // Flushed first, so the event's value says how long storing the pages took; `internal`
+    // is flushed again by Close with the event in it.
+    const int64_t flush_start = MonotonicNow();
+    Status flushed = s.engine->Flush();
+    if (flushed.ok()) {
+      s.internal_events->Emit(
+          "nanotdb.shutdown.clean",
+          Value::Int64((MonotonicNow() - flush_start) / 1000000),
+          JsonObject()
+              .Uint("databases", s.engine->ListDatabases(false).size())
+              .Uint("internal_events_dropped", s.internal_events->dropped_total())
+              .str());
+    }
+    s.internal_events->Drain(*s.engine);
+  }
   if (s.engine) {
     if (s.stats && config_.stats_enabled) {
       Status st = s.stats->WriteTo(*s.engine, WallClockNow());
@@ -305,6 +411,12 @@ void Daemon::Shutdown() {
     if (!st.ok()) {
       s.Log(LogLevel::kError, "closing the storage engine failed: " + st.ToString());
     } else {
+      if (s.run_marker_written) {
+        Status removed = Env::Default()->RemoveFile(RunMarkerPath(config_.root));
+        if (!removed.ok()) {
+          s.Log(LogLevel::kWarning, "cannot remove the run marker: " + removed.ToString());
+        }
+      }
       s.Log(LogLevel::kInfo, "storage flushed and closed");
     }
   }

@@ -399,6 +399,10 @@ void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpRe
   const std::shared_ptr<const RouteSpec>& route = match.route;
   Authenticator::Decision decision =
       auth_.Check(route->role, request.Header("authorization"), request.remote_addr);
+  if (decision.outcome != Authenticator::Outcome::kAllow && auth_failure_) {
+    auth_failure_(request, decision.outcome == Authenticator::Outcome::kUnauthorized ? 401 : 403,
+                  decision.reason);
+  }
   if (decision.outcome == Authenticator::Outcome::kUnauthorized) {
     SetError(response, 401, "unauthorized", decision.reason);
     response->headers.emplace_back("WWW-Authenticate", "Bearer realm=\"nanotdb\"");
@@ -412,6 +416,7 @@ void Dispatcher::Route(HttpRequest& request, const BodyReader& read_body, HttpRe
 
   if (route->role != Role::kRead) {
     if (std::string problem = CrossSiteProblem(request); !problem.empty()) {
+      if (auth_failure_) auth_failure_(request, 403, problem);
       SetError(response, 403, "forbidden", problem);
       return;
     }

@@ -65,6 +65,11 @@ class Dispatcher {
   // Consulted before the body of a write-role request is read; a non-empty answer refuses it
   // with 507 (the free-space floor). Set before serving starts.
   void set_write_gate(std::function<std::string()> gate) { write_gate_ = std::move(gate); }
+  // Told about every request refused with 401 or 403 by the auth check (its status and the
+  // reason answered); must not block. Set before serving starts.
+  using AuthFailureFn =
+      std::function<void(const HttpRequest& request, int status, std::string_view reason)>;
+  void set_auth_failure(AuthFailureFn fn) { auth_failure_ = std::move(fn); }
 
   // Responses sent with status 100*cls .. 100*cls+99 (cls 1..5).
   uint64_t ResponsesInClass(int cls) const {
@@ -93,6 +98,7 @@ class Dispatcher {
   bool trace_enabled_;
   std::array<std::atomic<uint64_t>, 6> by_class_{};
   std::function<std::string()> write_gate_;
+  AuthFailureFn auth_failure_;
   std::atomic<int> in_flight_{0};
   std::atomic<uint64_t> body_bytes_{0};  // reserved by ReadBody, released after the handler
 };

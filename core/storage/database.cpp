@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <unordered_map>
 
 #include "nanotdb/series.h"
@@ -66,6 +67,15 @@ Database::~Database() = default;
 
 void Database::Log(LogLevel level, const std::string& msg) const {
   if (ctx_.log) ctx_.log(level, "database " + name_ + ": " + msg);
+}
+
+void Database::Notice(std::string name, std::optional<Value> value,
+                      const std::function<void(JsonObject&)>& fields) const {
+  if (!ctx_.notice) return;
+  JsonObject payload;
+  payload.Str("db", name_);
+  fields(payload);
+  ctx_.notice(EngineNotice{std::move(name), name_, value, payload.str()});
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseContext& ctx, std::string name,
@@ -148,21 +158,41 @@ Status Database::Load(bool create) {
     }
   }
   wal_has_records_ = report.records > 0 || report.tail_bytes > 0 || !report.damaged.empty();
+  const std::string wal_file = std::filesystem::path(wal_path).filename().string();
   for (const WalDamage& d : report.damaged) {
     Log(LogLevel::kWarning,
         "WAL " + wal_path + ": skipped " + std::to_string(d.bytes) + " damaged bytes at offset " +
             std::to_string(d.offset) + " (" + d.reason + ")" +
             (d.quarantine.empty() ? std::string() : ", copied to " + d.quarantine) +
             "; the records after them were replayed");
+    Notice("nanotdb.wal.quarantined", Value::Int64(static_cast<int64_t>(d.bytes)),
+           [&](JsonObject& j) {
+             j.Str("file", wal_file)
+                 .Uint("offset", d.offset)
+                 .Uint("bytes", d.bytes)
+                 .Str("reason", d.reason)
+                 .Str("quarantine", d.quarantine);
+           });
   }
   if (report.records > 0) {
     Log(LogLevel::kInfo, "replayed " + std::to_string(report.samples) + " samples from " +
                              std::to_string(report.records) + " WAL records");
+    Notice("nanotdb.wal.replayed", Value::Int64(static_cast<int64_t>(report.samples)),
+           [&](JsonObject& j) {
+             j.Str("file", wal_file).Uint("records", report.records).Uint("samples", report.samples);
+           });
   }
   if (report.tail_bytes > 0) {
     Log(LogLevel::kWarning, "WAL " + wal_path + ": dropped " + std::to_string(report.tail_bytes) +
                                 " bytes after offset " + std::to_string(report.valid_bytes) + " (" +
                                 report.stop_reason + ")");
+    Notice("nanotdb.wal.truncated", Value::Int64(static_cast<int64_t>(report.tail_bytes)),
+           [&](JsonObject& j) {
+             j.Str("file", wal_file)
+                 .Uint("offset", report.valid_bytes)
+                 .Uint("bytes", report.tail_bytes)
+                 .Str("reason", report.stop_reason);
+           });
   }
   if (CanonicaliseSeriesNames() > 0 && !ctx_.read_only) {
     // The WAL may define the old names: move its samples into data files and empty it with
@@ -662,6 +692,14 @@ Status Database::FlushAllLocked() {
                                 std::to_string(columns.size()) + " metrics into " +
                                 DataFileName(page.partition()) + " (" +
                                 std::to_string(frame.size()) + " bytes)");
+      Notice("nanotdb.partition.flushed", Value::Int64(static_cast<int64_t>(page.samples())),
+             [&](JsonObject& j) {
+               j.Str("partition", page.partition())
+                   .Str("file", DataFileName(page.partition()))
+                   .Uint("samples", page.samples())
+                   .Uint("metrics", columns.size())
+                   .Uint("bytes", frame.size());
+             });
       flushed += page.samples();
     }
     pages_.erase(it);
@@ -798,6 +836,7 @@ Status Database::EvictPartition(const std::string& key, const std::string& why) 
     return Status::NotFound("partition " + key + " of " + name_ + " is not evictable");
   }
   const std::string deleted = partitions_.count(key) > 0 ? DataFileName(key) : MetricFileName(key);
+  const uint64_t bytes = PartitionBytesLocked(key);
   if (partitions_.count(key) > 0) {
     writers_.erase(key);
     const std::string path = DataFilePath(ctx_.root, name_, key);
@@ -813,6 +852,14 @@ Status Database::EvictPartition(const std::string& key, const std::string& why) 
       "disk budget: deleted " + deleted +
           (had_metric_file && deleted.starts_with("data-") ? " and its metric file" : "") + " (" +
           why + ")");
+  Notice("nanotdb.partition.deleted", Value::Int64(static_cast<int64_t>(bytes)),
+         [&](JsonObject& j) {
+           j.Str("partition", key)
+               .Str("file", deleted)
+               .Uint("bytes", bytes)
+               .Str("reason", "disk_budget")
+               .Str("detail", why);
+         });
   return ctx_.env->SyncDir(dir_);
 }
 
@@ -887,12 +934,14 @@ Status Database::ApplyRetentionLocked(Timestamp now_wall, int64_t now_mono,
     }
     writers_.erase(*it);
     const std::string path = DataFilePath(ctx_.root, name_, *it);
+    const uint64_t bytes = PartitionBytesLocked(*it);
     Status st = ctx_.env->RemoveFile(path);
     ctx_.readers->Invalidate(path);
     NANOTDB_RETURN_IF_ERROR(st);
     NANOTDB_RETURN_IF_ERROR(RemoveDerivedLocked(*it));
     Log(LogLevel::kInfo, "retention: deleted " + DataFileName(*it) + " (older than " +
                              std::to_string(manifest_.retention_days) + " days)");
+    NoticeRetentionDeleted(*it, DataFileName(*it), bytes);
     it = partitions_.erase(it);
     deleted = true;
   }
@@ -907,9 +956,11 @@ Status Database::ApplyRetentionLocked(Timestamp now_wall, int64_t now_mono,
     sealed.push_back(range.key);
   }
   for (const std::string& key : sealed) {
+    const uint64_t bytes = PartitionBytesLocked(key);
     NANOTDB_RETURN_IF_ERROR(RemoveDerivedLocked(key));
     Log(LogLevel::kInfo, "retention: deleted " + MetricFileName(key) + " (older than " +
                              std::to_string(manifest_.retention_days) + " days)");
+    NoticeRetentionDeleted(key, MetricFileName(key), bytes);
     deleted = true;
   }
   UpdateSealedLocked();
@@ -937,6 +988,29 @@ Status Database::ApplyRetentionLocked(Timestamp now_wall, int64_t now_mono,
     hold_recheck_mono_ = INT64_MIN;
   }
   return deleted ? ctx_.env->SyncDir(dir_) : Status::Ok();
+}
+
+uint64_t Database::PartitionBytesLocked(const std::string& key) const {
+  uint64_t bytes = 0;
+  for (const std::string& path :
+       {DataFilePath(ctx_.root, name_, key), MetricFilePath(ctx_.root, name_, key),
+        ReplacedRawPath(ctx_.root, name_, key)}) {
+    Result<uint64_t> size = ctx_.env->GetFileSize(path);
+    if (size.ok()) bytes += *size;
+  }
+  return bytes;
+}
+
+void Database::NoticeRetentionDeleted(const std::string& key, const std::string& file,
+                                      uint64_t bytes) const {
+  Notice("nanotdb.partition.deleted", Value::Int64(static_cast<int64_t>(bytes)),
+         [&](JsonObject& j) {
+           j.Str("partition", key)
+               .Str("file", file)
+               .Uint("bytes", bytes)
+               .Str("reason", "retention")
+               .Int("retention_days", manifest_.retention_days);
+         });
 }
 
 Status Database::RemoveDerivedLocked(const std::string& key) {
@@ -1259,6 +1333,13 @@ Status Database::ReplaceRawData(std::string_view key_view, RawAction action,
   UpdateSealedLocked();
   Log(LogLevel::kInfo, std::string(action == RawAction::kRename ? "renamed " : "deleted ") +
                            DataFileName(key) + ": " + MetricFileName(key) + " holds the partition");
+  Notice("nanotdb.partition.sealed", Value::Int64(static_cast<int64_t>(expected_bytes)),
+         [&](JsonObject& j) {
+           j.Str("partition", key)
+               .Str("file", MetricFileName(key))
+               .Uint("raw_bytes", expected_bytes)
+               .Str("raw", action == RawAction::kRename ? "renamed" : "deleted");
+         });
   return ctx_.env->SyncDir(dir_);
 }
 

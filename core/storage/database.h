@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/json_object.h"
 #include "nanotdb/engine.h"
 #include "nanotdb/services/partitions.h"
 #include "storage/catalog.h"
@@ -39,6 +40,7 @@ struct DatabaseContext {
   Env* env = nullptr;
   std::string root;
   LogFn log;
+  NoticeFn notice;  // EngineOptions::notice; may be empty
   DurabilityOptions durability;
   ManifestSettings defaults;  // for a database created now
   bool read_only = false;
@@ -191,6 +193,14 @@ class Database {
   // Removes the metric file and the renamed raw file of `key` (retention).
   Status RemoveDerivedLocked(const std::string& key);
   void Log(LogLevel level, const std::string& msg) const;
+  // Hands an EngineNotice about this database to ctx_.notice (nothing when unset). `payload`
+  // gets the field "db" first.
+  // Bytes of a partition's data, metric and renamed raw files (those that exist).
+  uint64_t PartitionBytesLocked(const std::string& key) const;
+  void NoticeRetentionDeleted(const std::string& key, const std::string& file,
+                              uint64_t bytes) const;
+  void Notice(std::string name, std::optional<Value> value,
+              const std::function<void(JsonObject&)>& fields) const;
   ManifestSettings EffectivePageLimits() const;
 
   const DatabaseContext ctx_;

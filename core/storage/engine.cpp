@@ -40,6 +40,7 @@ struct Engine::Impl {
     o.root = options.root;
     o.db = db.name();
     o.log = options.log;
+    o.notice = options.notice;
     o.read_only = options.read_only;
     o.sync_every_write = options.durability.fsync_policy == FsyncPolicy::kAlways;
     o.manifest = db.manifest();
@@ -52,6 +53,7 @@ struct Engine::Impl {
     ctx.env = env;
     ctx.root = options.root;
     ctx.log = options.log;
+    ctx.notice = options.notice;
     ctx.durability = options.durability;
     ctx.defaults = options.manifest_defaults;
     ctx.read_only = options.read_only;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "base/json_object.h"
 #include "storage/filenames.h"
 
 namespace nanotdb {
@@ -55,6 +56,19 @@ EventStore::~EventStore() {
 
 void EventStore::Log(LogLevel level, const std::string& msg) const {
   if (opts_.log) opts_.log(level, opts_.db + ": " + msg);
+}
+
+void EventStore::NoticeDeleted(const std::string& key, uint64_t bytes,
+                               std::string_view reason) const {
+  if (!opts_.notice) return;
+  JsonObject payload;
+  payload.Str("db", opts_.db)
+      .Str("partition", key)
+      .Str("file", EventFileName(key))
+      .Uint("bytes", bytes)
+      .Str("reason", reason);
+  opts_.notice(EngineNotice{"nanotdb.partition.deleted", opts_.db,
+                            Value::Int64(static_cast<int64_t>(bytes)), payload.str()});
 }
 
 EventFileWriter* EventStore::WriterFor(const std::string& key, Status* st) {
@@ -261,9 +275,12 @@ Status EventStore::Maintain(Timestamp now_wall, int64_t now_mono) {
       continue;
     }
     writers_.erase(*it);
-    NANOTDB_RETURN_IF_ERROR(opts_.env->RemoveFile(EventFilePath(opts_.root, opts_.db, *it)));
+    const std::string path = EventFilePath(opts_.root, opts_.db, *it);
+    Result<uint64_t> size = opts_.env->GetFileSize(path);
+    NANOTDB_RETURN_IF_ERROR(opts_.env->RemoveFile(path));
     Log(LogLevel::kInfo, "retention: deleted " + EventFileName(*it) + " (older than " +
                              std::to_string(m.retention_days) + " days)");
+    NoticeDeleted(*it, size.ok() ? *size : 0, "retention");
     it = partitions_.erase(it);
     removed = true;
   }
@@ -276,9 +293,12 @@ Status EventStore::DeletePartition(const std::string& key, const std::string& wh
   std::unique_lock lock(mu_);
   if (partitions_.count(key) == 0) return Status::NotFound("no events file for " + key);
   writers_.erase(key);
-  NANOTDB_RETURN_IF_ERROR(opts_.env->RemoveFile(EventFilePath(opts_.root, opts_.db, key)));
+  const std::string path = EventFilePath(opts_.root, opts_.db, key);
+  Result<uint64_t> size = opts_.env->GetFileSize(path);
+  NANOTDB_RETURN_IF_ERROR(opts_.env->RemoveFile(path));
   partitions_.erase(key);
   Log(LogLevel::kWarning, "disk budget: deleted " + EventFileName(key) + " (" + why + ")");
+  NoticeDeleted(key, size.ok() ? *size : 0, "disk_budget");
   return opts_.env->SyncDir(DatabaseDir(opts_.root, opts_.db));
 }
 

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "nanotdb/engine.h"
 #include "nanotdb/engine_types.h"
 #include "nanotdb/env.h"
 #include "nanotdb/event_types.h"
@@ -34,6 +35,7 @@ struct EventStoreOptions {
   std::string root;
   std::string db;
   LogFn log;
+  NoticeFn notice;  // EngineOptions::notice; may be empty
   bool read_only = false;
   bool sync_every_write = false;
   int64_t sync_interval = 10 * kNanosPerSecond;
@@ -82,6 +84,8 @@ class EventStore {
   explicit EventStore(EventStoreOptions options) : opts_(std::move(options)) {}
   EventFileWriter* WriterFor(const std::string& key, Status* st);  // mu_ held exclusively
   void Log(LogLevel level, const std::string& msg) const;
+  // An EngineNotice "nanotdb.partition.deleted" for this database's events file of `key`.
+  void NoticeDeleted(const std::string& key, uint64_t bytes, std::string_view reason) const;
   // Reads the events of partition `key` matching q, sorted by time, appended to *out.
   Status ReadPartition(const std::string& key, const EventQuery& q, std::vector<Event>* out,
                        EventReadReport* report) const;

@@ -105,6 +105,7 @@ std::string ManifestPath(std::string_view root, std::string_view db) {
 }
 
 std::string LockPath(std::string_view root) { return Join(root, ".lock"); }
+std::string RunMarkerPath(std::string_view root) { return Join(root, ".running"); }
 
 std::string DataFilePath(std::string_view root, std::string_view db, std::string_view key) {
   return Join(DatabaseDir(root, db), DataFileName(key));

@@ -1,6 +1,8 @@
 // Every on-disk name of a data root is made and parsed here, nowhere else.
 //
 //   <root>/.lock                       process lock (Env::LockFile)
+//   <root>/.running                    present while a daemon runs (removed at clean shutdown;
+//                                      found at start: the last run ended dirty)
 //   <root>/<db>/                       one database
 //   <root>/<db>/<db>.wal               its write-ahead log
 //   <root>/<db>/catalog.json           its metric catalog
@@ -34,6 +36,7 @@ std::string WalPath(std::string_view root, std::string_view db);      // <root>/
 std::string CatalogPath(std::string_view root, std::string_view db);
 std::string ManifestPath(std::string_view root, std::string_view db);
 std::string LockPath(std::string_view root);  // <root>/.lock
+std::string RunMarkerPath(std::string_view root);  // <root>/.running
 std::string DataFilePath(std::string_view root, std::string_view db, std::string_view key);
 
 std::string DataFileName(std::string_view key);  // "data-<key>.dat"

@@ -29,10 +29,23 @@ namespace nanotdb {
 
 class ReadAccelerator;
 
+// Something the engine did that nanotdb records as an internal event in the `internal`
+// database (docs/events.md, "Internal events"): a WAL replayed or cut, a partition flushed,
+// sealed or deleted. Delivered on the thread doing the work, often with a database lock held:
+// the receiver only queues it — it must not block, and must not call back into the engine.
+struct EngineNotice {
+  std::string name;  // "nanotdb.wal.replayed", ...
+  std::string db;    // the database it is about
+  std::optional<Value> value;
+  std::string payload;  // a compact JSON object naming the database and the details
+};
+using NoticeFn = std::function<void(EngineNotice)>;
+
 struct EngineOptions {
   std::string root;    // the data root (holds engine.toml and one directory per database)
   Env* env = nullptr;  // nullptr: Env::Default()
   LogFn log;           // may be empty
+  NoticeFn notice;     // may be empty; see EngineNotice
   DurabilityOptions durability;
   ManifestSettings manifest_defaults;  // copied into manifest.toml of new databases only
   // Read-only engines take no lock, create nothing, replay WALs into memory without truncating
