@@ -14,10 +14,10 @@
 
 #include "base/json_object.h"
 #include "nanotdb/engine.h"
-#include "nanotdb/time_util.h"
 #include "nanotdb/services/metadata.h"
 #include "nanotdb/services/read_accelerator.h"
 #include "nanotdb/services/retention_hold.h"
+#include "nanotdb/time_util.h"
 #include "server/core_services.h"
 #include "server/dispatcher.h"
 #include "server/events_http.h"
@@ -357,18 +357,20 @@ Status Daemon::Start() {
   for (const LoadedPluginInfo& p : host->Describe()) {
     (p.error.empty() ? running : failed).push_back(p.name);
   }
-  internal_events->Emit(
-      "nanotdb.started", std::nullopt,
-      JsonObject()
-          .Str("version", NanotdbVersion())
-          .Int("pid", getpid())
-          .Str("root", config_.root)
-          .Int("port", s.http->port())
-          .Raw("plugins", JsonStringArray(running))
-          .Raw("plugins_failed", JsonStringArray(failed))
-          .Uint("databases", s.engine->ListDatabases(false).size())
-          .Int("startup_ms", (WallClockNow() - start_ts) / 1000000)
-          .str());
+  internal_events->Emit("nanotdb.started", std::nullopt,
+                        JsonObject()
+                            .Str("version", NanotdbVersion())
+                            .Int("pid", getpid())
+                            .Str("root", config_.root)
+                            .Int("port", s.http->port())
+                            .Raw("plugins", JsonStringArray(running))
+                            .Raw("plugins_failed", JsonStringArray(failed))
+                            .Uint("databases", s.engine->ListDatabases(false).size())
+                            .Int("startup_ms", (WallClockNow() - start_ts) / 1000000)
+                            .str());
+  // Stored now rather than at the next tick: a daemon killed within its first second still
+  // leaves its start (and a dirty shutdown found before it) behind.
+  if (config_.internal_events_enabled) internal_events->Drain(*s.engine);
   s.Log(LogLevel::kInfo, "nanotdb " + std::string(NanotdbVersion()) + " listening on " +
                              (config_.listen_host.empty() ? "*" : config_.listen_host) + ":" +
                              std::to_string(s.http->port()) + ", root " + config_.root);
@@ -393,8 +395,7 @@ void Daemon::Shutdown() {
     Status flushed = s.engine->Flush();
     if (flushed.ok()) {
       s.internal_events->Emit(
-          "nanotdb.shutdown.clean",
-          Value::Int64((MonotonicNow() - flush_start) / 1000000),
+          "nanotdb.shutdown.clean", Value::Int64((MonotonicNow() - flush_start) / 1000000),
           JsonObject()
               .Uint("databases", s.engine->ListDatabases(false).size())
               .Uint("internal_events_dropped", s.internal_events->dropped_total())

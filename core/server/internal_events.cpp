@@ -127,10 +127,8 @@ void InternalEvents::TakeSuppressedLocked(EventRateLimit& limit, const char* nam
   e.name = name;
   e.ts = opts_.now();
   e.value = Value::Int64(static_cast<int64_t>(n));
-  e.payload = JsonObject()
-                  .Uint("suppressed", n)
-                  .Int("window_seconds", opts_.limit_window / kSecond)
-                  .str();
+  e.payload =
+      JsonObject().Uint("suppressed", n).Int("window_seconds", opts_.limit_window / kSecond).str();
   queue_.push_back(std::move(e));  // a count, not a flood: past queue_depth on purpose
 }
 
@@ -173,9 +171,8 @@ void InternalEvents::Drain(Engine& engine) {
   }
   if (!problem.empty()) {
     if (!write_failing_ && opts_.log) {
-      opts_.log(LogLevel::kWarning,
-                "internal events not stored in database \"internal\": " + problem +
-                    " (logged once until a write succeeds)");
+      opts_.log(LogLevel::kWarning, "internal events not stored in database \"internal\": " +
+                                        problem + " (logged once until a write succeeds)");
     }
     write_failing_ = true;
   } else {

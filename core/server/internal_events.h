@@ -40,7 +40,7 @@ class EventRateLimit {
   const int64_t window_;
   std::optional<int64_t> window_start_;
   uint32_t allowed_ = 0;
-  uint64_t suppressed_ = 0;       // in the current window
+  uint64_t suppressed_ = 0;        // in the current window
   uint64_t suppressed_ended_ = 0;  // in windows that have ended, not yet taken
 };
 
@@ -48,10 +48,10 @@ struct InternalEventsOptions {
   bool enabled = true;        // [internal_events] enabled
   size_t queue_depth = 4096;  // [internal_events] queue_depth
   LogFn log;
-  std::function<Timestamp()> now;      // wall clock, Unix ns
-  std::function<int64_t()> mono;       // monotonic ns
-  uint32_t auth_burst = 10;            // auth failure events per window
-  uint32_t disk_burst = 1;             // disk-floor refusal events per window
+  std::function<Timestamp()> now;  // wall clock, Unix ns
+  std::function<int64_t()> mono;   // monotonic ns
+  uint32_t auth_burst = 10;        // auth failure events per window
+  uint32_t disk_burst = 1;         // disk-floor refusal events per window
   int64_t limit_window = 60 * kSecond;
 };
 
@@ -84,14 +84,14 @@ class InternalEvents final : public InternalEventService {
 
   const InternalEventsOptions opts_;
   mutable std::mutex mu_;
-  std::deque<Event> queue_;           // guarded by mu_
-  uint64_t dropped_pending_ = 0;      // guarded by mu_: dropped since the last Drain
-  uint64_t dropped_total_ = 0;        // guarded by mu_
-  uint64_t emitted_total_ = 0;        // guarded by mu_: written into `internal`
-  EventRateLimit auth_limit_;         // guarded by mu_
-  EventRateLimit disk_limit_;         // guarded by mu_
-  bool write_failing_ = false;        // only touched by Drain (one thread at a time)
-  std::mutex drain_mu_;               // one Drain at a time
+  std::deque<Event> queue_;       // guarded by mu_
+  uint64_t dropped_pending_ = 0;  // guarded by mu_: dropped since the last Drain
+  uint64_t dropped_total_ = 0;    // guarded by mu_
+  uint64_t emitted_total_ = 0;    // guarded by mu_: written into `internal`
+  EventRateLimit auth_limit_;     // guarded by mu_
+  EventRateLimit disk_limit_;     // guarded by mu_
+  bool write_failing_ = false;    // only touched by Drain (one thread at a time)
+  std::mutex drain_mu_;           // one Drain at a time
 };
 
 }  // namespace nanotdb::server

@@ -177,10 +177,11 @@ Status Database::Load(bool create) {
   if (report.records > 0) {
     Log(LogLevel::kInfo, "replayed " + std::to_string(report.samples) + " samples from " +
                              std::to_string(report.records) + " WAL records");
-    Notice("nanotdb.wal.replayed", Value::Int64(static_cast<int64_t>(report.samples)),
-           [&](JsonObject& j) {
-             j.Str("file", wal_file).Uint("records", report.records).Uint("samples", report.samples);
-           });
+    Notice(
+        "nanotdb.wal.replayed", Value::Int64(static_cast<int64_t>(report.samples)),
+        [&](JsonObject& j) {
+          j.Str("file", wal_file).Uint("records", report.records).Uint("samples", report.samples);
+        });
   }
   if (report.tail_bytes > 0) {
     Log(LogLevel::kWarning, "WAL " + wal_path + ": dropped " + std::to_string(report.tail_bytes) +

@@ -35,7 +35,7 @@ std::string DatabaseDir(std::string_view root, std::string_view db);  // <root>/
 std::string WalPath(std::string_view root, std::string_view db);      // <root>/<db>/<db>.wal
 std::string CatalogPath(std::string_view root, std::string_view db);
 std::string ManifestPath(std::string_view root, std::string_view db);
-std::string LockPath(std::string_view root);  // <root>/.lock
+std::string LockPath(std::string_view root);       // <root>/.lock
 std::string RunMarkerPath(std::string_view root);  // <root>/.running
 std::string DataFilePath(std::string_view root, std::string_view db, std::string_view key);
 

@@ -13,6 +13,7 @@
 #include "backfill_http.h"
 #include "nanotdb/services/databases.h"
 #include "nanotdb/services/http.h"
+#include "nanotdb/services/internal_events.h"
 #include "nanotdb/services/plugin_files.h"
 #include "nanotdb/services/query.h"
 #include "nanotdb/services/retention_hold.h"
@@ -66,6 +67,7 @@ class RollupPlugin {
     s.writer = ctx.Find<WriterService>();
     s.databases = ctx.Find<DatabaseService>();
     s.files = ctx.Find<PluginFilesService>();
+    s.events = ctx.Find<InternalEventService>();  // optional: an older core has none
     auto* http = ctx.Find<HttpService>();
     auto* scheduler = ctx.Find<SchedulerService>();
     if (!s.query || !s.writer || !s.databases || !s.files || !http || !scheduler) {

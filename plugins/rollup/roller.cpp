@@ -12,6 +12,7 @@
 #include "nanotdb/options.h"
 #include "nanotdb/series.h"
 #include "nanotdb/time_util.h"
+#include "nanotdb/vm_json.h"
 
 namespace nanotdb::rollup {
 namespace {
@@ -41,6 +42,13 @@ struct Roller::Expanded {
   std::map<Aggregate, std::string> parent_outputs;
 };
 
+// What one batch rolls up for one job key: the job, from where, how many outputs.
+struct Roller::Window {
+  const RollupJob* job;
+  Timestamp from;
+  uint64_t points = 0;
+};
+
 // Outputs computed but not yet durable, and how far each job got with them.
 struct Roller::Batch {
   struct Point {
@@ -53,7 +61,8 @@ struct Roller::Batch {
   std::vector<Point> points;
   std::map<std::string, int64_t> progress;  // job key -> completed period end
   std::set<std::string> destinations;
-  std::set<std::string> failed;  // job keys whose writes were refused in this pass
+  std::set<std::string> failed;           // job keys whose writes were refused in this pass
+  std::map<std::string, Window> windows;  // what this batch rolls up, per job key
 };
 
 Roller::Roller(RollupServices services) : s_(std::move(services)) {}
@@ -172,10 +181,14 @@ bool Roller::Commit(const std::string& db, const RollupConfig& cfg, Batch* batch
   const bool wrote = !batch->points.empty();
   batch->points.clear();
   batch->destinations.clear();
+  std::map<std::string, Window> windows = std::move(batch->windows);
+  batch->windows.clear();
   if (!ok || batch->progress.empty()) {
     batch->progress.clear();
     return ok;
   }
+  // Durable from here (flushed): the checkpoint below only saves redoing them.
+  EmitWindows(db, windows, batch->progress, batch->failed);
   // The checkpoint may only say what is durable: read it again (a backfill may have removed
   // it) and move the jobs whose outputs were all accepted.
   const std::string name = CheckpointName(db, cfg.checkpoint_file);
@@ -203,6 +216,51 @@ bool Roller::Commit(const std::string& db, const RollupConfig& cfg, Batch* batch
     return false;
   }
   return true;
+}
+
+// One event per job (a pattern job's series together) whose outputs this commit made durable;
+// periods without samples alone are not worth an event.
+void Roller::EmitWindows(const std::string& db, const std::map<std::string, Window>& windows,
+                         const std::map<std::string, int64_t>& progress,
+                         const std::set<std::string>& failed) {
+  if (s_.events == nullptr) return;
+  struct Done {
+    const RollupJob* job;
+    Timestamp from, to;
+    uint64_t points = 0, series = 0;
+  };
+  std::map<std::string, Done> by_job;
+  for (const auto& [key, window] : windows) {
+    auto end = progress.find(key);
+    if (end == progress.end() || failed.count(key) > 0 || window.points == 0) continue;
+    auto [it, fresh] =
+        by_job.try_emplace(window.job->id, Done{window.job, window.from, end->second});
+    it->second.from = std::min(it->second.from, window.from);
+    it->second.to = std::max(it->second.to, end->second);
+    it->second.points += window.points;
+    ++it->second.series;
+  }
+  for (const auto& [id, done] : by_job) {
+    std::string payload = "{\"db\":";
+    vm::AppendJsonString(&payload, db);
+    payload += ",\"job\":";
+    vm::AppendJsonString(&payload, id);
+    payload += ",\"destination_db\":";
+    vm::AppendJsonString(&payload, done.job->destination_db);
+    payload += ",\"interval\":";
+    vm::AppendJsonString(&payload, FormatDuration(done.job->interval));
+    payload += ",\"from\":";
+    vm::AppendJsonString(&payload, FormatRfc3339(done.from));
+    payload += ",\"to\":";
+    vm::AppendJsonString(&payload, FormatRfc3339(done.to));
+    payload += ",\"series\":" + std::to_string(done.series) +
+               ",\"points\":" + std::to_string(done.points) + "}";
+    Event e;
+    e.name = "nanotdb.rollup.window.done";
+    e.value = Value::Int64(static_cast<int64_t>(done.points));
+    e.payload = std::move(payload);
+    s_.events->Emit(std::move(e));
+  }
 }
 
 void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats* stats,
@@ -378,10 +436,12 @@ void Roller::RunSource(const std::string& db, const RollupConfig& cfg, PassStats
         ReportOnce("read " + db + " " + e.key, stats->errors.back());
         break;
       }
+      Window& window = batch.windows.try_emplace(e.key, Window{&job, start}).first->second;
       for (const Bucket& b : buckets) {
         for (size_t a = 0; a < e.outputs.size(); ++a) {
           if (written[a] && b.start <= *written[a]) continue;
           batch.points.push_back({&job.destination_db, e.outputs[a], b.start, b.values[a], &e.key});
+          ++window.points;
         }
       }
       if (!buckets.empty()) batch.destinations.insert(job.destination_db);

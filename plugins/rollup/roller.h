@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,7 @@
 #include "checkpoints.h"
 #include "nanotdb/engine_types.h"
 #include "nanotdb/services/databases.h"
+#include "nanotdb/services/internal_events.h"
 #include "nanotdb/services/plugin_files.h"
 #include "nanotdb/services/query.h"
 #include "nanotdb/services/writer.h"
@@ -42,6 +44,8 @@ struct RollupServices {
   WriterService* writer = nullptr;
   DatabaseService* databases = nullptr;
   PluginFilesService* files = nullptr;
+  // nanotdb.rollup.window.done after each durable commit (docs/events.md); may be null.
+  InternalEventService* events = nullptr;
   LogFn log;                       // may be empty
   std::function<Timestamp()> now;  // wall clock, ns
 };
@@ -106,6 +110,7 @@ class Roller {
  private:
   struct Expanded;
   struct Batch;
+  struct Window;
   Result<RollupConfig> LoadConfig(const std::string& db);
   // Runs the jobs of one source; errors go to stats->errors.
   void RunSource(const std::string& db, const RollupConfig& cfg, PassStats* stats,
@@ -119,6 +124,9 @@ class Roller {
   Status CascadeBuckets(const Expanded& e, const RollupJob& parent, Timestamp start, Timestamp end,
                         std::vector<Bucket>* out);
   bool Commit(const std::string& db, const RollupConfig& cfg, Batch* batch, PassStats* stats);
+  void EmitWindows(const std::string& db, const std::map<std::string, Window>& windows,
+                   const std::map<std::string, int64_t>& progress,
+                   const std::set<std::string>& failed);
   // Sources ordered so that a database comes after every source writing into it; false
   // with the cycle described in *cycle when there is none.
   static bool Order(const std::map<std::string, RollupConfig>& configs,
