@@ -5,8 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 namespace nanotdb::drip {
@@ -163,12 +165,13 @@ bool HttpSender::ReadMore(std::string* buf, std::string* error) {
   }
 }
 
-bool HttpSender::Post(std::string_view body, int* status, std::string* answer, std::string* error) {
+bool HttpSender::Post(const std::string& target, std::string_view content_type,
+                      std::string_view body, int* status, std::string* answer, std::string* error) {
   if (fd_ < 0 && !Connect(error)) return false;
-  std::string head = "POST " + target_ + " HTTP/1.1\r\nHost: " + url_.host + ":" +
-                     std::to_string(url_.port) +
-                     "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\nConnection: keep-alive\r\n";
+  std::string head = "POST " + target + " HTTP/1.1\r\nHost: " + url_.host + ":" +
+                     std::to_string(url_.port) + "\r\nContent-Type: " + std::string(content_type) +
+                     "\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\nConnection: keep-alive\r\n";
   if (!token_.empty()) head += "Authorization: Bearer " + token_ + "\r\n";
   head += "\r\n";
   if (!WriteAll(head, error) || !WriteAll(body, error)) return false;
@@ -248,20 +251,40 @@ bool HttpSender::Post(std::string_view body, int* status, std::string* answer, s
 }
 
 SendResult HttpSender::Send(std::string_view body, std::string* error) {
+  return SendTo(target_, "text/plain; charset=utf-8", body, error);
+}
+
+SendResult HttpSender::SendEvents(std::string_view db, std::string_view json, std::string* error) {
+  std::string target = url_.path + "/api/v1/events?db=";
+  for (unsigned char c : db) {
+    const bool plain = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+    if (plain) {
+      target += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      target += hex;
+    }
+  }
+  return SendTo(target, "application/json", json, error);
+}
+
+SendResult HttpSender::SendTo(const std::string& target, std::string_view content_type,
+                              std::string_view body, std::string* error) {
   // A kept-alive connection may have been closed by a server restart since the last cycle:
   // such a failure says nothing about the server now, so try once more on a new connection.
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool was_reused = reused_;
     int status = 0;
     std::string answer;
-    if (!Post(body, &status, &answer, error)) {
+    if (!Post(target, content_type, body, &status, &answer, error)) {
       Disconnect();
       if (!was_reused) break;
       continue;
     }
     if (status >= 200 && status < 300) return SendResult::kSent;
     *error = "HTTP " + std::to_string(status) + " from " + url_.host + ":" +
-             std::to_string(url_.port) + target_ + ": " + answer.substr(0, 300);
+             std::to_string(url_.port) + target + ": " + answer.substr(0, 300);
     if (status == 401 || status == 403) {
       *error += " (check drip.token against the server's write token)";
       return SendResult::kRetry;

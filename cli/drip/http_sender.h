@@ -1,5 +1,6 @@
-// HttpSender: posts line protocol to <server_url>/api/v1/import over one keep-alive HTTP/1.1
-// connection (plain POSIX sockets: drip stays small), with an optional bearer token.
+// HttpSender: posts line protocol to <server_url>/api/v1/import, and drip's events as JSON to
+// <server_url>/api/v1/events, over one keep-alive HTTP/1.1 connection (plain POSIX sockets:
+// drip stays small), with an optional bearer token.
 //
 // Not thread-safe (one request at a time).
 #pragma once
@@ -29,17 +30,22 @@ class HttpSender final : public Sender {
   HttpSender& operator=(const HttpSender&) = delete;
 
   SendResult Send(std::string_view body, std::string* error) override;
+  // POSTs a JSON array of events (EventsJson) to /api/v1/events?db=<db>; same results as Send.
+  SendResult SendEvents(std::string_view db, std::string_view json, std::string* error);
 
  private:
+  SendResult SendTo(const std::string& target, std::string_view content_type, std::string_view body,
+                    std::string* error);
   // One attempt. False on connection and protocol failures (error says which).
-  bool Post(std::string_view body, int* status, std::string* answer, std::string* error);
+  bool Post(const std::string& target, std::string_view content_type, std::string_view body,
+            int* status, std::string* answer, std::string* error);
   bool Connect(std::string* error);
   void Disconnect();
   bool WriteAll(std::string_view data, std::string* error);
   bool ReadMore(std::string* buf, std::string* error);  // appends; false on EOF or error
 
   HttpUrl url_;
-  std::string target_;  // request path
+  std::string target_;  // request path of Send
   std::string token_;
   int64_t timeout_ns_;
   int fd_ = -1;

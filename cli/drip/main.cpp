@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +20,8 @@
 #include "drip_config.h"
 #include "http_sender.h"
 #include "lineproto.h"
+#include "nanotdb/event_types.h"
+#include "nanotdb/vm_json.h"
 #include "sample_queue.h"
 
 namespace nanotdb::drip {
@@ -65,11 +68,89 @@ std::string Timings(const Collector& c) {
   return out;
 }
 
+Timestamp WallNow() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// drip's events (docs/drip.md, "Events"), posted to /api/v1/events of the samples' database
+// after the samples of a cycle went through; kept (at most kMax, then counted) while the
+// server is away, so the outage itself is recorded once it is over.
+class EventOutbox {
+ public:
+  static constexpr size_t kMax = 1000;
+
+  void Add(std::string name, std::optional<Value> value, std::string payload, Timestamp ts = 0) {
+    if (pending_.size() >= kMax) {
+      ++dropped_;
+      return;
+    }
+    Event e;
+    e.name = std::move(name);
+    e.ts = ts != 0 ? ts : WallNow();
+    e.value = value;
+    e.payload = std::move(payload);
+    pending_.push_back(std::move(e));
+  }
+  void Add(std::vector<Event> events) {
+    for (Event& e : events) Add(std::move(e.name), e.value, std::move(e.payload), e.ts);
+  }
+
+  void Flush(HttpSender& sender, const std::string& db) {
+    if (dropped_ > 0) {
+      pending_.push_back(Event{"drip.events.dropped", WallNow(),
+                               Value::Int64(static_cast<int64_t>(dropped_)),
+                               "{\"dropped\":" + std::to_string(dropped_) + "}"});
+      dropped_ = 0;
+    }
+    if (pending_.empty()) return;
+    std::string json = "[";
+    for (size_t i = 0; i < pending_.size(); ++i) {
+      const Event& e = pending_[i];
+      if (i > 0) json += ',';
+      json += "{\"name\":";
+      vm::AppendJsonString(&json, e.name);
+      json += ",\"ts\":" + std::to_string(e.ts);
+      if (e.value) {
+        char buf[vm::kMaxValueChars];
+        json += ",\"value\":";
+        json.append(buf, vm::WriteStoredValue(buf, *e.value));
+      }
+      if (!e.payload.empty()) json += ",\"payload\":" + e.payload;
+      json += '}';
+    }
+    json += ']';
+    std::string error;
+    SendResult r = sender.SendEvents(db, json, &error);
+    if (r == SendResult::kRetry) return;  // kept for the next cycle
+    if (r == SendResult::kRejected) Log(LogLevel::kWarning, "server refused drip events: " + error);
+    pending_.clear();
+  }
+
+ private:
+  std::vector<Event> pending_;
+  uint64_t dropped_ = 0;
+};
+
+std::string UrlPayload(const std::string& url, std::string_view key = {},
+                       std::string_view text = {}) {
+  std::string out = "{\"url\":";
+  vm::AppendJsonString(&out, url);
+  if (!key.empty()) {
+    out += ",\"";
+    out += key;
+    out += "\":";
+    vm::AppendJsonString(&out, text);
+  }
+  return out + "}";
+}
+
 // Delivery state across cycles: says once when the server went away and when it came back.
 class Outbox {
  public:
-  Outbox(const DripConfig& cfg, Sender& sender)
-      : cfg_(cfg), sender_(sender), queue_(cfg.buffer_max_samples) {}
+  Outbox(const DripConfig& cfg, Sender& sender, EventOutbox* events = nullptr)
+      : cfg_(cfg), sender_(sender), queue_(cfg.buffer_max_samples), events_(events) {}
 
   SampleQueue& queue() { return queue_; }
 
@@ -77,8 +158,16 @@ class Outbox {
     size_t dropped = queue_.Push(std::move(b));
     if (dropped == 0) return;
     auto now = std::chrono::steady_clock::now();
+    dropped_unreported_ += dropped;
     if (now - last_drop_log_ > std::chrono::minutes(1)) {
       last_drop_log_ = now;
+      if (events_ != nullptr) {
+        events_->Add("drip.buffer.dropped", Value::Int64(static_cast<int64_t>(dropped_unreported_)),
+                     "{\"dropped\":" + std::to_string(dropped_unreported_) +
+                         ",\"dropped_total\":" + std::to_string(queue_.dropped_samples()) +
+                         ",\"max_samples\":" + std::to_string(cfg_.buffer_max_samples) + "}");
+        dropped_unreported_ = 0;
+      }
       Log(LogLevel::kWarning,
           "buffer full (buffer.max_samples = " + std::to_string(cfg_.buffer_max_samples) +
               "): dropping the oldest samples; " + std::to_string(queue_.dropped_samples()) +
@@ -100,6 +189,10 @@ class Outbox {
         Log(LogLevel::kWarning, "cannot deliver to " + cfg_.server_url + ": " + r.error +
                                     "; buffering up to " + std::to_string(cfg_.buffer_max_samples) +
                                     " samples");
+        if (events_ != nullptr) {
+          events_->Add("drip.target.disconnected", std::nullopt,
+                       UrlPayload(cfg_.server_url, "error", r.error));
+        }
       }
       return false;
     }
@@ -111,6 +204,16 @@ class Outbox {
       Log(LogLevel::kInfo, "delivering again to " + cfg_.server_url + " after " +
                                std::to_string(secs) + " s; sent " + std::to_string(r.sent_samples) +
                                " buffered samples");
+      if (events_ != nullptr) {
+        const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - down_since_)
+                               .count();
+        std::string payload = UrlPayload(cfg_.server_url);
+        payload.pop_back();
+        payload += ",\"outage_ms\":" + std::to_string(ms) +
+                   ",\"sent_samples\":" + std::to_string(r.sent_samples) + "}";
+        events_->Add("drip.target.reconnected", Value::Int64(ms), std::move(payload));
+      }
     }
     return true;
   }
@@ -119,6 +222,8 @@ class Outbox {
   const DripConfig& cfg_;
   Sender& sender_;
   SampleQueue queue_;
+  EventOutbox* events_;
+  uint64_t dropped_unreported_ = 0;
   bool down_ = false;
   std::chrono::steady_clock::time_point down_since_;
   std::chrono::steady_clock::time_point last_drop_log_;
@@ -147,7 +252,8 @@ int Run(const Args& args) {
   }
 
   HttpSender sender(cfg.server_url, cfg.token, cfg.timeout_ns);
-  Outbox outbox(cfg, sender);
+  EventOutbox events;
+  Outbox outbox(cfg, sender, args.once ? nullptr : &events);
   if (!cfg.spill_file.empty() && !args.print) {
     Status st = outbox.queue().LoadFrom(cfg.spill_file, cfg.max_post_samples);
     if (!st.ok()) Log(LogLevel::kWarning, "spill file not loaded: " + st.message());
@@ -187,9 +293,31 @@ int Run(const Args& args) {
                            std::to_string(cfg.probes.interval_ns / 1000000) + " ms into " +
                            (args.print ? std::string("stdout") : cfg.server_url) + " database " +
                            db);
+  const auto started = std::chrono::steady_clock::now();
+  uint64_t cycles = 0;
+  if (!args.print) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    std::string payload = "{\"host\":";
+    vm::AppendJsonString(&payload, host);
+    payload += ",\"pid\":" + std::to_string(getpid()) + ",\"url\":";
+    vm::AppendJsonString(&payload, cfg.server_url);
+    payload += ",\"database\":";
+    vm::AppendJsonString(&payload, db);
+    std::vector<std::string> names = collector.probe_names();
+    payload +=
+        ",\"interval_ms\":" + std::to_string(cfg.probes.interval_ns / 1000000) + ",\"probes\":[";
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (i > 0) payload += ',';
+      vm::AppendJsonString(&payload, names[i]);
+    }
+    payload += "]}";
+    events.Add("drip.started", Value::Int64(static_cast<int64_t>(names.size())), payload);
+  }
   CycleTime t;
   while (ticker.WaitNext(&t)) {
     std::vector<ProbeSample> s = collector.Collect(t);
+    ++cycles;
     if (args.print) {
       Batch b = ToBatch(db, t, s);
       std::fwrite(b.lines.data(), 1, b.lines.size(), stdout);
@@ -198,7 +326,9 @@ int Run(const Args& args) {
       continue;
     }
     outbox.Push(ToBatch(db, t, s));
+    events.Add(collector.TakeEvents());
     bool delivered = outbox.Flush();
+    if (delivered) events.Flush(sender, db);
     if (args.verbose) {
       Log(LogLevel::kInfo,
           std::to_string(s.size()) + " samples (" + Timings(collector) + ")" +
@@ -207,7 +337,15 @@ int Run(const Args& args) {
   }
   signals.join();
   if (args.print) return 0;
-  outbox.Flush();
+  events.Add("drip.stopped", std::nullopt,
+             "{\"uptime_s\":" +
+                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::steady_clock::now() - started)
+                                    .count()) +
+                 ",\"cycles\":" + std::to_string(cycles) +
+                 ",\"dropped_samples\":" + std::to_string(outbox.queue().dropped_samples()) +
+                 ",\"buffered_samples\":" + std::to_string(outbox.queue().samples()) + "}");
+  if (outbox.Flush()) events.Flush(sender, db);
   if (!cfg.spill_file.empty()) {
     Status st = outbox.queue().SaveTo(cfg.spill_file);
     if (!st.ok()) Log(LogLevel::kError, "buffered samples lost: " + st.message());

@@ -5,7 +5,13 @@
 // own interval runs every CyclesPerRun() cycles (always on its first cycle). Every sample of a
 // cycle carries the cycle's timestamp.
 //
-// Thread safety: Collect is called by one thread at a time; CycleTicker::Stop from any thread.
+// Events (docs/drip.md, "Events"): what changed about the probes — a probe's first warning
+// (drip.probe.failed), a slow probe (drip.probe.slow), the set of series a probe reports
+// changing (drip.probe.changed: a sensor, disk, interface or process came or went) — collected
+// for the caller to take with TakeEvents.
+//
+// Thread safety: Collect and TakeEvents are called by one thread at a time; CycleTicker::Stop
+// from any thread.
 #pragma once
 
 #include <condition_variable>
@@ -16,6 +22,7 @@
 #include <vector>
 
 #include "host_fs.h"
+#include "nanotdb/event_types.h"
 #include "probe.h"
 #include "settings.h"
 
@@ -37,18 +44,33 @@ class Collector {
   const ProbeSettings& settings() const { return settings_; }
   // Probe name and run time in ns, for the probes the last Collect ran.
   const std::vector<std::pair<std::string, int64_t>>& last_timings() const { return timings_; }
+  // Probe names in run order.
+  std::vector<std::string> probe_names() const;
+  // The events since the last call, oldest first (at most kMaxPendingEvents are kept; older
+  // ones are dropped and counted into a drip.events.dropped event).
+  std::vector<Event> TakeEvents();
+  static constexpr size_t kMaxPendingEvents = 1000;
 
  private:
   struct Entry {
     std::unique_ptr<Probe> probe;
     int64_t cycles_per_run;
     bool ran = false;
+    int runs = 0;
+    bool slow_reported = false;
+    std::vector<std::string> series;  // sorted metric names of its last run
   };
+  void AddEvent(Timestamp ts, std::string name, std::optional<Value> value, std::string payload);
+  void NoteSeries(Entry& e, const CycleTime& now, std::vector<std::string> series);
   ProbeSettings settings_;
   HostFs fs_;
   ProbeLog log_;
   std::vector<Entry> probes_;
   std::vector<std::pair<std::string, int64_t>> timings_;
+  // Filled by probes' log wrappers during Collect (same thread) and by Collect itself.
+  std::vector<Event> events_;
+  uint64_t events_dropped_ = 0;
+  Timestamp cycle_ts_ = 0;  // of the running Collect, for the log wrappers' events
 };
 
 // Wakes at wall-clock multiples of the interval (…:00, :10, :20 for 10 s), so cycles of

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "collector.h"
+#include "nanotdb/services/events.h"
 #include "nanotdb/services/writer.h"
 #include "settings.h"
 
@@ -24,6 +25,7 @@ class DripSourcesPlugin {
     if (writer_ == nullptr) {
       return Status::NotFound("drip-sources needs the core's nanotdb.writer v1 service");
     }
+    events_ = ctx.Find<EventService>();  // optional: probe events need it
     ctx_ = &ctx;
     // The host prefixes the plugin's name.
     LogFn log = [this](LogLevel level, std::string_view msg) { ctx_->Log(level, msg); };
@@ -61,11 +63,22 @@ class DripSourcesPlugin {
         write_log_->Once("reject:" + samples[index].metric, LogLevel::kWarning,
                          db + "/" + samples[index].metric + " rejected: " + status.message());
       }
+      std::vector<Event> events = collector_->TakeEvents();
+      if (events_ != nullptr && !events.empty()) {
+        Result<EventWriteResult> written = events_->WriteEvents(db, events);
+        if (!written.ok()) {
+          write_log_->Once("events", LogLevel::kError,
+                           "probe events not stored: " + written.status().message());
+        } else {
+          write_log_->Clear("events");
+        }
+      }
     }
   }
 
   PluginContext* ctx_ = nullptr;
   WriterService* writer_ = nullptr;
+  EventService* events_ = nullptr;
   std::unique_ptr<Collector> collector_;
   std::unique_ptr<ProbeLog> write_log_;  // used by the collection thread only
   std::unique_ptr<CycleTicker> ticker_;

@@ -3,7 +3,9 @@
 
 1. `drip --once` delivers one cycle; the server returns it (int64 typing kept).
 2. drip runs with a 1 s interval while the server is stopped and restarted in the middle:
-   every cycle drip collected is stored exactly once — no sample lost.
+   every cycle drip collected is stored exactly once — no sample lost — and drip's events
+   (started, target disconnected / reconnected with the outage, stopped) are stored in its
+   database.
 
 usage: drip_integration_test.py BIN_DIR   (BIN_DIR holds nanotdb and drip)
 """
@@ -138,7 +140,24 @@ def main():
     got = values(port, "sys.uptime_sec", t1)
     stamps = [int(float(v[0]) * 1e9) if isinstance(v[0], float) else int(v[0]) for v in got]
     plugin_busy = values(port, "cpu.busy_pct", t0, db="pluginhost")
+    events = get(port, "/api/v1/events", db=DB, start=str(t1))["data"]["events"]
     server.stop()
+    names = [e["name"] for e in events]
+    print(f"events: {names}")
+    want = ["drip.started", "drip.target.disconnected", "drip.target.reconnected", "drip.stopped"]
+    if [n for n in names if n in want] != want:
+        sys.exit(f"FAIL: expected drip events {want} in order, got {names}")
+    by_name = {e["name"]: e for e in events}
+    started, down, up = (by_name[n] for n in want[:3])
+    if started["value"] != len(started["payload"]["probes"]) or started["payload"]["database"] != DB:
+        sys.exit(f"FAIL: drip.started says {started}")
+    if "error" not in down["payload"] or down["payload"]["url"] != f"http://127.0.0.1:{port}":
+        sys.exit(f"FAIL: drip.target.disconnected says {down}")
+    outage_ms = up["value"]
+    if not 2000 <= outage_ms <= 20000 or up["payload"]["outage_ms"] != outage_ms:
+        sys.exit(f"FAIL: drip.target.reconnected says {up} (the server was down about 3 s)")
+    if by_name["drip.stopped"]["payload"]["cycles"] != cycles:
+        sys.exit(f"FAIL: drip.stopped says {by_name['drip.stopped']}, drip logged {cycles} cycles")
     print(f"plugin: {len(plugin_busy)} cpu.busy_pct samples written in-process")
     if len(plugin_busy) < 2:
         sys.exit("FAIL: the drip-sources plugin wrote fewer than 2 cpu.busy_pct samples")

@@ -375,5 +375,51 @@ TEST_F(ProbesTest, CollectorSamplesOfACycleComeFromEveryEnabledProbe) {
   EXPECT_EQ(collector.last_timings().size(), 9u);
 }
 
+TEST_F(ProbesTest, CollectorReportsASensorThatVanishedAsAProbeChange) {
+  FixtureRoot root("pi4");
+  ProbeSettings s = SettingsFromToml(
+      "cpu = false\nmemory = false\nloadavg = false\nuptime = false\ndisk = false\n"
+      "io = false\nnetwork = false\nprocess = false\nonewire = true\n");
+  Collector collector(s, AtRoot(root.path()), root.path(), logs.fn());
+  auto at = [](int64_t cycle) {
+    return CycleTime{kT0 + cycle * 10 * kNanosPerSecond, cycle * 10 * kNanosPerSecond};
+  };
+  for (int c = 0; c < 3; ++c) collector.Collect(at(c));
+  for (const Event& e : collector.TakeEvents()) {
+    EXPECT_NE(e.name, "drip.probe.changed") << "a steady probe is no change: " << e.payload;
+  }
+  std::filesystem::remove_all(root.path() + "/sys/bus/w1/devices/28-0316a2797aff");
+  collector.Collect(at(3));
+  std::vector<Event> events = collector.TakeEvents();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].name, "drip.probe.changed");
+  EXPECT_EQ(events[0].ts, at(3).ts);
+  EXPECT_EQ(events[0].value->AsInt64(), -1);
+  EXPECT_EQ(events[0].payload,
+            R"({"probe":"onewire","added":[],"removed":["temp.28-0316a2797aff.mdeg"],)"
+            R"("series":1})");
+  collector.Collect(at(4));
+  EXPECT_TRUE(collector.TakeEvents().empty()) << "reported once";
+}
+
+TEST_F(ProbesTest, CollectorTurnsEachFirstProbeWarningIntoOneEvent) {
+  FixtureRoot root("");
+  Collector collector(SettingsFromToml("onewire = true\n"), AtRoot(root.path()), root.path(),
+                      logs.fn());
+  collector.Collect(kCycle1);
+  std::vector<Event> events = collector.TakeEvents();
+  ASSERT_EQ(events.size(), logs.lines.size());
+  bool onewire = false;
+  for (const Event& e : events) {
+    EXPECT_EQ(e.name, "drip.probe.failed");
+    EXPECT_EQ(e.ts, kCycle1.ts);
+    EXPECT_FALSE(e.value.has_value());
+    onewire = onewire || e.payload.starts_with(R"({"probe":"onewire","message":")");
+  }
+  EXPECT_TRUE(onewire);
+  collector.Collect(kCycle2);
+  EXPECT_TRUE(collector.TakeEvents().empty()) << "no repeated events";
+}
+
 }  // namespace
 }  // namespace nanotdb::drip
