@@ -5,6 +5,7 @@
 #include "json_reader.h"
 #include "nanotdb/series.h"
 #include "nanotdb/time_util.h"
+#include "nanotdb/vm_json.h"
 
 namespace nanotdb::mqtt {
 namespace {
@@ -301,6 +302,118 @@ void MapJson(const Subscription& sub, std::string_view payload, Timestamp now, B
   }
 }
 
+// `v` as compact JSON (strings re-escaped, numbers as written).
+void AppendJson(const JsonValue& v, std::string* out) {
+  switch (v.kind) {
+    case JsonValue::Kind::kNull:
+      *out += "null";
+      break;
+    case JsonValue::Kind::kBool:
+      *out += v.boolean ? "true" : "false";
+      break;
+    case JsonValue::Kind::kNumber:
+      *out += v.text;
+      break;
+    case JsonValue::Kind::kString:
+      vm::AppendJsonString(out, v.text);
+      break;
+    case JsonValue::Kind::kArray:
+      *out += '[';
+      for (size_t i = 0; i < v.items.size(); ++i) {
+        if (i > 0) *out += ',';
+        AppendJson(v.items[i], out);
+      }
+      *out += ']';
+      break;
+    case JsonValue::Kind::kObject:
+      *out += '{';
+      for (size_t i = 0; i < v.members.size(); ++i) {
+        if (i > 0) *out += ',';
+        vm::AppendJsonString(out, v.members[i].name);
+        *out += ':';
+        AppendJson(v.members[i].value, out);
+      }
+      *out += '}';
+      break;
+  }
+}
+
+void MapEvent(const Subscription& sub, std::string_view topic,
+              const std::vector<std::string_view>& captures, std::string_view payload,
+              Timestamp now, MapResult* out) {
+  MappedEvent me;
+  TemplateInput in{topic, &captures, sub.filter.plus_count(), {}};
+  me.db = sub.db.Render(in);
+  if (Status db = ValidateDatabaseName(me.db); !db.ok()) {
+    out->errors.push_back("event: database: " + db.message());
+    return;
+  }
+  Event& e = me.event;
+  e.name = sub.name.Render(in);
+  e.ts = now;
+  if (sub.format == PayloadFormat::kText) {
+    std::string_view text = Trim(payload);
+    if (!text.empty()) {
+      Value v;
+      ValueOrigin origin;
+      if (ToValue(sub, TextScalar(sub, text), &v, &origin).ok()) {
+        e.value = v;
+      } else {
+        vm::AppendJsonString(&e.payload, text);
+      }
+    }
+  } else {
+    Result<JsonValue> doc = ParseJson(payload);
+    if (!doc.ok()) {
+      out->errors.push_back("event: " + doc.status().message());
+      return;
+    }
+    if (!sub.timestamp.empty()) {
+      if (const JsonValue* t = FindPath(*doc, sub.timestamp)) {
+        if (t->kind != JsonValue::Kind::kNumber && t->kind != JsonValue::Kind::kString) {
+          out->errors.push_back("event: timestamp " + Quote(sub.timestamp) +
+                                " is not a number or a date string");
+          return;
+        }
+        Result<Timestamp> parsed = ToTimestamp(sub, t->text, now);
+        if (!parsed.ok()) {
+          out->errors.push_back("event: " + parsed.status().message());
+          return;
+        }
+        e.ts = *parsed;
+      }
+    }
+    if (!sub.value_path.empty()) {
+      const JsonValue* v = FindPath(*doc, sub.value_path);
+      if (v != nullptr && v->kind != JsonValue::Kind::kNull) {
+        if (v->kind == JsonValue::Kind::kObject || v->kind == JsonValue::Kind::kArray) {
+          out->errors.push_back("event: value " + Quote(sub.value_path) + " is an " +
+                                (v->kind == JsonValue::Kind::kObject ? "object" : "array") +
+                                ", not a number");
+          return;
+        }
+        Value value;
+        ValueOrigin origin;
+        if (Status st = ToValue(sub, JsonScalar(*v), &value, &origin); !st.ok()) {
+          out->errors.push_back("event: value " + Quote(sub.value_path) + ": " + st.message());
+          return;
+        }
+        e.value = value;
+      }
+    }
+    if (sub.payload_path == "*") {
+      AppendJson(*doc, &e.payload);
+    } else if (!sub.payload_path.empty()) {
+      if (const JsonValue* p = FindPath(*doc, sub.payload_path)) AppendJson(*p, &e.payload);
+    }
+  }
+  if (Status st = ValidateEvent(e); !st.ok()) {
+    out->errors.push_back("event: " + st.message());
+    return;
+  }
+  out->events.push_back(std::move(me));
+}
+
 }  // namespace
 
 std::string SanitizeMetricName(std::string_view name) {
@@ -326,6 +439,10 @@ MapResult MapMessage(std::span<const Subscription> subs, std::string_view topic,
     const Subscription& sub = subs[i];
     if (retained && !sub.retained) {
       out.skipped_retained = true;
+      return out;
+    }
+    if (sub.event) {
+      MapEvent(sub, topic, captures, payload, now, &out);
       return out;
     }
     Builder builder(sub, topic, captures, &out);

@@ -17,6 +17,12 @@
 // - Timestamps: the JSON path or the text's second word, a number in timestamp_unit (decimals
 //   allowed), or RFC 3339 text; absent = `now`.
 //
+// - kind = "event" tables make one event per message instead: the name template rendered with
+//   the captures; for JSON the number at the `value` path (absent or null: none) and the JSON
+//   at the `payload` path ("*": the whole document) re-written compactly; for text the payload
+//   is the value when it reads as one (a number, true/false, a state), else the event's
+//   payload as a JSON string. The time as for series.
+//
 // Pure and thread-safe.
 #pragma once
 
@@ -26,6 +32,7 @@
 #include <vector>
 
 #include "mqtt_config.h"
+#include "nanotdb/event_types.h"
 #include "nanotdb/types.h"
 
 namespace nanotdb::mqtt {
@@ -43,10 +50,16 @@ struct MappedPoint {
   ValueOrigin origin = ValueOrigin::kForced;
 };
 
+struct MappedEvent {
+  std::string db;
+  Event event;
+};
+
 struct MapResult {
   int subscription = -1;          // index of the matching subscription; -1: none matches
   bool skipped_retained = false;  // matched, but retained messages are skipped
   std::vector<MappedPoint> points;
+  std::vector<MappedEvent> events;  // kind = "event": at most one
   std::vector<std::string> errors;  // one per rejected value (or the whole message)
 };
 

@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <array>
 #include <set>
 
 #include "nanotdb/config_table.h"
@@ -107,14 +108,30 @@ Result<std::vector<Subscription>> ParseSubscriptions(std::string_view toml_text,
     }
     where += " (topic \"" + topic + "\")";
     static const std::set<std::string, std::less<>> kKnown = {
-        "topic", "qos",       "format",         "db",       "metric", "fields",
-        "type",  "timestamp", "timestamp_unit", "retained", "labels", "states"};
+        "topic",          "qos",      "format", "db",     "metric", "fields", "type",  "timestamp",
+        "timestamp_unit", "retained", "labels", "states", "kind",   "name",   "value", "payload"};
     for (const auto& [key, node] : *t) {
       if (!kKnown.count(key.str())) {
         return Status::InvalidArgument(
             where + ": unknown key \"" + std::string(key.str()) +
-            "\" (known: topic, qos, format, db, metric, fields, type, timestamp, "
-            "timestamp_unit, retained, labels, states)");
+            "\" (known: topic, qos, format, db, kind, metric, fields, labels, name, value, "
+            "payload, type, timestamp, timestamp_unit, retained, states)");
+      }
+    }
+    NANOTDB_ASSIGN_OR_RETURN(std::string kind, StringKey(*t, "kind", "series", where));
+    if (kind != "series" && kind != "event") {
+      return Status::InvalidArgument(where + ": kind must be \"series\" or \"event\", got \"" +
+                                     kind + "\"");
+    }
+    sub.event = kind == "event";
+    static constexpr std::array<const char*, 3> kSeriesKeys = {"metric", "fields", "labels"};
+    static constexpr std::array<const char*, 3> kEventKeys = {"name", "value", "payload"};
+    for (const char* key : sub.event ? kSeriesKeys : kEventKeys) {
+      if (t->get(key) != nullptr) {
+        return Status::InvalidArgument(
+            where + ": " + key +
+            (sub.event ? " is for series; a kind = \"event\" table takes name, value and payload"
+                       : " is for events; add kind = \"event\" to store this topic as events"));
       }
     }
     Result<TopicFilter> filter = TopicFilter::Parse(topic);
@@ -140,13 +157,27 @@ Result<std::vector<Subscription>> ParseSubscriptions(std::string_view toml_text,
     const bool json = sub.format == PayloadFormat::kJson;
     NANOTDB_ASSIGN_OR_RETURN(
         sub.db, TemplateKey(*t, "db", std::string(default_db), sub.filter, false, where));
-    if (!json && t->get("metric") == nullptr) {
+    if (sub.event) {
+      NANOTDB_ASSIGN_OR_RETURN(sub.name,
+                               TemplateKey(*t, "name", "{topic}", sub.filter, false, where));
+      NANOTDB_ASSIGN_OR_RETURN(sub.value_path, StringKey(*t, "value", "", where));
+      NANOTDB_ASSIGN_OR_RETURN(sub.payload_path, StringKey(*t, "payload", json ? "*" : "", where));
+      if (!json && (t->get("value") != nullptr || t->get("payload") != nullptr)) {
+        return Status::InvalidArgument(
+            where +
+            ": value and payload are JSON paths (format = \"json\"); a text payload is the "
+            "event's value when it is a number, true/false or a state, else its payload");
+      }
+    }
+    if (!sub.event && !json && t->get("metric") == nullptr) {
       return Status::InvalidArgument(where +
                                      ": metric is required with format = \"text\" (a name "
                                      "template such as \"{1}.temperature\")");
     }
-    NANOTDB_ASSIGN_OR_RETURN(sub.metric,
-                             TemplateKey(*t, "metric", "{field}", sub.filter, json, where));
+    if (!sub.event) {
+      NANOTDB_ASSIGN_OR_RETURN(sub.metric,
+                               TemplateKey(*t, "metric", "{field}", sub.filter, json, where));
+    }
 
     if (const toml::node* f = t->get("fields")) {
       if (!json)
@@ -172,9 +203,10 @@ Result<std::vector<Subscription>> ParseSubscriptions(std::string_view toml_text,
         return Status::InvalidArgument(where + ": fields lists \"*\" (every value) and paths too");
       }
     } else {
-      sub.all_fields = json;
+      sub.all_fields = json && !sub.event;
     }
-    if (json && !sub.metric.uses_field() && (sub.all_fields || sub.fields.size() > 1)) {
+    if (!sub.event && json && !sub.metric.uses_field() &&
+        (sub.all_fields || sub.fields.size() > 1)) {
       return Status::InvalidArgument(where + ": metric \"" + sub.metric.text() +
                                      "\" has no {field} but several fields map to it; put "
                                      "{field} in the name or list one field");

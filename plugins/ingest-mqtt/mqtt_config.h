@@ -22,6 +22,16 @@
 //   [plugins.ingest-mqtt.subscribe.states]
 //   ON = 1                         string values stored as these integers
 //
+// A table with kind = "event" stores one event per message instead of series (docs/events.md):
+//   kind = "event"                 "series" (default) or "event"
+//   name = "door.{1}"              event name template (default "{topic}")
+//   value = "contact"              json: path of the event's number (absent: none); text: the
+//                                  payload when it is a number, true/false or a state
+//   payload = "*"                  json: "*" the whole document (default), a path, or "" none;
+//                                  text: a payload that is not a value is stored as a string
+// (metric, fields and labels are for series only; db, format, type, timestamp, timestamp_unit,
+// retained, states and qos apply to both.)
+//
 // docs/mqtt.md documents the same for users. Pure functions; thread-safe.
 #pragma once
 
@@ -82,6 +92,11 @@ struct Subscription {
   TimeUnit timestamp_unit = TimeUnit::kNanoseconds;
   bool retained = true;
   std::vector<std::pair<std::string, int64_t>> states;
+  // kind = "event":
+  bool event = false;
+  Template name;             // event name
+  std::string value_path;    // json: "" = no value
+  std::string payload_path;  // json: "*" = the whole document, "" = none
 };
 
 // Parses the TOML text PluginConfig::GetTableToml("subscribe") returns (a `subscribe` array

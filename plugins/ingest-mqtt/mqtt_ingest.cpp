@@ -31,8 +31,10 @@ bool OtherType(const MappedPoint& p, Value* out) {
 
 }  // namespace
 
-MqttIngest::MqttIngest(WriterService& writer, std::vector<Subscription> subs, LogFn log)
+MqttIngest::MqttIngest(WriterService& writer, EventService* events, std::vector<Subscription> subs,
+                       LogFn log)
     : writer_(writer),
+      events_(events),
       subs_(std::move(subs)),
       log_(std::move(log)),
       window_start_(std::chrono::steady_clock::now()) {}
@@ -83,6 +85,28 @@ Status MqttIngest::Handle(std::string_view topic, std::string_view payload, bool
     return Status::Ok();
   }
   for (const std::string& e : mapped.errors) Reject(topic, e);
+  for (const MappedEvent& me : mapped.events) {
+    if (events_ == nullptr) {
+      Reject(topic,
+             "kind = \"event\" needs the core's nanotdb.events service (v1), which this "
+             "nanotdb does not provide");
+      continue;
+    }
+    Result<EventWriteResult> w = events_->WriteEvents(me.db, std::span(&me.event, 1));
+    if (!w.ok()) {
+      // A refused database (the reserved `internal`, the database limit) is about this
+      // message; anything else (I/O, shutdown) is not: then the broker may resend it.
+      if (w.status().code() != Status::Code::kInvalidArgument) return w.status();
+      Reject(topic, "event \"" + me.event.name + "\": database \"" + me.db +
+                        "\": " + w.status().message());
+      continue;
+    }
+    counters_.events += w->written;
+    for (const auto& [index, status] : w->rejected) {
+      Reject(topic,
+             "event \"" + me.event.name + "\": database \"" + me.db + "\": " + status.message());
+    }
+  }
   if (mapped.points.empty()) return Status::Ok();
 
   std::vector<PointRef> refs;

@@ -1,6 +1,7 @@
 // MqttIngest: stores what MQTT messages say through the WriterService and counts it.
 //
-// Each message is mapped (message_mapper.h) and its points are written as one batch. With
+// Each message is mapped (message_mapper.h) and its points are written as one batch; the event
+// of a kind = "event" subscription goes through the EventService. With
 // type = "auto" a value whose series already exists with the other 64-bit type is written
 // again in that type when nothing is lost (an integer 22 into a float64 series as 22.0, a
 // float 3.0 into an int64 series as 3); otherwise the storage's refusal stands, with a hint
@@ -9,7 +10,7 @@
 // logged), so a sensor publishing garbage cannot flood the log.
 //
 // Handle() is called by the client's one thread; the counters may be read from any thread.
-// The WriterService is borrowed and must outlive this object.
+// The WriterService and EventService are borrowed and must outlive this object.
 #pragma once
 
 #include <atomic>
@@ -22,6 +23,7 @@
 
 #include "mqtt_config.h"
 #include "nanotdb/engine_types.h"
+#include "nanotdb/services/events.h"
 #include "nanotdb/services/writer.h"
 
 namespace nanotdb::mqtt {
@@ -29,6 +31,7 @@ namespace nanotdb::mqtt {
 struct IngestCounters {
   std::atomic<uint64_t> messages{0};   // PUBLISH packets received (oversized ones included)
   std::atomic<uint64_t> samples{0};    // points stored
+  std::atomic<uint64_t> events{0};     // events stored
   std::atomic<uint64_t> rejected{0};   // values or whole messages refused, with a reason
   std::atomic<uint64_t> unmatched{0};  // messages no subscription's filter matches
   std::atomic<uint64_t> skipped_retained{0};
@@ -38,7 +41,9 @@ class MqttIngest {
  public:
   static constexpr int kLogsPerMinute = 10;
 
-  MqttIngest(WriterService& writer, std::vector<Subscription> subs, LogFn log);
+  // `events` may be null (a core without it): kind = "event" messages are then rejected.
+  MqttIngest(WriterService& writer, EventService* events, std::vector<Subscription> subs,
+             LogFn log);
   MqttIngest(const MqttIngest&) = delete;
   MqttIngest& operator=(const MqttIngest&) = delete;
 
@@ -56,6 +61,7 @@ class MqttIngest {
   void Reject(std::string_view topic, const std::string& reason);
 
   WriterService& writer_;
+  EventService* const events_;
   const std::vector<Subscription> subs_;
   const LogFn log_;
   IngestCounters counters_;

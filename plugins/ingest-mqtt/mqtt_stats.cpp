@@ -13,6 +13,8 @@ std::vector<StatValue> MqttStats(const IngestCounters& counters, const MqttClien
            "MQTT messages received from the broker."),
       stat("nanotdb.mqtt.samples_total", counters.samples.load(), true,
            "Samples stored from MQTT messages."),
+      stat("nanotdb.mqtt.events_total", counters.events.load(), true,
+           "Events stored from MQTT messages (kind = \"event\" subscriptions)."),
       stat("nanotdb.mqtt.rejected_total", counters.rejected.load(), true,
            "MQTT values or messages refused (bad payload, no matching filter, storage refusal)."),
       stat("nanotdb.mqtt.reconnects_total", client.reconnects(), true,

@@ -13,6 +13,7 @@
 #include "mqtt_config.h"
 #include "mqtt_ingest.h"
 #include "mqtt_stats.h"
+#include "nanotdb/services/events.h"
 #include "nanotdb/services/stats.h"
 #include "nanotdb/services/writer.h"
 
@@ -121,7 +122,8 @@ class IngestMqttPlugin {
     for (const Subscription& s : *subs) topics.push_back({s.filter.text(), s.qos});
 
     LogFn log = [&ctx](LogLevel level, std::string_view message) { ctx.Log(level, message); };
-    ingest_ = std::make_unique<MqttIngest>(*writer, std::move(subs).value(), log);
+    ingest_ = std::make_unique<MqttIngest>(*writer, ctx.Find<EventService>(),
+                                           std::move(subs).value(), log);
     const uint32_t limit = broker->max_packet_bytes;
     const std::string endpoint = ctx.config().GetString("broker");
     client_ = std::make_unique<MqttClient>(

@@ -18,6 +18,9 @@ nanotdb's HTTP query API:
   subscribes again and stores what is published after;
 - stopping nanotdb sends DISCONNECT (mosquitto logs a clean disconnect);
 - /metrics shows the plugin's counters;
+- topics to events (kind = "event"): names from the captures, value and payload from JSON
+  fields (the payload's own time), text payloads as value or payload, a bad value refused and
+  logged;
 - a second nanotdb with a wrong password logs the broker's refusal and keeps retrying;
 - with clean_session = false, QoS 1 messages published while nanotdb is stopped arrive after
   its restart (the broker kept the session);
@@ -38,7 +41,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clientlib import (Skip, free_port, get, post_form, run_test, series_key,  # noqa: E402
+from clientlib import (Skip, free_port, get, get_json, post_form, run_test, series_key,  # noqa: E402
                        wait_until)  # noqa: E402
 
 USER, PASSWORD = "nanotdb", "s3cret pass"
@@ -145,6 +148,33 @@ fields = ["ENERGY.Power", "ENERGY.Total", "ENERGY.Today"]
 timestamp = "Time"
 [plugins.ingest-mqtt.subscribe.labels]
 device = "{1}"
+
+[[plugins.ingest-mqtt.subscribe]]
+topic = "alarm/+/+"
+kind = "event"
+db = "{1}"
+name = "alarm.{2}"
+value = "level"
+timestamp = "at"
+timestamp_unit = "s"
+qos = 1
+
+[[plugins.ingest-mqtt.subscribe]]
+topic = "zigbee2mqtt/+/action"
+kind = "event"
+db = "home"
+name = "button.{1}"
+value = "action"
+[plugins.ingest-mqtt.subscribe.states]
+single = 1
+double = 2
+
+[[plugins.ingest-mqtt.subscribe]]
+topic = "doorbell/+"
+kind = "event"
+format = "text"
+db = "home"
+name = "doorbell.{1}"
 '''
 
 
@@ -328,6 +358,41 @@ def main(env):
     if not m or float(m.group(1)) < 1:
         failures.append(f"/metrics nanotdb_mqtt_connect_failures_total: {m and m.group(0)}, want >= 1")
 
+    # Topics to events: names from the captures, value and payload from JSON fields; text.
+    broker.publish("alarm/home/smoke",
+                   '{"level":3,"at":1796119200,"room":"kitchen","ok":[true,null]}', "-q", "1")
+    broker.publish("zigbee2mqtt/desk button/action", '{"action":"double","battery":90}')
+    broker.publish("doorbell/front", "pressed")
+    broker.publish("doorbell/front", "2")
+    broker.publish("alarm/home/smoke", '{"level":"high"}')  # refused, named in the log
+
+    def stored_events():
+        status, r = get_json(port, "/api/v1/events", {"db": "home", "start": "2026-01-01T00:00:00Z"})
+        ev = r["data"]["events"] if status == 200 else []
+        return ev if len(ev) >= 4 else None
+    try:
+        events = wait_until("the MQTT events", stored_events, timeout=10)
+    except AssertionError:
+        events = get_json(port, "/api/v1/events", {"db": "home", "start": "2026-01-01"})[1]
+    got_events = [(e["name"], e["value"], e["payload"]) for e in events]
+    want_events = [
+        ("alarm.smoke", 3, {"level": 3, "at": 1796119200, "room": "kitchen", "ok": [True, None]}),
+        ("button.desk button", 2, {"action": "double", "battery": 90}),
+        ("doorbell.front", None, "pressed"),
+        ("doorbell.front", 2, None)]
+    if got_events != want_events:
+        failures.append(f"mqtt events: stored {got_events}, want {want_events}")
+    elif events[0]["ts"] != 1796119200 * 10**9:
+        failures.append(f"mqtt event time: {events[0]['ts']}, want the payload's 1796119200 s")
+    wait_until("the refused event in the log",
+               lambda: 'topic "alarm/home/smoke": event: value "level": value "high" is not a '
+                       'number' in env.log("nanotdb"), timeout=5)
+    status, _, body = get(port, "/metrics")
+    m = re.search(rf'(?m)^nanotdb_mqtt_events_total{{broker="127.0.0.1:{broker.port}"}} (\S+)$',
+                  body.decode())
+    if not m or float(m.group(1)) != 4:
+        failures.append(f"/metrics nanotdb_mqtt_events_total: {m and m.group(0)}, want 4")
+
     # A clean DISCONNECT when nanotdb stops.
     env.stop(proc)
     try:
@@ -398,7 +463,7 @@ def tls_part(env, nanotdb, plugin_dir):
             f'tls = true\ntls_ca_file = "{p("ca.crt")}"\nretry_interval = "100ms"\n')
     port, proc = start_nanotdb(env, nanotdb, plugin_dir, broker, "nanotdb-tls", keys)
     wait_until("nanotdb to connect over TLS",
-               lambda: "over TLS; subscribed to 3 filters" in env.log("nanotdb-tls"))
+               lambda: "over TLS; subscribed to 6 filters" in env.log("nanotdb-tls"))
     broker.publish("sensors/vault/temperature", "4.5", tls=("--cafile", p("ca.crt")))
     got = wait_values(port, '{db="home",room="vault"}', {("temperature", (("room", "vault"),)): ["4.5"]},
                       "the value over TLS")

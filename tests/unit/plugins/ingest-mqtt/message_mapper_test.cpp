@@ -301,5 +301,120 @@ TEST(BrokerConfigTest, AddressAndRanges) {
   EXPECT_THAT(ValidateBrokerConfig(c).message(), HasSubstr("username is not"));
 }
 
+// "db name value payload @ts" of every event.
+std::vector<std::string> Events(const MapResult& r) {
+  std::vector<std::string> out;
+  for (const MappedEvent& me : r.events) {
+    const Event& e = me.event;
+    std::string v =
+        e.value ? FormatValue(*e.value) + (e.value->type == ValueType::kInt64 ? "i" : "") : "-";
+    out.push_back(me.db + " " + e.name + " " + v + " " + (e.payload.empty() ? "-" : e.payload) +
+                  (e.ts == kNow ? "" : " @" + std::to_string(e.ts)));
+  }
+  return out;
+}
+
+TEST(MessageMapperTest, EventTablesNameEventsFromCapturesWithValueAndPayloadFromJson) {
+  auto subs = Subs(R"(
+[[subscribe]]
+topic = "alarm/+/+"
+kind = "event"
+db = "{1}"
+name = "alarm.{2}"
+value = "level"
+timestamp = "at"
+timestamp_unit = "s"
+)");
+  auto r = MapMessage(subs, "alarm/home/smoke",
+                      R"({ "level" : 3, "at": 1779999000, "room": "kitchen", "ok": [true, null] })",
+                      false, kNow);
+  EXPECT_THAT(r.errors, IsEmpty());
+  EXPECT_THAT(r.points, IsEmpty());
+  EXPECT_THAT(Events(r),
+              ElementsAre("home alarm.smoke 3i "
+                          R"({"level":3,"at":1779999000,"room":"kitchen","ok":[true,null]})"
+                          " @1779999000000000000"));
+  // The value is optional per message: without it the event has none.
+  r = MapMessage(subs, "alarm/home/smoke", R"({"room":"hall"})", false, kNow);
+  EXPECT_THAT(Events(r), ElementsAre(R"(home alarm.smoke - {"room":"hall"})"));
+}
+
+TEST(MessageMapperTest, EventPayloadMayBeOnePathOrNone) {
+  auto subs = Subs(R"(
+[[subscribe]]
+topic = "zigbee2mqtt/+/action"
+kind = "event"
+name = "button.{1}"
+payload = "detail"
+states = { single = 1, double = 2 }
+value = "action"
+
+[[subscribe]]
+topic = "ping/+"
+kind = "event"
+payload = ""
+)");
+  auto r = MapMessage(subs, "zigbee2mqtt/desk/action",
+                      R"({"action":"double","detail":{"x":"\u00e9"}})", false, kNow);
+  EXPECT_THAT(r.errors, IsEmpty());
+  EXPECT_THAT(Events(r), ElementsAre("mqtt button.desk 2i {\"x\":\"\xc3\xa9\"}"));
+  r = MapMessage(subs, "ping/a", R"({"big":"ignored"})", false, kNow);
+  EXPECT_THAT(Events(r), ElementsAre("mqtt ping/a - -"));
+}
+
+TEST(MessageMapperTest, TextEventsTakeANumberAsValueAndOtherTextAsPayload) {
+  auto subs = Subs(R"(
+[[subscribe]]
+topic = "doorbell/+"
+kind = "event"
+format = "text"
+db = "home"
+name = "doorbell.{1}"
+)");
+  EXPECT_THAT(Events(MapMessage(subs, "doorbell/front", " 2 ", false, kNow)),
+              ElementsAre("home doorbell.front 2i -"));
+  EXPECT_THAT(Events(MapMessage(subs, "doorbell/front", "pressed \"long\"", false, kNow)),
+              ElementsAre(R"(home doorbell.front - "pressed \"long\"")"));
+  EXPECT_THAT(Events(MapMessage(subs, "doorbell/front", "", false, kNow)),
+              ElementsAre("home doorbell.front - -"));
+}
+
+TEST(MessageMapperTest, BadEventMessagesAreRejectedWithTheReason) {
+  auto subs = Subs(R"(
+[[subscribe]]
+topic = "alarm/+"
+kind = "event"
+name = "alarm.{1}"
+value = "level"
+)");
+  auto r = MapMessage(subs, "alarm/smoke", R"({"level":"high"})", false, kNow);
+  EXPECT_THAT(r.events, IsEmpty());
+  EXPECT_THAT(r.errors, ElementsAre(HasSubstr("event: value \"level\": value \"high\" is not a "
+                                              "number (map such words to numbers with a states "
+                                              "table)")));
+  r = MapMessage(subs, "alarm/smoke", R"({"level": {"a":1}})", false, kNow);
+  EXPECT_THAT(r.errors, ElementsAre(HasSubstr("value \"level\" is an object, not a number")));
+  r = MapMessage(subs, "alarm/smoke", R"({"level": 1)", false, kNow);
+  EXPECT_THAT(r.errors, ElementsAre(HasSubstr("event: invalid JSON")));
+  std::string big = R"({"level":1,"pad":")" + std::string(70000, 'x') + "\"}";
+  r = MapMessage(subs, "alarm/smoke", big, false, kNow);
+  EXPECT_THAT(r.errors, ElementsAre(HasSubstr("more than the limit of 65536")));
+}
+
+TEST(MessageMapperTest, EventAndSeriesKeysDoNotMix) {
+  EXPECT_THAT(ConfigError("[[subscribe]]\ntopic = \"a/+\"\nkind = \"event\"\nmetric = \"x\"\n"),
+              HasSubstr("subscribe[0] (topic \"a/+\"): metric is for series; a kind = \"event\" "
+                        "table takes name, value and payload"));
+  EXPECT_THAT(ConfigError("[[subscribe]]\ntopic = \"a/+\"\nname = \"x\"\n"),
+              HasSubstr("name is for events; add kind = \"event\""));
+  EXPECT_THAT(ConfigError("[[subscribe]]\ntopic = \"a/+\"\nkind = \"events\"\n"),
+              HasSubstr("kind must be \"series\" or \"event\", got \"events\""));
+  EXPECT_THAT(ConfigError("[[subscribe]]\ntopic = \"a/+\"\nkind = \"event\"\nname = \"{2}\"\n"),
+              HasSubstr("name"));
+  EXPECT_THAT(ConfigError("[[subscribe]]\ntopic = \"a/+\"\nkind = \"event\"\nformat = "
+                          "\"text\"\nvalue = \"v\"\n"),
+              HasSubstr("value and payload are JSON paths"));
+}
+
 }  // namespace
 }  // namespace nanotdb::mqtt

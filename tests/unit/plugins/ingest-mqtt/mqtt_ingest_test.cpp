@@ -30,9 +30,11 @@ class MqttIngestTest : public ::testing::Test {
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(*e);
     writer_ = std::make_unique<server::EngineWriter>(*engine_, counters_);
+    events_ = std::make_unique<server::EngineEvents>(*engine_, 0);
   }
   void TearDown() override {
     ingest_.reset();
+    events_.reset();
     writer_.reset();
     engine_.reset();
     fs::remove_all(root_);
@@ -41,7 +43,7 @@ class MqttIngestTest : public ::testing::Test {
     auto subs = ParseSubscriptions(toml, "mqtt");
     ASSERT_TRUE(subs.ok()) << subs.status().ToString();
     ingest_ = std::make_unique<MqttIngest>(
-        *writer_, std::move(subs).value(),
+        *writer_, events_.get(), std::move(subs).value(),
         [this](LogLevel, std::string_view m) { logs_.emplace_back(m); });
   }
   // "value(type)" of every stored sample of db/key.
@@ -62,6 +64,7 @@ class MqttIngestTest : public ::testing::Test {
   server::CoreCounters counters_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<server::EngineWriter> writer_;
+  std::unique_ptr<server::EngineEvents> events_;
   std::unique_ptr<MqttIngest> ingest_;
   std::vector<std::string> logs_;
 };
@@ -160,6 +163,47 @@ retained = false
   ASSERT_TRUE(ingest_->Handle("r", "2", false, kT0 + 1).ok());
   EXPECT_THAT(Stored("mqtt", "r"), ElementsAre("2i"));
   EXPECT_EQ(ingest_->counters().skipped_retained, 1u);
+}
+
+TEST_F(MqttIngestTest, EventSubscriptionsStoreEventsThroughTheEventService) {
+  Make(R"(
+[[subscribe]]
+topic = "door/+"
+kind = "event"
+db = "{1}"
+name = "door.open"
+value = "open"
+
+[[subscribe]]
+topic = "sys/+"
+kind = "event"
+format = "text"
+db = "internal"
+)");
+  ASSERT_TRUE(ingest_->Handle("door/home", R"({"open":true,"by":"cat"})", false, kT0).ok());
+  ASSERT_TRUE(ingest_->Handle("door/home", R"({"open":false})", false, kT0 + 1).ok());
+  std::vector<Event> stored;
+  ASSERT_TRUE(engine_
+                  ->ReadEvents("home", EventQuery{},
+                               [&](const Event& e) {
+                                 stored.push_back(e);
+                                 return true;
+                               })
+                  .ok());
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0].name, "door.open");
+  EXPECT_EQ(stored[0].ts, kT0);
+  EXPECT_EQ(stored[0].value->AsInt64(), 1);
+  EXPECT_EQ(stored[0].payload, R"({"open":true,"by":"cat"})");
+  EXPECT_EQ(stored[1].value->AsInt64(), 0);
+  EXPECT_EQ(ingest_->counters().events.load(), 2u);
+  EXPECT_EQ(ingest_->counters().samples.load(), 0u);
+  // The reserved database refuses, as it does over HTTP: a rejection, not a failure.
+  ASSERT_TRUE(ingest_->Handle("sys/boot", "1", false, kT0).ok());
+  EXPECT_EQ(ingest_->counters().rejected.load(), 1u);
+  ASSERT_EQ(logs_.size(), 1u);
+  EXPECT_THAT(logs_[0], HasSubstr("topic \"sys/boot\": event \"sys/boot\": database \"internal\": "
+                                  "database \"internal\" is reserved"));
 }
 
 }  // namespace
