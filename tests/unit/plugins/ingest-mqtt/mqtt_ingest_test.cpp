@@ -30,7 +30,7 @@ class MqttIngestTest : public ::testing::Test {
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(*e);
     writer_ = std::make_unique<server::EngineWriter>(*engine_, counters_);
-    events_ = std::make_unique<server::EngineEvents>(*engine_, 0);
+    events_ = std::make_unique<server::EngineEvents>(*engine_);
   }
   void TearDown() override {
     ingest_.reset();
