@@ -87,9 +87,14 @@ def main(env):
                 failures.append(f"{method} {path}: {status} {answer[:200]!r}")
         return status, answer
 
+    kinds = ("lp", "prom", "influx", "many")
+    first_write = {k: threading.Event() for k in kinds}
+
     def ingest(kind):
         i = 0
         while not stop.is_set():
+            if i == 1:
+                first_write[kind].set()
             now_ns = time.time_ns()
             if kind == "lp":
                 body = "".join(f"soak_lp/room.temp{{room=\"r{s}\"}} {20 + s * 0.1 + (i % 10) * 0.01} "
@@ -147,10 +152,21 @@ def main(env):
             request("GET", "/metrics")
             stop.wait(1.0)
 
-    threads = [threading.Thread(target=ingest, args=(k,)) for k in ("lp", "prom", "influx", "many")]
-    threads += [threading.Thread(target=query), threading.Thread(target=dashboard)]
+    threads = [threading.Thread(target=ingest, args=(k,)) for k in kinds]
     for t in threads:
         t.start()
+    # Readers start once every database exists: a query for one not written yet is a 404 by
+    # design, and which thread runs first is up to the scheduler.
+    for k in kinds:
+        if not first_write[k].wait(30):
+            stop.set()
+            for t in threads:
+                t.join()
+            return failures + [f"the first {k} write did not finish within 30 s"]
+    readers = [threading.Thread(target=query), threading.Thread(target=dashboard)]
+    for t in readers:
+        t.start()
+    threads += readers
     rss = []  # (seconds since start, bytes)
     t0 = time.time()
     try:
