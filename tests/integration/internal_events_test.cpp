@@ -165,8 +165,10 @@ TEST(InternalEventsDaemonTest, RetentionDeletingAPartitionIsRecorded) {
   ASSERT_TRUE(d.Start());
   ASSERT_TRUE(Eventually([&] {
     for (const Stored& s : InternalEvents(d, "nanotdb.partition.deleted")) {
+      // The data file, or the metric file metricfiles' build_on_seal replaced it with.
+      const std::string file = s.payload->getValue<std::string>("file");
       if (s.payload->getValue<std::string>("reason") == "retention" &&
-          s.payload->getValue<std::string>("file").rfind("data-", 0) == 0) {
+          (file.rfind("data-", 0) == 0 || file.rfind("metric-", 0) == 0)) {
         return true;
       }
     }
@@ -177,8 +179,9 @@ TEST(InternalEventsDaemonTest, RetentionDeletingAPartitionIsRecorded) {
   EXPECT_EQ(data.payload->getValue<std::string>("db"), "old");
   EXPECT_EQ(data.payload->getValue<int>("retention_days"), 2);
   EXPECT_GT(std::stoll(data.value), 0);
-  EXPECT_FALSE(fs::exists(fs::path(d.root()) / "old" /
-                          ("data-" + data.payload->getValue<std::string>("partition") + ".dat")));
+  const std::string key = data.payload->getValue<std::string>("partition");
+  EXPECT_FALSE(fs::exists(fs::path(d.root()) / "old" / ("data-" + key + ".dat")));
+  EXPECT_FALSE(fs::exists(fs::path(d.root()) / "old" / ("metric-" + key + ".ntm")));
   ASSERT_TRUE(d.Stop());
 }
 
