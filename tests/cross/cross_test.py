@@ -8,7 +8,8 @@ ARCH is arm64, armhf or armel; BIN_DIR holds a cross build's one-binary nanotdb 
 (scripts/cross-sysroot). qemu emulates the oldest Pi CPU of each build: Cortex-A53 (Pi 3, Zero
 2 W) for arm64, Cortex-A7 (Pi 2) for armhf, ARM1176 (Pi Zero/1, ARMv6) for armel.
 
-The check: --version lists the built-in plugins; `nanotdb --init` writes engine.toml (every
+The check: --version lists the built-in plugins (and, for armhf, dies with Illegal
+instruction on the ARM1176 of a Pi Zero / Pi 1); `nanotdb --init` writes engine.toml (every
 setting as the .deb ships it; only the listen address, a free port on 127.0.0.1, and an empty
 plugins.dir changed); the daemon starts on a temporary root; line protocol goes in through
 POST /api/v1/import and Influx line protocol through POST /write; raw query_range answers
@@ -157,6 +158,16 @@ def main():
             if not re.search(rf"built-in plugins:.* {plugin} 0\.", version.stdout):
                 failures.append(f"--version does not list {plugin}: {version.stdout!r}")
         figures["version"] = version.stdout.strip().splitlines()[0]
+        if arch == "armhf":
+            # Debian's armhf is ARMv7: on a Pi Zero / Pi 1 (ARMv6, ARM1176) it must die with
+            # SIGILL, as docs/raspberry-pi.md says; that is what the armel build is for.
+            qemu, _, _ = ARCHES[arch]
+            v6 = subprocess.run([qemu, "-cpu", "arm1176", "-L", sysroot, exe, "--version"],
+                                capture_output=True, text=True, timeout=60)
+            figures["armhf_on_arm1176_exit"] = v6.returncode
+            if v6.returncode not in (132, -4) or "Illegal instruction" not in v6.stderr:
+                failures.append(f"armhf under -cpu arm1176 exited {v6.returncode} "
+                                f"({v6.stderr.strip()[-200:]!r}), expected Illegal instruction")
 
         root = env.path("root")
         plugin_dir = env.path("no-plugins")
