@@ -1,10 +1,32 @@
 #include "server/json_scan.h"
 
 #include <cstring>
+#include <unordered_set>
 
 namespace nanotdb::server {
 
 namespace {
+
+// Length of the well-formed UTF-8 sequence of 2 to 4 bytes at text[i], 0 when there is none
+// (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF).
+size_t Utf8Length(std::string_view text, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  const size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+                     : c >= 0xe0 && c <= 0xef ? 3
+                     : c >= 0xf0 && c <= 0xf4 ? 4
+                                              : 0;
+  if (len == 0 || i + len > text.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  }
+  const unsigned char c1 = byte(i + 1);
+  if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
+      (c == 0xf4 && c1 > 0x8f)) {
+    return 0;
+  }
+  return len;
+}
 
 class Parser {
  public:
@@ -83,24 +105,25 @@ class Parser {
       ++pos_;
       return Status::Ok();
     }
+    std::unordered_set<std::string> keys;
     while (true) {
       SkipBlanks();
       if (pos_ >= in_.size() || in_[pos_] != '"') return Error("expected a quoted object key");
       std::string key;
       const size_t key_at = pos_;
       NANOTDB_RETURN_IF_ERROR(String(&key));
-      for (const auto& [k, v] : out->members) {
-        if (k == key) {
-          pos_ = key_at;
-          return Error("duplicate key \"" + key + "\"");
-        }
+      // A set, not a scan of the members so far: 100,000 keys in a 1 MiB body would otherwise
+      // cost 5 * 10^9 comparisons.
+      if (!keys.insert(key).second) {
+        pos_ = key_at;
+        return Error("duplicate key \"" + key + "\"");
       }
       SkipBlanks();
       if (pos_ >= in_.size() || in_[pos_] != ':') return Error("expected ':' after an object key");
       ++pos_;
       JsonNode value;
       NANOTDB_RETURN_IF_ERROR(Value(&value, depth + 1));
-      out->members.emplace_back(std::move(key), std::move(value));
+      out->members.push_back(JsonMember{std::move(key), std::move(value)});
       SkipBlanks();
       if (pos_ < in_.size() && in_[pos_] == ',') {
         ++pos_;
@@ -184,6 +207,14 @@ class Parser {
         return Status::Ok();
       }
       if (c < 0x20) return Error("control character in a string (escape it)");
+      if (c >= 0x80) {
+        // RFC 8259 §8.1: JSON text is UTF-8; a name stored from it is echoed in JSON answers.
+        const size_t len = Utf8Length(in_, pos_);
+        if (len == 0) return Error("bad UTF-8 in a string");
+        out->append(in_.substr(pos_, len));
+        pos_ += len;
+        continue;
+      }
       if (c != '\\') {
         out->push_back(static_cast<char>(c));
         ++pos_;

@@ -8,12 +8,13 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "nanotdb/status.h"
 
 namespace nanotdb::server {
+
+struct JsonMember;
 
 struct JsonNode {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
@@ -21,11 +22,18 @@ struct JsonNode {
   std::string_view raw;  // the node's text in the input, from its first to its last byte
   size_t offset = 0;     // where raw starts in the input
   bool boolean = false;
-  std::string text;                                       // kString: the decoded string (UTF-8)
-  std::vector<JsonNode> items;                            // kArray
-  std::vector<std::pair<std::string, JsonNode>> members;  // kObject, in input order
+  std::string text;                 // kString: the decoded string (UTF-8)
+  std::vector<JsonNode> items;      // kArray
+  std::vector<JsonMember> members;  // kObject, in input order
 
   const JsonNode* Find(std::string_view key) const;
+};
+
+// A member of an object. Its own type rather than std::pair, which cannot be instantiated while
+// JsonNode is incomplete (clang refuses it).
+struct JsonMember {
+  std::string key;
+  JsonNode value;
 };
 
 // Parses `in` as exactly one JSON value (blanks around it allowed). InvalidArgument naming
