@@ -166,6 +166,35 @@ bool ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, s
   return true;
 }
 
+namespace {
+
+// A JSON or text body the dispatcher may rewrite (not one a handler already compressed).
+bool IsText(const HttpResponse& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (Lower(name) == "content-encoding") return false;
+  }
+  const std::string type = Lower(response.content_type);
+  return type.rfind("application/json", 0) == 0 || type.rfind("text/", 0) == 0;
+}
+
+}  // namespace
+
+std::string ToValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t len = Utf8SequenceLength(text, i);
+    if (len == 0) {
+      out += "\xef\xbf\xbd";
+      ++i;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
 std::string EscapeForLog(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -204,6 +233,11 @@ void Dispatcher::Dispatch(HttpRequest& request, const BodyReader& read_body,
   in_flight_.fetch_add(1, std::memory_order_acq_rel);
   Route(request, read_body, response);
   in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+  // Error answers quote what the client sent (a metric name, a label, a JSON key, a regex):
+  // whatever bytes those were, the answer is valid UTF-8, as JSON and browsers require.
+  if (response->status >= 400 && !response->body.empty() && IsText(*response)) {
+    response->body = ToValidUtf8(response->body);
+  }
   Compress(request, response);
   int cls = response->status / 100;
   if (cls >= 1 && cls <= 5) by_class_[cls].fetch_add(1, std::memory_order_relaxed);

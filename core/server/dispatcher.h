@@ -47,6 +47,10 @@ bool ParseUrlEncoded(std::string_view text, std::vector<std::pair<std::string, s
 // without port, brackets or trailing dot; "" when there is none.
 std::string HostOf(std::string_view value, bool is_origin);
 
+// `text` with every byte that does not belong to a well-formed UTF-8 sequence replaced by U+FFFD.
+// Inside JSON only strings hold bytes >= 0x80, so JSON stays JSON.
+std::string ToValidUtf8(std::string_view text);
+
 // `text` with control characters, backslashes and bytes that are not UTF-8 written as \xNN,
 // so a client cannot forge log lines.
 std::string EscapeForLog(std::string_view text);

@@ -298,6 +298,63 @@ TEST_F(SecurityTest, ControlCharactersInPathsDoNotForgeLogLines) {
   EXPECT_NE(log.find("http GET /x\\x0aERROR forged line\\x1b[31m 404"), std::string::npos) << log;
 }
 
+// Whether `text` is well-formed UTF-8 (RFC 3629); *at is the first bad byte otherwise.
+bool IsUtf8(const std::string& text, size_t* at) {
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80                 ? 1
+                 : c >= 0xc2 && c <= 0xdf ? 2
+                 : c >= 0xe0 && c <= 0xef ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4
+                                          : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+    }
+    if (ok && len > 1) {
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 > 0x9f) && !(c == 0xf0 && c1 < 0x90) &&
+           !(c == 0xf4 && c1 > 0x8f);
+    }
+    if (!ok) {
+      *at = i;
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// Refusals quote what was sent (a metric name, a label, a JSON key, a regex); whatever bytes
+// those were, every answer is valid UTF-8 and says what was wrong.
+TEST_F(SecurityTest, ErrorAnswersAreValidUtf8WhateverTheRequestCarried) {
+  ASSERT_TRUE(d_.Start());
+  struct Case {
+    HttpResult answer;
+    std::string what;
+    bool quoted = true;  // the answer quotes the bad bytes (as U+FFFD)
+  };
+  std::vector<Case> cases = {
+      {d_.Post("/api/v1/import", "demo/x\xff\xfe 1\n"), "valid UTF-8"},
+      {d_.Post("/write?db=demo", "cpu,host=\xff v=1\n"), "valid UTF-8"},
+      {d_.Post("/api/v2/write?bucket=demo", "cpu,host=\xc0\xaf v=1\n"), "valid UTF-8"},
+      {d_.Post("/api/v1/import/prometheus", "metric\xff{a=\"b\"} 1\n"), "unexpected character"},
+      {d_.Get("/api/v1/query", {{"query", "up{x=~\"\xff(\"}"}}), "invalid regular expression"},
+      // JSON must be UTF-8 (RFC 8259): refused before any name is taken from it.
+      {d_.Post("/api/v1/events?db=demo", "{\"name\":\"n\xfe\"}", "application/json"),
+       "offset 10: bad UTF-8 in a string", false},
+  };
+  for (const Case& c : cases) {
+    size_t at = 0;
+    EXPECT_GE(c.answer.status, 400) << c.answer.body;
+    EXPECT_TRUE(IsUtf8(c.answer.body, &at)) << "byte " << at << " of " << c.answer.body;
+    EXPECT_NE(c.answer.body.find(c.what), std::string::npos) << c.answer.body;
+    if (c.quoted) {
+      EXPECT_NE(c.answer.body.find("\xef\xbf\xbd"), std::string::npos) << c.answer.body;
+    }
+  }
+}
+
 TEST_F(SecurityTest, WritesFromForeignPagesAndRebindingNamesAreRefused) {
   ASSERT_TRUE(d_.Start());
   HttpResult csrf =

@@ -365,6 +365,47 @@ TEST_F(DispatcherTest, BodiesInFlightPastTheBudgetGet503WithRetryAfter) {
   EXPECT_EQ(dispatcher_.InflightBodyBytes(), 0u);
 }
 
+// A handler quoting the client's bytes in an error gets them replaced by U+FFFD; success
+// answers, binary types and bodies the handler already encoded are left as they are.
+TEST_F(DispatcherTest, ErrorAnswersAreMadeValidUtf8) {
+  struct Answer {
+    int status;
+    std::string type;
+    bool gzip;
+  };
+  Answer answer;
+  RouteSpec r;
+  r.path = "/quote";
+  r.methods = {"POST"};
+  r.handler = [&answer](const HttpRequest& req, HttpResponse& resp) {
+    resp.status = answer.status;
+    resp.content_type = answer.type;
+    if (answer.gzip) resp.headers.emplace_back("Content-Encoding", "gzip");
+    resp.body = "{\"error\":\"metric \\\"" + req.body + "\\\" is bad\"}";
+  };
+  ASSERT_TRUE(router_.AddRoute(std::move(r)).ok());
+  const std::string sent = "caf\xc3\xa9\xff\xed\xa0\x80x";  // é, a stray byte, a surrogate
+  const std::string fixed = "caf\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx";
+  answer = {400, "application/json", false};
+  EXPECT_EQ(Send("POST", "/quote", sent).body,
+            "{\"error\":\"metric \\\"" + fixed + "\\\" is bad\"}");
+  answer = {422, "text/plain; charset=utf-8", false};
+  EXPECT_THAT(Send("POST", "/quote", sent).body, HasSubstr(fixed));
+  answer = {200, "application/json", false};
+  EXPECT_THAT(Send("POST", "/quote", sent).body, HasSubstr(sent));
+  answer = {400, "application/octet-stream", false};
+  EXPECT_THAT(Send("POST", "/quote", sent).body, HasSubstr(sent));
+  answer = {400, "application/json", true};
+  EXPECT_THAT(Send("POST", "/quote", sent).body, HasSubstr(sent));
+}
+
+TEST(ToValidUtf8Test, KeepsUtf8AndReplacesEveryBadByte) {
+  EXPECT_EQ(ToValidUtf8(""), "");
+  EXPECT_EQ(ToValidUtf8("plain \xf0\x9f\x98\x80"), "plain \xf0\x9f\x98\x80");
+  EXPECT_EQ(ToValidUtf8("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");      // overlong '/'
+  EXPECT_EQ(ToValidUtf8("ab\xe2\x82"), "ab\xef\xbf\xbd\xef\xbf\xbd");  // cut short
+}
+
 TEST(HostOfTest, HostsOfHostHeadersAndOrigins) {
   EXPECT_EQ(HostOf("LocalHost:8428", false), "localhost");
   EXPECT_EQ(HostOf("[::1]:8428", false), "::1");
@@ -381,9 +422,9 @@ TEST(DispatcherOriginTest, WriteRoutesRefuseForeignHostAndOrigin) {
   RequestLimits limits = Limits();
   limits.allowed_hosts = {"localhost", "127.0.0.1", "nas.lan"};
   Dispatcher dispatcher(router, auth, limits, {}, false);
-  for (Role role : {Role::kRead, Role::kWrite}) {
+  for (Role role : {Role::kRead, Role::kWrite, Role::kAdmin}) {
     RouteSpec r;
-    r.path = role == Role::kRead ? "/read" : "/write";
+    r.path = role == Role::kRead ? "/read" : role == Role::kWrite ? "/write" : "/admin";
     r.methods = {"POST"};
     r.role = role;
     r.handler = [](const HttpRequest&, HttpResponse&) {};
@@ -411,6 +452,10 @@ TEST(DispatcherOriginTest, WriteRoutesRefuseForeignHostAndOrigin) {
   EXPECT_EQ(csrf.status, 403);
   EXPECT_THAT(csrf.body, HasSubstr("Origin \\\"https://evil.example\\\" may not send write"));
   EXPECT_EQ(send("/write", {{"host", "localhost"}, {"origin", "null"}}).status, 403);
+  // Admin routes are checked the same way.
+  EXPECT_EQ(send("/admin", {{"host", "localhost:8428"}}).status, 200);
+  EXPECT_EQ(send("/admin", {{"host", "attacker.example"}}).status, 403);
+  EXPECT_EQ(send("/admin", {{"host", "localhost"}, {"origin", "http://evil.example"}}).status, 403);
   // Read routes are not checked: queries from any page stay possible (read is open anyway).
   EXPECT_EQ(
       send("/read", {{"host", "attacker.example"}, {"origin", "https://evil.example"}}).status,
