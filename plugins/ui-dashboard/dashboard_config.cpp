@@ -69,10 +69,10 @@ bool IsColor(const std::string& c) {
   if (c[0] == '#') {
     size_t n = c.size() - 1;
     if (n != 3 && n != 4 && n != 6 && n != 8) return false;
-    return std::all_of(c.begin() + 1, c.end(), [](char ch) { return std::isxdigit(ch); });
+    return std::all_of(c.begin() + 1, c.end(), [](unsigned char ch) { return std::isxdigit(ch); });
   }
   return c.size() <= 32 &&
-         std::all_of(c.begin(), c.end(), [](char ch) { return std::isalpha(ch); });
+         std::all_of(c.begin(), c.end(), [](unsigned char ch) { return std::isalpha(ch); });
 }
 
 bool IsWidgetId(const std::string& id) {
