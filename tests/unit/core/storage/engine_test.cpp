@@ -160,7 +160,7 @@ TEST_F(EngineTest, OlderSampleIsRejectedAndEqualTimestampsAreKept) {
   ASSERT_TRUE(e->Write("demo", "other", kBase - kHour, Value::Float64(9)).ok());
   auto s = ReadAll(*e, "demo", "m");
   ASSERT_EQ(s.size(), 2u);
-  EXPECT_EQ(Value(ValueType::kFloat64, s[1].bits).AsFloat64(), 2.0f);
+  EXPECT_EQ((Value{ValueType::kFloat64, s[1].bits}).AsFloat64(), 2.0f);
 }
 
 TEST_F(EngineTest, OlderSampleIsRejectedAfterRestart) {
