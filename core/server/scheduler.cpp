@@ -53,8 +53,10 @@ void Scheduler::Run() {
       cv_.wait(lock);
       continue;
     }
-    if (Clock::now() < next->second.due) {
-      cv_.wait_until(lock, next->second.due);
+    if (const Clock::time_point due = next->second.due; Clock::now() < due) {
+      // A copy: the wait reads the time again after waking, when Cancel may have erased the
+      // task (ASan: heap-use-after-free in DaemonTest).
+      cv_.wait_until(lock, due);
       continue;  // tasks may have changed meanwhile
     }
     TaskId id = next->first;

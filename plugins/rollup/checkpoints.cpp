@@ -30,7 +30,8 @@ Result<Checkpoints> ParseCheckpoints(std::string_view text) {
     if (line.empty()) continue;
     size_t comma = line.rfind(',');
     int64_t end = 0;
-    const char* first = line.data() + comma + 1;
+    // Not line.data() + npos + 1: even unused, that pointer overflows (UBSan).
+    const char* first = comma == std::string_view::npos ? line.data() : line.data() + comma + 1;
     const char* last = line.data() + line.size();
     auto [ptr, ec] = comma == std::string_view::npos || comma == 0
                          ? std::from_chars_result{first, std::errc::invalid_argument}
