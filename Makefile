@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 # ccache, when installed, makes rebuilds across checkouts cheap; the build does not need it.
 LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all bootstrap configure build test run bench fuzz soak cross-test clean format
+.PHONY: all bootstrap configure build test run bench fuzz sanitize soak cross-test clean format
 
 all: build
 
@@ -47,8 +47,12 @@ CROSS_ARCHS ?= arm64 armhf armel
 cross-test:
 	@CROSS_ARCHS="$(CROSS_ARCHS)" JOBS=$(JOBS) scripts/cross-test
 
+# The unit suite built with clang-14 under ASan + UBSan in $(BUILD)-asan (make test runs it too).
+sanitize: bootstrap
+	@JOBS=$(JOBS) scripts/run-sanitized $(BUILD)-asan
+
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-asan

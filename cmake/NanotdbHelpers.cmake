@@ -12,6 +12,9 @@ function(nanotdb_add_test name)
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     PROPERTIES LABELS "${ARG_LABELS}"
     DISCOVERY_TIMEOUT 60)
+  if("unit" IN_LIST ARG_LABELS)
+    set_property(GLOBAL APPEND PROPERTY NANOTDB_UNIT_TEST_TARGETS ${name})
+  endif()
 endfunction()
 
 # In the tree, nanotdb_add_plugin() (cmake/NanoTDBPlugin.cmake, the same file out-of-tree
