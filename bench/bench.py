@@ -232,9 +232,10 @@ def concurrent_ingest(argv, port, health, path, lines, writers, batch, stop):
         wall, cpu = time.perf_counter() - t0, proc_cpu_s(proc.pid) - cpu0
         if errors:
             raise errors[0]
+        peak_rss = proc_status_kib(proc.pid, "VmHWM")
         stop(proc, port)
         return {"samples": len(lines), "samples_per_s": len(lines) / wall,
-                "server_cpu_us_per_sample": cpu * 1e6 / len(lines)}
+                "server_cpu_us_per_sample": cpu * 1e6 / len(lines), "peak_rss_kib": peak_rss}
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -1201,9 +1202,10 @@ def main():
         r = always_bench(build, args.days)
         results["always"] = r
         log(f"\nHTTP ingest with 4 concurrent writers, 1000-line batches (84 metrics x {args.days} d):")
-        log(f"{'server':28} {'samples/s':>12} {'CPU µs/sample':>14}")
+        log(f"{'server':28} {'samples/s':>12} {'CPU µs/sample':>14} {'peak RSS MiB':>13}")
         for k, v in r.items():
-            log(f"{k:28} {v['samples_per_s']:>12.0f} {v['server_cpu_us_per_sample']:>14.3f}")
+            log(f"{k:28} {v['samples_per_s']:>12.0f} {v['server_cpu_us_per_sample']:>14.3f}"
+                f" {v['peak_rss_kib'] / 1024:>13.1f}")
     if args.only in (None, "series"):
         builds = {"nanotdb": build}
         if args.before:
